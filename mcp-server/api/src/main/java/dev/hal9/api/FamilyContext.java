@@ -1,0 +1,39 @@
+package dev.hal9.api;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+
+/** What the runtime offers a family when it asks for its tools. Thread-safe. */
+public interface FamilyContext {
+
+    /** A configuration value under {@code families.<family>.<key>} (config file or {@code HAL9_...} env). */
+    Optional<String> setting(String key);
+
+    /** A folder of the family's own under the server's data directory, created on demand. */
+    Path dataDirectory();
+
+    /** The capabilities the operator enabled. */
+    Set<String> enabledCapabilities();
+
+    /** The server's version, e.g. {@code 0.1.0}. */
+    String serverVersion();
+
+    /** The caller-independent facts a family may report (tool names, families). */
+    ServerFacts facts();
+
+    /** Registers something to close when the server stops, in reverse order of registration. */
+    void onClose(AutoCloseable resource);
+
+    /** Read-only facts about the running server. */
+    interface ServerFacts {
+        /** The names of the families loaded. */
+        java.util.List<String> families();
+
+        /** The names of the tools offered, in listing order. */
+        java.util.List<String> tools();
+
+        /** How the server is reached: {@code stdio}, {@code http://127.0.0.1:8931/mcp}, ... */
+        java.util.List<String> transports();
+    }
+}

@@ -1,0 +1,285 @@
+package dev.hal9.api.testkit;
+
+import dev.hal9.api.FamilyContext;
+import dev.hal9.api.Principal;
+import dev.hal9.api.Tool;
+import dev.hal9.api.ToolFamily;
+import dev.hal9.api.internal.CallObserver;
+import dev.hal9.api.internal.Cancellations;
+import dev.hal9.api.internal.InMemoryHandles;
+import dev.hal9.api.internal.Json;
+import dev.hal9.api.internal.Principals;
+import dev.hal9.api.internal.ToolAdapter;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.json.TypeRef;
+import io.modelcontextprotocol.server.McpAsyncServer;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpServerSession;
+import io.modelcontextprotocol.spec.McpServerTransport;
+import io.modelcontextprotocol.spec.McpServerTransportProvider;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import reactor.core.publisher.Mono;
+
+/**
+ * An in-process MCP server holding some tool families, and real Java SDK clients connected to it, so a
+ * family's tests call its tools through MCP, JSON on the wire included. Handles live in memory. Not
+ * thread-safe to build; the clients it hands out are the SDK's (thread-safe).
+ *
+ * <pre>{@code
+ * try (var kit = McpTestKit.of(new BrowserFamily())) {
+ *     McpSyncClient alice = kit.client("alice");
+ *     var result = alice.callTool(new CallToolRequest("browser_session", Map.of("action", "open")));
+ * }
+ * }</pre>
+ */
+public final class McpTestKit implements AutoCloseable {
+
+    private final List<Tool<?, ?>> tools = new ArrayList<>();
+    private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+    private final List<McpSyncClient> clients = new ArrayList<>();
+    private final InMemoryHandles handles = new InMemoryHandles(System::currentTimeMillis);
+    private final Cancellations cancellations = new Cancellations();
+    private final ToolAdapter adapter;
+    private final Path dataDirectory;
+    private final Map<String, String> settings;
+
+    private McpTestKit(Map<String, String> settings, Duration timeout, List<ToolFamily> families) {
+        this.settings = Map.copyOf(settings);
+        this.adapter =
+                new ToolAdapter(Principals::from, handles::of, CallObserver.NONE, cancellations, timeout, 100_000);
+        try {
+            this.dataDirectory = Files.createTempDirectory("hal9-testkit");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        for (ToolFamily family : families) {
+            tools.addAll(family.tools(context(family)));
+        }
+    }
+
+    /** A kit serving these families with default settings and a 60 s call timeout. */
+    public static McpTestKit of(ToolFamily... families) {
+        return new McpTestKit(Map.of(), Duration.ofSeconds(60), List.of(families));
+    }
+
+    /** A kit serving these families with settings (keys as in {@link FamilyContext#setting}) and a timeout. */
+    public static McpTestKit of(Map<String, String> settings, Duration timeout, ToolFamily... families) {
+        return new McpTestKit(settings, timeout, List.of(families));
+    }
+
+    /** The tools the families declared. */
+    public List<Tool<?, ?>> tools() {
+        return List.copyOf(tools);
+    }
+
+    /** A new initialized client session for a principal allowed every capability. */
+    public McpSyncClient client(String principal) {
+        return client(Principal.local(principal));
+    }
+
+    /** A new initialized client session for a principal. */
+    public McpSyncClient client(Principal principal) {
+        Provider provider = new Provider(Principals.context(principal));
+        McpAsyncServer server = McpServer.async(provider)
+                .serverInfo("hal9-testkit", "test")
+                .jsonMapper(Json.MCP)
+                // the adapter validates, so that invalid calls are observed like any other
+                .validateToolInputs(false)
+                .capabilities(McpSchema.ServerCapabilities.builder()
+                        .tools(false)
+                        .logging()
+                        .build())
+                .tools(tools.stream().map(this::adapt).toList())
+                .build();
+        closeables.push(() -> server.closeGracefully().block(Duration.ofSeconds(5)));
+        ClientTransport transport = new ClientTransport(provider);
+        McpSyncClient client = McpClient.sync(transport)
+                .requestTimeout(Duration.ofSeconds(120))
+                .clientInfo(new McpSchema.Implementation("hal9-testkit-client", "test"))
+                .build();
+        client.initialize();
+        clients.add(client);
+        return client;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private io.modelcontextprotocol.server.McpServerFeatures.AsyncToolSpecification adapt(Tool<?, ?> tool) {
+        return adapter.adapt((Tool) tool);
+    }
+
+    @Override
+    public void close() {
+        clients.forEach(client -> client.closeGracefully());
+        while (!closeables.isEmpty()) {
+            try {
+                closeables.pop().close();
+            } catch (Exception e) {
+                // closing the rest matters more than this one failure
+            }
+        }
+        adapter.close();
+    }
+
+    private FamilyContext context(ToolFamily family) {
+        return new FamilyContext() {
+            @Override
+            public Optional<String> setting(String key) {
+                return Optional.ofNullable(settings.get(family.name() + "." + key));
+            }
+
+            @Override
+            public Path dataDirectory() {
+                Path folder = dataDirectory.resolve(family.name());
+                try {
+                    return Files.createDirectories(folder);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+
+            @Override
+            public Set<String> enabledCapabilities() {
+                return Set.of(Principal.ALL);
+            }
+
+            @Override
+            public String serverVersion() {
+                return "test";
+            }
+
+            @Override
+            public ServerFacts facts() {
+                return new ServerFacts() {
+                    @Override
+                    public List<String> families() {
+                        return List.of(family.name());
+                    }
+
+                    @Override
+                    public List<String> tools() {
+                        return McpTestKit.this.tools.stream().map(Tool::name).toList();
+                    }
+
+                    @Override
+                    public List<String> transports() {
+                        return List.of("in-process");
+                    }
+                };
+            }
+
+            @Override
+            public void onClose(AutoCloseable resource) {
+                closeables.push(resource);
+            }
+        };
+    }
+
+    /** The server half: one session per client, with the principal in its transport context. */
+    private static final class Provider implements McpServerTransportProvider {
+        private final McpTransportContext context;
+        private McpServerSession.Factory factory;
+        private McpServerSession session;
+        private Function<Mono<McpSchema.JSONRPCMessage>, Mono<McpSchema.JSONRPCMessage>> clientHandler;
+
+        Provider(McpTransportContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void setSessionFactory(McpServerSession.Factory sessionFactory) {
+            this.factory = sessionFactory;
+        }
+
+        @Override
+        public Mono<Void> notifyClients(String method, Object params) {
+            return session == null ? Mono.empty() : session.sendNotification(method, params);
+        }
+
+        @Override
+        public Mono<Void> notifyClient(String sessionId, String method, Object params) {
+            return notifyClients(method, params);
+        }
+
+        @Override
+        public Mono<Void> closeGracefully() {
+            return session == null ? Mono.empty() : session.closeGracefully();
+        }
+
+        void connect(Function<Mono<McpSchema.JSONRPCMessage>, Mono<McpSchema.JSONRPCMessage>> handler) {
+            this.clientHandler = handler;
+            this.session = factory.create(new McpServerTransport() {
+                @Override
+                public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
+                    McpSchema.JSONRPCMessage copy = roundTrip(message);
+                    return Mono.fromRunnable(
+                            () -> clientHandler.apply(Mono.just(copy)).subscribe());
+                }
+
+                @Override
+                public <T> T unmarshalFrom(Object data, TypeRef<T> typeRef) {
+                    return Json.MCP.convertValue(data, typeRef);
+                }
+
+                @Override
+                public Mono<Void> closeGracefully() {
+                    return Mono.empty();
+                }
+            });
+        }
+
+        Mono<Void> receive(McpSchema.JSONRPCMessage message) {
+            return session.handle(roundTrip(message)).contextWrite(ctx -> ctx.put(McpTransportContext.KEY, context));
+        }
+    }
+
+    /** The client half: every message crosses as JSON text, as it would on a wire. */
+    private static final class ClientTransport implements McpClientTransport {
+        private final Provider provider;
+
+        ClientTransport(Provider provider) {
+            this.provider = provider;
+        }
+
+        @Override
+        public Mono<Void> connect(Function<Mono<McpSchema.JSONRPCMessage>, Mono<McpSchema.JSONRPCMessage>> handler) {
+            return Mono.fromRunnable(() -> provider.connect(handler));
+        }
+
+        @Override
+        public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
+            return Mono.fromRunnable(() -> provider.receive(message).subscribe());
+        }
+
+        @Override
+        public <T> T unmarshalFrom(Object data, TypeRef<T> typeRef) {
+            return Json.MCP.convertValue(data, typeRef);
+        }
+
+        @Override
+        public Mono<Void> closeGracefully() {
+            return Mono.empty();
+        }
+    }
+
+    private static McpSchema.JSONRPCMessage roundTrip(McpSchema.JSONRPCMessage message) {
+        try {
+            return McpSchema.deserializeJsonRpcMessage(Json.MCP, Json.MCP.writeValueAsString(message));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

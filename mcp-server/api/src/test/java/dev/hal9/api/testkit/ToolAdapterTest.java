@@ -1,0 +1,208 @@
+package dev.hal9.api.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hal9.api.FamilyContext;
+import dev.hal9.api.Param;
+import dev.hal9.api.Principal;
+import dev.hal9.api.Tool;
+import dev.hal9.api.ToolException;
+import dev.hal9.api.ToolFamily;
+import dev.hal9.api.ToolKind;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The wrapper every tool gets, seen through a real MCP client: schemas from records, annotations from kinds,
+ * argument errors, capability checks, domain failures, timeouts and handles per principal.
+ */
+class ToolAdapterTest {
+
+    enum Unit {
+        CELSIUS,
+        FAHRENHEIT
+    }
+
+    record ConvertInput(
+            @Param(value = "Temperature to convert.", required = true, minimum = -273.15)
+            Double value,
+
+            @Param(value = "Unit of the result.", defaultValue = "\"fahrenheit\"")
+            Unit to) {}
+
+    record ConvertOutput(
+            @Param("The converted temperature.") double value,
+            @Param("Its unit.") Unit unit) {}
+
+    record SleepInput(
+            @Param(value = "Milliseconds to sleep.", required = true)
+            Long millis) {}
+
+    record Empty() {}
+
+    record Minted(String handle, List<String> all) {}
+
+    /** A family written for this test only: it exercises the SPI, it is not a tool anyone is offered. */
+    static final class Fixtures implements ToolFamily {
+        @Override
+        public String name() {
+            return "fixtures";
+        }
+
+        @Override
+        public List<Tool<?, ?>> tools(FamilyContext context) {
+            return List.of(
+                    Tool.builder("units_convert", ConvertInput.class, ConvertOutput.class)
+                            .title("Convert temperature")
+                            .description("Convert a Celsius temperature.")
+                            .kind(ToolKind.READ_ONLY)
+                            .capability("units")
+                            .handler((in, call) -> in.to() == Unit.CELSIUS
+                                    ? new ConvertOutput(in.value(), Unit.CELSIUS)
+                                    : new ConvertOutput(in.value() * 9 / 5 + 32, Unit.FAHRENHEIT))
+                            .render(out -> out.value() + " " + out.unit())
+                            .build(),
+                    Tool.builder("units_sleep", SleepInput.class, Empty.class)
+                            .title("Sleep")
+                            .description("Sleep, then fail with a domain error.")
+                            .kind(ToolKind.ACTION)
+                            .capability("units")
+                            .handler((in, call) -> {
+                                Thread.sleep(in.millis());
+                                throw new ToolException("slept; now try units_convert");
+                            })
+                            .build(),
+                    Tool.builder("vault_mint", Tool.NoInput.class, Minted.class)
+                            .title("Mint")
+                            .description("Mint a handle.")
+                            .kind(ToolKind.DESTRUCTIVE)
+                            .capability("vault")
+                            .handler((in, call) -> {
+                                String handle = call.handles().mint("vt", "test");
+                                return new Minted(
+                                        handle,
+                                        call.handles().list().stream()
+                                                .map(info -> info.handle())
+                                                .toList());
+                            })
+                            .build());
+        }
+    }
+
+    private McpTestKit kit;
+    private McpSyncClient alice;
+
+    @BeforeEach
+    void start() {
+        kit = McpTestKit.of(Map.of(), Duration.ofSeconds(2), new Fixtures());
+        alice = kit.client("alice");
+    }
+
+    @AfterEach
+    void stop() {
+        kit.close();
+    }
+
+    @Test
+    void schemasAreGeneratedFromRecordsWithDescriptionsDefaultsAndEnums() {
+        McpSchema.Tool convert = tool("units_convert");
+        Map<String, Object> properties = cast(convert.inputSchema().get("properties"));
+        Map<String, Object> value = cast(properties.get("value"));
+        Map<String, Object> to = cast(properties.get("to"));
+        assertThat(convert.inputSchema()).containsEntry("type", "object").containsEntry("additionalProperties", false);
+        assertThat(convert.inputSchema().get("required")).isEqualTo(List.of("value"));
+        assertThat(value)
+                .containsEntry("description", "Temperature to convert.")
+                .containsEntry("minimum", -273.15);
+        assertThat(to).containsEntry("default", "fahrenheit").containsEntry("enum", List.of("celsius", "fahrenheit"));
+        assertThat(convert.outputSchema()).containsKey("properties");
+    }
+
+    @Test
+    void kindsMapToAnnotations() {
+        assertThat(tool("units_convert").annotations().readOnlyHint()).isTrue();
+        assertThat(tool("units_sleep").annotations().readOnlyHint()).isFalse();
+        assertThat(tool("units_sleep").annotations().destructiveHint()).isFalse();
+        assertThat(tool("vault_mint").annotations().destructiveHint()).isTrue();
+    }
+
+    @Test
+    void resultCarriesStructuredContentAndText() {
+        CallToolResult result = call(alice, "units_convert", Map.of("value", 100, "to", "fahrenheit"));
+        assertThat(result.isError()).isFalse();
+        assertThat(result.structuredContent()).isEqualTo(Map.of("value", 212.0, "unit", "fahrenheit"));
+        assertThat(text(result)).isEqualTo("212.0 FAHRENHEIT");
+    }
+
+    @Test
+    void argumentsOutsideTheSchemaAreActionableErrors() {
+        assertThat(text(call(alice, "units_convert", Map.of("value", "hot")))).contains("invalid arguments", "value");
+        assertThat(text(call(alice, "units_convert", Map.of()))).contains("invalid arguments", "value");
+        assertThat(text(call(alice, "units_convert", Map.of("value", 1, "colour", "red"))))
+                .contains("invalid arguments", "colour");
+        assertThat(text(call(alice, "units_convert", Map.of("value", -300)))).contains("invalid arguments");
+        assertThat(call(alice, "units_convert", Map.of("value", "hot")).isError())
+                .isTrue();
+    }
+
+    @Test
+    void domainFailuresAndTimeoutsBecomeErrorResults() {
+        CallToolResult failed = call(alice, "units_sleep", Map.of("millis", 1));
+        assertThat(failed.isError()).isTrue();
+        assertThat(text(failed)).isEqualTo("slept; now try units_convert");
+
+        CallToolResult timedOut = call(alice, "units_sleep", Map.of("millis", 10_000));
+        assertThat(timedOut.isError()).isTrue();
+        assertThat(text(timedOut)).contains("did not finish within 2 s");
+        // the session still serves calls afterwards
+        assertThat(call(alice, "units_convert", Map.of("value", 0)).isError()).isFalse();
+    }
+
+    @Test
+    void capabilitiesAreCheckedPerCall() {
+        McpSyncClient limited = kit.client(new Principal("bob", Set.of("units")));
+        assertThat(call(limited, "units_convert", Map.of("value", 0)).isError()).isFalse();
+        CallToolResult denied = call(limited, "vault_mint", Map.of());
+        assertThat(denied.isError()).isTrue();
+        assertThat(text(denied)).contains("'vault' capability");
+    }
+
+    @Test
+    void handlesBelongToTheirPrincipal() {
+        McpSyncClient bob = kit.client("bob");
+        Map<String, Object> alices = cast(call(alice, "vault_mint", Map.of()).structuredContent());
+        String aliceHandle = (String) alices.get("handle");
+        assertThat(aliceHandle).startsWith("vt_").hasSize(15);
+        Map<String, Object> bobs = cast(call(bob, "vault_mint", Map.of()).structuredContent());
+        assertThat(bobs.get("all")).asList().doesNotContain(aliceHandle).hasSize(1);
+    }
+
+    private McpSchema.Tool tool(String name) {
+        return alice.listTools().tools().stream()
+                .filter(t -> t.name().equals(name))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static CallToolResult call(McpSyncClient client, String tool, Map<String, Object> arguments) {
+        return client.callTool(new CallToolRequest(tool, arguments));
+    }
+
+    private static String text(CallToolResult result) {
+        return ((McpSchema.TextContent) result.content().get(0)).text();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> cast(Object value) {
+        return (Map<String, Object>) value;
+    }
+}

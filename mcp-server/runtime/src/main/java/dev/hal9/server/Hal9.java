@@ -1,0 +1,286 @@
+package dev.hal9.server;
+
+import dev.hal9.api.FamilyContext;
+import dev.hal9.api.Principal;
+import dev.hal9.api.Tool;
+import dev.hal9.api.ToolFamily;
+import dev.hal9.api.ToolKind;
+import dev.hal9.api.internal.Cancellations;
+import dev.hal9.api.internal.Json;
+import dev.hal9.api.internal.Principals;
+import dev.hal9.api.internal.ToolAdapter;
+import io.modelcontextprotocol.server.McpAsyncServer;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpServerFeatures;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpServerTransportProvider;
+import io.modelcontextprotocol.spec.McpStreamableServerTransportProvider;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One hal9 server: the families and their tools, the store, telemetry, and an MCP server per transport built
+ * from the same tool list. The CLI and the tests assemble it the same way. Thread-safe once built.
+ */
+final class Hal9 implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Hal9.class);
+
+    static final String VERSION = Optional.ofNullable(Hal9.class.getPackage().getImplementationVersion())
+            .orElse("0.1.0-dev");
+
+    /** The protocol revisions hal9 speaks, oldest first. */
+    static final List<String> PROTOCOLS = List.of("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25");
+
+    private final Settings settings;
+    private final boolean conformanceFixtures;
+    private final Store store;
+    private final Telemetry telemetry;
+    private final Cancellations cancellations = new Cancellations();
+    private final ToolAdapter adapter;
+    private final List<ToolFamily> families = new ArrayList<>();
+    private final List<Tool<?, ?>> tools = new ArrayList<>();
+    private final Set<String> enabledCapabilities;
+    private final Set<String> disabledCapabilities;
+    private final List<String> transports = new CopyOnWriteArrayList<>();
+    private final List<McpAsyncServer> servers = new CopyOnWriteArrayList<>();
+    private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+    private final Path dataDirectory;
+    private final Principal localPrincipal;
+
+    Hal9(Settings settings, Map<String, String> environment, boolean conformanceFixtures) {
+        this.settings = settings;
+        this.conformanceFixtures = conformanceFixtures;
+        this.dataDirectory = settings.dataDirectory(environment);
+        String url = settings.string("db.url").isBlank() ? Store.h2Url(dataDirectory) : settings.string("db.url");
+        this.store =
+                Store.open(url, settings.string("db.user"), settings.string("db.password"), System::currentTimeMillis);
+        this.telemetry = new Telemetry(store);
+        this.localPrincipal =
+                Principal.local(environment.getOrDefault("USER", System.getProperty("user.name", "local")));
+        this.adapter = new ToolAdapter(
+                Principals::from,
+                store::handles,
+                telemetry,
+                cancellations,
+                Duration.ofSeconds(settings.integer("tools.timeout-seconds")),
+                settings.integer("tools.max-output-chars"));
+
+        families.add(new ServerInfoFamily());
+        ServiceLoader.load(ToolFamily.class).forEach(families::add);
+
+        Map<String, List<Tool<?, ?>>> declared = new HashMap<>();
+        for (ToolFamily family : families) {
+            List<Tool<?, ?>> offered = family.tools(context(family));
+            declared.put(family.name(), offered);
+        }
+        Set<String> explicitlyEnabled = settings.list("capabilities.enabled");
+        Set<String> explicitlyDisabled = settings.list("capabilities.disabled");
+        Set<String> enabled = new TreeSet<>();
+        Set<String> disabled = new TreeSet<>();
+        Set<String> names = new LinkedHashSet<>();
+        for (ToolFamily family : families) {
+            for (Tool<?, ?> tool : declared.get(family.name())) {
+                if (!names.add(tool.name())) {
+                    throw new IllegalStateException("two families declare the tool " + tool.name());
+                }
+                String capability = tool.capability();
+                boolean on = explicitlyEnabled.contains(capability)
+                        || (!explicitlyDisabled.contains(capability) && tool.kind() != ToolKind.DESTRUCTIVE);
+                if (on) {
+                    enabled.add(capability);
+                    tools.add(tool);
+                } else {
+                    disabled.add(capability);
+                }
+            }
+        }
+        disabled.removeAll(enabled);
+        this.enabledCapabilities = Set.copyOf(enabled);
+        this.disabledCapabilities = Set.copyOf(disabled);
+    }
+
+    /** The tools offered, in listing order. */
+    List<Tool<?, ?>> tools() {
+        return List.copyOf(tools);
+    }
+
+    /** The names of the families loaded. */
+    List<String> familyNames() {
+        return families.stream().map(ToolFamily::name).toList();
+    }
+
+    Set<String> enabledCapabilities() {
+        return enabledCapabilities;
+    }
+
+    Set<String> disabledCapabilities() {
+        return disabledCapabilities;
+    }
+
+    Store store() {
+        return store;
+    }
+
+    Telemetry telemetry() {
+        return telemetry;
+    }
+
+    Cancellations cancellations() {
+        return cancellations;
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    Principal localPrincipal() {
+        return localPrincipal;
+    }
+
+    /** Records how the server is reached, for server_info. */
+    void reachableAt(String transport) {
+        transports.add(transport);
+    }
+
+    /** An MCP server on a single-session transport (stdio, legacy SSE). */
+    McpAsyncServer serve(McpServerTransportProvider transport) {
+        McpAsyncServer server = configure(McpServer.async(transport)).build();
+        servers.add(server);
+        return server;
+    }
+
+    /** An MCP server on the Streamable HTTP transport. */
+    McpAsyncServer serve(McpStreamableServerTransportProvider transport) {
+        McpAsyncServer server = configure(McpServer.async(transport)).build();
+        servers.add(server);
+        return server;
+    }
+
+    private <S extends McpServer.AsyncSpecification<S>> McpServer.AsyncSpecification<S> configure(
+            McpServer.AsyncSpecification<S> spec) {
+        List<McpServerFeatures.AsyncToolSpecification> specifications = new ArrayList<>();
+        for (Tool<?, ?> tool : tools) {
+            specifications.add(adapt(tool));
+        }
+        var capabilities = McpSchema.ServerCapabilities.builder().tools(false).logging();
+        spec.serverInfo(new McpSchema.Implementation("hal9", "hal9", VERSION))
+                .instructions("hal9 gives you hands: a browser, wallets, contracts and shopping. State such as "
+                        + "browser sessions lives on the server behind handles that tools return; call server_info "
+                        + "to see yours. Anything that moves value needs a human's confirmation.")
+                .jsonMapper(Json.MCP)
+                // the adapter validates arguments itself, so that invalid calls are audited like the rest
+                .validateToolInputs(false)
+                .requestTimeout(Duration.ofMinutes(10));
+        if (conformanceFixtures) {
+            specifications.addAll(ConformanceFixtures.tools());
+            spec.resources(ConformanceFixtures.resources())
+                    .resourceTemplates(ConformanceFixtures.resourceTemplates())
+                    .prompts(ConformanceFixtures.prompts())
+                    .completions(ConformanceFixtures.completions());
+            capabilities.resources(true, false).prompts(false).completions();
+        }
+        spec.tools(specifications);
+        spec.capabilities(capabilities.build());
+        return spec;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private McpServerFeatures.AsyncToolSpecification adapt(Tool<?, ?> tool) {
+        return adapter.adapt((Tool) tool);
+    }
+
+    private FamilyContext context(ToolFamily family) {
+        return new FamilyContext() {
+            @Override
+            public Optional<String> setting(String key) {
+                return settings.family(family.name(), key);
+            }
+
+            @Override
+            public Path dataDirectory() {
+                Path folder = dataDirectory.resolve(family.name());
+                try {
+                    return Files.createDirectories(folder);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("cannot create " + folder, e);
+                }
+            }
+
+            @Override
+            public Set<String> enabledCapabilities() {
+                return enabledCapabilities;
+            }
+
+            @Override
+            public String serverVersion() {
+                return VERSION;
+            }
+
+            @Override
+            public ServerFacts facts() {
+                return new ServerFacts() {
+                    @Override
+                    public List<String> families() {
+                        return familyNames();
+                    }
+
+                    @Override
+                    public List<String> tools() {
+                        return Hal9.this.tools.stream().map(Tool::name).toList();
+                    }
+
+                    @Override
+                    public List<String> transports() {
+                        return List.copyOf(transports);
+                    }
+                };
+            }
+
+            @Override
+            public void onClose(AutoCloseable resource) {
+                synchronized (closeables) {
+                    closeables.push(resource);
+                }
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        for (McpAsyncServer server : servers) {
+            try {
+                server.closeGracefully().block(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                LOG.debug("closing an MCP server: {}", e.getMessage());
+            }
+        }
+        synchronized (closeables) {
+            while (!closeables.isEmpty()) {
+                try {
+                    closeables.pop().close();
+                } catch (Exception e) {
+                    LOG.warn("closing a family resource failed: {}", e.getMessage());
+                }
+            }
+        }
+        adapter.close();
+        telemetry.close();
+        store.close();
+    }
+}

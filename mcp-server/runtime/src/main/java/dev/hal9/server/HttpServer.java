@@ -1,0 +1,265 @@
+package dev.hal9.server;
+
+import dev.hal9.api.Principal;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * hal9 over HTTP on Helidon SE (virtual threads): Streamable HTTP at {@code /mcp}, the legacy HTTP+SSE pair
+ * at {@code /sse} and {@code /message}, {@code /health} and {@code /metrics}. Two filters guard every route:
+ * Host/Origin validation against DNS rebinding, and bearer-token authentication of the MCP endpoints.
+ */
+final class HttpServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+    private static final Set<String> LOOPBACK_NAMES = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
+
+    /** How HTTP callers are authenticated. */
+    enum Auth {
+        /** Every caller is the local user; allowed only on a loopback address. */
+        NONE,
+        /** A bearer token made with {@code hal9 token create} is required. */
+        TOKEN
+    }
+
+    private final Hal9 hal9;
+    private final WebServer server;
+    private final StreamableHttpTransport streamable;
+    private final LegacySseTransport legacy;
+
+    private HttpServer(Hal9 hal9, WebServer server, StreamableHttpTransport streamable, LegacySseTransport legacy) {
+        this.hal9 = hal9;
+        this.server = server;
+        this.streamable = streamable;
+        this.legacy = legacy;
+    }
+
+    /**
+     * Starts serving.
+     *
+     * @throws IllegalArgumentException when the address is not loopback and auth is {@link Auth#NONE}
+     */
+    static HttpServer start(Hal9 hal9, String host, int port, Auth auth) {
+        boolean loopback = isLoopback(host);
+        if (!loopback && auth == Auth.NONE) {
+            throw new IllegalArgumentException("refusing to serve on " + host + " without authentication: anyone "
+                    + "who can reach it could use every tool. Bind to 127.0.0.1, or pass --auth token and give "
+                    + "clients a token made with 'hal9 token create'.");
+        }
+        Settings settings = hal9.settings();
+        int maxBytes = settings.integer("server.max-request-bytes");
+        StreamableHttpTransport streamable = new StreamableHttpTransport(hal9.cancellations(), maxBytes);
+        LegacySseTransport legacy = new LegacySseTransport(hal9.cancellations(), maxBytes);
+        hal9.serve(streamable);
+        hal9.serve(legacy);
+        Guard guard = new Guard(
+                hal9,
+                host,
+                loopback,
+                auth,
+                settings.list("server.allowed-origins"),
+                settings.list("server.allowed-hosts"));
+        WebServer server = WebServer.builder()
+                .host(host)
+                .port(port)
+                .maxPayloadSize(maxBytes + 1L)
+                .routing(routing -> routing(routing, hal9, guard, streamable, legacy))
+                .build()
+                .start();
+        String base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
+        hal9.reachableAt(base + "/mcp");
+        hal9.reachableAt(base + "/sse");
+        LOG.info(
+                "hal9 {} serving MCP at {}/mcp (legacy SSE at {}/sse), auth {}",
+                Hal9.VERSION,
+                base,
+                base,
+                auth.name().toLowerCase(Locale.ROOT));
+        return new HttpServer(hal9, server, streamable, legacy);
+    }
+
+    static void routing(
+            HttpRouting.Builder routing,
+            Hal9 hal9,
+            Guard guard,
+            StreamableHttpTransport streamable,
+            LegacySseTransport legacy) {
+        routing.addFilter((chain, request, response) -> {
+            if (guard.admit(request, response)) {
+                chain.proceed();
+            }
+        });
+        routing.register("/mcp", streamable)
+                .register("/sse", legacy.sseService())
+                .register("/message", legacy.messageService())
+                .get("/health", (request, response) -> health(hal9, response, true))
+                .get("/health/live", (request, response) -> health(hal9, response, false))
+                .get("/health/ready", (request, response) -> health(hal9, response, true))
+                .get("/metrics", (request, response) -> {
+                    response.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+                    response.send(hal9.telemetry().scrape());
+                });
+    }
+
+    /** The port the server listens on (useful when 0 was asked for). */
+    int port() {
+        return server.port();
+    }
+
+    /** The principal the guard authenticated for this request. */
+    static Principal principal(ServerRequest request) {
+        return request.context()
+                .get(Principal.class)
+                .orElseThrow(() -> new IllegalStateException("no principal on a request that passed the guard"));
+    }
+
+    private static void health(Hal9 hal9, ServerResponse response, boolean readiness) {
+        boolean ready = hal9.store().ready();
+        boolean up = !readiness || ready;
+        HttpErrors.sendJson(
+                response,
+                up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503,
+                Map.of(
+                        "status",
+                        up ? "UP" : "DOWN",
+                        "checks",
+                        Map.of("store", ready ? "UP" : "STARTING"),
+                        "version",
+                        Hal9.VERSION));
+    }
+
+    static boolean isLoopback(String host) {
+        if (LOOPBACK_NAMES.contains(host.toLowerCase(Locale.ROOT))) {
+            return true;
+        }
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        streamable.closeGracefully().block();
+        legacy.closeGracefully().block();
+        server.stop();
+    }
+
+    /** Host/Origin validation and authentication, in one place for every route. */
+    static final class Guard {
+        private final Hal9 hal9;
+        private final boolean loopback;
+        private final Auth auth;
+        private final Set<String> allowedOrigins;
+        private final Set<String> allowedHosts = new HashSet<>(LOOPBACK_NAMES);
+
+        Guard(
+                Hal9 hal9,
+                String host,
+                boolean loopback,
+                Auth auth,
+                Set<String> allowedOrigins,
+                Set<String> allowedHosts) {
+            this.hal9 = hal9;
+            this.loopback = loopback;
+            this.auth = auth;
+            this.allowedOrigins = allowedOrigins;
+            this.allowedHosts.add(host.toLowerCase(Locale.ROOT));
+            allowedHosts.forEach(name -> this.allowedHosts.add(name.toLowerCase(Locale.ROOT)));
+        }
+
+        boolean admit(ServerRequest request, ServerResponse response) {
+            Optional<String> origin = request.headers().first(HeaderNames.ORIGIN);
+            if (origin.isPresent() && !originAllowed(origin.get())) {
+                HttpErrors.send(
+                        response,
+                        Status.FORBIDDEN_403,
+                        null,
+                        "Forbidden: Origin " + clip(origin.get())
+                                + " is not allowed (DNS rebinding protection); add it to server.allowed-origins");
+                return false;
+            }
+            if (loopback) {
+                String host = hostName(request.headers().first(HeaderNames.HOST).orElse(""));
+                if (!allowedHosts.contains(host)) {
+                    HttpErrors.send(
+                            response,
+                            Status.FORBIDDEN_403,
+                            null,
+                            "Forbidden: Host " + clip(host)
+                                    + " is not allowed (DNS rebinding protection); add it to server.allowed-hosts");
+                    return false;
+                }
+            }
+            String path = request.path().path();
+            if (path.startsWith("/health") || path.equals("/metrics")) {
+                return true;
+            }
+            if (auth == Auth.NONE) {
+                request.context().register(hal9.localPrincipal());
+                return true;
+            }
+            Optional<Principal> principal = request.headers()
+                    .first(HeaderNames.AUTHORIZATION)
+                    .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))
+                    .map(value -> value.substring(7).trim())
+                    .flatMap(secret -> hal9.store().authenticate(secret));
+            if (principal.isEmpty()) {
+                response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"hal9\", error=\"invalid_token\"");
+                HttpErrors.send(
+                        response,
+                        Status.UNAUTHORIZED_401,
+                        null,
+                        "Unauthorized: send Authorization: "
+                                + "Bearer <token>, with a token made by 'hal9 token create'");
+                return false;
+            }
+            request.context().register(principal.get());
+            return true;
+        }
+
+        private boolean originAllowed(String origin) {
+            if (allowedOrigins.contains(origin)) {
+                return true;
+            }
+            try {
+                URI uri = URI.create(origin);
+                String host = uri.getHost();
+                return host != null
+                        && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+                        && LOOPBACK_NAMES.contains(host.toLowerCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
+
+        private static String hostName(String hostHeader) {
+            String value = hostHeader.trim().toLowerCase(Locale.ROOT);
+            if (value.startsWith("[")) {
+                int end = value.indexOf(']');
+                return end < 0 ? value : value.substring(0, end + 1);
+            }
+            int colon = value.indexOf(':');
+            return colon < 0 ? value : value.substring(0, colon);
+        }
+
+        private static String clip(String value) {
+            return value.length() > 80 ? value.substring(0, 80) + "…" : value;
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.hal9.server;
+
+import dev.hal9.api.internal.Json;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Reads one JSON-RPC message from untrusted text, or says precisely why it is not one. Shared by the stdio
+ * and HTTP transports so both reject bad input the same way. Thread-safe.
+ */
+final class JsonRpc {
+
+    static final String CANCELLED = "notifications/cancelled";
+    static final int PARSE_ERROR = -32700;
+    static final int INVALID_REQUEST = -32600;
+
+    private JsonRpc() {}
+
+    /** A parsed message, or the error response to send instead. */
+    record Parsed(McpSchema.JSONRPCMessage message, Map<String, Object> error) {
+        boolean ok() {
+            return message != null;
+        }
+    }
+
+    static Parsed parse(String text) {
+        JsonNode node;
+        try {
+            node = Json.MAPPER.readTree(text);
+        } catch (RuntimeException e) {
+            return failure(null, PARSE_ERROR, "Parse error: the message is not valid JSON");
+        }
+        if (node == null || node.isMissingNode()) {
+            return failure(null, PARSE_ERROR, "Parse error: the message is empty");
+        }
+        if (node.isArray()) {
+            return failure(
+                    null,
+                    INVALID_REQUEST,
+                    "Invalid Request: JSON-RPC batches are not supported; send one message at a time");
+        }
+        if (!node.isObject()) {
+            return failure(null, INVALID_REQUEST, "Invalid Request: a JSON-RPC message is a JSON object");
+        }
+        JsonNode idNode = node.get("id");
+        Object id = validId(idNode);
+        if (!"2.0".equals(node.path("jsonrpc").asString(null))) {
+            return failure(id, INVALID_REQUEST, "Invalid Request: \"jsonrpc\" must be \"2.0\"");
+        }
+        if (idNode != null && id == null) {
+            return failure(null, INVALID_REQUEST, "Invalid Request: \"id\" must be a string or an integer");
+        }
+        JsonNode method = node.get("method");
+        if (method != null && !method.isString()) {
+            return failure(id, INVALID_REQUEST, "Invalid Request: \"method\" must be a string");
+        }
+        JsonNode params = node.get("params");
+        if (params != null && !params.isObject() && !params.isNull()) {
+            return failure(id, INVALID_REQUEST, "Invalid Request: \"params\" must be an object");
+        }
+        if (method == null && idNode == null) {
+            return failure(null, INVALID_REQUEST, "Invalid Request: a message needs a \"method\" or an \"id\"");
+        }
+        if (method == null && !node.has("result") && !node.has("error")) {
+            return failure(id, INVALID_REQUEST, "Invalid Request: a response needs a \"result\" or an \"error\"");
+        }
+        try {
+            return new Parsed(McpSchema.deserializeJsonRpcMessage(Json.MCP, text), null);
+        } catch (Exception e) {
+            return failure(id, INVALID_REQUEST, "Invalid Request: " + firstLine(e.getMessage()));
+        }
+    }
+
+    /** The JSON-RPC error response for an id (or null), a code and a message. */
+    static Map<String, Object> error(Object id, int code, String message) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", code);
+        error.put("message", message);
+        Map<String, Object> response = new LinkedHashMap<>();
+        response.put("jsonrpc", "2.0");
+        response.put("id", id);
+        response.put("error", error);
+        return response;
+    }
+
+    static String toJson(Object value) {
+        return Json.MAPPER.writeValueAsString(value);
+    }
+
+    private static Parsed failure(Object id, int code, String message) {
+        return new Parsed(null, error(id, code, message));
+    }
+
+    private static Object validId(JsonNode id) {
+        if (id == null || id.isNull()) {
+            return null;
+        }
+        if (id.isString()) {
+            return id.asString();
+        }
+        if (id.isIntegralNumber()) {
+            return id.numberValue();
+        }
+        return null;
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "the message does not fit the JSON-RPC shape";
+        }
+        String line = message.lines().findFirst().orElse(message);
+        return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+    }
+}

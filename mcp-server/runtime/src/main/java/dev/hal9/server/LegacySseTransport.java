@@ -1,0 +1,209 @@
+package dev.hal9.server;
+
+import dev.hal9.api.Principal;
+import dev.hal9.api.internal.Cancellations;
+import dev.hal9.api.internal.Json;
+import dev.hal9.api.internal.Principals;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.json.TypeRef;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpServerSession;
+import io.modelcontextprotocol.spec.McpServerTransport;
+import io.modelcontextprotocol.spec.McpServerTransportProvider;
+import io.modelcontextprotocol.spec.ProtocolVersions;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * The HTTP+SSE transport of protocol revision 2024-11-05, for older clients: {@code GET /sse} opens the
+ * session's event stream and names the endpoint; {@code POST /message?sessionId=...} carries client messages,
+ * whose answers travel on the stream. Thread-safe.
+ */
+final class LegacySseTransport implements McpServerTransportProvider {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LegacySseTransport.class);
+    private static final String CLOSE = "\u0000close";
+
+    private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+    private final Cancellations cancellations;
+    private final int maxRequestBytes;
+    private volatile McpServerSession.Factory factory;
+
+    LegacySseTransport(Cancellations cancellations, int maxRequestBytes) {
+        this.cancellations = cancellations;
+        this.maxRequestBytes = maxRequestBytes;
+    }
+
+    private static final class Connection {
+        final String owner;
+        final BlockingQueue<String> outbox = new LinkedBlockingQueue<>();
+        volatile McpServerSession session;
+
+        Connection(String owner) {
+            this.owner = owner;
+        }
+    }
+
+    @Override
+    public List<String> protocolVersions() {
+        return List.of(ProtocolVersions.MCP_2024_11_05);
+    }
+
+    /** The {@code /sse} endpoint. */
+    HttpService sseService() {
+        return rules -> rules.get(this::stream);
+    }
+
+    /** The {@code /message} endpoint. */
+    HttpService messageService() {
+        return (HttpRules rules) -> rules.post(this::message);
+    }
+
+    @Override
+    public void setSessionFactory(McpServerSession.Factory sessionFactory) {
+        this.factory = sessionFactory;
+    }
+
+    @Override
+    public Mono<Void> notifyClients(String method, Object params) {
+        return Mono.fromRunnable(() -> connections.values().forEach(connection -> connection
+                .session
+                .sendNotification(method, params)
+                .onErrorResume(e -> Mono.empty())
+                .subscribe()));
+    }
+
+    @Override
+    public Mono<Void> notifyClient(String sessionId, String method, Object params) {
+        return Mono.defer(() -> connections.values().stream()
+                .filter(connection -> connection.session.getId().equals(sessionId))
+                .findFirst()
+                .map(connection -> connection.session.sendNotification(method, params))
+                .orElse(Mono.empty()));
+    }
+
+    @Override
+    public Mono<Void> closeGracefully() {
+        return Mono.fromRunnable(() -> connections.values().forEach(connection -> connection.outbox.add(CLOSE)));
+    }
+
+    private void stream(ServerRequest request, ServerResponse response) {
+        Principal principal = HttpServer.principal(request);
+        String id = UUID.randomUUID().toString();
+        Connection connection = new Connection(principal.id());
+        connection.session = factory.create(new Outbox(connection));
+        connections.put(id, connection);
+        response.status(Status.OK_200);
+        response.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
+        response.header(HeaderNames.CACHE_CONTROL, "no-cache");
+        try (OutputStream out = response.outputStream()) {
+            write(out, "event: endpoint\ndata: /message?sessionId=" + id + "\n\n");
+            while (true) {
+                String message = connection.outbox.poll(15, TimeUnit.SECONDS);
+                if (message == null) {
+                    write(out, ": keep-alive\n\n");
+                } else if (message.equals(CLOSE)) {
+                    return;
+                } else {
+                    write(out, "event: message\ndata: " + message + "\n\n");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("legacy SSE client left: {}", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            connections.remove(id);
+            connection.session.close();
+        }
+    }
+
+    private void message(ServerRequest request, ServerResponse response) {
+        Principal principal = HttpServer.principal(request);
+        Optional<String> id = request.query().first("sessionId").asOptional();
+        Connection connection = id.map(connections::get).orElse(null);
+        if (connection == null || !connection.owner.equals(principal.id())) {
+            HttpErrors.send(
+                    response,
+                    Status.NOT_FOUND_404,
+                    null,
+                    "Session not found: open a new event stream with GET /sse and post to the endpoint it names");
+            return;
+        }
+        if (!HttpErrors.contentTypeIsJson(request, response)) {
+            return;
+        }
+        Optional<String> body = HttpErrors.readBody(request, response, maxRequestBytes);
+        if (body.isEmpty()) {
+            return;
+        }
+        JsonRpc.Parsed parsed = JsonRpc.parse(body.get());
+        if (!parsed.ok()) {
+            HttpErrors.sendJson(response, Status.BAD_REQUEST_400, parsed.error());
+            return;
+        }
+        McpSchema.JSONRPCMessage message = parsed.message();
+        Object requestId = message instanceof McpSchema.JSONRPCRequest call ? call.id() : null;
+        if (message instanceof McpSchema.JSONRPCNotification notification
+                && JsonRpc.CANCELLED.equals(notification.method())
+                && notification.params() instanceof Map<?, ?> params) {
+            cancellations.cancel(connection.session.getId(), params.get("requestId"));
+        }
+        McpTransportContext context = Principals.context(principal);
+        connection
+                .session
+                .handle(message)
+                .contextWrite(ctx -> {
+                    var with = ctx.put(McpTransportContext.KEY, context);
+                    return requestId == null ? with : with.put(Cancellations.REQUEST_ID_KEY, requestId);
+                })
+                .subscribe(null, error -> LOG.warn("legacy SSE message failed: {}", error.getMessage()));
+        response.status(Status.ACCEPTED_202).send();
+    }
+
+    private static void write(OutputStream out, String text) throws IOException {
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static final class Outbox implements McpServerTransport {
+        private final Connection connection;
+
+        Outbox(Connection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
+            return Mono.fromRunnable(() -> connection.outbox.add(Json.MAPPER.writeValueAsString(message)));
+        }
+
+        @Override
+        public <T> T unmarshalFrom(Object data, TypeRef<T> typeRef) {
+            return Json.MCP.convertValue(data, typeRef);
+        }
+
+        @Override
+        public Mono<Void> closeGracefully() {
+            return Mono.fromRunnable(() -> connection.outbox.add(CLOSE));
+        }
+    }
+}

@@ -1,0 +1,442 @@
+package dev.hal9.server;
+
+import dev.hal9.api.Tool;
+import dev.hal9.api.internal.Json;
+import dev.hal9.api.internal.ToolAdapter;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.LogRecord;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The {@code hal9} command line. */
+@Command(
+        name = "hal9",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "An MCP tool server that gives LLM agents a browser, wallets, contracts and shopping.%n",
+        subcommands = {
+            Main.Serve.class,
+            Main.Tools.class,
+            Main.Tokens.class,
+            Main.VersionCommand.class,
+            CommandLine.HelpCommand.class
+        },
+        footer = {
+            "%nExamples:",
+            "  hal9 serve                      Streamable HTTP on http://127.0.0.1:8931/mcp",
+            "  hal9 serve --stdio              for clients that launch the server (Claude Desktop, IDEs)",
+            "  hal9 serve --http 0.0.0.0:8931 --auth token",
+            "  hal9 token create --principal alice --capability '*'",
+            "%nConfiguration: hal9.yaml (./ or $XDG_CONFIG_HOME/hal9/) and HAL9_* variables; see README.md."
+        })
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.setProperty("h2.bindAddress", "127.0.0.1");
+        configureLogging(false);
+        int code = commandLine().execute(args);
+        System.exit(code);
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: serve, tools, token or version");
+    }
+
+    /** Options every command that opens the server's state shares. */
+    static final class Common {
+        @Option(
+                names = "--config",
+                paramLabel = "FILE",
+                description = "A hal9.yaml to use instead of ./hal9.yaml or $XDG_CONFIG_HOME/hal9/hal9.yaml.")
+        Path config;
+
+        @Option(
+                names = "--data-dir",
+                paramLabel = "DIR",
+                description = "Where the database and files live (default $XDG_DATA_HOME/hal9).")
+        Path dataDir;
+
+        @Option(
+                names = {"-v", "--verbose"},
+                description = "Log debug detail to stderr.")
+        boolean verbose;
+
+        Settings settings(Map<String, String> overrides) {
+            Map<String, String> all = new HashMap<>(overrides);
+            if (dataDir != null) {
+                all.put("data-dir", dataDir.toString());
+            }
+            configureLogging(verbose);
+            return Settings.load(config, System.getenv(), all);
+        }
+    }
+
+    @Command(
+            name = "serve",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Serve MCP. Without --stdio it serves Streamable HTTP at http://127.0.0.1:8931/mcp,",
+                "with the legacy HTTP+SSE pair at /sse and /message, /health and /metrics."
+            })
+    static final class Serve implements Callable<Integer> {
+        @CommandLine.Mixin
+        Common common = new Common();
+
+        @Option(
+                names = "--stdio",
+                description = "Serve one client over stdin/stdout (protocol only on stdout, logs on stderr).")
+        boolean stdio;
+
+        @Option(
+                names = "--http",
+                paramLabel = "[HOST:]PORT",
+                description = "Serve Streamable HTTP here (default 127.0.0.1:8931; port 0 picks a free one).")
+        String http;
+
+        @Option(
+                names = "--auth",
+                paramLabel = "MODE",
+                description =
+                        "none (loopback only) or token (bearer tokens from 'hal9 token create'). Default: server.auth, none.")
+        HttpServer.Auth auth;
+
+        @Option(
+                names = "--conformance-fixtures",
+                description = "Also serve the tools, prompts and resources the official MCP conformance suite calls.")
+        boolean conformanceFixtures;
+
+        @Override
+        public Integer call() throws Exception {
+            if (stdio && http != null) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "choose --stdio or --http, not both");
+            }
+            Settings settings = common.settings(Map.of());
+            if (stdio) {
+                return serveStdio(settings);
+            }
+            String host = settings.string("server.host");
+            int port = settings.integer("server.port");
+            if (http != null) {
+                int colon = http.lastIndexOf(':');
+                String portText = colon < 0 ? http : http.substring(colon + 1);
+                if (colon > 0) {
+                    host = http.substring(0, colon).replace("[", "").replace("]", "");
+                }
+                try {
+                    port = Integer.parseInt(portText);
+                } catch (NumberFormatException e) {
+                    throw new CommandLine.ParameterException(
+                            new CommandLine(this),
+                            "--http takes [HOST:]PORT such as 127.0.0.1:8931, not '" + http + "'");
+                }
+            }
+            if (port < 0 || port > 65535) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "port must be 0 to 65535, not " + port);
+            }
+            HttpServer.Auth mode = auth != null
+                    ? auth
+                    : HttpServer.Auth.valueOf(settings.string("server.auth").toUpperCase(Locale.ROOT));
+            Hal9 hal9 = new Hal9(settings, System.getenv(), conformanceFixtures);
+            HttpServer server;
+            try {
+                server = HttpServer.start(hal9, host, port, mode);
+            } catch (IllegalArgumentException e) {
+                hal9.close();
+                System.err.println("hal9: " + e.getMessage());
+                return 2;
+            } catch (RuntimeException e) {
+                hal9.close();
+                System.err.println("hal9: cannot serve on " + host + ":" + port + ": " + e.getMessage());
+                return 1;
+            }
+            // tests and scripts read the actual port from this line on stderr
+            System.err.println("hal9 listening on http://" + host + ":" + server.port() + "/mcp");
+            CountDownLatch stop = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                hal9.close();
+                stop.countDown();
+            }));
+            stop.await();
+            return 0;
+        }
+
+        private int serveStdio(Settings settings) {
+            // Nothing but protocol may reach stdout: keep the real one for the transport and point System.out
+            // at stderr for any library that prints.
+            OutputStream protocol = new FileOutputStream(FileDescriptor.out);
+            System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
+            try (Hal9 hal9 = new Hal9(settings, System.getenv(), conformanceFixtures)) {
+                hal9.reachableAt("stdio");
+                StdioTransport transport =
+                        new StdioTransport(System.in, protocol, hal9.localPrincipal(), hal9.cancellations());
+                hal9.serve(transport);
+                transport.run();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "tools", mixinStandardHelpOptions = true, description = "List the tools this server offers.")
+    static final class Tools implements Callable<Integer> {
+        @CommandLine.Mixin
+        Common common = new Common();
+
+        @Option(names = "--json", description = "Print the MCP tool descriptions (as tools/list returns them) as JSON.")
+        boolean json;
+
+        @Option(names = "--markdown", description = "Print the README's tool table.")
+        boolean markdown;
+
+        @Override
+        public Integer call() {
+            Settings settings = common.settings(Map.of());
+            try (Hal9 hal9 = new Hal9(settings, System.getenv(), false)) {
+                List<Tool<?, ?>> tools = hal9.tools();
+                if (json) {
+                    System.out.println(Json.MAPPER
+                            .writerWithDefaultPrettyPrinter()
+                            .writeValueAsString(
+                                    tools.stream().map(ToolAdapter::describe).toList()));
+                } else if (markdown) {
+                    System.out.print(toolTable(tools));
+                } else {
+                    for (Tool<?, ?> tool : tools) {
+                        System.out.printf(
+                                "%-22s %-12s %-10s %s%n",
+                                tool.name(),
+                                tool.kind().name().toLowerCase(Locale.ROOT),
+                                tool.capability(),
+                                tool.title());
+                    }
+                    if (!hal9.disabledCapabilities().isEmpty()) {
+                        System.out.println("\nDisabled capabilities (enable in hal9.yaml capabilities.enabled): "
+                                + hal9.disabledCapabilities());
+                    }
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** The README's tool table, generated from the registry so that it cannot drift. */
+    static String toolTable(List<Tool<?, ?>> tools) {
+        StringBuilder table = new StringBuilder("| tool | kind | capability | what it does |\n|---|---|---|---|\n");
+        for (Tool<?, ?> tool : tools) {
+            String first = tool.description().split("(?<=\\.)\\s", 2)[0];
+            table.append("| `")
+                    .append(tool.name())
+                    .append("` | ")
+                    .append(tool.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'))
+                    .append(" | `")
+                    .append(tool.capability())
+                    .append("` | ")
+                    .append(first.replace("|", "\\|"))
+                    .append(" |\n");
+        }
+        return table.toString();
+    }
+
+    @Command(
+            name = "token",
+            mixinStandardHelpOptions = true,
+            description = "Manage bearer tokens for 'serve --auth token'. Secrets are stored hashed and shown once.",
+            subcommands = {Tokens.Create.class, Tokens.ListTokens.class, Tokens.Revoke.class})
+    static final class Tokens implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "name a token command: create, list or revoke");
+        }
+
+        @Command(
+                name = "create",
+                mixinStandardHelpOptions = true,
+                description = "Create a token and print its secret once.")
+        static final class Create implements Callable<Integer> {
+            @CommandLine.Mixin
+            Common common = new Common();
+
+            @Option(
+                    names = "--principal",
+                    required = true,
+                    paramLabel = "ID",
+                    description = "Who the token stands for; handles are owned per principal.")
+            String principal;
+
+            @Option(
+                    names = "--capability",
+                    paramLabel = "CAP",
+                    split = ",",
+                    description =
+                            "A capability the token grants (repeat or comma-separate; '*' for all enabled). Default: *.")
+            List<String> capabilities = new ArrayList<>(List.of("*"));
+
+            @Option(
+                    names = "--name",
+                    paramLabel = "TEXT",
+                    description = "A note to recognise the token by in 'token list'.")
+            String name = "";
+
+            @Override
+            public Integer call() {
+                if (principal.isBlank() || principal.length() > 200) {
+                    throw new CommandLine.ParameterException(
+                            new CommandLine(this), "--principal must be 1 to 200 characters");
+                }
+                try (Store store = openStore(common)) {
+                    Store.NewToken token = store.createToken(principal, name, Set.copyOf(capabilities));
+                    System.err.println("Created token " + token.id() + " for " + principal + " with " + capabilities
+                            + ". Its secret follows; it is shown only this once:");
+                    System.out.println(token.secret());
+                }
+                return 0;
+            }
+        }
+
+        @Command(name = "list", mixinStandardHelpOptions = true, description = "List tokens (never their secrets).")
+        static final class ListTokens implements Callable<Integer> {
+            @CommandLine.Mixin
+            Common common = new Common();
+
+            @Override
+            public Integer call() {
+                try (Store store = openStore(common)) {
+                    List<Store.TokenInfo> tokens = store.listTokens();
+                    if (tokens.isEmpty()) {
+                        System.out.println("no tokens; create one with 'hal9 token create --principal NAME'");
+                    }
+                    for (Store.TokenInfo token : tokens) {
+                        System.out.printf(
+                                "%-18s %-16s %-24s %-8s created %s%s%n",
+                                token.id(),
+                                token.principal(),
+                                String.join(",", token.capabilities()),
+                                token.revokedAt() == null ? "active" : "revoked",
+                                Instant.ofEpochMilli(token.createdAt()),
+                                token.name().isEmpty() ? "" : "  " + token.name());
+                    }
+                }
+                return 0;
+            }
+        }
+
+        @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a token by its id (tok_...).")
+        static final class Revoke implements Callable<Integer> {
+            @CommandLine.Mixin
+            Common common = new Common();
+
+            @Parameters(paramLabel = "ID", description = "The token's id as 'token list' shows it.")
+            String id;
+
+            @Override
+            public Integer call() {
+                try (Store store = openStore(common)) {
+                    if (store.revokeToken(id)) {
+                        System.out.println("revoked " + id);
+                        return 0;
+                    }
+                    System.err.println("hal9: no active token " + id + "; see 'hal9 token list'");
+                    return 1;
+                }
+            }
+        }
+
+        private static Store openStore(Common common) {
+            Settings settings = common.settings(Map.of());
+            String url = settings.string("db.url").isBlank()
+                    ? Store.h2Url(settings.dataDirectory(System.getenv()))
+                    : settings.string("db.url");
+            return Store.open(
+                            url, settings.string("db.user"), settings.string("db.password"), System::currentTimeMillis)
+                    .awaitOpen();
+        }
+    }
+
+    @Command(name = "version", description = "Print hal9's version.")
+    static final class VersionCommand implements Runnable {
+        @Override
+        public void run() {
+            System.out.println("hal9 " + Hal9.VERSION + " (MCP " + String.join(", ", Hal9.PROTOCOLS) + "; Java "
+                    + Runtime.version() + ")");
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"hal9 " + Hal9.VERSION};
+        }
+    }
+
+    private static final List<java.util.logging.Logger> QUIET = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** One line per record on stderr: time, level, logger, message. */
+    static void configureLogging(boolean verbose) {
+        LogManager.getLogManager().reset();
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        ConsoleHandler handler = new ConsoleHandler(); // writes to System.err
+        handler.setLevel(verbose ? Level.FINE : Level.INFO);
+        handler.setFormatter(new Formatter() {
+            @Override
+            public String format(LogRecord record) {
+                String logger = record.getLoggerName() == null ? "" : record.getLoggerName();
+                logger = logger.substring(logger.lastIndexOf('.') + 1);
+                StringBuilder line = new StringBuilder()
+                        .append(Instant.ofEpochMilli(record.getMillis()))
+                        .append(' ')
+                        .append(record.getLevel().getName())
+                        .append(' ')
+                        .append(logger)
+                        .append(": ")
+                        .append(formatMessage(record))
+                        .append('\n');
+                if (record.getThrown() != null) {
+                    java.io.StringWriter trace = new java.io.StringWriter();
+                    record.getThrown().printStackTrace(new java.io.PrintWriter(trace));
+                    line.append(trace);
+                }
+                return line.toString();
+            }
+        });
+        root.addHandler(handler);
+        root.setLevel(verbose ? Level.FINE : Level.INFO);
+        // chatty libraries stay at warnings unless asked
+        QUIET.clear();
+        for (String name : List.of("org.flywaydb", "io.helidon", "io.modelcontextprotocol", "org.jdbi")) {
+            java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+            logger.setLevel(verbose ? Level.FINE : Level.WARNING);
+            QUIET.add(logger); // JUL holds loggers weakly: a collected one would forget its level
+        }
+    }
+}

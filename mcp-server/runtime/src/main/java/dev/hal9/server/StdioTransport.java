@@ -1,0 +1,177 @@
+package dev.hal9.server;
+
+import dev.hal9.api.Principal;
+import dev.hal9.api.internal.Cancellations;
+import dev.hal9.api.internal.Json;
+import dev.hal9.api.internal.Principals;
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.json.TypeRef;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpServerSession;
+import io.modelcontextprotocol.spec.McpServerTransport;
+import io.modelcontextprotocol.spec.McpServerTransportProvider;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * MCP over stdio: one JSON-RPC message per line in, one per line out, nothing else on the output. Unlike the
+ * SDK's stdio transport it answers malformed lines with JSON-RPC errors and keeps serving, instead of ending
+ * the session, and it passes {@code notifications/cancelled} to the calls in flight. Thread-safe.
+ */
+final class StdioTransport implements McpServerTransportProvider {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StdioTransport.class);
+    /** The longest line accepted; a longer one is answered with an error and skipped. */
+    static final int MAX_LINE_CHARS = 4 * 1024 * 1024;
+
+    private final InputStream input;
+    private final OutputStream output;
+    private final McpTransportContext context;
+    private final Cancellations cancellations;
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private McpServerSession.Factory factory;
+    private volatile McpServerSession session;
+
+    StdioTransport(InputStream input, OutputStream output, Principal principal, Cancellations cancellations) {
+        this.input = input;
+        this.output = output;
+        this.context = Principals.context(principal);
+        this.cancellations = cancellations;
+    }
+
+    @Override
+    public void setSessionFactory(McpServerSession.Factory sessionFactory) {
+        this.factory = sessionFactory;
+    }
+
+    /** Reads stdin until it closes; returns then. */
+    void run() {
+        session = factory.create(new LineTransport());
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8))) {
+            StringBuilder line = new StringBuilder();
+            int c;
+            boolean overlong = false;
+            while ((c = reader.read()) != -1) {
+                if (c == '\n') {
+                    if (overlong) {
+                        write(JsonRpc.error(
+                                null,
+                                JsonRpc.INVALID_REQUEST,
+                                "Invalid Request: the message is longer than " + MAX_LINE_CHARS + " characters"));
+                    } else {
+                        handle(line.toString());
+                    }
+                    line.setLength(0);
+                    overlong = false;
+                } else if (!overlong) {
+                    if (line.length() >= MAX_LINE_CHARS) {
+                        overlong = true;
+                        line.setLength(0);
+                    } else {
+                        line.append((char) c);
+                    }
+                }
+            }
+            if (!line.isEmpty() && !overlong) {
+                handle(line.toString());
+            }
+        } catch (IOException e) {
+            LOG.debug("stdin closed: {}", e.getMessage());
+        } finally {
+            session.close();
+            finished.countDown();
+        }
+    }
+
+    private void handle(String line) {
+        if (line.isBlank()) {
+            return;
+        }
+        JsonRpc.Parsed parsed = JsonRpc.parse(line.strip());
+        if (!parsed.ok()) {
+            write(parsed.error());
+            return;
+        }
+        McpSchema.JSONRPCMessage message = parsed.message();
+        Object requestId = message instanceof McpSchema.JSONRPCRequest request ? request.id() : null;
+        if (message instanceof McpSchema.JSONRPCNotification notification
+                && JsonRpc.CANCELLED.equals(notification.method())
+                && notification.params() instanceof Map<?, ?> params) {
+            cancellations.cancel(session.getId(), params.get("requestId"));
+        }
+        session.handle(message)
+                .contextWrite(ctx -> {
+                    var withContext = ctx.put(McpTransportContext.KEY, context);
+                    return requestId == null ? withContext : withContext.put(Cancellations.REQUEST_ID_KEY, requestId);
+                })
+                .subscribe(null, error -> {
+                    LOG.warn("handling a message failed: {}", error.getMessage());
+                    if (requestId != null) {
+                        write(JsonRpc.error(
+                                requestId,
+                                McpSchema.ErrorCodes.INTERNAL_ERROR,
+                                "Internal error: " + error.getMessage()));
+                    }
+                });
+    }
+
+    private void write(Object message) {
+        String json = Json.MAPPER.writeValueAsString(message);
+        synchronized (output) {
+            try {
+                output.write(json.getBytes(StandardCharsets.UTF_8));
+                output.write('\n');
+                output.flush();
+            } catch (IOException e) {
+                LOG.debug("stdout closed: {}", e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public Mono<Void> notifyClients(String method, Object params) {
+        McpServerSession current = session;
+        return current == null ? Mono.empty() : current.sendNotification(method, params);
+    }
+
+    @Override
+    public Mono<Void> notifyClient(String sessionId, String method, Object params) {
+        return notifyClients(method, params);
+    }
+
+    @Override
+    public Mono<Void> closeGracefully() {
+        return Mono.fromRunnable(() -> {
+            McpServerSession current = session;
+            if (current != null) {
+                current.close();
+            }
+        });
+    }
+
+    private final class LineTransport implements McpServerTransport {
+        @Override
+        public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
+            return Mono.fromRunnable(() -> write(message));
+        }
+
+        @Override
+        public <T> T unmarshalFrom(Object data, TypeRef<T> typeRef) {
+            return Json.MCP.convertValue(data, typeRef);
+        }
+
+        @Override
+        public Mono<Void> closeGracefully() {
+            return Mono.empty();
+        }
+    }
+}

@@ -1,0 +1,358 @@
+package dev.hal9.server;
+
+import dev.hal9.api.Handles;
+import dev.hal9.api.Principal;
+import dev.hal9.api.internal.InMemoryHandles;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The database: principals, API tokens, handles and the audit log, through Jdbi over H2 (default) or
+ * PostgreSQL, migrated by Flyway. Opening (migration included) runs in the background so that it stays off
+ * the path to {@code initialize}; the first query waits for it. Thread-safe.
+ */
+final class Store implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Store.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final char[] BASE62 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
+
+    private final CompletableFuture<Jdbi> jdbi;
+    private final LongSupplier clock;
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("hal9-audit").daemon().factory());
+    private final String description;
+
+    private Store(CompletableFuture<Jdbi> jdbi, LongSupplier clock, String description) {
+        this.jdbi = jdbi;
+        this.clock = clock;
+        this.description = description;
+    }
+
+    /** Opens the store in the background. */
+    static Store open(String url, String user, String password, LongSupplier clock) {
+        CompletableFuture<Jdbi> future = CompletableFuture.supplyAsync(
+                () -> migrate(url, user, password), Executors.newVirtualThreadPerTaskExecutor());
+        return new Store(future, clock, redactUrl(url));
+    }
+
+    /** The default H2 URL for a data directory. */
+    static String h2Url(Path dataDirectory) {
+        try {
+            Files.createDirectories(dataDirectory);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot create data directory " + dataDirectory + ": " + e.getMessage(), e);
+        }
+        // AUTO_SERVER lets 'hal9 token create' share the file with a running server; it listens on loopback
+        // only (h2.bindAddress, set in Main).
+        return "jdbc:h2:file:" + dataDirectory.resolve("hal9").toAbsolutePath() + ";AUTO_SERVER=TRUE";
+    }
+
+    private static Jdbi migrate(String url, String user, String password) {
+        Flyway.configure()
+                .dataSource(url, user, password)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+        return Jdbi.create(url, user, password);
+    }
+
+    /** Where the store is, without credentials. */
+    String description() {
+        return description;
+    }
+
+    /** Whether the store has finished opening; {@code /health/ready} reports it. */
+    boolean ready() {
+        return jdbi.isDone() && !jdbi.isCompletedExceptionally();
+    }
+
+    private Jdbi jdbi() {
+        try {
+            return jdbi.get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while opening the database", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(
+                    "the database at " + description + " could not be opened: "
+                            + e.getCause().getMessage(),
+                    e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the database at " + description + " did not open within 60 s", e);
+        }
+    }
+
+    /** Waits until the store is open, so a CLI command fails early with a clear message. */
+    Store awaitOpen() {
+        jdbi();
+        return this;
+    }
+
+    void ensurePrincipal(String principalId) {
+        // portable across H2 and PostgreSQL (no MERGE / ON CONFLICT dialects)
+        jdbi().useHandle(handle -> handle.createUpdate("INSERT INTO principals (id, created_at) SELECT :id, :at "
+                        + "WHERE NOT EXISTS (SELECT 1 FROM principals WHERE id = :id)")
+                .bind("id", principalId)
+                .bind("at", clock.getAsLong())
+                .execute());
+    }
+
+    // ---- tokens
+
+    /** A token as listed; the secret is never stored, only its SHA-256. */
+    record TokenInfo(
+            String id,
+            String principal,
+            String name,
+            Set<String> capabilities,
+            long createdAt,
+            Long lastUsedAt,
+            Long revokedAt) {}
+
+    /** A new token: its id and the secret, shown once. */
+    record NewToken(String id, String secret) {}
+
+    NewToken createToken(String principalId, String name, Set<String> capabilities) {
+        if (capabilities.isEmpty()) {
+            throw new IllegalArgumentException("a token needs at least one capability (or '*' for all)");
+        }
+        ensurePrincipal(principalId);
+        String id = InMemoryHandles.newHandle("tok");
+        String secret = "hal9_" + randomBase62(40);
+        jdbi().useHandle(handle -> handle.createUpdate(
+                        "INSERT INTO api_tokens (id, principal_id, name, secret_sha256, capabilities, created_at) "
+                                + "VALUES (:id, :principal, :name, :hash, :capabilities, :at)")
+                .bind("id", id)
+                .bind("principal", principalId)
+                .bind("name", name)
+                .bind("hash", sha256(secret))
+                .bind("capabilities", String.join(",", capabilities))
+                .bind("at", clock.getAsLong())
+                .execute());
+        return new NewToken(id, secret);
+    }
+
+    List<TokenInfo> listTokens() {
+        return jdbi().withHandle(handle -> handle.createQuery(
+                        "SELECT id, principal_id, name, capabilities, created_at, last_used_at, revoked_at "
+                                + "FROM api_tokens ORDER BY created_at")
+                .map((rs, ctx) -> new TokenInfo(
+                        rs.getString("id"),
+                        rs.getString("principal_id"),
+                        rs.getString("name"),
+                        splitCapabilities(rs.getString("capabilities")),
+                        rs.getLong("created_at"),
+                        (Long) rs.getObject("last_used_at", Long.class),
+                        (Long) rs.getObject("revoked_at", Long.class)))
+                .list());
+    }
+
+    boolean revokeToken(String id) {
+        return jdbi().withHandle(handle -> handle.createUpdate(
+                                "UPDATE api_tokens SET revoked_at = :at WHERE id = :id AND revoked_at IS NULL")
+                        .bind("id", id)
+                        .bind("at", clock.getAsLong())
+                        .execute())
+                > 0;
+    }
+
+    /** The principal a bearer secret stands for, if the token exists and is not revoked. */
+    Optional<Principal> authenticate(String secret) {
+        if (secret == null || !secret.startsWith("hal9_") || secret.length() > 200) {
+            return Optional.empty();
+        }
+        String hash = sha256(secret);
+        return jdbi().withHandle(handle -> {
+            Optional<Principal> principal = handle.createQuery("SELECT id, principal_id, capabilities FROM api_tokens "
+                            + "WHERE secret_sha256 = :hash AND revoked_at IS NULL")
+                    .bind("hash", hash)
+                    .map((rs, ctx) -> new Principal(
+                            rs.getString("principal_id"), splitCapabilities(rs.getString("capabilities"))))
+                    .findOne();
+            principal.ifPresent(
+                    found -> handle.createUpdate("UPDATE api_tokens SET last_used_at = :at WHERE secret_sha256 = :hash")
+                            .bind("at", clock.getAsLong())
+                            .bind("hash", hash)
+                            .execute());
+            return principal;
+        });
+    }
+
+    // ---- handles
+
+    /** The handles one principal owns, kept in the database so they outlive a connection or a restart. */
+    Handles handles(Principal principal) {
+        String owner = principal.id();
+        return new Handles() {
+            @Override
+            public String mint(String prefix, String label) {
+                String minted = InMemoryHandles.newHandle(prefix);
+                ensurePrincipal(owner);
+                jdbi().useHandle(handle -> handle.createUpdate(
+                                "INSERT INTO handles (handle, principal_id, prefix, label, created_at) "
+                                        + "VALUES (:handle, :owner, :prefix, :label, :at)")
+                        .bind("handle", minted)
+                        .bind("owner", owner)
+                        .bind("prefix", prefix)
+                        .bind("label", label.length() > 500 ? label.substring(0, 500) : label)
+                        .bind("at", clock.getAsLong())
+                        .execute());
+                return minted;
+            }
+
+            @Override
+            public Optional<HandleInfo> find(String handle) {
+                if (handle == null || handle.length() > 40) {
+                    return Optional.empty();
+                }
+                return jdbi().withHandle(db -> db.createQuery("SELECT handle, prefix, label, created_at FROM handles "
+                                + "WHERE handle = :handle AND principal_id = :owner")
+                        .bind("handle", handle)
+                        .bind("owner", owner)
+                        .map((rs, ctx) ->
+                                new HandleInfo(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)))
+                        .findOne());
+            }
+
+            @Override
+            public boolean release(String handle) {
+                return jdbi().withHandle(db -> db.createUpdate(
+                                        "DELETE FROM handles WHERE handle = :handle AND principal_id = :owner")
+                                .bind("handle", handle)
+                                .bind("owner", owner)
+                                .execute())
+                        > 0;
+            }
+
+            @Override
+            public List<HandleInfo> list() {
+                return jdbi().withHandle(db -> db.createQuery("SELECT handle, prefix, label, created_at FROM handles "
+                                + "WHERE principal_id = :owner ORDER BY created_at DESC")
+                        .bind("owner", owner)
+                        .map((rs, ctx) ->
+                                new HandleInfo(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)))
+                        .list());
+            }
+        };
+    }
+
+    // ---- audit
+
+    /** One audit row, written in the background so a tool call never waits for the disk. */
+    void audit(String principalId, String tool, String outcome, long durationMillis, String arguments, String detail) {
+        long at = clock.getAsLong();
+        writer.execute(() -> {
+            try {
+                jdbi().useHandle(handle -> handle.createUpdate(
+                                "INSERT INTO audit_log (at, principal_id, tool, outcome, duration_ms, arguments, detail) "
+                                        + "VALUES (:at, :principal, :tool, :outcome, :duration, :arguments, :detail)")
+                        .bind("at", at)
+                        .bind("principal", principalId)
+                        .bind("tool", tool)
+                        .bind("outcome", outcome)
+                        .bind("duration", durationMillis)
+                        .bind("arguments", clip(arguments, 4000))
+                        .bind("detail", clip(detail, 1000))
+                        .execute());
+            } catch (RuntimeException e) {
+                LOG.warn("could not write the audit row for {}: {}", tool, e.getMessage());
+            }
+        });
+    }
+
+    /** An audit row as read back. */
+    record AuditRow(long at, String principal, String tool, String outcome, long durationMillis, String arguments) {}
+
+    /** The newest audit rows, newest first; waits for pending writes first. */
+    List<AuditRow> recentAudit(int limit) {
+        try {
+            writer.submit(() -> {}).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("audit writer is stuck", e);
+        }
+        return jdbi().withHandle(handle -> handle.createQuery(
+                        "SELECT at, principal_id, tool, outcome, duration_ms, arguments FROM audit_log "
+                                + "ORDER BY id DESC LIMIT :limit")
+                .bind("limit", limit)
+                .map((rs, ctx) -> new AuditRow(
+                        rs.getLong(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getLong(5),
+                        rs.getString(6)))
+                .list());
+    }
+
+    @Override
+    public void close() {
+        writer.shutdown();
+        try {
+            writer.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (ready() && description.startsWith("jdbc:h2:")) {
+            // close the H2 file cleanly so the next start does not recover it
+            try {
+                jdbi().useHandle(handle -> handle.execute("SHUTDOWN"));
+            } catch (RuntimeException e) {
+                // SHUTDOWN closes the connection under Jdbi's feet; the database is closed all the same
+                LOG.debug("H2 shutdown: {}", e.getMessage());
+            }
+        }
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    private static String randomBase62(int length) {
+        char[] chars = new char[length];
+        for (int i = 0; i < length; i++) {
+            chars[i] = BASE62[RANDOM.nextInt(BASE62.length)];
+        }
+        return new String(chars);
+    }
+
+    private static Set<String> splitCapabilities(String joined) {
+        return Arrays.stream(joined.split(","))
+                .map(String::trim)
+                .filter(value -> !value.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
+    }
+
+    private static String clip(String text, int max) {
+        return text == null || text.length() <= max ? text : text.substring(0, max - 1) + "…";
+    }
+
+    private static String redactUrl(String url) {
+        return url.replaceAll("(?i)(password=)[^;&]*", "$1***");
+    }
+}

@@ -1,0 +1,142 @@
+package dev.hal9.server;
+
+import dev.hal9.api.Principal;
+import dev.hal9.api.internal.CallObserver;
+import dev.hal9.api.internal.Json;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * OpenTelemetry for hal9: a span, a counter and a duration histogram per tool call, read by Prometheus at
+ * {@code /metrics}; and the audit row per call. It is the runtime's {@link CallObserver}. Thread-safe.
+ */
+final class Telemetry implements CallObserver, AutoCloseable {
+
+    private static final AttributeKey<String> TOOL = AttributeKey.stringKey("mcp.tool.name");
+    private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("hal9.outcome");
+    private static final AttributeKey<String> PRINCIPAL = AttributeKey.stringKey("hal9.principal");
+    /** Argument names whose values never reach the audit log. */
+    private static final Pattern SECRET_NAME = Pattern.compile(
+            "(?i).*(pass(word|phrase)?|secret|token|api[_-]?key|private|mnemonic|seed|cookie|auth|credential).*");
+
+    private final PrometheusMetricReader prometheus = PrometheusMetricReader.create();
+    private final SdkMeterProvider meters =
+            SdkMeterProvider.builder().registerMetricReader(prometheus).build();
+    private final SdkTracerProvider tracers = SdkTracerProvider.builder().build();
+    private final Tracer tracer = tracers.get("dev.hal9.server");
+    private final LongCounter calls;
+    private final DoubleHistogram durations;
+    private final Store store;
+
+    Telemetry(Store store) {
+        this.store = store;
+        Meter meter = meters.get("dev.hal9.server");
+        this.calls = meter.counterBuilder("hal9.tool.calls")
+                .setDescription("Tool calls by tool and outcome")
+                .build();
+        this.durations = meter.histogramBuilder("hal9.tool.duration")
+                .setDescription("Tool call duration")
+                .setUnit("s")
+                .setExplicitBucketBoundariesAdvice(
+                        List.of(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0))
+                .build();
+    }
+
+    /** The meter for other parts of the server (live sessions, ledger states). */
+    Meter meter() {
+        return meters.get("dev.hal9.server");
+    }
+
+    @Override
+    public Observation begin(String tool, Principal principal, Map<String, Object> arguments) {
+        long started = System.nanoTime();
+        Span span = tracer.spanBuilder("tools/call " + tool)
+                .setSpanKind(SpanKind.SERVER)
+                .setAttribute(TOOL, tool)
+                .setAttribute(PRINCIPAL, principal == null ? "" : principal.id())
+                .startSpan();
+        String redacted = redact(arguments);
+        return new Observation() {
+            private boolean ended;
+
+            @Override
+            public synchronized void end(Outcome outcome, String detail) {
+                if (ended) {
+                    return;
+                }
+                ended = true;
+                long nanos = System.nanoTime() - started;
+                String name = outcome.name().toLowerCase(Locale.ROOT);
+                Attributes attributes = Attributes.of(TOOL, tool, OUTCOME, name);
+                calls.add(1, attributes);
+                durations.record(nanos / 1e9, attributes);
+                span.setAttribute(OUTCOME, name);
+                if (outcome != Outcome.OK) {
+                    span.setStatus(StatusCode.ERROR, detail == null ? name : detail);
+                }
+                span.end();
+                store.audit(principal == null ? null : principal.id(), tool, name, nanos / 1_000_000, redacted, detail);
+            }
+        };
+    }
+
+    /** The Prometheus text exposition of every metric. */
+    String scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            PrometheusTextFormatWriter.create().write(out, prometheus.collect(), EscapingScheme.UNDERSCORE_ESCAPING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Arguments as JSON with the values of secret-looking names replaced and long strings shortened. */
+    static String redact(Map<String, Object> arguments) {
+        return Json.MAPPER.writeValueAsString(redactValue(null, arguments));
+    }
+
+    private static Object redactValue(String name, Object value) {
+        if (name != null && SECRET_NAME.matcher(name).matches() && value != null) {
+            return "[redacted]";
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            map.forEach((key, inner) -> copy.put(String.valueOf(key), redactValue(String.valueOf(key), inner)));
+            return copy;
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(inner -> redactValue(name, inner)).toList();
+        }
+        if (value instanceof String text && text.length() > 200) {
+            return text.substring(0, 200) + "…(" + text.length() + " chars)";
+        }
+        return value;
+    }
+
+    @Override
+    public void close() {
+        meters.close();
+        tracers.close();
+    }
+}

@@ -1,0 +1,161 @@
+package dev.hal9.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientSseClientTransport;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** hal9 over HTTP, driven by the MCP Java SDK's own client transports against the real Helidon server. */
+class HttpTransportTest {
+
+    private Hal9 hal9;
+    private HttpServer server;
+    private Path data;
+
+    private String start(HttpServer.Auth auth) throws Exception {
+        data = Files.createTempDirectory("hal9-http-test");
+        Settings settings = Settings.load(null, Map.of("HOME", data.toString()), Map.of("data-dir", data.toString()));
+        hal9 = new Hal9(settings, Map.of("USER", "tester"), false);
+        server = HttpServer.start(hal9, "127.0.0.1", 0, auth);
+        return "http://127.0.0.1:" + server.port();
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+        if (hal9 != null) {
+            hal9.close();
+        }
+    }
+
+    @Test
+    void streamableHttpListsAndCallsTools() throws Exception {
+        String base = start(HttpServer.Auth.NONE);
+        try (McpSyncClient client = client(
+                HttpClientStreamableHttpTransport.builder(base).endpoint("/mcp").build())) {
+            assertThat(client.listTools().tools())
+                    .extracting(McpSchema.Tool::name)
+                    .contains("server_info");
+            McpSchema.CallToolResult result = client.callTool(new McpSchema.CallToolRequest("server_info", Map.of()));
+            assertThat(result.isError()).isFalse();
+            assertThat(((Map<?, ?>) result.structuredContent()).get("principal"))
+                    .isEqualTo("tester");
+            assertThat(hal9.store().recentAudit(1)).singleElement().satisfies(row -> {
+                assertThat(row.tool()).isEqualTo("server_info");
+                assertThat(row.outcome()).isEqualTo("ok");
+                assertThat(row.principal()).isEqualTo("tester");
+            });
+        }
+    }
+
+    @Test
+    void legacySseServesOlderClients() throws Exception {
+        String base = start(HttpServer.Auth.NONE);
+        try (McpSyncClient client = client(
+                HttpClientSseClientTransport.builder(base).sseEndpoint("/sse").build())) {
+            assertThat(client.getCurrentInitializationResult().protocolVersion())
+                    .isEqualTo("2024-11-05");
+            assertThat(client.callTool(new McpSchema.CallToolRequest("server_info", Map.of()))
+                            .isError())
+                    .isFalse();
+        }
+    }
+
+    @Test
+    void tokensAuthenticateAndScopeCapabilities() throws Exception {
+        String base = start(HttpServer.Auth.TOKEN);
+        Store.NewToken full = hal9.store().createToken("alice", "test", Set.of("*"));
+        Store.NewToken narrow = hal9.store().createToken("bob", "test", Set.of("browser"));
+
+        HttpResponse<String> anonymous = post(base, null);
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+        assertThat(post(base, "hal9_not-a-token").statusCode()).isEqualTo(401);
+
+        try (McpSyncClient alice = client(bearer(base, full.secret()))) {
+            Map<?, ?> info = (Map<?, ?>) alice.callTool(new McpSchema.CallToolRequest("server_info", Map.of()))
+                    .structuredContent();
+            assertThat(info.get("principal")).isEqualTo("alice");
+        }
+        try (McpSyncClient bob = client(bearer(base, narrow.secret()))) {
+            McpSchema.CallToolResult denied = bob.callTool(new McpSchema.CallToolRequest("server_info", Map.of()));
+            assertThat(denied.isError()).isTrue();
+            assertThat(((McpSchema.TextContent) denied.content().get(0)).text()).contains("'server' capability");
+        }
+
+        hal9.store().revokeToken(hal9.store().listTokens().get(0).id());
+        assertThat(post(base, full.secret()).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void nonLoopbackWithoutAuthIsRefused() throws Exception {
+        data = Files.createTempDirectory("hal9-http-test");
+        Settings settings = Settings.load(null, Map.of(), Map.of("data-dir", data.toString()));
+        hal9 = new Hal9(settings, Map.of("USER", "tester"), false);
+        assertThatThrownBy(() -> HttpServer.start(hal9, "0.0.0.0", 0, HttpServer.Auth.NONE))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("without authentication");
+    }
+
+    @Test
+    void rebindingOriginsAreRejected() throws Exception {
+        String base = start(HttpServer.Auth.NONE);
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(base + "/mcp"))
+                                .header("Origin", "http://evil.example.com")
+                                .header("Content-Type", "application/json")
+                                .header("Accept", "application/json, text/event-stream")
+                                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(403);
+        assertThat(response.body()).contains("Origin");
+    }
+
+    private static McpClientTransport bearer(String base, String secret) {
+        return HttpClientStreamableHttpTransport.builder(base)
+                .endpoint("/mcp")
+                .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + secret))
+                .build();
+    }
+
+    private static HttpResponse<String> post(String base, String secret) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/mcp"))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}"));
+        if (secret != null) {
+            request.header("Authorization", "Bearer " + secret);
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static McpSyncClient client(McpClientTransport transport) {
+        McpSyncClient client = McpClient.sync(transport)
+                .requestTimeout(Duration.ofSeconds(30))
+                .clientInfo(new McpSchema.Implementation("hal9-test", "1"))
+                .build();
+        client.initialize();
+        return client;
+    }
+}

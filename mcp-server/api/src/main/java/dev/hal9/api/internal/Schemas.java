@@ -89,7 +89,8 @@ public final class Schemas {
     }
 
     private static Param param(FieldScope field) {
-        return field.getAnnotationConsideringFieldAndGetter(Param.class);
+        // a list's items share the field's annotations; the description belongs to the list alone
+        return field.isFakeContainerItemScope() ? null : field.getAnnotationConsideringFieldAndGetter(Param.class);
     }
 
     private static String text(String value) {

@@ -1,0 +1,75 @@
+package dev.hal9.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.net.http.HttpRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The MCP Java SDK's client against the packaged server: stdio, Streamable HTTP, and bearer tokens. */
+class JavaSdkClientTest {
+
+    @Test
+    void stdio() {
+        Path home = PackagedServer.newHome();
+        List<String> command = PackagedServer.stdioCommand(home);
+        ServerParameters parameters = ServerParameters.builder(command.get(0))
+                .args(command.subList(1, command.size()))
+                .env(PackagedServer.environment(home))
+                .build();
+        try (McpSyncClient client = client(new StdioClientTransport(parameters, McpJsonDefaults.getMapper()))) {
+            assertThat(client.getCurrentInitializationResult().protocolVersion())
+                    .isEqualTo("2025-11-25");
+            Map<?, ?> info = (Map<?, ?>) client.callTool(new McpSchema.CallToolRequest("server_info", Map.of()))
+                    .structuredContent();
+            assertThat(info.get("transports")).isEqualTo(List.of("stdio"));
+            client.ping();
+        }
+    }
+
+    @Test
+    void tokensMadeByTheCliWhileTheServerRuns() {
+        try (PackagedServer server = PackagedServer.http("--auth", "token")) {
+            Peers.Result created =
+                    server.cli("token", "create", "--principal", "alice", "--capability", "server", "--name", "ci");
+            assertThat(created.exit()).as(created.stderr()).isZero();
+            String secret = created.stdout().strip();
+            assertThat(secret).startsWith("hal9_");
+            assertThat(created.stderr()).doesNotContain(secret);
+
+            try (McpSyncClient alice = client(HttpClientStreamableHttpTransport.builder(server.base())
+                    .endpoint("/mcp")
+                    .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + secret))
+                    .build())) {
+                Map<?, ?> info = (Map<?, ?>) alice.callTool(new McpSchema.CallToolRequest("server_info", Map.of()))
+                        .structuredContent();
+                assertThat(info.get("principal")).isEqualTo("alice");
+                assertThat(info.get("callerCapabilities")).isEqualTo(List.of("server"));
+            }
+            Peers.Result listed = server.cli("token", "list");
+            assertThat(listed.stdout()).contains("alice", "server", "active").doesNotContain(secret);
+            assertThat(server.log()).doesNotContain(secret);
+        }
+    }
+
+    private static McpSyncClient client(McpClientTransport transport) {
+        McpSyncClient client = McpClient.sync(transport)
+                .requestTimeout(Duration.ofSeconds(60))
+                .initializationTimeout(Duration.ofSeconds(60))
+                .clientInfo(new McpSchema.Implementation("hal9-java-peer", "1"))
+                .build();
+        client.initialize();
+        return client;
+    }
+}

@@ -46,7 +46,8 @@ final class JsonRpc {
         }
         JsonNode idNode = node.get("id");
         Object id = validId(idNode);
-        if (!"2.0".equals(node.path("jsonrpc").asString(null))) {
+        JsonNode version = node.get("jsonrpc");
+        if (version == null || !version.isString() || !"2.0".equals(version.asString())) {
             return failure(id, INVALID_REQUEST, "Invalid Request: \"jsonrpc\" must be \"2.0\"");
         }
         if (idNode != null && id == null) {
@@ -71,6 +72,80 @@ final class JsonRpc {
         } catch (Exception e) {
             return failure(id, INVALID_REQUEST, "Invalid Request: " + firstLine(e.getMessage()));
         }
+    }
+
+    static final int INVALID_PARAMS = -32602;
+    private static final java.util.Set<String> LEVELS =
+            java.util.Set.of("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency");
+
+    /**
+     * Checks the params of the requests hal9 serves before the SDK sees them, so that a wrong type is an
+     * "Invalid params" error naming the field rather than a silent default or an internal error.
+     *
+     * @return the error response, or null when the params are acceptable
+     */
+    static Map<String, Object> checkParams(McpSchema.JSONRPCRequest request) {
+        Map<?, ?> params = request.params() instanceof Map<?, ?> map ? map : Map.of();
+        String problem =
+                switch (request.method()) {
+                    case "initialize" ->
+                        firstProblem(
+                                string(params, "protocolVersion", true),
+                                object(params, "capabilities", true),
+                                object(params, "clientInfo", true),
+                                params.get("clientInfo") instanceof Map<?, ?> info ? string(info, "name", true) : null);
+                    case "tools/call" -> firstProblem(string(params, "name", true), object(params, "arguments", false));
+                    case "prompts/get" ->
+                        firstProblem(string(params, "name", true), object(params, "arguments", false));
+                    case "resources/read", "resources/subscribe", "resources/unsubscribe" ->
+                        string(params, "uri", true);
+                    case "tools/list", "prompts/list", "resources/list", "resources/templates/list" ->
+                        // hal9 returns every item on the first page and issues no cursors, so any cursor is unknown
+                        params.containsKey("cursor")
+                                ? "'cursor' is not one this server issued (lists have one page)"
+                                : null;
+                    case "logging/setLevel" ->
+                        params.get("level") instanceof String level && LEVELS.contains(level)
+                                ? null
+                                : "'level' must be one of " + new java.util.TreeSet<>(LEVELS);
+                    case "completion/complete" ->
+                        firstProblem(
+                                object(params, "ref", true),
+                                params.get("ref") instanceof Map<?, ?> ref ? string(ref, "type", true) : null,
+                                object(params, "argument", true),
+                                params.get("argument") instanceof Map<?, ?> argument
+                                        ? firstProblem(string(argument, "name", true), string(argument, "value", true))
+                                        : null);
+                    default -> null;
+                };
+        return problem == null
+                ? null
+                : error(request.id(), INVALID_PARAMS, "Invalid params for " + request.method() + ": " + problem);
+    }
+
+    private static String firstProblem(String... problems) {
+        for (String problem : problems) {
+            if (problem != null) {
+                return problem;
+            }
+        }
+        return null;
+    }
+
+    private static String string(Map<?, ?> params, String name, boolean required) {
+        Object value = params.get(name);
+        if (value == null) {
+            return required ? "'" + name + "' is required" : null;
+        }
+        return value instanceof String ? null : "'" + name + "' must be a string";
+    }
+
+    private static String object(Map<?, ?> params, String name, boolean required) {
+        Object value = params.get(name);
+        if (value == null) {
+            return required ? "'" + name + "' is required" : null;
+        }
+        return value instanceof Map ? null : "'" + name + "' must be an object";
     }
 
     /** The JSON-RPC error response for an id (or null), a code and a message. */

@@ -162,6 +162,13 @@ final class LegacySseTransport implements McpServerTransportProvider {
         }
         McpSchema.JSONRPCMessage message = parsed.message();
         Object requestId = message instanceof McpSchema.JSONRPCRequest call ? call.id() : null;
+        if (message instanceof McpSchema.JSONRPCRequest call) {
+            Map<String, Object> invalid = JsonRpc.checkParams(call);
+            if (invalid != null) {
+                HttpErrors.sendJson(response, Status.BAD_REQUEST_400, invalid);
+                return;
+            }
+        }
         if (message instanceof McpSchema.JSONRPCNotification notification
                 && JsonRpc.CANCELLED.equals(notification.method())
                 && notification.params() instanceof Map<?, ?> params) {

@@ -40,6 +40,7 @@ final class StdioTransport implements McpServerTransportProvider {
     private final CountDownLatch finished = new CountDownLatch(1);
     private McpServerSession.Factory factory;
     private volatile McpServerSession session;
+    private boolean initialized;
 
     StdioTransport(InputStream input, OutputStream output, Principal principal, Cancellations cancellations) {
         this.input = input;
@@ -103,6 +104,22 @@ final class StdioTransport implements McpServerTransportProvider {
         }
         McpSchema.JSONRPCMessage message = parsed.message();
         Object requestId = message instanceof McpSchema.JSONRPCRequest request ? request.id() : null;
+        if (message instanceof McpSchema.JSONRPCRequest request) {
+            Map<String, Object> invalid = JsonRpc.checkParams(request);
+            if (invalid == null && McpSchema.METHOD_INITIALIZE.equals(request.method()) && initialized) {
+                invalid = JsonRpc.error(
+                        request.id(),
+                        JsonRpc.INVALID_REQUEST,
+                        "Invalid Request: this session is already initialized; start a new process for a new session");
+            }
+            if (invalid != null) {
+                write(invalid);
+                return;
+            }
+            if (McpSchema.METHOD_INITIALIZE.equals(request.method())) {
+                initialized = true;
+            }
+        }
         if (message instanceof McpSchema.JSONRPCNotification notification
                 && JsonRpc.CANCELLED.equals(notification.method())
                 && notification.params() instanceof Map<?, ?> params) {

@@ -176,8 +176,26 @@ final class StreamableHttpTransport implements McpStreamableServerTransportProvi
             return;
         }
         McpSchema.JSONRPCMessage message = parsed.message();
+        if (message instanceof McpSchema.JSONRPCRequest call) {
+            Map<String, Object> invalid = JsonRpc.checkParams(call);
+            if (invalid != null) {
+                HttpErrors.sendJson(response, Status.BAD_REQUEST_400, invalid);
+                return;
+            }
+        }
         if (message instanceof McpSchema.JSONRPCRequest initialize
                 && McpSchema.METHOD_INITIALIZE.equals(initialize.method())) {
+            if (request.headers().contains(SESSION_ID)) {
+                HttpErrors.sendJson(
+                        response,
+                        Status.BAD_REQUEST_400,
+                        JsonRpc.error(
+                                initialize.id(),
+                                JsonRpc.INVALID_REQUEST,
+                                "Invalid Request: initialize starts a new session; send it "
+                                        + "without Mcp-Session-Id (DELETE the old session to end it)"));
+                return;
+            }
             initialize(initialize, principal, response);
             return;
         }

@@ -1,5 +1,7 @@
 package dev.hal9.server;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.hal9.api.Handles;
 import dev.hal9.api.Principal;
 import dev.hal9.api.internal.InMemoryHandles;
@@ -14,11 +16,13 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.flywaydb.core.Flyway;
@@ -37,21 +41,30 @@ final class Store implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] BASE62 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
-    private final CompletableFuture<Jdbi> jdbi;
+    private final CompletableFuture<Database> database;
     private final LongSupplier clock;
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(
-            Thread.ofPlatform().name("hal9-audit").daemon().factory());
     private final String description;
+    private final BlockingQueue<PendingAudit> auditQueue = new ArrayBlockingQueue<>(100_000);
+    private final AtomicLong droppedAudits = new AtomicLong();
+    /** Held by the audit writer while it takes and writes a batch, so a flush can wait for it. */
+    private final Object auditLock = new Object();
 
-    private Store(CompletableFuture<Jdbi> jdbi, LongSupplier clock, String description) {
-        this.jdbi = jdbi;
+    private volatile boolean closing;
+    private final Thread auditWriter;
+
+    /** The pool and Jdbi over it. */
+    private record Database(HikariDataSource pool, Jdbi jdbi) {}
+
+    private Store(CompletableFuture<Database> database, LongSupplier clock, String description) {
+        this.database = database;
         this.clock = clock;
         this.description = description;
+        this.auditWriter = Thread.ofPlatform().name("hal9-audit").daemon(true).start(this::writeAudits);
     }
 
     /** Opens the store in the background. */
     static Store open(String url, String user, String password, LongSupplier clock) {
-        CompletableFuture<Jdbi> future = CompletableFuture.supplyAsync(
+        CompletableFuture<Database> future = CompletableFuture.supplyAsync(
                 () -> migrate(url, user, password), Executors.newVirtualThreadPerTaskExecutor());
         return new Store(future, clock, redactUrl(url));
     }
@@ -68,13 +81,21 @@ final class Store implements AutoCloseable {
         return "jdbc:h2:file:" + dataDirectory.resolve("hal9").toAbsolutePath() + ";AUTO_SERVER=TRUE";
     }
 
-    private static Jdbi migrate(String url, String user, String password) {
+    private static Database migrate(String url, String user, String password) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setPoolName("hal9");
+        config.setMaximumPoolSize(8);
+        config.setMinimumIdle(1);
+        HikariDataSource pool = new HikariDataSource(config);
         Flyway.configure()
-                .dataSource(url, user, password)
+                .dataSource(pool)
                 .locations("classpath:db/migration")
                 .load()
                 .migrate();
-        return Jdbi.create(url, user, password);
+        return new Database(pool, Jdbi.create(pool));
     }
 
     /** Where the store is, without credentials. */
@@ -84,12 +105,12 @@ final class Store implements AutoCloseable {
 
     /** Whether the store has finished opening; {@code /health/ready} reports it. */
     boolean ready() {
-        return jdbi.isDone() && !jdbi.isCompletedExceptionally();
+        return database.isDone() && !database.isCompletedExceptionally();
     }
 
     private Jdbi jdbi() {
         try {
-            return jdbi.get(60, TimeUnit.SECONDS);
+            return database.get(60, TimeUnit.SECONDS).jdbi();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while opening the database", e);
@@ -259,26 +280,73 @@ final class Store implements AutoCloseable {
 
     // ---- audit
 
-    /** One audit row, written in the background so a tool call never waits for the disk. */
+    /** One audit row, queued and written in batches so a tool call never waits for the disk. */
     void audit(String principalId, String tool, String outcome, long durationMillis, String arguments, String detail) {
-        long at = clock.getAsLong();
-        writer.execute(() -> {
-            try {
-                jdbi().useHandle(handle -> handle.createUpdate(
-                                "INSERT INTO audit_log (at, principal_id, tool, outcome, duration_ms, arguments, detail) "
-                                        + "VALUES (:at, :principal, :tool, :outcome, :duration, :arguments, :detail)")
-                        .bind("at", at)
-                        .bind("principal", principalId)
-                        .bind("tool", tool)
-                        .bind("outcome", outcome)
-                        .bind("duration", durationMillis)
-                        .bind("arguments", clip(arguments, 4000))
-                        .bind("detail", clip(detail, 1000))
-                        .execute());
-            } catch (RuntimeException e) {
-                LOG.warn("could not write the audit row for {}: {}", tool, e.getMessage());
+        if (!auditQueue.offer(new PendingAudit(
+                clock.getAsLong(),
+                principalId,
+                tool,
+                outcome,
+                durationMillis,
+                clip(arguments, 4000),
+                clip(detail, 1000)))) {
+            droppedAudits.incrementAndGet();
+        }
+    }
+
+    private record PendingAudit(
+            long at, String principal, String tool, String outcome, long duration, String arguments, String detail) {}
+
+    private void writeAudits() {
+        java.util.List<PendingAudit> batch = new java.util.ArrayList<>();
+        while (!(closing && auditQueue.isEmpty())) {
+            synchronized (auditLock) {
+                try {
+                    PendingAudit first = auditQueue.poll(200, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    batch.add(first);
+                    auditQueue.drainTo(batch, 499);
+                    jdbi().useTransaction(handle -> {
+                        var insert = handle.prepareBatch("INSERT INTO audit_log "
+                                + "(at, principal_id, tool, outcome, duration_ms, arguments, detail) "
+                                + "VALUES (:at, :principal, :tool, :outcome, :duration, :arguments, :detail)");
+                        for (PendingAudit row : batch) {
+                            insert.bindMethods(row).add();
+                        }
+                        insert.execute();
+                    });
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.warn("could not write {} audit rows: {}", batch.size(), e.getMessage());
+                } finally {
+                    batch.clear();
+                }
             }
-        });
+        }
+    }
+
+    /** Waits until every queued audit row is written. */
+    void flushAudit() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!auditQueue.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        synchronized (auditLock) {
+            // the writer holds the lock while it writes a batch: once we have it, that batch is in
+        }
+    }
+
+    /** How many audit rows were dropped because the queue was full (the database fell behind). */
+    long droppedAudits() {
+        return droppedAudits.get();
     }
 
     /** An audit row as read back. */
@@ -286,11 +354,7 @@ final class Store implements AutoCloseable {
 
     /** The newest audit rows, newest first; waits for pending writes first. */
     List<AuditRow> recentAudit(int limit) {
-        try {
-            writer.submit(() -> {}).get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("audit writer is stuck", e);
-        }
+        flushAudit();
         return jdbi().withHandle(handle -> handle.createQuery(
                         "SELECT at, principal_id, tool, outcome, duration_ms, arguments FROM audit_log "
                                 + "ORDER BY id DESC LIMIT :limit")
@@ -307,9 +371,9 @@ final class Store implements AutoCloseable {
 
     @Override
     public void close() {
-        writer.shutdown();
+        closing = true;
         try {
-            writer.awaitTermination(10, TimeUnit.SECONDS);
+            auditWriter.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -321,6 +385,9 @@ final class Store implements AutoCloseable {
                 // SHUTDOWN closes the connection under Jdbi's feet; the database is closed all the same
                 LOG.debug("H2 shutdown: {}", e.getMessage());
             }
+        }
+        if (ready()) {
+            database.join().pool().close();
         }
     }
 

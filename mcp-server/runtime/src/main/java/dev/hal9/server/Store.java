@@ -313,7 +313,14 @@ final class Store implements AutoCloseable {
                                 + "(at, principal_id, tool, outcome, duration_ms, arguments, detail) "
                                 + "VALUES (:at, :principal, :tool, :outcome, :duration, :arguments, :detail)");
                         for (PendingAudit row : batch) {
-                            insert.bindMethods(row).add();
+                            insert.bind("at", row.at())
+                                    .bind("principal", row.principal())
+                                    .bind("tool", row.tool())
+                                    .bind("outcome", row.outcome())
+                                    .bind("duration", row.duration())
+                                    .bind("arguments", row.arguments())
+                                    .bind("detail", row.detail())
+                                    .add();
                         }
                         insert.execute();
                     });

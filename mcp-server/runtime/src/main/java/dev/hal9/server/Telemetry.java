@@ -12,14 +12,21 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
+import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,16 +47,46 @@ final class Telemetry implements CallObserver, AutoCloseable {
             "(?i).*(pass(word|phrase)?|secret|token|api[_-]?key|private|mnemonic|seed|cookie|auth|credential).*");
 
     private final PrometheusMetricReader prometheus = PrometheusMetricReader.create();
-    private final SdkMeterProvider meters =
-            SdkMeterProvider.builder().registerMetricReader(prometheus).build();
-    private final SdkTracerProvider tracers = SdkTracerProvider.builder().build();
-    private final Tracer tracer = tracers.get("dev.hal9.server");
+    private final SdkMeterProvider meters;
+    private final SdkTracerProvider tracers;
+    private final Tracer tracer;
     private final LongCounter calls;
     private final DoubleHistogram durations;
     private final Store store;
 
-    Telemetry(Store store) {
+    /**
+     * @param store where audit rows go
+     * @param otlpEndpoint an OTLP/HTTP collector base URL such as {@code http://127.0.0.1:4318}, or blank for
+     *     no export (spans are then only counted; metrics still reach /metrics)
+     */
+    Telemetry(Store store, String otlpEndpoint) {
         this.store = store;
+        Resource resource = Resource.getDefault()
+                .merge(Resource.create(Attributes.of(
+                        AttributeKey.stringKey("service.name"),
+                        "hal9",
+                        AttributeKey.stringKey("service.version"),
+                        Hal9.VERSION)));
+        var meterBuilder = SdkMeterProvider.builder().setResource(resource).registerMetricReader(prometheus);
+        var tracerBuilder = SdkTracerProvider.builder().setResource(resource);
+        if (otlpEndpoint != null && !otlpEndpoint.isBlank()) {
+            String base =
+                    otlpEndpoint.endsWith("/") ? otlpEndpoint.substring(0, otlpEndpoint.length() - 1) : otlpEndpoint;
+            URI.create(base); // fail at start-up, with the key's name, on a malformed URL
+            tracerBuilder.addSpanProcessor(BatchSpanProcessor.builder(OtlpHttpSpanExporter.builder()
+                            .setEndpoint(base + "/v1/traces")
+                            .build())
+                    .setScheduleDelay(Duration.ofSeconds(1))
+                    .build());
+            meterBuilder.registerMetricReader(PeriodicMetricReader.builder(OtlpHttpMetricExporter.builder()
+                            .setEndpoint(base + "/v1/metrics")
+                            .build())
+                    .setInterval(Duration.ofSeconds(10))
+                    .build());
+        }
+        this.meters = meterBuilder.build();
+        this.tracers = tracerBuilder.build();
+        this.tracer = tracers.get("dev.hal9.server");
         Meter meter = meters.get("dev.hal9.server");
         this.calls = meter.counterBuilder("hal9.tool.calls")
                 .setDescription("Tool calls by tool and outcome")

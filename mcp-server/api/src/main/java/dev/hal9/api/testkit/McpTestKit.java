@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import reactor.core.publisher.Mono;
 
 /**
@@ -93,6 +94,14 @@ public final class McpTestKit implements AutoCloseable {
 
     /** A new initialized client session for a principal. */
     public McpSyncClient client(Principal principal) {
+        return client(principal, spec -> spec);
+    }
+
+    /**
+     * A new initialized client session for a principal, with the client's specification adjusted first (to
+     * receive progress or log notifications, say).
+     */
+    public McpSyncClient client(Principal principal, UnaryOperator<McpClient.SyncSpec> customize) {
         Provider provider = new Provider(Principals.context(principal));
         McpAsyncServer server = McpServer.async(provider)
                 .serverInfo("hal9-testkit", "test")
@@ -107,9 +116,10 @@ public final class McpTestKit implements AutoCloseable {
                 .build();
         closeables.push(() -> server.closeGracefully().block(Duration.ofSeconds(5)));
         ClientTransport transport = new ClientTransport(provider);
-        McpSyncClient client = McpClient.sync(transport)
-                .requestTimeout(Duration.ofSeconds(120))
-                .clientInfo(new McpSchema.Implementation("hal9-testkit-client", "test"))
+        McpSyncClient client = customize
+                .apply(McpClient.sync(transport)
+                        .requestTimeout(Duration.ofSeconds(120))
+                        .clientInfo(new McpSchema.Implementation("hal9-testkit-client", "test")))
                 .build();
         client.initialize();
         clients.add(client);

@@ -81,6 +81,21 @@ class ToolAdapterTest {
                                 throw new ToolException("slept; now try units_convert");
                             })
                             .build(),
+                    Tool.builder("units_count", SleepInput.class, Empty.class)
+                            .title("Count")
+                            .description("Count to three, reporting progress and logging.")
+                            .kind(ToolKind.READ_ONLY)
+                            .capability("units")
+                            .handler((in, call) -> {
+                                for (int i = 1; i <= 3; i++) {
+                                    call.checkCancelled();
+                                    call.progress(i, 3.0, "counted " + i);
+                                    call.log("info", "step " + i);
+                                    Thread.sleep(in.millis());
+                                }
+                                return new Empty();
+                            })
+                            .build(),
                     Tool.builder("vault_mint", Tool.NoInput.class, Minted.class)
                             .title("Mint")
                             .description("Mint a handle.")
@@ -165,6 +180,30 @@ class ToolAdapterTest {
         assertThat(text(timedOut)).contains("did not finish within 2 s");
         // the session still serves calls afterwards
         assertThat(call(alice, "units_convert", Map.of("value", 0)).isError()).isFalse();
+    }
+
+    @Test
+    void progressAndLogsReachTheClient() {
+        List<McpSchema.ProgressNotification> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<McpSchema.LoggingMessageNotification> logs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        McpSyncClient carol = kit.client(Principal.local("carol"), spec -> spec.progressConsumer(progress::add)
+                .loggingConsumer(logs::add));
+        CallToolResult result = carol.callTool(McpSchema.CallToolRequest.builder()
+                .name("units_count")
+                .arguments(Map.of("millis", 1))
+                .progressToken("count-1")
+                .build());
+        assertThat(result.isError()).isFalse();
+        assertThat(progress)
+                .extracting(McpSchema.ProgressNotification::progress)
+                .containsExactly(1.0, 2.0, 3.0);
+        assertThat(progress).allSatisfy(p -> assertThat(p.progressToken()).isEqualTo("count-1"));
+        assertThat(logs).extracting(McpSchema.LoggingMessageNotification::data).contains("step 1", "step 3");
+
+        // without a progress token the tool runs the same and nothing is sent
+        progress.clear();
+        assertThat(call(carol, "units_count", Map.of("millis", 1)).isError()).isFalse();
+        assertThat(progress).isEmpty();
     }
 
     @Test

@@ -58,15 +58,11 @@ public final class McpTestKit implements AutoCloseable {
     private final Path dataDirectory;
     private final Map<String, String> settings;
 
-    private McpTestKit(Map<String, String> settings, Duration timeout, List<ToolFamily> families) {
+    private McpTestKit(Path dataDirectory, Map<String, String> settings, Duration timeout, List<ToolFamily> families) {
         this.settings = Map.copyOf(settings);
         this.adapter =
                 new ToolAdapter(Principals::from, handles::of, CallObserver.NONE, cancellations, timeout, 100_000);
-        try {
-            this.dataDirectory = Files.createTempDirectory("hal9-testkit");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        this.dataDirectory = dataDirectory;
         for (ToolFamily family : families) {
             tools.addAll(family.tools(context(family)));
         }
@@ -74,12 +70,29 @@ public final class McpTestKit implements AutoCloseable {
 
     /** A kit serving these families with default settings and a 60 s call timeout. */
     public static McpTestKit of(ToolFamily... families) {
-        return new McpTestKit(Map.of(), Duration.ofSeconds(60), List.of(families));
+        return new McpTestKit(temporaryDirectory(), Map.of(), Duration.ofSeconds(60), List.of(families));
     }
 
     /** A kit serving these families with settings (keys as in {@link FamilyContext#setting}) and a timeout. */
     public static McpTestKit of(Map<String, String> settings, Duration timeout, ToolFamily... families) {
-        return new McpTestKit(settings, timeout, List.of(families));
+        return new McpTestKit(temporaryDirectory(), settings, timeout, List.of(families));
+    }
+
+    /**
+     * A kit whose families keep their files in a given folder, so a second kit on the same folder sees what
+     * the first one saved, as a restarted server would.
+     */
+    public static McpTestKit of(
+            Path dataDirectory, Map<String, String> settings, Duration timeout, ToolFamily... families) {
+        return new McpTestKit(dataDirectory, settings, timeout, List.of(families));
+    }
+
+    private static Path temporaryDirectory() {
+        try {
+            return Files.createTempDirectory("hal9-testkit");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The tools the families declared. */

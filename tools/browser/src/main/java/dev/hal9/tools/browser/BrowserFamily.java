@@ -1,0 +1,58 @@
+package dev.hal9.tools.browser;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.hal9.api.FamilyContext;
+import dev.hal9.api.Tool;
+import dev.hal9.api.ToolFamily;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The browser tools on Playwright: browser_session, browser_navigate, browser_interact, browser_extract and
+ * browser_wait. One Chromium serves every session; it starts on the first call, not with the server.
+ */
+public final class BrowserFamily implements ToolFamily {
+
+    private final Ticker ticker;
+
+    /** The family as ServiceLoader makes it, with the system clock. */
+    public BrowserFamily() {
+        this(Ticker.systemTicker());
+    }
+
+    /** The family with a clock of the caller's, so tests can expire idle sessions without sleeping. */
+    public BrowserFamily(Ticker ticker) {
+        this.ticker = ticker;
+    }
+
+    @Override
+    public String name() {
+        return "browser";
+    }
+
+    @Override
+    public List<Tool<?, ?>> tools(FamilyContext context) {
+        BrowserSettings settings = BrowserSettings.from(context);
+        Browsing browsing = new Browsing(settings, ticker);
+        context.onClose(browsing);
+        Path uploads = settings.dataDirectory().resolve("uploads");
+        try {
+            Files.createDirectories(uploads);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the upload folder " + uploads, e);
+        }
+        lastBrowsing = browsing;
+        return List.of(
+                SessionTools.tool(browsing),
+                NavigateTools.navigate(browsing),
+                InteractTools.tool(browsing, uploads),
+                ExtractTools.tool(browsing),
+                NavigateTools.await(browsing));
+    }
+
+    /** The sessions of the last {@link #tools} call; tests reach idle eviction and the browser process here. */
+    volatile Browsing lastBrowsing;
+}

@@ -1,0 +1,156 @@
+package dev.hal9.tools.browser;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Playwright;
+import dev.hal9.api.ToolException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Playwright and one Chromium for the whole server, started on first use. Playwright's Java objects
+ * belong to the thread that made them, so every browser operation runs on this pool's own thread; callers
+ * wait for it. If Chromium died, the next operation launches it again and bumps {@link #generation()}, so
+ * sessions know to restore themselves. Thread-safe.
+ */
+final class BrowserPool implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BrowserPool.class);
+
+    private final BrowserSettings settings;
+    private final ExecutorService owner = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("hal9-browser").daemon(true).factory());
+    private Playwright playwright;
+    private Browser browser;
+    private volatile int generation;
+    private volatile boolean closed;
+
+    BrowserPool(BrowserSettings settings) {
+        this.settings = settings;
+    }
+
+    /** How many times Chromium was launched; a session made under an older generation lost its context. */
+    int generation() {
+        return generation;
+    }
+
+    /**
+     * Runs browser work on the pool's thread and waits at most {@code timeoutMillis} for it.
+     *
+     * @throws ToolException when the work timed out or the browser could not be started
+     */
+    <T> T run(long timeoutMillis, Callable<T> work) {
+        if (closed) {
+            throw new ToolException("the browser is shutting down with the server; try again after it restarts");
+        }
+        Future<T> future = owner.submit(work);
+        try {
+            return future.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw new ToolException("the browser did not finish within " + timeoutMillis + " ms; "
+                    + "the page may be hanging. Try again, or close the session and open a new one.");
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new ToolException("the call was cancelled while the browser was working");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(cause);
+        }
+    }
+
+    /** The browser, launched (again) if needed. Only on the pool's thread. */
+    Browser browser() {
+        if (browser != null && browser.isConnected()) {
+            return browser;
+        }
+        if (browser != null) {
+            LOG.warn("Chromium is gone; launching it again");
+            try {
+                browser.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing the dead browser: {}", e.getMessage());
+            }
+            browser = null;
+        }
+        if (playwright == null) {
+            playwright = Playwright.create(
+                    new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        }
+        BrowserType.LaunchOptions options =
+                new BrowserType.LaunchOptions().setHeadless(settings.headless()).setArgs(BrowserSettings.FLAGS);
+        if (!settings.executable().isBlank()) {
+            options.setExecutablePath(Path.of(settings.executable()));
+        }
+        try {
+            browser = playwright.chromium().launch(options);
+        } catch (RuntimeException e) {
+            throw new ToolException(
+                    "the browser could not be started ("
+                            + firstLine(e.getMessage()) + "); check families.browser.executable (now '"
+                            + settings.executable() + "')",
+                    e);
+        }
+        generation++;
+        LOG.info("Chromium {} launched (generation {})", browser.version(), generation);
+        return browser;
+    }
+
+    /** The Chromium process id, for tests that kill it; only on the pool's thread. */
+    long browserPid() {
+        return ProcessHandle.current()
+                .descendants()
+                .filter(process -> process.info().command().orElse("").contains("chrom"))
+                .filter(process -> process.info()
+                        .arguments()
+                        .map(args -> String.join(" ", args))
+                        .orElse("")
+                        .contains("--remote-debugging-pipe"))
+                .mapToLong(ProcessHandle::pid)
+                .findFirst()
+                .orElse(-1);
+    }
+
+    static String firstLine(String message) {
+        if (message == null) {
+            return "no detail";
+        }
+        String line = message.lines().findFirst().orElse(message);
+        return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Future<?> shutdown = owner.submit(() -> {
+            if (browser != null) {
+                browser.close();
+            }
+            if (playwright != null) {
+                playwright.close();
+            }
+        });
+        try {
+            shutdown.get(20, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("the browser did not close cleanly: {}", e.getMessage());
+        }
+        owner.shutdownNow();
+    }
+}

@@ -1,0 +1,83 @@
+package dev.hal9.tools.browser;
+
+import dev.hal9.api.FamilyContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The browser family's settings ({@code families.browser.*} in hal9.yaml, {@code HAL9_FAMILIES_BROWSER_*}).
+ *
+ * @param executable the Chromium to launch; empty means Playwright's own browser
+ * @param headless whether to run without a window
+ * @param maxSessions sessions open at once in the whole server
+ * @param maxSessionsPerPrincipal sessions one principal may hold open
+ * @param idle how long an unused session lives
+ * @param allowedDomains if not empty, the only hosts (and their subdomains) pages may be loaded from
+ * @param deniedDomains hosts (and subdomains) pages may never be loaded from
+ * @param evaluate whether page JavaScript evaluation is offered (off by default)
+ * @param dataDirectory where downloads and saved profiles live
+ */
+record BrowserSettings(
+        String executable,
+        boolean headless,
+        int maxSessions,
+        int maxSessionsPerPrincipal,
+        Duration idle,
+        Set<String> allowedDomains,
+        Set<String> deniedDomains,
+        boolean evaluate,
+        Path dataDirectory) {
+
+    /** Chromium's flags for a machine with a closed network and no GPU (see DESIGN.md). */
+    static final List<String> FLAGS = List.of(
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage");
+
+    static BrowserSettings from(FamilyContext context) {
+        String executable = context.setting("executable")
+                .orElseGet(() -> Files.isExecutable(Path.of("/usr/bin/chromium")) ? "/usr/bin/chromium" : "");
+        return new BrowserSettings(
+                executable,
+                !"false".equalsIgnoreCase(context.setting("headless").orElse("true")),
+                positive(context, "max-sessions", 50),
+                positive(context, "max-sessions-per-principal", 10),
+                Duration.ofMinutes(positive(context, "idle-minutes", 30)),
+                domains(context, "allowed-domains"),
+                domains(context, "denied-domains"),
+                "true".equalsIgnoreCase(context.setting("evaluate").orElse("false")),
+                context.dataDirectory());
+    }
+
+    private static int positive(FamilyContext context, String key, int fallback) {
+        String value = context.setting(key).orElse(String.valueOf(fallback)).trim();
+        try {
+            int parsed = Integer.parseInt(value);
+            if (parsed > 0) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(
+                "families.browser." + key + " must be a positive whole number, not '" + value + "'");
+    }
+
+    private static Set<String> domains(FamilyContext context, String key) {
+        return Arrays.stream(context.setting(key).orElse("").split(","))
+                .map(value -> value.trim().toLowerCase(Locale.ROOT))
+                .filter(value -> !value.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
+    }
+}

@@ -1,0 +1,438 @@
+package dev.hal9.tools.browser;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.Scheduler;
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Frame;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.PlaywrightException;
+import com.microsoft.playwright.options.AriaSnapshotMode;
+import dev.hal9.api.ToolCall;
+import dev.hal9.api.ToolException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The browser sessions of all principals: opening and closing them, finding a caller's session by handle,
+ * idle eviction, saved profiles, and rebuilding sessions after Chromium died. Tools reach the browser only
+ * through {@link #with}. Thread-safe; the sessions themselves are touched only on the pool's thread.
+ */
+final class Browsing implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Browsing.class);
+    private static final Pattern PROFILE = Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");
+    private static final Pattern HANDLE = Pattern.compile("bs_[a-z0-9]{1,20}");
+    static final String REOPEN = "open a new one with browser_session action=open";
+
+    private final BrowserSettings settings;
+    private final BrowserPool pool;
+    private final UrlPolicy policy;
+    private final Cache<String, Session> sessions;
+
+    Browsing(BrowserSettings settings, Ticker ticker) {
+        this.settings = settings;
+        this.pool = new BrowserPool(settings);
+        this.policy = new UrlPolicy(settings.allowedDomains(), settings.deniedDomains());
+        this.sessions = Caffeine.newBuilder()
+                .ticker(ticker)
+                .expireAfterAccess(settings.idle())
+                .executor(Runnable::run)
+                .scheduler(
+                        ticker == Ticker.systemTicker() ? Scheduler.systemScheduler() : Scheduler.disabledScheduler())
+                .<String, Session>removalListener((handle, session, cause) -> {
+                    if (session != null && cause != RemovalCause.EXPLICIT) {
+                        LOG.info(
+                                "closing browser session {} ({})",
+                                handle,
+                                cause.name().toLowerCase());
+                        try {
+                            pool.run(30_000, () -> {
+                                dispose(session);
+                                return null;
+                            });
+                        } catch (RuntimeException e) {
+                            LOG.warn("closing session {}: {}", handle, e.getMessage());
+                        }
+                    }
+                })
+                .build();
+    }
+
+    UrlPolicy policy() {
+        return policy;
+    }
+
+    BrowserSettings settings() {
+        return settings;
+    }
+
+    /** Opens a session for the caller, optionally from a saved profile, optionally at a URL. */
+    Session open(ToolCall call, String profile, String url, long timeoutMillis) {
+        if (profile != null && !PROFILE.matcher(profile).matches()) {
+            throw ToolException.badArgument(
+                    "profile", "must be 1 to 40 characters of a-z, 0-9, _ and -, " + "starting with a letter or digit");
+        }
+        String checkedUrl = url == null ? null : policy.check(url);
+        String owner = call.principal().id();
+        sessions.cleanUp();
+        long mine = sessions.asMap().values().stream()
+                .filter(s -> s.owner.equals(owner))
+                .count();
+        if (mine >= settings.maxSessionsPerPrincipal()) {
+            throw new ToolException("you have " + mine + " browser sessions open, the most allowed; close one with "
+                    + "browser_session action=close (browser_session action=list shows them)");
+        }
+        if (sessions.estimatedSize() >= settings.maxSessions()) {
+            throw new ToolException("the server has " + settings.maxSessions() + " browser sessions open, its limit; "
+                    + "close one of yours or try again later");
+        }
+        if (profile != null
+                && sessions.asMap().values().stream()
+                        .anyMatch(s -> s.owner.equals(owner) && profile.equals(s.profile))) {
+            throw new ToolException("profile '" + profile + "' is already open in another of your sessions; "
+                    + "use that session, or close it first so its cookies are saved");
+        }
+        String handle =
+                call.handles().mint("bs", profile == null ? "browser session" : "browser session, profile " + profile);
+        Path downloads = settings.dataDirectory().resolve("downloads").resolve(handle);
+        Session session = new Session(handle, owner, profile, downloads);
+        session.storageState = profile == null ? null : readProfile(owner, profile);
+        try {
+            pool.run(timeoutMillis, () -> {
+                build(session);
+                if (checkedUrl != null) {
+                    session.page().navigate(checkedUrl);
+                    remember(session);
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            call.handles().release(handle);
+            pool.run(30_000, () -> {
+                dispose(session);
+                return null;
+            });
+            throw e;
+        }
+        sessions.put(handle, session);
+        return session;
+    }
+
+    /** Closes a session of the caller, saving its profile first. */
+    void close(ToolCall call, String handle) {
+        Session session = find(call, handle);
+        sessions.invalidate(handle);
+        call.handles().release(handle);
+        pool.run(30_000, () -> {
+            dispose(session);
+            return null;
+        });
+    }
+
+    /** The caller's live sessions. */
+    List<Session> list(ToolCall call) {
+        sessions.cleanUp();
+        return sessions.asMap().values().stream()
+                .filter(session -> session.owner.equals(call.principal().id()))
+                .toList();
+    }
+
+    /**
+     * Runs work on a caller's session, on the browser's thread, rebuilding the session first if Chromium died.
+     *
+     * @return the work's result and a notice for the model, or null when nothing unusual happened
+     */
+    <T> Outcome<T> with(ToolCall call, String handle, long timeoutMillis, Function<Session, T> work) {
+        Session session = find(call, handle);
+        return pool.run(timeoutMillis, () -> {
+            String notice = null;
+            if (session.generation != pool.generation()
+                    || session.context == null
+                    || !pool.browser().isConnected()) {
+                notice = restore(session);
+            }
+            try {
+                T result = work.apply(session);
+                remember(session);
+                return new Outcome<>(result, notice);
+            } catch (PlaywrightException e) {
+                if (!pool.browser().isConnected()
+                        || e.getMessage() != null && e.getMessage().contains("has been closed")) {
+                    // Chromium died under this call: rebuild now so the next call finds the session ready
+                    String restored = restore(session);
+                    throw new ToolException("the browser stopped during this call; " + restored
+                            + ". The action did not complete; repeat it if it is still wanted.");
+                }
+                throw e;
+            }
+        });
+    }
+
+    /** A result and what the model should know about how it came about. */
+    record Outcome<T>(T value, String notice) {}
+
+    /** Captures the accessibility snapshot of the active tab with password values masked. */
+    String snapshot(Session session) {
+        Page page = session.page();
+        String aria = page.ariaSnapshot(
+                new Page.AriaSnapshotOptions().setMode(AriaSnapshotMode.AI).setTimeout(10_000));
+        return Snapshots.compact(aria, secrets(page));
+    }
+
+    /** The values typed into password fields of every frame: they must never leave the server. */
+    static List<String> secrets(Page page) {
+        List<String> values = new ArrayList<>();
+        for (Frame frame : page.frames()) {
+            try {
+                Object found = frame.evaluate("() => Array.from(document.querySelectorAll('input[type=password]'))"
+                        + ".map(e => e.value).filter(v => v)");
+                if (found instanceof List<?> list) {
+                    list.forEach(value -> values.add(String.valueOf(value)));
+                }
+            } catch (PlaywrightException e) {
+                // a frame that went away while we asked has no passwords left to hide
+            }
+        }
+        return values;
+    }
+
+    private Session find(ToolCall call, String handle) {
+        if (handle == null || !HANDLE.matcher(handle).matches()) {
+            throw ToolException.badArgument(
+                    "session",
+                    "must be a browser session handle such as bs_k3j9x2m4p7qa "
+                            + "(from browser_session action=open), not '" + clip(handle) + "'");
+        }
+        Session session = sessions.getIfPresent(handle);
+        if (session == null || !session.owner.equals(call.principal().id())) {
+            boolean known = call.handles().find(handle).isPresent();
+            if (known) {
+                call.handles().release(handle);
+                throw new ToolException("browser session " + handle + " has ended (idle for more than "
+                        + settings.idle().toMinutes() + " minutes, or the server restarted); " + REOPEN
+                        + " (with the same profile to get its cookies back)");
+            }
+            throw ToolException.notFound(
+                    "browser session", handle, REOPEN + "; browser_session action=list shows yours");
+        }
+        return session;
+    }
+
+    /** Creates the context and first tab of a session; on the pool's thread. */
+    private void build(Session session) {
+        Browser browser = pool.browser();
+        Browser.NewContextOptions options =
+                new Browser.NewContextOptions().setAcceptDownloads(true).setViewportSize(1280, 800);
+        if (session.storageState != null) {
+            options.setStorageState(session.storageState);
+        }
+        BrowserContext context = browser.newContext(options);
+        context.setDefaultTimeout(30_000);
+        if (policy.restricts()) {
+            context.route("**/*", route -> {
+                String host = hostOf(route.request().url());
+                if (host == null || policy.permitted(host)) {
+                    route.resume();
+                } else {
+                    route.abort("blockedbyclient");
+                }
+            });
+        }
+        session.context = context;
+        session.generation = pool.generation();
+        session.tabs.clear();
+        context.onPage(page -> adopt(session, page));
+        Page first = context.newPage();
+        if (!session.tabs.contains(first)) {
+            adopt(session, first);
+        }
+        session.active = session.tabs.indexOf(first);
+    }
+
+    /** Watches a tab: dialogs are answered as the session says, downloads land in its folder. */
+    private void adopt(Session session, Page page) {
+        if (session.tabs.contains(page)) {
+            return;
+        }
+        session.tabs.add(page);
+        page.onClose(closed -> session.tabs.remove(closed));
+        page.onDialog(dialog -> {
+            String what = dialog.type() + " \"" + dialog.message() + "\"";
+            if (session.acceptDialogs) {
+                dialog.accept(session.promptText);
+                session.dialogs.add(what + " accepted" + (session.promptText == null ? "" : " with text"));
+            } else {
+                dialog.dismiss();
+                session.dialogs.add(what + " dismissed");
+            }
+        });
+        page.onDownload(download -> {
+            try {
+                Files.createDirectories(session.downloads);
+                String name = safeFileName(download.suggestedFilename());
+                download.saveAs(session.downloads.resolve(name));
+            } catch (IOException | PlaywrightException e) {
+                LOG.warn("download in session {} failed: {}", session.handle, e.getMessage());
+            }
+        });
+    }
+
+    /** Rebuilds a session whose context died with Chromium, from its last known cookies and URLs. */
+    private String restore(Session session) {
+        List<String> urls = List.copyOf(session.urls);
+        int active = session.active;
+        build(session);
+        for (int i = 0; i < urls.size(); i++) {
+            Page page = i == 0 ? session.page() : session.context.newPage();
+            if (i > 0 && !session.tabs.contains(page)) {
+                adopt(session, page);
+            }
+            String url = urls.get(i);
+            if (url.startsWith("http")) {
+                try {
+                    page.navigate(url);
+                } catch (PlaywrightException e) {
+                    LOG.debug("reopening {} after a browser restart: {}", url, e.getMessage());
+                }
+            }
+        }
+        session.active = Math.min(active, session.tabs.size() - 1);
+        return "the browser had stopped and was started again; session " + session.handle
+                + " was restored with its cookies and " + urls.size() + " tab(s) reopened";
+    }
+
+    /** Records cookies and URLs after each call, so a restart can rebuild the session. */
+    private void remember(Session session) {
+        try {
+            session.storageState = session.context.storageState();
+            session.urls.clear();
+            session.tabs.forEach(page -> session.urls.add(page.url()));
+        } catch (PlaywrightException e) {
+            LOG.debug("remembering session {}: {}", session.handle, e.getMessage());
+        }
+    }
+
+    /** Saves the profile and closes the context; on the pool's thread. */
+    private void dispose(Session session) {
+        try {
+            if (session.context != null) {
+                remember(session);
+                session.context.close();
+            }
+        } catch (PlaywrightException e) {
+            LOG.debug("closing the context of {}: {}", session.handle, e.getMessage());
+        }
+        if (session.profile != null && session.storageState != null) {
+            writeProfile(session.owner, session.profile, session.storageState);
+        }
+    }
+
+    private Path profileFile(String owner, String profile) {
+        return settings.dataDirectory()
+                .resolve("profiles")
+                .resolve(sha256(owner))
+                .resolve(profile + ".json");
+    }
+
+    private String readProfile(String owner, String profile) {
+        Path file = profileFile(owner, profile);
+        try {
+            return Files.isRegularFile(file) ? Files.readString(file) : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read profile " + profile, e);
+        }
+    }
+
+    private void writeProfile(String owner, String profile, String state) {
+        Path file = profileFile(owner, profile);
+        try {
+            Files.createDirectories(file.getParent());
+            Path temporary = Files.createTempFile(file.getParent(), profile, ".tmp");
+            Files.writeString(temporary, state);
+            try {
+                Files.setPosixFilePermissions(
+                        temporary, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: the data directory's own permissions apply
+            }
+            Files.move(
+                    temporary,
+                    file,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            LOG.warn("could not save profile {}: {}", profile, e.getMessage());
+        }
+    }
+
+    /** Closes every session (saving profiles) and the browser. */
+    @Override
+    public void close() {
+        List<Session> open = List.copyOf(sessions.asMap().values());
+        sessions.invalidateAll();
+        try {
+            pool.run(60_000, () -> {
+                open.forEach(this::dispose);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("closing browser sessions: {}", e.getMessage());
+        }
+        pool.close();
+    }
+
+    /** Test hook: runs idle eviction now. */
+    void evictIdle() {
+        sessions.cleanUp();
+    }
+
+    /** Test hook: the Chromium process, so a test can kill it. */
+    long browserPid() {
+        return pool.run(10_000, pool::browserPid);
+    }
+
+    static String hostOf(String url) {
+        try {
+            return URI.create(url).getHost();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    static String safeFileName(String name) {
+        String cleaned = name == null ? "download" : name.replaceAll("[^A-Za-z0-9._-]", "_");
+        cleaned = cleaned.replaceAll("^\\.+", "_");
+        return cleaned.isEmpty() ? "download" : cleaned.length() > 120 ? cleaned.substring(0, 120) : cleaned;
+    }
+
+    static String clip(String value) {
+        return value == null ? "null" : value.length() > 40 ? value.substring(0, 40) + "…" : value;
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)))
+                    .substring(0, 32);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,371 @@
+package dev.hal9.tools.browser;
+
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.PlaywrightException;
+import dev.hal9.api.Param;
+import dev.hal9.api.Tool;
+import dev.hal9.api.ToolCall;
+import dev.hal9.api.ToolException;
+import dev.hal9.api.ToolKind;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** browser_extract: snapshot, text, links, tables, form fields, screenshots and downloads of a page. */
+final class ExtractTools {
+
+    enum What {
+        SNAPSHOT,
+        TEXT,
+        LINKS,
+        TABLES,
+        FORMS,
+        SCREENSHOT,
+        DOWNLOADS
+    }
+
+    record Input(
+            @Param(value = "The session handle (bs_...).", required = true, maxLength = 40)
+            String session,
+
+            @Param(
+                    value = "snapshot (elements with refs), text (readable text), links, tables (as rows), forms "
+                            + "(fields and values; passwords are never shown), screenshot (an image), downloads "
+                            + "(files this session saved).",
+                    required = true)
+            What what,
+
+            @Param(
+                    value = "snapshot, text, links: keep only lines or links containing this text (case-insensitive); "
+                            + "snapshot keeps the matches' ancestors too.",
+                    maxLength = 500)
+            String query,
+
+            @Param(value = "snapshot and text: which page of the output (1-based).", defaultValue = "1", minimum = 1)
+            Integer page,
+
+            @Param(
+                    value = "snapshot and text: characters per page (1000 to 50000).",
+                    defaultValue = "12000",
+                    minimum = 1000,
+                    maximum = 50_000)
+            Integer pageChars,
+
+            @Param(value = "screenshot: only this element (ref from the snapshot).", maxLength = 20)
+            String ref,
+
+            @Param(value = "screenshot: the whole scrollable page instead of the viewport.", defaultValue = "false")
+            Boolean fullPage) {}
+
+    record Link(
+            @Param("The link's text.") String text,
+            @Param(value = "Where it goes.", format = "uri") String url) {}
+
+    record Table(
+            @Param("The table's caption or nearest heading, if any.")
+            String caption,
+
+            @Param("Rows of cell texts; the first row is the header when the table has one.")
+            List<List<String>> rows) {}
+
+    record FormField(
+            @Param("The field's tag and type, e.g. input/email, select, textarea.")
+            String kind,
+
+            @Param("Its name attribute.") String name,
+            @Param("Its label text.") String label,
+
+            @Param("Its current value; password fields show •••• when filled.")
+            String value,
+
+            @Param("For selects: the options.") List<String> options) {}
+
+    record Output(
+            @Param("What was extracted.") What what,
+
+            @Param(value = "The page's URL.", format = "uri")
+            String url,
+
+            @Param("The page's title.") String title,
+
+            @Param("snapshot and text: the requested page of the output.")
+            String content,
+
+            @Param("snapshot and text: which page this is.") Integer page,
+
+            @Param("snapshot and text: how many pages there are.")
+            Integer pages,
+
+            @Param("links: the links, at most 500.") List<Link> links,
+
+            @Param("tables: the tables, at most 50, each at most 500 rows.")
+            List<Table> tables,
+
+            @Param("forms: the form fields, at most 500.") List<FormField> fields,
+
+            @Param("downloads: files saved by this session.")
+            List<String> downloads,
+
+            @Param("Something the model should know.") String notice) {}
+
+    private ExtractTools() {}
+
+    static Tool<Input, Output> tool(Browsing browsing) {
+        return Tool.builder("browser_extract", Input.class, Output.class)
+                .title("Read the page")
+                .description("Read the page of a browser session: the compact snapshot with refs (paged, filterable "
+                        + "by query), readable text, links, tables as rows, form fields, a screenshot (image), or "
+                        + "the session's downloads. Prefer text, links or tables for reading: they are far cheaper "
+                        + "than a screenshot.")
+                .kind(ToolKind.READ_ONLY)
+                .capability("browser")
+                .handler((input, call) -> extract(browsing, input, call))
+                .render(ExtractTools::render)
+                .build();
+    }
+
+    private static Output extract(Browsing browsing, Input input, ToolCall call) {
+        int pageNumber = input.page() == null ? 1 : input.page();
+        int pageChars = input.pageChars() == null ? 12_000 : input.pageChars();
+        Browsing.Outcome<Output> outcome = browsing.with(call, input.session(), 60_000, session -> {
+            Page page = session.page();
+            List<String> secrets = Browsing.secrets(page);
+            String url = page.url();
+            String title = Snapshots.scrub(page.title(), secrets);
+            return switch (input.what()) {
+                case SNAPSHOT -> {
+                    Snapshots.Paged paged =
+                            Snapshots.page(browsing.snapshot(session), input.query(), pageNumber, pageChars);
+                    yield new Output(
+                            input.what(),
+                            url,
+                            title,
+                            paged.text(),
+                            paged.page(),
+                            paged.pages(),
+                            null,
+                            null,
+                            null,
+                            null,
+                            null);
+                }
+                case TEXT -> {
+                    String text = Snapshots.scrub(page.locator("body").innerText(), secrets);
+                    Snapshots.Paged paged = Snapshots.page(text, input.query(), pageNumber, pageChars);
+                    yield new Output(
+                            input.what(),
+                            url,
+                            title,
+                            paged.text(),
+                            paged.page(),
+                            paged.pages(),
+                            null,
+                            null,
+                            null,
+                            null,
+                            null);
+                }
+                case LINKS ->
+                    new Output(
+                            input.what(),
+                            url,
+                            title,
+                            null,
+                            null,
+                            null,
+                            links(page, input.query()),
+                            null,
+                            null,
+                            null,
+                            null);
+                case TABLES ->
+                    new Output(
+                            input.what(), url, title, null, null, null, null, tables(page, secrets), null, null, null);
+                case FORMS ->
+                    new Output(
+                            input.what(), url, title, null, null, null, null, null, fields(page, secrets), null, null);
+                case SCREENSHOT -> {
+                    byte[] png;
+                    try {
+                        png = input.ref() != null
+                                ? InteractTools.target(page, input.ref(), null)
+                                        .screenshot(new Locator.ScreenshotOptions())
+                                : page.screenshot(new Page.ScreenshotOptions()
+                                        .setFullPage(input.fullPage() != null && input.fullPage()));
+                    } catch (PlaywrightException e) {
+                        throw new ToolException("the screenshot failed: " + BrowserPool.firstLine(e.getMessage()));
+                    }
+                    call.attachImage(png, "image/png");
+                    yield new Output(
+                            input.what(),
+                            url,
+                            title,
+                            "screenshot attached (" + png.length + " bytes PNG)",
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null);
+                }
+                case DOWNLOADS ->
+                    new Output(input.what(), url, title, null, null, null, null, null, null, downloads(session), null);
+            };
+        });
+        Output output = outcome.value();
+        return outcome.notice() == null
+                ? output
+                : new Output(
+                        output.what(),
+                        output.url(),
+                        output.title(),
+                        output.content(),
+                        output.page(),
+                        output.pages(),
+                        output.links(),
+                        output.tables(),
+                        output.fields(),
+                        output.downloads(),
+                        outcome.notice());
+    }
+
+    private static List<Link> links(Page page, String query) {
+        Object found = page.evaluate(
+                "() => Array.from(document.querySelectorAll('a[href]')).slice(0, 5000)"
+                        + ".map(a => [(a.innerText || a.getAttribute('aria-label') || a.title || '').trim().replace(/\\s+/g, ' '), a.href])");
+        List<Link> links = new ArrayList<>();
+        String needle = query == null ? null : query.toLowerCase(Locale.ROOT);
+        if (found instanceof List<?> list) {
+            for (Object item : list) {
+                List<?> pair = (List<?>) item;
+                String text = String.valueOf(pair.get(0));
+                String href = String.valueOf(pair.get(1));
+                if (needle == null
+                        || text.toLowerCase(Locale.ROOT).contains(needle)
+                        || href.toLowerCase(Locale.ROOT).contains(needle)) {
+                    links.add(new Link(text, href));
+                }
+                if (links.size() == 500) {
+                    break;
+                }
+            }
+        }
+        return links;
+    }
+
+    private static List<Table> tables(Page page, List<String> secrets) {
+        Object found = page.evaluate("() => Array.from(document.querySelectorAll('table')).slice(0, 50).map(t => {"
+                + " const caption = t.caption ? t.caption.innerText.trim() : '';"
+                + " const rows = Array.from(t.rows).slice(0, 500).map(r => Array.from(r.cells).map(c => c.innerText.trim().replace(/\\s+/g, ' ')));"
+                + " return [caption, rows]; })");
+        List<Table> tables = new ArrayList<>();
+        if (found instanceof List<?> list) {
+            for (Object item : list) {
+                List<?> pair = (List<?>) item;
+                List<List<String>> rows = new ArrayList<>();
+                for (Object row : (List<?>) pair.get(1)) {
+                    rows.add(((List<?>) row)
+                            .stream()
+                                    .map(cell -> Snapshots.scrub(String.valueOf(cell), secrets))
+                                    .toList());
+                }
+                String caption = String.valueOf(pair.get(0));
+                tables.add(new Table(caption.isEmpty() ? null : caption, rows));
+            }
+        }
+        return tables;
+    }
+
+    private static List<FormField> fields(Page page, List<String> secrets) {
+        Object found =
+                page.evaluate("() => Array.from(document.querySelectorAll('input, select, textarea')).slice(0, 500)"
+                        + ".filter(e => e.type !== 'hidden').map(e => {"
+                        + " const label = (e.labels && e.labels[0] ? e.labels[0].innerText : (e.getAttribute('aria-label') || e.placeholder || '')).trim();"
+                        + " const kind = e.tagName.toLowerCase() + (e.tagName === 'INPUT' ? '/' + e.type : '');"
+                        + " const value = e.type === 'password' ? (e.value ? '••••' : '') : (e.type === 'checkbox' || e.type === 'radio') ? String(e.checked) : e.value;"
+                        + " const options = e.tagName === 'SELECT' ? Array.from(e.options).map(o => o.label) : null;"
+                        + " return {kind, name: e.name || '', label, value, options}; })");
+        List<FormField> fields = new ArrayList<>();
+        if (found instanceof List<?> list) {
+            for (Object item : list) {
+                Map<?, ?> field = (Map<?, ?>) item;
+                Object options = field.get("options");
+                fields.add(new FormField(
+                        String.valueOf(field.get("kind")),
+                        String.valueOf(field.get("name")),
+                        String.valueOf(field.get("label")),
+                        Snapshots.scrub(String.valueOf(field.get("value")), secrets),
+                        options instanceof List<?> values
+                                ? values.stream().map(String::valueOf).toList()
+                                : null));
+            }
+        }
+        return fields;
+    }
+
+    private static List<String> downloads(Session session) {
+        if (!Files.isDirectory(session.downloads)) {
+            return List.of();
+        }
+        try (Stream<java.nio.file.Path> files = Files.list(session.downloads)) {
+            return files.map(file -> file.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new ToolException("the downloads folder could not be read: " + e.getMessage());
+        }
+    }
+
+    private static String render(Output output) {
+        StringBuilder text = new StringBuilder();
+        text.append(output.title()).append(" — ").append(output.url()).append('\n');
+        if (output.notice() != null) {
+            text.append("Note: ").append(output.notice()).append('\n');
+        }
+        if (output.content() != null) {
+            text.append(output.content()).append('\n');
+            if (output.pages() != null && output.pages() > 1) {
+                text.append("[page ")
+                        .append(output.page())
+                        .append(" of ")
+                        .append(output.pages())
+                        .append("]\n");
+            }
+        }
+        if (output.links() != null) {
+            output.links().forEach(link -> text.append("- ")
+                    .append(link.text())
+                    .append(" → ")
+                    .append(link.url())
+                    .append('\n'));
+        }
+        if (output.tables() != null) {
+            for (Table table : output.tables()) {
+                if (table.caption() != null) {
+                    text.append(table.caption()).append('\n');
+                }
+                table.rows().forEach(row -> text.append("| ")
+                        .append(String.join(" | ", row))
+                        .append(" |\n"));
+                text.append('\n');
+            }
+        }
+        if (output.fields() != null) {
+            output.fields().forEach(field -> text.append("- ")
+                    .append(field.kind())
+                    .append(' ')
+                    .append(field.name().isEmpty() ? field.label() : field.name())
+                    .append(": ")
+                    .append(field.value())
+                    .append('\n'));
+        }
+        if (output.downloads() != null) {
+            text.append(output.downloads().isEmpty() ? "no downloads" : String.join("\n", output.downloads()));
+        }
+        return text.toString().stripTrailing();
+    }
+}

@@ -1,0 +1,47 @@
+package dev.hal9.tools.browser;
+
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Page;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One browser session: a Playwright context (cookies, storage) with its tabs, owned by a principal and named
+ * by a server-minted handle. Its fields are touched only on the browser pool's thread.
+ */
+final class Session {
+
+    final String handle;
+    final String owner;
+    final String profile;
+    final Path downloads;
+    BrowserContext context;
+    final List<Page> tabs = new ArrayList<>();
+    int active;
+    int generation;
+    /** The cookies and storage as last seen, so the session can be rebuilt if Chromium dies. */
+    String storageState;
+    /** The URL of each tab as last seen, for the same reason. */
+    final List<String> urls = new ArrayList<>();
+    /** Dialogs (alert, confirm, prompt) the page opened, and how they were answered. */
+    final List<String> dialogs = new ArrayList<>();
+    /** How the next dialog is answered: accept (with optional prompt text) or dismiss. */
+    boolean acceptDialogs = true;
+
+    String promptText;
+
+    Session(String handle, String owner, String profile, Path downloads) {
+        this.handle = handle;
+        this.owner = owner;
+        this.profile = profile;
+        this.downloads = downloads;
+    }
+
+    Page page() {
+        if (tabs.isEmpty()) {
+            throw new IllegalStateException("a session always has a tab");
+        }
+        return tabs.get(active);
+    }
+}

@@ -1,0 +1,303 @@
+package dev.hal9.tools.browser;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns Playwright's accessibility snapshot (AI mode, with {@code [ref=eN]} markers) into hal9's compact
+ * snapshot: every interactive element keeps its ref, layout wrappers without meaning are dropped and their
+ * children lifted, table rows become one line, link targets and cursor hints are left out (browser_extract
+ * what=links has the URLs), and one space indents a level. Stateless and thread-safe.
+ */
+final class Snapshots {
+
+    /** Roles a model acts on: these keep their refs. */
+    static final Set<String> INTERACTIVE = Set.of(
+            "link",
+            "button",
+            "textbox",
+            "searchbox",
+            "checkbox",
+            "radio",
+            "combobox",
+            "listbox",
+            "option",
+            "menuitem",
+            "menuitemcheckbox",
+            "menuitemradio",
+            "tab",
+            "switch",
+            "slider",
+            "spinbutton",
+            "treeitem",
+            "gridcell",
+            "columnheader",
+            "iframe");
+
+    /** Roles that only group: without a name they vanish and their children move up. */
+    private static final Set<String> WRAPPERS = Set.of(
+            "generic",
+            "group",
+            "none",
+            "presentation",
+            "rowgroup",
+            "paragraph",
+            "list",
+            "listitem",
+            "main",
+            "region",
+            "section",
+            "article",
+            "contentinfo",
+            "banner",
+            "complementary",
+            "document",
+            "Section",
+            "LineBreak",
+            "strong",
+            "emphasis",
+            "code",
+            "blockquote",
+            "figure",
+            "separator");
+
+    private static final Pattern LINE = Pattern.compile(
+            "^(?<indent> *)- (?<role>[A-Za-z/][\\w-]*)(?: \"(?<name>(?:[^\"\\\\]|\\\\.)*)\")?(?<attrs>(?: \\[[^\\]]*\\])*)(?::(?: (?<value>.*))?)?$");
+    private static final Pattern ATTRIBUTE = Pattern.compile("\\[([^\\]=]+)(?:=([^\\]]*))?\\]");
+
+    private Snapshots() {}
+
+    /** One node of the snapshot tree. */
+    private static final class Node {
+        final String role;
+        final String name;
+        final String ref;
+        final List<String> states = new ArrayList<>();
+        final String value;
+        final List<Node> children = new ArrayList<>();
+
+        Node(String role, String name, String ref, String value) {
+            this.role = role;
+            this.name = name;
+            this.ref = ref;
+            this.value = value;
+        }
+    }
+
+    /**
+     * The compact form of an AI-mode snapshot.
+     *
+     * @param aria the snapshot as {@code page.ariaSnapshot(mode AI)} returns it
+     * @param secrets values that must not appear (password fields' contents); they become {@code ••••}
+     */
+    static String compact(String aria, Collection<String> secrets) {
+        Node root = new Node("root", null, null, null);
+        List<Node> stack = new ArrayList<>();
+        List<Integer> indents = new ArrayList<>();
+        stack.add(root);
+        indents.add(-1);
+        for (String line : aria.split("\n")) {
+            Matcher matcher = LINE.matcher(line);
+            if (!matcher.matches()) {
+                continue;
+            }
+            int indent = matcher.group("indent").length();
+            String role = matcher.group("role");
+            String ref = null;
+            List<String> states = new ArrayList<>();
+            Matcher attribute = ATTRIBUTE.matcher(matcher.group("attrs") == null ? "" : matcher.group("attrs"));
+            while (attribute.find()) {
+                String key = attribute.group(1);
+                String value = attribute.group(2);
+                switch (key) {
+                    case "ref" -> ref = value;
+                    case "cursor", "active" -> {}
+                    case "level" -> states.add("h" + value);
+                    default -> states.add(value == null ? key : key + "=" + value);
+                }
+            }
+            Node node = new Node(role, unescape(matcher.group("name")), ref, matcher.group("value"));
+            node.states.addAll(states);
+            while (indents.get(indents.size() - 1) >= indent) {
+                stack.remove(stack.size() - 1);
+                indents.remove(indents.size() - 1);
+            }
+            stack.get(stack.size() - 1).children.add(node);
+            stack.add(node);
+            indents.add(indent);
+        }
+        StringBuilder out = new StringBuilder();
+        for (Node child : root.children) {
+            render(child, 0, out);
+        }
+        return scrub(out.toString(), secrets);
+    }
+
+    /** Replaces every secret value with a mask. */
+    static String scrub(String text, Collection<String> secrets) {
+        String result = text;
+        for (String secret : secrets) {
+            if (secret != null && !secret.isEmpty()) {
+                result = result.replace(secret, "••••");
+            }
+        }
+        return result;
+    }
+
+    private static void render(Node node, int depth, StringBuilder out) {
+        switch (node.role) {
+            case "/url", "/placeholder" -> {
+                return;
+            }
+            case "text" -> {
+                line(out, depth, node.value == null ? "" : node.value);
+                return;
+            }
+            case "row" -> {
+                if (node.children.stream().noneMatch(Snapshots::hasInteractive)) {
+                    List<String> cells = new ArrayList<>();
+                    for (Node cell : node.children) {
+                        cells.add(text(cell));
+                    }
+                    line(out, depth, "| " + String.join(" | ", cells) + " |");
+                    return;
+                }
+            }
+            default -> {}
+        }
+        boolean interactive = INTERACTIVE.contains(node.role);
+        boolean wrapper = WRAPPERS.contains(node.role) && node.name == null && !interactive;
+        if (wrapper) {
+            if (node.value != null && !node.value.isBlank()) {
+                line(out, depth, node.value);
+            }
+            for (Node child : node.children) {
+                render(child, depth, out);
+            }
+            return;
+        }
+        StringBuilder text = new StringBuilder();
+        if (node.role.equals("heading")) {
+            String level = node.states.stream()
+                    .filter(s -> s.startsWith("h"))
+                    .findFirst()
+                    .orElse("h");
+            text.append(level).append(' ').append(node.name == null ? "" : node.name);
+        } else {
+            text.append(node.role);
+            if (node.name != null && !node.name.isEmpty()) {
+                text.append(" \"").append(node.name).append('"');
+            }
+        }
+        if (interactive && node.ref != null) {
+            text.append(" [").append(node.ref).append(']');
+        }
+        for (String state : node.states) {
+            if (!state.matches("h\\d")) {
+                text.append(" [").append(state).append(']');
+            }
+        }
+        if (node.value != null && !node.value.isBlank()) {
+            text.append(": ").append(node.value);
+        }
+        line(out, depth, text.toString());
+        for (Node child : node.children) {
+            render(child, depth + 1, out);
+        }
+    }
+
+    private static boolean hasInteractive(Node node) {
+        return INTERACTIVE.contains(node.role) && !node.role.equals("gridcell") && !node.role.equals("columnheader")
+                || node.children.stream().anyMatch(Snapshots::hasInteractive);
+    }
+
+    private static String text(Node node) {
+        if (node.name != null && !node.name.isEmpty()) {
+            return node.name;
+        }
+        if (node.value != null) {
+            return node.value;
+        }
+        List<String> parts = new ArrayList<>();
+        for (Node child : node.children) {
+            String part = text(child);
+            if (!part.isEmpty()) {
+                parts.add(part);
+            }
+        }
+        return String.join(" ", parts);
+    }
+
+    private static void line(StringBuilder out, int depth, String text) {
+        if (text.isBlank()) {
+            return;
+        }
+        out.append(" ".repeat(depth)).append(text.strip()).append('\n');
+    }
+
+    private static String unescape(String name) {
+        return name == null ? null : name.replace("\\\"", "\"").replace("\\\\", "\\");
+    }
+
+    /** A page of a long text, with the lines matching a query (and their ancestors) when one is given. */
+    record Paged(String text, int page, int pages, int totalChars) {}
+
+    static Paged page(String text, String query, int page, int pageChars) {
+        String selected = query == null || query.isBlank() ? text : filter(text, query);
+        List<String> pages = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String line : selected.split("\n", -1)) {
+            if (current.length() + line.length() + 1 > pageChars && !current.isEmpty()) {
+                pages.add(current.toString());
+                current.setLength(0);
+            }
+            // a single line longer than a page is cut, and says so
+            current.append(line.length() > pageChars ? line.substring(0, pageChars - 20) + " …(line cut)" : line)
+                    .append('\n');
+        }
+        if (!current.toString().isBlank() || pages.isEmpty()) {
+            pages.add(current.toString());
+        }
+        int index = Math.min(Math.max(page, 1), pages.size());
+        return new Paged(pages.get(index - 1).stripTrailing(), index, pages.size(), selected.length());
+    }
+
+    private static String filter(String text, String query) {
+        String needle = query.toLowerCase(Locale.ROOT);
+        String[] lines = text.split("\n");
+        boolean[] keep = new boolean[lines.length];
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].toLowerCase(Locale.ROOT).contains(needle)) {
+                keep[i] = true;
+                // keep the ancestors, so the match has its context
+                int depth = indent(lines[i]);
+                for (int j = i - 1; j >= 0 && depth > 0; j--) {
+                    if (indent(lines[j]) < depth) {
+                        keep[j] = true;
+                        depth = indent(lines[j]);
+                    }
+                }
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < lines.length; i++) {
+            if (keep[i]) {
+                out.append(lines[i]).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    private static int indent(String line) {
+        int count = 0;
+        while (count < line.length() && line.charAt(count) == ' ') {
+            count++;
+        }
+        return count;
+    }
+}

@@ -1,0 +1,467 @@
+package dev.hal9.tools.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hal9.api.testkit.McpTestKit;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The browser tools through a real MCP client, on Debian's Chromium, against pages served on 127.0.0.1. */
+class BrowserToolsTest {
+
+    private static TestSite site;
+    private static Path data;
+    private static final AtomicLong clock = new AtomicLong();
+    private static BrowserFamily family;
+    private static McpTestKit kit;
+    private static McpSyncClient alice;
+
+    @BeforeAll
+    static void start() throws Exception {
+        site = new TestSite();
+        data = Files.createTempDirectory("hal9-browser-test");
+        family = new BrowserFamily(clock::get);
+        kit = McpTestKit.of(data, Map.of(), Duration.ofSeconds(90), family);
+        alice = kit.client("alice");
+    }
+
+    @AfterAll
+    static void stop() {
+        kit.close();
+        site.close();
+    }
+
+    @Test
+    void theFamilyOffersExactlyTheseTools() {
+        assertThat(alice.listTools().tools())
+                .extracting(McpSchema.Tool::name)
+                .containsExactlyInAnyOrder(
+                        "browser_session", "browser_navigate", "browser_interact", "browser_extract", "browser_wait");
+    }
+
+    @Test
+    void fillsAFormAndNeverShowsThePassword() {
+        String session = open(alice, site.url("/form"));
+        String snapshot = snapshot(alice, session);
+        Map<String, Object> fill = new LinkedHashMap<>(Map.of("session", session, "action", "fill"));
+        fill.put(
+                "fields",
+                List.of(
+                        Map.of("ref", ref(snapshot, "textbox \"Name\""), "value", "Ada"),
+                        Map.of("ref", ref(snapshot, "textbox \"Email\""), "value", "ada@example.com"),
+                        Map.of("ref", ref(snapshot, "textbox \"Password\""), "value", "s3cret-pass")));
+        CallToolResult filled = ok(call(alice, "browser_interact", fill));
+        assertThat(text(filled)).doesNotContain("s3cret-pass").contains("••••");
+        ok(call(
+                alice,
+                "browser_interact",
+                Map.of(
+                        "session",
+                        session,
+                        "action",
+                        "select",
+                        "ref",
+                        ref(snapshot, "combobox \"Country\""),
+                        "values",
+                        List.of("Peru"))));
+        ok(call(
+                alice,
+                "browser_interact",
+                Map.of("session", session, "action", "check", "ref", ref(snapshot, "checkbox \"I agree\""))));
+        CallToolResult forms = ok(call(alice, "browser_extract", Map.of("session", session, "what", "forms")));
+        assertThat(text(forms)).contains("ada@example.com").doesNotContain("s3cret-pass");
+        assertThat(text(ok(call(alice, "browser_extract", Map.of("session", session, "what", "text")))))
+                .doesNotContain("s3cret-pass");
+
+        CallToolResult submitted = ok(call(
+                alice,
+                "browser_interact",
+                Map.of("session", session, "action", "click", "ref", ref(snapshot, "button \"Create account\""))));
+        assertThat(text(submitted))
+                .contains("Welcome Ada", "email ada@example.com", "country pe", "terms on", "password received: yes");
+        close(alice, session);
+    }
+
+    @Test
+    void readsTablesLinksAndScreenshots() {
+        String session = open(alice, site.url("/table"));
+        Map<String, Object> tables =
+                structured(ok(call(alice, "browser_extract", Map.of("session", session, "what", "tables"))));
+        assertThat(tables.get("tables").toString())
+                .contains("Pens", "[Item, Price]", "[Blue pen, 1.50]", "[Red pen, 1.75]");
+        Map<String, Object> links =
+                structured(ok(call(alice, "browser_extract", Map.of("session", session, "what", "links"))));
+        assertThat(links.get("links").toString()).contains("Sign up", site.url("/form"));
+        CallToolResult shot = ok(call(alice, "browser_extract", Map.of("session", session, "what", "screenshot")));
+        assertThat(shot.content()).anySatisfy(content -> assertThat(content)
+                .isInstanceOfSatisfying(McpSchema.ImageContent.class, image -> assertThat(image.mimeType())
+                        .isEqualTo("image/png")));
+        assertThat(snapshot(alice, session)).contains("| Blue pen | 1.50 |");
+        close(alice, session);
+    }
+
+    @Test
+    void followsNewTabsAndSwitchesBetweenThem() {
+        String session = open(alice, site.url("/tabs"));
+        ok(call(
+                alice,
+                "browser_interact",
+                Map.of(
+                        "session",
+                        session,
+                        "action",
+                        "click",
+                        "ref",
+                        ref(snapshot(alice, session), "link \"Prices in a new tab\""))));
+        Map<String, Object> listed = structured(ok(call(alice, "browser_session", Map.of("action", "list"))));
+        assertThat(listed.get("sessions").toString()).contains(site.url("/table"), site.url("/tabs"));
+        Map<String, Object> selected = structured(
+                ok(call(alice, "browser_session", Map.of("action", "tab_select", "session", session, "tab", 1))));
+        assertThat(selected.get("tabs").toString()).contains("active=true");
+        assertThat(snapshot(alice, session)).contains("Blue pen");
+        ok(call(alice, "browser_session", Map.of("action", "tab_close", "session", session, "tab", 1)));
+        assertThat(snapshot(alice, session)).contains("Prices in a new tab");
+        close(alice, session);
+    }
+
+    @Test
+    void answersDialogsAsTold() {
+        String session = open(alice, site.url("/dialogs"));
+        String snapshot = snapshot(alice, session);
+        CallToolResult alerted = ok(call(
+                alice,
+                "browser_interact",
+                Map.of("session", session, "action", "click", "ref", ref(snapshot, "button \"Alert me\""))));
+        assertThat(text(alerted)).contains("alert \"Saved!\" accepted");
+        ok(call(alice, "browser_interact", Map.of("session", session, "action", "dialog", "accept", false)));
+        assertThat(text(ok(call(
+                        alice,
+                        "browser_interact",
+                        Map.of("session", session, "action", "click", "ref", ref(snapshot, "button \"Delete\""))))))
+                .contains("kept", "dismissed");
+        ok(call(
+                alice,
+                "browser_interact",
+                Map.of("session", session, "action", "dialog", "accept", true, "text", "Grace")));
+        assertThat(text(ok(call(
+                        alice,
+                        "browser_interact",
+                        Map.of("session", session, "action", "click", "ref", ref(snapshot, "button \"Ask\""))))))
+                .contains("name Grace");
+        close(alice, session);
+    }
+
+    @Test
+    void slowAndHangingPagesTimeOutCleanlyAndTheSessionStaysUsable() {
+        String session = open(alice, null);
+        CallToolResult slow = ok(call(alice, "browser_navigate", Map.of("session", session, "url", site.url("/slow"))));
+        assertThat(text(slow)).contains("finally");
+        CallToolResult hung = call(
+                alice, "browser_navigate", Map.of("session", session, "url", site.url("/never"), "timeoutMs", 1_000));
+        assertThat(hung.isError()).isTrue();
+        assertThat(text(hung)).contains("did not finish loading within 1000 ms", "still usable");
+        assertThat(text(ok(call(alice, "browser_navigate", Map.of("session", session, "url", site.url("/table"))))))
+                .contains("Blue pen");
+        close(alice, session);
+    }
+
+    @Test
+    void aPageOfTenThousandNodesIsPagedNotTruncated() {
+        String session = open(alice, site.url("/big"));
+        Map<String, Object> first =
+                structured(ok(call(alice, "browser_extract", Map.of("session", session, "what", "snapshot"))));
+        int pages = ((Number) first.get("pages")).intValue();
+        assertThat(pages).isGreaterThan(3);
+        assertThat(((String) first.get("content")).length()).isLessThanOrEqualTo(12_000);
+        Map<String, Object> last = structured(
+                ok(call(alice, "browser_extract", Map.of("session", session, "what", "snapshot", "page", pages))));
+        assertThat((String) last.get("content")).contains("button \"Buy 2499\" [e");
+        Map<String, Object> found = structured(ok(
+                call(alice, "browser_extract", Map.of("session", session, "what", "snapshot", "query", "Buy 1234"))));
+        assertThat((String) found.get("content")).contains("Buy 1234").doesNotContain("Buy 1235");
+        close(alice, session);
+    }
+
+    @Test
+    void actsInsideIframes() {
+        String session = open(alice, site.url("/frames"));
+        String snapshot = snapshot(alice, session);
+        assertThat(snapshot).contains("iframe", "Create account");
+        ok(call(
+                alice,
+                "browser_interact",
+                Map.of(
+                        "session",
+                        session,
+                        "action",
+                        "fill",
+                        "ref",
+                        ref(snapshot, "textbox \"Name\""),
+                        "text",
+                        "Framed")));
+        assertThat(text(ok(call(alice, "browser_extract", Map.of("session", session, "what", "snapshot")))))
+                .contains("textbox \"Name\"", "Framed");
+        close(alice, session);
+    }
+
+    @Test
+    void downloadsStayInTheSessionAndUploadsComeFromTheUploadFolder() throws Exception {
+        String session = open(alice, site.url("/download"));
+        ok(call(
+                alice,
+                "browser_interact",
+                Map.of(
+                        "session",
+                        session,
+                        "action",
+                        "click",
+                        "ref",
+                        ref(snapshot(alice, session), "link \"Get the report\""))));
+        Map<String, Object> downloads = Map.of();
+        for (int i = 0; i < 50 && !downloads.toString().contains("report.csv"); i++) {
+            downloads = structured(ok(call(alice, "browser_extract", Map.of("session", session, "what", "downloads"))));
+            Thread.sleep(100);
+        }
+        assertThat(downloads.get("downloads")).isEqualTo(List.of("report.csv"));
+
+        Files.writeString(data.resolve("browser/uploads/cv.txt"), "hello");
+        ok(call(alice, "browser_navigate", Map.of("session", session, "url", site.url("/upload"))));
+        CallToolResult uploaded = ok(call(
+                alice,
+                "browser_interact",
+                Map.of("session", session, "action", "upload", "selector", "#file", "files", List.of("cv.txt"))));
+        assertThat(text(uploaded)).contains("picked cv.txt 5");
+        CallToolResult escape = call(
+                alice,
+                "browser_interact",
+                Map.of(
+                        "session",
+                        session,
+                        "action",
+                        "upload",
+                        "selector",
+                        "#file",
+                        "files",
+                        List.of("../../../../etc/passwd")));
+        assertThat(escape.isError()).isTrue();
+        assertThat(text(escape)).contains("inside the upload folder");
+        close(alice, session);
+    }
+
+    @Test
+    void twoPrincipalsCannotSeeEachOthersSessions() {
+        McpSyncClient bob = kit.client("bob");
+        String mine = open(alice, site.url("/table"));
+        assertThat(structured(ok(call(bob, "browser_session", Map.of("action", "list"))))
+                        .get("sessions"))
+                .isEqualTo(List.of());
+        CallToolResult stolen = call(bob, "browser_extract", Map.of("session", mine, "what", "text"));
+        assertThat(stolen.isError()).isTrue();
+        assertThat(text(stolen)).contains("not found");
+        assertThat(call(bob, "browser_session", Map.of("action", "close", "session", mine))
+                        .isError())
+                .isTrue();
+        assertThat(text(ok(call(alice, "browser_extract", Map.of("session", mine, "what", "text")))))
+                .contains("Blue pen");
+        close(alice, mine);
+    }
+
+    @Test
+    void badInputGetsActionableErrors() {
+        assertError(
+                call(alice, "browser_navigate", Map.of("session", "bs_nosuchsession", "url", site.url("/form"))),
+                "not found",
+                "browser_session action=open");
+        assertError(
+                call(alice, "browser_navigate", Map.of("session", "'; drop table", "url", site.url("/form"))), "bs_");
+        String session = open(alice, site.url("/form"));
+        assertError(
+                call(alice, "browser_navigate", Map.of("session", session, "url", "file:///etc/passwd")),
+                "only http:// and https://");
+        assertError(
+                call(alice, "browser_navigate", Map.of("session", session, "url", "javascript:alert(1)")),
+                "only http:// and https://");
+        assertError(call(alice, "browser_navigate", Map.of("session", session, "url", "not a url")), "url");
+        assertError(
+                call(alice, "browser_navigate", Map.of("session", session, "url", site.url("/form"), "timeoutMs", -5)),
+                "invalid arguments");
+        assertError(
+                call(alice, "browser_interact", Map.of("session", session, "action", "click", "ref", "e99999")),
+                "not on the page",
+                "new snapshot");
+        assertError(
+                call(alice, "browser_interact", Map.of("session", session, "action", "click", "ref", "<script>")),
+                "must look like e12");
+        assertError(
+                call(
+                        alice,
+                        "browser_interact",
+                        Map.of("session", session, "action", "click", "selector", "button, input")),
+                "matches",
+                "elements");
+        assertError(call(alice, "browser_interact", Map.of("session", session, "action", "click")), "ref", "selector");
+        assertError(
+                call(alice, "browser_session", Map.of("action", "tab_select", "session", session, "tab", 7)),
+                "tabs 0 to 0");
+        assertError(
+                call(alice, "browser_navigate", Map.of("session", session, "url", "http://127.0.0.1:9/")),
+                "could not reach");
+        close(alice, session);
+        assertError(call(alice, "browser_extract", Map.of("session", session, "what", "text")), "not found");
+    }
+
+    @Test
+    void aLoginSurvivesSessionCloseAndServerRestart() throws Exception {
+        Path shared = Files.createTempDirectory("hal9-browser-restart");
+        try (McpTestKit first = McpTestKit.of(shared, Map.of(), Duration.ofSeconds(60), new BrowserFamily())) {
+            McpSyncClient carol = first.client("carol");
+            String session = structured(ok(call(
+                            carol,
+                            "browser_session",
+                            Map.of("action", "open", "profile", "shop", "url", site.url("/login")))))
+                    .get("session")
+                    .toString();
+            String snapshot = snapshot(carol, session);
+            ok(call(
+                    carol,
+                    "browser_interact",
+                    Map.of(
+                            "session",
+                            session,
+                            "action",
+                            "fill",
+                            "fields",
+                            List.of(
+                                    Map.of("ref", ref(snapshot, "textbox \"User\""), "value", "carol"),
+                                    Map.of("ref", ref(snapshot, "textbox \"Password\""), "value", "pw")))));
+            assertThat(text(ok(call(
+                            carol,
+                            "browser_interact",
+                            Map.of("session", session, "action", "click", "ref", ref(snapshot, "button \"Log in\""))))))
+                    .contains("Signed in as carol");
+            ok(call(carol, "browser_session", Map.of("action", "close", "session", session)));
+        }
+        try (McpTestKit second = McpTestKit.of(shared, Map.of(), Duration.ofSeconds(60), new BrowserFamily())) {
+            McpSyncClient carol = second.client("carol");
+            String session = structured(ok(call(
+                            carol,
+                            "browser_session",
+                            Map.of("action", "open", "profile", "shop", "url", site.url("/account")))))
+                    .get("session")
+                    .toString();
+            assertThat(text(ok(call(carol, "browser_extract", Map.of("session", session, "what", "text")))))
+                    .contains("Signed in as carol");
+            // another principal's profile of the same name is a different profile
+            McpSyncClient dave = second.client("dave");
+            String daves = structured(ok(call(
+                            dave,
+                            "browser_session",
+                            Map.of("action", "open", "profile", "shop", "url", site.url("/account")))))
+                    .get("session")
+                    .toString();
+            assertThat(text(ok(call(dave, "browser_extract", Map.of("session", daves, "what", "text")))))
+                    .contains("Not signed in");
+        }
+    }
+
+    @Test
+    void idleSessionsAreEvictedOnTheInjectedClock() {
+        String session = open(alice, site.url("/table"));
+        clock.addAndGet(TimeUnit.MINUTES.toNanos(31));
+        family.lastBrowsing.evictIdle();
+        CallToolResult gone = call(alice, "browser_extract", Map.of("session", session, "what", "text"));
+        assertThat(gone.isError()).isTrue();
+        assertThat(text(gone)).contains("has ended", "idle for more than 30 minutes");
+    }
+
+    @Test
+    void aKilledBrowserIsRelaunchedAndTheSessionRestored() throws Exception {
+        String session = open(alice, site.url("/table"));
+        long pid = family.lastBrowsing.browserPid();
+        assertThat(pid).isPositive();
+        ProcessHandle chromium = ProcessHandle.of(pid).orElseThrow();
+        chromium.destroyForcibly();
+        chromium.onExit().get(10, TimeUnit.SECONDS);
+        CallToolResult after = call(alice, "browser_extract", Map.of("session", session, "what", "text"));
+        if (after.isError()) {
+            // the call that found the browser dead restored the session; it says so and the next call works
+            assertThat(text(after)).contains("browser stopped");
+            after = call(alice, "browser_extract", Map.of("session", session, "what", "text"));
+        } else {
+            assertThat(text(after)).contains("restored");
+        }
+        assertThat(text(ok(after))).contains("Blue pen");
+        close(alice, session);
+    }
+
+    // ---- helpers
+
+    private static String open(McpSyncClient client, String url) {
+        Map<String, Object> arguments = new LinkedHashMap<>(Map.of("action", "open"));
+        if (url != null) {
+            arguments.put("url", url);
+        }
+        return structured(ok(call(client, "browser_session", arguments)))
+                .get("session")
+                .toString();
+    }
+
+    private static void close(McpSyncClient client, String session) {
+        ok(call(client, "browser_session", Map.of("action", "close", "session", session)));
+    }
+
+    private static String snapshot(McpSyncClient client, String session) {
+        return structured(ok(call(client, "browser_extract", Map.of("session", session, "what", "snapshot"))))
+                .get("content")
+                .toString();
+    }
+
+    private static String ref(String snapshot, String element) {
+        Matcher matcher =
+                Pattern.compile(Pattern.quote(element) + " \\[([a-z0-9]+)\\]").matcher(snapshot);
+        assertThat(matcher.find())
+                .as("%s in the snapshot:%n%s", element, snapshot)
+                .isTrue();
+        return matcher.group(1);
+    }
+
+    private static CallToolResult call(McpSyncClient client, String tool, Map<String, Object> arguments) {
+        return client.callTool(new CallToolRequest(tool, arguments));
+    }
+
+    private static CallToolResult ok(CallToolResult result) {
+        assertThat(result.isError()).as("tool error: %s", text(result)).isFalse();
+        return result;
+    }
+
+    private static void assertError(CallToolResult result, String... phrases) {
+        assertThat(result.isError())
+                .as("expected an error, got: %s", text(result))
+                .isTrue();
+        assertThat(text(result)).contains(phrases);
+    }
+
+    private static String text(CallToolResult result) {
+        return ((McpSchema.TextContent) result.content().get(0)).text();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> structured(CallToolResult result) {
+        return (Map<String, Object>) result.structuredContent();
+    }
+}

@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * The browser tools on Playwright: browser_session, browser_navigate, browser_interact, browser_extract and
- * browser_wait. One Chromium serves every session; it starts on the first call, not with the server.
+ * browser_wait, and browser_evaluate (off unless the operator enables browser.evaluate). One Chromium serves every session; it starts on the first call, not with the server.
  */
 public final class BrowserFamily implements ToolFamily {
 
@@ -50,7 +50,8 @@ public final class BrowserFamily implements ToolFamily {
                 NavigateTools.navigate(browsing),
                 InteractTools.tool(browsing, uploads),
                 ExtractTools.tool(browsing),
-                NavigateTools.await(browsing));
+                NavigateTools.await(browsing),
+                EvaluateTools.tool(browsing));
     }
 
     /** The sessions of the last {@link #tools} call; tests reach idle eviction and the browser process here. */

@@ -51,7 +51,17 @@ class BrowserToolsTest {
         assertThat(alice.listTools().tools())
                 .extracting(McpSchema.Tool::name)
                 .containsExactlyInAnyOrder(
-                        "browser_session", "browser_navigate", "browser_interact", "browser_extract", "browser_wait");
+                        "browser_session",
+                        "browser_navigate",
+                        "browser_interact",
+                        "browser_extract",
+                        "browser_wait",
+                        "browser_evaluate");
+        McpSchema.Tool evaluate = alice.listTools().tools().stream()
+                .filter(tool -> tool.name().equals("browser_evaluate"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(evaluate.annotations().destructiveHint()).isTrue();
     }
 
     @Test
@@ -94,6 +104,24 @@ class BrowserToolsTest {
                 Map.of("session", session, "action", "click", "ref", ref(snapshot, "button \"Create account\""))));
         assertThat(text(submitted))
                 .contains("Welcome Ada", "email ada@example.com", "country pe", "terms on", "password received: yes");
+        close(alice, session);
+    }
+
+    @Test
+    void evaluatesScriptWithoutLeakingPasswords() {
+        String session = open(alice, site.url("/form"));
+        ok(call(
+                alice,
+                "browser_interact",
+                Map.of("session", session, "action", "fill", "selector", "input[name=password]", "text", "hunter22")));
+        CallToolResult title =
+                ok(call(alice, "browser_evaluate", Map.of("session", session, "script", "() => document.title")));
+        assertThat(text(title)).isEqualTo("\"Sign up\"");
+        CallToolResult sneaky = ok(call(
+                alice,
+                "browser_evaluate",
+                Map.of("session", session, "script", "() => document.querySelector('input[name=password]').value")));
+        assertThat(text(sneaky)).doesNotContain("hunter22");
         close(alice, session);
     }
 

@@ -1,0 +1,65 @@
+package dev.hal9.tools.browser;
+
+import com.microsoft.playwright.PlaywrightException;
+import dev.hal9.api.Param;
+import dev.hal9.api.Tool;
+import dev.hal9.api.ToolException;
+import dev.hal9.api.ToolKind;
+
+/**
+ * browser_evaluate: run JavaScript in the page. Script can do anything the page can (submit forms, spend), so
+ * the tool is destructive and its capability, {@code browser.evaluate}, is off until the operator enables it.
+ */
+final class EvaluateTools {
+
+    record Input(
+            @Param(value = "The session handle (bs_...).", required = true, maxLength = 40)
+            String session,
+
+            @Param(
+                    value = "A JavaScript expression, or a function such as () => document.title; with ref, a "
+                            + "function that receives the element.",
+                    required = true,
+                    maxLength = 20_000)
+            String script,
+
+            @Param(value = "An element (ref from the snapshot) passed to the function.", maxLength = 20)
+            String ref) {}
+
+    record Output(
+            @Param("The script's result as JSON text (undefined becomes null).")
+            String result,
+
+            @Param(value = "The page's URL afterwards.", format = "uri")
+            String url) {}
+
+    private EvaluateTools() {}
+
+    static Tool<Input, Output> tool(Browsing browsing) {
+        return Tool.builder("browser_evaluate", Input.class, Output.class)
+                .title("Run JavaScript in the page")
+                .description("Run JavaScript in the active tab of a browser session and return its result as JSON. "
+                        + "Prefer browser_extract and browser_interact: they are safer and cheaper. Off unless the "
+                        + "operator enables the browser.evaluate capability.")
+                .kind(ToolKind.DESTRUCTIVE)
+                .capability("browser.evaluate")
+                .handler((input, call) -> browsing.with(call, input.session(), 30_000, session -> {
+                            Object result;
+                            try {
+                                result = input.ref() == null
+                                        ? session.page().evaluate(input.script())
+                                        : InteractTools.target(session.page(), input.ref(), null)
+                                                .evaluate(input.script());
+                            } catch (PlaywrightException e) {
+                                throw new ToolException("the script failed: " + BrowserPool.firstLine(e.getMessage()));
+                            }
+                            String json = dev.hal9.api.internal.Json.MAPPER.writeValueAsString(result);
+                            return new Output(
+                                    Snapshots.scrub(json, Browsing.secrets(session.page())),
+                                    session.page().url());
+                        })
+                        .value())
+                .render(output -> output.result())
+                .build();
+    }
+}

@@ -14,4 +14,12 @@ public interface ToolFamily {
 
     /** The family's tools. Names must be unique across all families. */
     List<Tool<?, ?>> tools(FamilyContext context);
+
+    /**
+     * The family's resources (screenshots, downloads, artifacts). Called once, after {@link #tools}, on the same
+     * instance, so both can share what {@code tools} built. None by default.
+     */
+    default List<Resource> resources(FamilyContext context) {
+        return List.of();
+    }
 }

@@ -55,6 +55,7 @@ final class Hal9 implements AutoCloseable {
     private final ToolAdapter adapter;
     private final List<ToolFamily> families = new ArrayList<>();
     private final List<Tool<?, ?>> tools = new ArrayList<>();
+    private final List<dev.hal9.api.Resource> resources = new ArrayList<>();
     private final Set<String> enabledCapabilities;
     private final Set<String> disabledCapabilities;
     private final List<String> transports = new CopyOnWriteArrayList<>();
@@ -86,8 +87,9 @@ final class Hal9 implements AutoCloseable {
 
         Map<String, List<Tool<?, ?>>> declared = new HashMap<>();
         for (ToolFamily family : families) {
-            List<Tool<?, ?>> offered = family.tools(context(family));
-            declared.put(family.name(), offered);
+            FamilyContext context = context(family);
+            declared.put(family.name(), family.tools(context));
+            resources.addAll(family.resources(context));
         }
         Set<String> explicitlyEnabled = settings.list("capabilities.enabled");
         Set<String> explicitlyDisabled = settings.list("capabilities.disabled");
@@ -187,14 +189,19 @@ final class Hal9 implements AutoCloseable {
                 // the adapter validates arguments itself, so that invalid calls are audited like the rest
                 .validateToolInputs(false)
                 .requestTimeout(Duration.ofMinutes(10));
+        List<McpServerFeatures.AsyncResourceTemplateSpecification> templates = new ArrayList<>();
+        resources.forEach(resource -> templates.add(adapter.adapt(resource)));
         if (conformanceFixtures) {
             specifications.addAll(ConformanceFixtures.tools());
+            templates.addAll(ConformanceFixtures.resourceTemplates());
             spec.resources(ConformanceFixtures.resources())
-                    .resourceTemplates(ConformanceFixtures.resourceTemplates())
                     .prompts(ConformanceFixtures.prompts())
                     .completions(ConformanceFixtures.completions());
             capabilities.resources(true, false).prompts(false).completions();
+        } else if (!templates.isEmpty()) {
+            capabilities.resources(false, false);
         }
+        spec.resourceTemplates(templates);
         spec.tools(specifications);
         spec.capabilities(capabilities.build());
         return spec;

@@ -11,6 +11,7 @@ import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
 import io.modelcontextprotocol.json.schema.jackson3.DefaultJsonSchemaValidator;
 import io.modelcontextprotocol.server.McpAsyncServerExchange;
 import io.modelcontextprotocol.server.McpServerFeatures;
+import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -112,6 +113,71 @@ public final class ToolAdapter {
                 .callHandler((exchange, request) -> Mono.deferContextual(context -> call(
                         tool, described, exchange, request, context.getOrDefault(Cancellations.REQUEST_ID_KEY, null))))
                 .build();
+    }
+
+    /**
+     * The SDK's specification of a family's resource template: reads run as the calling principal, on a
+     * virtual thread, and a {@link ToolException} becomes a "resource not found" error with its message.
+     */
+    public McpServerFeatures.AsyncResourceTemplateSpecification adapt(dev.hal9.api.Resource resource) {
+        McpSchema.ResourceTemplate template = McpSchema.ResourceTemplate.builder()
+                .uriTemplate(resource.uriTemplate())
+                .name(resource.name())
+                .title(resource.title())
+                .description(resource.description())
+                .mimeType(resource.mimeType())
+                .build();
+        var matcher = new io.modelcontextprotocol.util.DefaultMcpUriTemplateManager(resource.uriTemplate());
+        return new McpServerFeatures.AsyncResourceTemplateSpecification(template, (exchange, request) -> {
+            Principal principal = principals.apply(exchange.transportContext());
+            if (principal == null) {
+                return Mono.error(McpError.builder(McpSchema.ErrorCodes.INVALID_REQUEST)
+                        .message("not authenticated: send a bearer token made with 'hal9 token create'")
+                        .build());
+            }
+            String uri = request.uri();
+            CallObserver.Observation observation =
+                    observer.begin("resources/read " + resource.name(), principal, Map.of("uri", uri));
+            Call call = new Call(
+                    principal,
+                    handles.apply(principal),
+                    exchange,
+                    new McpSchema.CallToolRequest(resource.name(), Map.of()),
+                    new AtomicBoolean());
+            return Mono.fromCallable(() -> {
+                        List<McpSchema.ResourceContents> contents = new ArrayList<>();
+                        for (dev.hal9.api.Resource.Content part :
+                                resource.reader().read(uri, matcher.extractVariableValues(uri), call)) {
+                            contents.add(
+                                    part.text() != null
+                                            ? new McpSchema.TextResourceContents(
+                                                    part.uri(), part.mimeType(), part.text())
+                                            : new McpSchema.BlobResourceContents(
+                                                    part.uri(),
+                                                    part.mimeType(),
+                                                    Base64.getEncoder().encodeToString(part.bytes())));
+                        }
+                        observation.end(CallObserver.Outcome.OK, null);
+                        return new McpSchema.ReadResourceResult(contents);
+                    })
+                    .subscribeOn(scheduler)
+                    .timeout(timeout)
+                    .onErrorMap(failure -> {
+                        if (failure instanceof ToolException missing) {
+                            observation.end(CallObserver.Outcome.ERROR, missing.getMessage());
+                            return McpError.builder(McpSchema.ErrorCodes.RESOURCE_NOT_FOUND)
+                                    .message(missing.getMessage())
+                                    .data(Map.of("uri", uri))
+                                    .build();
+                        }
+                        LOG.error("reading {} failed unexpectedly", uri, failure);
+                        observation.end(
+                                CallObserver.Outcome.FAILED, failure.getClass().getSimpleName());
+                        return McpError.builder(McpSchema.ErrorCodes.INTERNAL_ERROR)
+                                .message("reading " + uri + " failed unexpectedly; the server log has the details")
+                                .build();
+                    });
+        });
     }
 
     /** Stops the threads serving calls. */
@@ -221,13 +287,14 @@ public final class ToolAdapter {
             return error(tool.name() + " did not finish within " + timeout.toSeconds()
                     + " s and was stopped; try a smaller request or a longer wait argument where the tool has one");
         }
-        if (cause instanceof ToolException toolException) {
-            observation.end(CallObserver.Outcome.ERROR, toolException.getMessage());
-            return error(toolException.getMessage());
-        }
+        // a cancelled call often ends in the handler's own "cancelled" ToolException: it counts as cancelled
         if (cancelled.get() || cause instanceof InterruptedException || cause instanceof CancellationException) {
             observation.end(CallObserver.Outcome.CANCELLED, "cancelled");
             return error(tool.name() + " was cancelled before it finished");
+        }
+        if (cause instanceof ToolException toolException) {
+            observation.end(CallObserver.Outcome.ERROR, toolException.getMessage());
+            return error(toolException.getMessage());
         }
         LOG.error("tool {} failed unexpectedly", tool.name(), cause);
         observation.end(CallObserver.Outcome.FAILED, cause.getClass().getSimpleName());

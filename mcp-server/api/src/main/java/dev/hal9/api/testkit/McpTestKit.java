@@ -50,6 +50,7 @@ import reactor.core.publisher.Mono;
 public final class McpTestKit implements AutoCloseable {
 
     private final List<Tool<?, ?>> tools = new ArrayList<>();
+    private final List<dev.hal9.api.Resource> resources = new ArrayList<>();
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
     private final List<McpSyncClient> clients = new ArrayList<>();
     private final InMemoryHandles handles = new InMemoryHandles(System::currentTimeMillis);
@@ -64,7 +65,9 @@ public final class McpTestKit implements AutoCloseable {
                 new ToolAdapter(Principals::from, handles::of, CallObserver.NONE, cancellations, timeout, 100_000);
         this.dataDirectory = dataDirectory;
         for (ToolFamily family : families) {
-            tools.addAll(family.tools(context(family)));
+            FamilyContext context = context(family);
+            tools.addAll(family.tools(context));
+            resources.addAll(family.resources(context));
         }
     }
 
@@ -124,8 +127,10 @@ public final class McpTestKit implements AutoCloseable {
                 .capabilities(McpSchema.ServerCapabilities.builder()
                         .tools(false)
                         .logging()
+                        .resources(false, false)
                         .build())
                 .tools(tools.stream().map(this::adapt).toList())
+                .resourceTemplates(resources.stream().map(adapter::adapt).toList())
                 .build();
         closeables.push(() -> server.closeGracefully().block(Duration.ofSeconds(5)));
         ClientTransport transport = new ClientTransport(provider);

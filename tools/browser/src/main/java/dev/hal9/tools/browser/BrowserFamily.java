@@ -54,6 +54,19 @@ public final class BrowserFamily implements ToolFamily {
                 EvaluateTools.tool(browsing));
     }
 
+    @Override
+    public List<dev.hal9.api.Resource> resources(FamilyContext context) {
+        Browsing browsing = lastBrowsing;
+        return List.of(new dev.hal9.api.Resource(
+                "hal9://browser/{session}/downloads/{file}",
+                "browser_download",
+                "Browser download",
+                "A file a browser session downloaded; browser_extract what=downloads lists them with these URIs.",
+                null,
+                (uri, variables, call) ->
+                        List.of(browsing.download(call, variables.get("session"), variables.get("file")))));
+    }
+
     /** The sessions of the last {@link #tools} call; tests reach idle eviction and the browser process here. */
     volatile Browsing lastBrowsing;
 }

@@ -7,6 +7,7 @@ import dev.hal9.api.ToolException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,6 +26,9 @@ import org.slf4j.LoggerFactory;
 final class BrowserPool implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrowserPool.class);
+
+    /** How long a call may wait behind other sessions' browser work before it is refused. */
+    static final long QUEUE_LIMIT_SECONDS = 120;
 
     private final BrowserSettings settings;
     private final ExecutorService owner = Executors.newSingleThreadExecutor(
@@ -52,8 +56,19 @@ final class BrowserPool implements AutoCloseable {
         if (closed) {
             throw new ToolException("the browser is shutting down with the server; try again after it restarts");
         }
-        Future<T> future = owner.submit(work);
+        // The timeout is for the work itself: time spent queued behind other sessions' work does not count,
+        // up to a limit that tells the caller the browser is overloaded.
+        CountDownLatch started = new CountDownLatch(1);
+        Future<T> future = owner.submit(() -> {
+            started.countDown();
+            return work.call();
+        });
         try {
+            if (!started.await(QUEUE_LIMIT_SECONDS, TimeUnit.SECONDS)) {
+                future.cancel(false);
+                throw new ToolException("the browser is busy with other sessions' work and did not get to this call "
+                        + "within " + QUEUE_LIMIT_SECONDS + " s; try again shortly");
+            }
             return future.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);

@@ -382,6 +382,34 @@ final class Browsing implements AutoCloseable {
         }
     }
 
+    /** The MCP resource URI of a session's download. */
+    static String downloadUri(String handle, String file) {
+        return "hal9://browser/" + handle + "/downloads/" + file;
+    }
+
+    /** Reads a file a caller's session downloaded; at most 20 MiB. */
+    dev.hal9.api.Resource.Content download(ToolCall call, String handle, String file) throws IOException {
+        Session session = find(call, handle);
+        if (file == null || !file.equals(safeFileName(file))) {
+            throw new ToolException("no download named '" + clip(file) + "' in " + handle
+                    + "; browser_extract what=downloads lists them");
+        }
+        Path path = session.downloads.resolve(file);
+        if (!Files.isRegularFile(path)) {
+            throw new ToolException(
+                    "no download named '" + file + "' in " + handle + "; browser_extract what=downloads lists them");
+        }
+        if (Files.size(path) > 20L * 1024 * 1024) {
+            throw new ToolException(file + " is larger than 20 MiB, too large to send as a resource");
+        }
+        String type = Files.probeContentType(path);
+        return new dev.hal9.api.Resource.Content(
+                downloadUri(handle, file),
+                type == null ? "application/octet-stream" : type,
+                null,
+                Files.readAllBytes(path));
+    }
+
     /** Closes every session (saving profiles) and the browser. */
     @Override
     public void close() {

@@ -111,7 +111,26 @@ final class ExtractTools {
             @Param("downloads: files saved by this session.")
             List<String> downloads,
 
-            @Param("Something the model should know.") String notice) {}
+            @Param("Something the model should know.") String notice,
+
+            @Param("downloads: the MCP resource URIs of those files, for resources/read.")
+            List<String> resources) {
+
+        Output(
+                What what,
+                String url,
+                String title,
+                String content,
+                Integer page,
+                Integer pages,
+                List<Link> links,
+                List<Table> tables,
+                List<FormField> fields,
+                List<String> downloads,
+                String notice) {
+            this(what, url, title, content, page, pages, links, tables, fields, downloads, notice, null);
+        }
+    }
 
     private ExtractTools() {}
 
@@ -214,8 +233,24 @@ final class ExtractTools {
                             null,
                             null);
                 }
-                case DOWNLOADS ->
-                    new Output(input.what(), url, title, null, null, null, null, null, null, downloads(session), null);
+                case DOWNLOADS -> {
+                    List<String> files = downloads(session);
+                    yield new Output(
+                            input.what(),
+                            url,
+                            title,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            files,
+                            null,
+                            files.stream()
+                                    .map(file -> Browsing.downloadUri(session.handle, file))
+                                    .toList());
+                }
             };
         });
         Output output = outcome.value();
@@ -232,7 +267,8 @@ final class ExtractTools {
                         output.tables(),
                         output.fields(),
                         output.downloads(),
-                        outcome.notice());
+                        outcome.notice(),
+                        output.resources());
     }
 
     private static List<Link> links(Page page, String query) {

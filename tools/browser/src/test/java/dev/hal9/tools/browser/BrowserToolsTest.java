@@ -266,6 +266,23 @@ class BrowserToolsTest {
             Thread.sleep(100);
         }
         assertThat(downloads.get("downloads")).isEqualTo(List.of("report.csv"));
+        String uri = ((List<?>) downloads.get("resources")).get(0).toString();
+        assertThat(uri).isEqualTo("hal9://browser/" + session + "/downloads/report.csv");
+        McpSchema.ReadResourceResult read = alice.readResource(new McpSchema.ReadResourceRequest(uri));
+        assertThat(read.contents())
+                .singleElement()
+                .isInstanceOfSatisfying(McpSchema.BlobResourceContents.class, blob -> assertThat(
+                                new String(java.util.Base64.getDecoder().decode(blob.blob())))
+                        .isEqualTo("item,price\npen,1.50\n"));
+        // another principal cannot read it, and names outside the folder are refused
+        McpSyncClient mallory = kit.client("mallory");
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(
+                        () -> mallory.readResource(new McpSchema.ReadResourceRequest(uri))))
+                .hasMessageContaining("not found");
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(
+                        () -> alice.readResource(new McpSchema.ReadResourceRequest(
+                                "hal9://browser/" + session + "/downloads/..%2F..%2Fsecret"))))
+                .hasMessageContaining("no download named");
 
         Files.writeString(data.resolve("browser/uploads/cv.txt"), "hello");
         ok(call(alice, "browser_navigate", Map.of("session", session, "url", site.url("/upload"))));

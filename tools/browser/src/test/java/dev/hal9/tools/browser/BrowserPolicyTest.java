@@ -1,0 +1,112 @@
+package dev.hal9.tools.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hal9.api.Principal;
+import dev.hal9.api.testkit.McpTestKit;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/** The operator's domain lists, session limits, and progress during long waits. */
+class BrowserPolicyTest {
+
+    @Test
+    void deniedDomainsAreRefusedForNavigationAndForEveryRequest() throws Exception {
+        try (TestSite site = new TestSite();
+                McpTestKit kit = McpTestKit.of(
+                        Map.of("browser.denied-domains", "127.0.0.1"), Duration.ofSeconds(60), new BrowserFamily())) {
+            McpSyncClient client = kit.client("erin");
+            CallToolResult refused = client.callTool(
+                    new CallToolRequest("browser_session", Map.of("action", "open", "url", site.url("/form"))));
+            assertThat(refused.isError()).isTrue();
+            assertThat(text(refused)).contains("does not allow pages from 127.0.0.1");
+            // a session without a URL opens; the same host is refused when navigating
+            String session = structured(
+                            client.callTool(new CallToolRequest("browser_session", Map.of("action", "open"))))
+                    .get("session")
+                    .toString();
+            CallToolResult navigated = client.callTool(
+                    new CallToolRequest("browser_navigate", Map.of("session", session, "url", site.url("/table"))));
+            assertThat(navigated.isError()).isTrue();
+            assertThat(text(navigated)).contains("does not allow pages from 127.0.0.1");
+        }
+    }
+
+    @Test
+    void allowedDomainsLetOnlyThoseHostsLoad() throws Exception {
+        try (TestSite site = new TestSite();
+                McpTestKit kit = McpTestKit.of(
+                        Map.of("browser.allowed-domains", "localhost"), Duration.ofSeconds(60), new BrowserFamily())) {
+            McpSyncClient client = kit.client("frank");
+            String allowed = site.url("/table").replace("127.0.0.1", "localhost");
+            String session = structured(client.callTool(
+                            new CallToolRequest("browser_session", Map.of("action", "open", "url", allowed))))
+                    .get("session")
+                    .toString();
+            assertThat(text(client.callTool(
+                            new CallToolRequest("browser_extract", Map.of("session", session, "what", "text")))))
+                    .contains("Blue pen");
+            CallToolResult other = client.callTool(
+                    new CallToolRequest("browser_navigate", Map.of("session", session, "url", site.url("/table"))));
+            assertThat(other.isError()).isTrue();
+            assertThat(text(other)).contains("does not allow pages from 127.0.0.1");
+        }
+    }
+
+    @Test
+    void sessionLimitsPerPrincipalAreEnforcedWithAClearMessage() {
+        try (McpTestKit kit = McpTestKit.of(
+                Map.of("browser.max-sessions-per-principal", "2"), Duration.ofSeconds(60), new BrowserFamily())) {
+            McpSyncClient client = kit.client("gina");
+            for (int i = 0; i < 2; i++) {
+                assertThat(client.callTool(new CallToolRequest("browser_session", Map.of("action", "open")))
+                                .isError())
+                        .isFalse();
+            }
+            CallToolResult third = client.callTool(new CallToolRequest("browser_session", Map.of("action", "open")));
+            assertThat(third.isError()).isTrue();
+            assertThat(text(third)).contains("2 browser sessions open", "action=close");
+            // another principal still may
+            assertThat(kit.client("hank")
+                            .callTool(new CallToolRequest("browser_session", Map.of("action", "open")))
+                            .isError())
+                    .isFalse();
+        }
+    }
+
+    @Test
+    void longWaitsReportProgress() {
+        List<McpSchema.ProgressNotification> progress = new CopyOnWriteArrayList<>();
+        try (McpTestKit kit = McpTestKit.of(Map.of(), Duration.ofSeconds(60), new BrowserFamily())) {
+            McpSyncClient client = kit.client(Principal.local("ivy"), spec -> spec.progressConsumer(progress::add));
+            String session = structured(
+                            client.callTool(new CallToolRequest("browser_session", Map.of("action", "open"))))
+                    .get("session")
+                    .toString();
+            CallToolResult waited = client.callTool(McpSchema.CallToolRequest.builder()
+                    .name("browser_wait")
+                    .arguments(Map.of("session", session, "until", "time", "value", "2500", "snapshot", false))
+                    .progressToken("wait-1")
+                    .build());
+            assertThat(waited.isError()).isFalse();
+            assertThat(progress).hasSizeGreaterThanOrEqualTo(3);
+            assertThat(progress).allSatisfy(p -> assertThat(p.total()).isEqualTo(2500.0));
+        }
+    }
+
+    private static String text(CallToolResult result) {
+        return ((McpSchema.TextContent) result.content().get(0)).text();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> structured(CallToolResult result) {
+        return (Map<String, Object>) result.structuredContent();
+    }
+}

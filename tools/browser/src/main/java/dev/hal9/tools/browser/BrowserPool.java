@@ -27,12 +27,22 @@ final class BrowserPool implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrowserPool.class);
 
+    /** Browser work that ran out of time; {@code restarted} says whether Chromium had to be killed. */
+    static final class WorkTimeout extends ToolException {
+        private static final long serialVersionUID = 1L;
+        final boolean restarted;
+
+        WorkTimeout(String message, boolean restarted) {
+            super(message);
+            this.restarted = restarted;
+        }
+    }
+
     /** How long a call may wait behind other sessions' browser work before it is refused. */
     static final long QUEUE_LIMIT_SECONDS = 120;
 
     private final BrowserSettings settings;
-    private final ExecutorService owner = Executors.newSingleThreadExecutor(
-            Thread.ofPlatform().name("hal9-browser").daemon(true).factory());
+    private volatile ExecutorService owner = newOwner();
     private Playwright playwright;
     private Browser browser;
     private volatile int generation;
@@ -72,8 +82,14 @@ final class BrowserPool implements AutoCloseable {
             return future.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
-            throw new ToolException("the browser did not finish within " + timeoutMillis + " ms; "
-                    + "the page may be hanging. Try again, or close the session and open a new one.");
+            boolean recovered = recoverIfStuck();
+            throw new WorkTimeout(
+                    "the browser did not finish within " + timeoutMillis + " ms; the page may be hanging."
+                            + (recovered
+                                    ? " The browser was restarted to get it unstuck; your sessions are restored on "
+                                            + "their next call."
+                                    : ""),
+                    recovered);
         } catch (InterruptedException e) {
             future.cancel(true);
             Thread.currentThread().interrupt();
@@ -85,6 +101,64 @@ final class BrowserPool implements AutoCloseable {
             }
             throw new IllegalStateException(cause);
         }
+    }
+
+    private static ExecutorService newOwner() {
+        return Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().name("hal9-browser").daemon(true).factory());
+    }
+
+    /**
+     * After a timeout: if the browser thread is still busy, a page or Chromium hangs. Kill Chromium, which makes
+     * the stuck Playwright call fail and frees the thread; the next call relaunches it and sessions restore
+     * themselves. If even that does not free the thread, the driver is stuck: start over with a new thread
+     * and a new Playwright.
+     *
+     * @return whether the browser had to be restarted
+     */
+    private boolean recoverIfStuck() {
+        Future<?> probe = owner.submit(() -> {});
+        if (completes(probe, 2)) {
+            return false;
+        }
+        LOG.warn("the browser thread is stuck; killing Chromium so that it recovers");
+        chromiumProcesses().forEach(ProcessHandle::destroyForcibly);
+        if (completes(probe, 10)) {
+            return true;
+        }
+        LOG.error("the Playwright driver is stuck; starting a new one");
+        ExecutorService stuck = owner;
+        owner = newOwner();
+        stuck.shutdownNow();
+        playwright = null;
+        browser = null;
+        return true;
+    }
+
+    private static boolean completes(Future<?> future, int seconds) {
+        try {
+            future.get(seconds, TimeUnit.SECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        }
+    }
+
+    /** The Chromium processes this server launched (Playwright talks to them over a pipe). */
+    private static java.util.stream.Stream<ProcessHandle> chromiumProcesses() {
+        return ProcessHandle.current()
+                .descendants()
+                .filter(process -> process.info().command().orElse("").contains("chrom"))
+                .filter(process -> process.info()
+                        .arguments()
+                        .map(args -> String.join(" ", args))
+                        .orElse("")
+                        .contains("--remote-debugging-pipe"));
     }
 
     /** The browser, launched (again) if needed. Only on the pool's thread. */
@@ -126,17 +200,7 @@ final class BrowserPool implements AutoCloseable {
 
     /** The Chromium process id, for tests that kill it; only on the pool's thread. */
     long browserPid() {
-        return ProcessHandle.current()
-                .descendants()
-                .filter(process -> process.info().command().orElse("").contains("chrom"))
-                .filter(process -> process.info()
-                        .arguments()
-                        .map(args -> String.join(" ", args))
-                        .orElse("")
-                        .contains("--remote-debugging-pipe"))
-                .mapToLong(ProcessHandle::pid)
-                .findFirst()
-                .orElse(-1);
+        return chromiumProcesses().mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
     }
 
     static String firstLine(String message) {

@@ -161,6 +161,19 @@ final class Browsing implements AutoCloseable {
      */
     <T> Outcome<T> with(ToolCall call, String handle, long timeoutMillis, Function<Session, T> work) {
         Session session = find(call, handle);
+        try {
+            return attempt(session, timeoutMillis, work);
+        } catch (BrowserPool.WorkTimeout timeout) {
+            if (timeout.restarted) {
+                throw timeout;
+            }
+            // the thread is free again but the tab may still be spinning: replace it, so the session works
+            String reopened = pool.run(30_000, () -> replaceActiveTab(session));
+            throw new ToolException(timeout.getMessage() + " " + reopened);
+        }
+    }
+
+    private <T> Outcome<T> attempt(Session session, long timeoutMillis, Function<Session, T> work) {
         return pool.run(timeoutMillis, () -> {
             String notice = null;
             if (session.generation != pool.generation()
@@ -183,6 +196,33 @@ final class Browsing implements AutoCloseable {
                 throw e;
             }
         });
+    }
+
+    /** Closes a stuck tab (closing kills its renderer, even mid-script) and reopens its URL in a fresh one. */
+    private String replaceActiveTab(Session session) {
+        int index = session.active;
+        Page stuck = session.page();
+        String url = index < session.urls.size() ? session.urls.get(index) : stuck.url();
+        try {
+            stuck.close(new Page.CloseOptions().setRunBeforeUnload(false));
+        } catch (PlaywrightException e) {
+            LOG.debug("closing a stuck tab: {}", e.getMessage());
+        }
+        session.tabs.remove(stuck);
+        Page fresh = session.context.newPage();
+        adopt(session, fresh);
+        session.tabs.remove(fresh);
+        session.tabs.add(Math.min(index, session.tabs.size()), fresh);
+        session.active = session.tabs.indexOf(fresh);
+        if (url != null && url.startsWith("http")) {
+            try {
+                fresh.navigate(url, new Page.NavigateOptions().setTimeout(15_000));
+            } catch (PlaywrightException e) {
+                return "The stuck tab was closed; reopening " + url + " failed ("
+                        + BrowserPool.firstLine(e.getMessage()) + "), so the tab is blank.";
+            }
+        }
+        return "The stuck tab was closed and " + url + " reopened in its place; anything typed there is lost.";
     }
 
     /** A result and what the model should know about how it came about. */

@@ -24,7 +24,14 @@ final class EvaluateTools {
             String script,
 
             @Param(value = "An element (ref from the snapshot) passed to the function.", maxLength = 20)
-            String ref) {}
+            String ref,
+
+            @Param(
+                    value = "How long the script may run, in milliseconds (1000 to 60000).",
+                    defaultValue = "10000",
+                    minimum = 1000,
+                    maximum = 60_000)
+            Integer timeoutMs) {}
 
     record Output(
             @Param("The script's result as JSON text (undefined becomes null).")
@@ -43,21 +50,26 @@ final class EvaluateTools {
                         + "operator enables the browser.evaluate capability.")
                 .kind(ToolKind.DESTRUCTIVE)
                 .capability("browser.evaluate")
-                .handler((input, call) -> browsing.with(call, input.session(), 30_000, session -> {
-                            Object result;
-                            try {
-                                result = input.ref() == null
-                                        ? session.page().evaluate(input.script())
-                                        : InteractTools.target(session.page(), input.ref(), null)
-                                                .evaluate(input.script());
-                            } catch (PlaywrightException e) {
-                                throw new ToolException("the script failed: " + BrowserPool.firstLine(e.getMessage()));
-                            }
-                            String json = dev.hal9.api.internal.Json.MAPPER.writeValueAsString(result);
-                            return new Output(
-                                    Snapshots.scrub(json, Browsing.secrets(session.page())),
-                                    session.page().url());
-                        })
+                .handler((input, call) -> browsing.with(
+                                call,
+                                input.session(),
+                                input.timeoutMs() == null ? 10_000 : input.timeoutMs(),
+                                session -> {
+                                    Object result;
+                                    try {
+                                        result = input.ref() == null
+                                                ? session.page().evaluate(input.script())
+                                                : InteractTools.target(session.page(), input.ref(), null)
+                                                        .evaluate(input.script());
+                                    } catch (PlaywrightException e) {
+                                        throw new ToolException(
+                                                "the script failed: " + BrowserPool.firstLine(e.getMessage()));
+                                    }
+                                    String json = dev.hal9.api.internal.Json.MAPPER.writeValueAsString(result);
+                                    return new Output(
+                                            Snapshots.scrub(json, Browsing.secrets(session.page())),
+                                            session.page().url());
+                                })
                         .value())
                 .render(output -> output.result())
                 .build();

@@ -435,6 +435,25 @@ class BrowserToolsTest {
     }
 
     @Test
+    void aHungPageIsRecoveredFrom() {
+        String hung = open(alice, site.url("/table"));
+        String other = open(alice, site.url("/form"));
+        CallToolResult stuck = call(
+                alice,
+                "browser_evaluate",
+                Map.of("session", hung, "script", "() => { while (true) {} }", "timeoutMs", 1_000));
+        assertThat(stuck.isError()).isTrue();
+        assertThat(text(stuck)).contains("did not finish within 1000 ms", "stuck tab was closed", "reopened");
+        // both sessions come back: the other one, and the hung one (its page reloaded)
+        assertThat(text(ok(call(alice, "browser_extract", Map.of("session", other, "what", "text")))))
+                .contains("Sign up");
+        assertThat(text(ok(call(alice, "browser_extract", Map.of("session", hung, "what", "text")))))
+                .contains("Blue pen");
+        close(alice, hung);
+        close(alice, other);
+    }
+
+    @Test
     void aKilledBrowserIsRelaunchedAndTheSessionRestored() throws Exception {
         String session = open(alice, site.url("/table"));
         long pid = family.lastBrowsing.browserPid();

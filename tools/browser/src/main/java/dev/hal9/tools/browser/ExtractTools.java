@@ -34,9 +34,10 @@ final class ExtractTools {
             String session,
 
             @Param(
-                    value = "snapshot (elements with refs), text (readable text), links, tables (as rows), forms "
-                            + "(fields and values; passwords are never shown), screenshot (an image), downloads "
-                            + "(files this session saved).",
+                    value =
+                            "snapshot (elements with refs), text (readable text as Markdown), links, tables (as rows), forms "
+                                    + "(fields and values; passwords are never shown), screenshot (an image), downloads "
+                                    + "(files this session saved).",
                     required = true)
             What what,
 
@@ -132,7 +133,21 @@ final class ExtractTools {
         }
     }
 
+    /** The in-page script that renders the page's readable text as Markdown. */
+    private static final String MARKDOWN = script("markdown.js");
+
     private ExtractTools() {}
+
+    private static String script(String name) {
+        try (var in = ExtractTools.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                    .lines()
+                    .filter(line -> !line.startsWith("//"))
+                    .collect(java.util.stream.Collectors.joining("\n"));
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("the jar lacks " + name, e);
+        }
+    }
 
     static Tool<Input, Output> tool(Browsing browsing) {
         return Tool.builder("browser_extract", Input.class, Output.class)
@@ -174,7 +189,7 @@ final class ExtractTools {
                             null);
                 }
                 case TEXT -> {
-                    String text = Snapshots.scrub(page.locator("body").innerText(), secrets);
+                    String text = Snapshots.scrub(String.valueOf(page.evaluate(MARKDOWN)), secrets);
                     Snapshots.Paged paged = Snapshots.page(text, input.query(), pageNumber, pageChars);
                     yield new Output(
                             input.what(),

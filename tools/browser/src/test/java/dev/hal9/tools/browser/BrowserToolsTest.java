@@ -140,6 +140,14 @@ class BrowserToolsTest {
                 .isInstanceOfSatisfying(McpSchema.ImageContent.class, image -> assertThat(image.mimeType())
                         .isEqualTo("image/png")));
         assertThat(snapshot(alice, session)).contains("| Blue pen | 1.50 |");
+        String markdown = text(ok(call(alice, "browser_extract", Map.of("session", session, "what", "text"))));
+        assertThat(markdown)
+                .contains(
+                        "# Prices",
+                        "| Item | Price |",
+                        "| --- | --- |",
+                        "| Blue pen | 1.50 |",
+                        "[Sign up](" + site.url("/form") + ")");
         close(alice, session);
     }
 

@@ -43,6 +43,31 @@ final class HttpErrors {
         return false;
     }
 
+    /**
+     * Reads one JSON-RPC message from the body: bounded, parsed, and for requests with their params checked.
+     * On any problem it sends the error response and returns empty.
+     */
+    static Optional<io.modelcontextprotocol.spec.McpSchema.JSONRPCMessage> readMessage(
+            ServerRequest request, ServerResponse response, int maxBytes) {
+        Optional<String> body = readBody(request, response, maxBytes);
+        if (body.isEmpty()) {
+            return Optional.empty();
+        }
+        JsonRpc.Parsed parsed = JsonRpc.parse(body.get());
+        if (!parsed.ok()) {
+            sendJson(response, Status.BAD_REQUEST_400, parsed.error());
+            return Optional.empty();
+        }
+        if (parsed.message() instanceof io.modelcontextprotocol.spec.McpSchema.JSONRPCRequest call) {
+            java.util.Map<String, Object> invalid = JsonRpc.checkParams(call);
+            if (invalid != null) {
+                sendJson(response, Status.BAD_REQUEST_400, invalid);
+                return Optional.empty();
+            }
+        }
+        return Optional.of(parsed.message());
+    }
+
     /** Reads the body as UTF-8 up to a bound; sends 413 or 400 and returns empty when it cannot. */
     static Optional<String> readBody(ServerRequest request, ServerResponse response, int maxBytes) {
         long declared = request.headers().contentLength().orElse(-1L);

@@ -148,6 +148,15 @@ final class JsonRpc {
         return value instanceof Map ? null : "'" + name + "' must be an object";
     }
 
+    /** The id of the request a {@code notifications/cancelled} message cancels, or null for any other message. */
+    static Object cancelledRequest(McpSchema.JSONRPCMessage message) {
+        return message instanceof McpSchema.JSONRPCNotification notification
+                        && CANCELLED.equals(notification.method())
+                        && notification.params() instanceof Map<?, ?> params
+                ? params.get("requestId")
+                : null;
+    }
+
     /** The JSON-RPC error response for an id (or null), a code and a message. */
     static Map<String, Object> error(Object id, int code, String message) {
         Map<String, Object> error = new LinkedHashMap<>();

@@ -151,28 +151,15 @@ final class LegacySseTransport implements McpServerTransportProvider {
         if (!HttpErrors.contentTypeIsJson(request, response)) {
             return;
         }
-        Optional<String> body = HttpErrors.readBody(request, response, maxRequestBytes);
-        if (body.isEmpty()) {
+        Optional<McpSchema.JSONRPCMessage> read = HttpErrors.readMessage(request, response, maxRequestBytes);
+        if (read.isEmpty()) {
             return;
         }
-        JsonRpc.Parsed parsed = JsonRpc.parse(body.get());
-        if (!parsed.ok()) {
-            HttpErrors.sendJson(response, Status.BAD_REQUEST_400, parsed.error());
-            return;
-        }
-        McpSchema.JSONRPCMessage message = parsed.message();
+        McpSchema.JSONRPCMessage message = read.get();
         Object requestId = message instanceof McpSchema.JSONRPCRequest call ? call.id() : null;
-        if (message instanceof McpSchema.JSONRPCRequest call) {
-            Map<String, Object> invalid = JsonRpc.checkParams(call);
-            if (invalid != null) {
-                HttpErrors.sendJson(response, Status.BAD_REQUEST_400, invalid);
-                return;
-            }
-        }
-        if (message instanceof McpSchema.JSONRPCNotification notification
-                && JsonRpc.CANCELLED.equals(notification.method())
-                && notification.params() instanceof Map<?, ?> params) {
-            cancellations.cancel(connection.session.getId(), params.get("requestId"));
+        Object cancelled = JsonRpc.cancelledRequest(message);
+        if (cancelled != null) {
+            cancellations.cancel(connection.session.getId(), cancelled);
         }
         McpTransportContext context = Principals.context(principal);
         connection

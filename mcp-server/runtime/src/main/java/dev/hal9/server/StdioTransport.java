@@ -120,10 +120,9 @@ final class StdioTransport implements McpServerTransportProvider {
                 initialized = true;
             }
         }
-        if (message instanceof McpSchema.JSONRPCNotification notification
-                && JsonRpc.CANCELLED.equals(notification.method())
-                && notification.params() instanceof Map<?, ?> params) {
-            cancellations.cancel(session.getId(), params.get("requestId"));
+        Object cancelled = JsonRpc.cancelledRequest(message);
+        if (cancelled != null) {
+            cancellations.cancel(session.getId(), cancelled);
         }
         session.handle(message)
                 .contextWrite(ctx -> {

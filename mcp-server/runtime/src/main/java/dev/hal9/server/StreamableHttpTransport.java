@@ -166,23 +166,11 @@ final class StreamableHttpTransport implements McpStreamableServerTransportProvi
         if (!HttpErrors.contentTypeIsJson(request, response) || !accepts(request, response, true)) {
             return;
         }
-        Optional<String> body = HttpErrors.readBody(request, response, maxRequestBytes);
-        if (body.isEmpty()) {
+        Optional<McpSchema.JSONRPCMessage> read = HttpErrors.readMessage(request, response, maxRequestBytes);
+        if (read.isEmpty()) {
             return;
         }
-        JsonRpc.Parsed parsed = JsonRpc.parse(body.get());
-        if (!parsed.ok()) {
-            HttpErrors.sendJson(response, Status.BAD_REQUEST_400, parsed.error());
-            return;
-        }
-        McpSchema.JSONRPCMessage message = parsed.message();
-        if (message instanceof McpSchema.JSONRPCRequest call) {
-            Map<String, Object> invalid = JsonRpc.checkParams(call);
-            if (invalid != null) {
-                HttpErrors.sendJson(response, Status.BAD_REQUEST_400, invalid);
-                return;
-            }
-        }
+        McpSchema.JSONRPCMessage message = read.get();
         if (message instanceof McpSchema.JSONRPCRequest initialize
                 && McpSchema.METHOD_INITIALIZE.equals(initialize.method())) {
             if (request.headers().contains(SESSION_ID)) {
@@ -206,9 +194,9 @@ final class StreamableHttpTransport implements McpStreamableServerTransportProvi
         McpTransportContext context = Principals.context(principal);
         switch (message) {
             case McpSchema.JSONRPCNotification notification -> {
-                if (JsonRpc.CANCELLED.equals(notification.method())
-                        && notification.params() instanceof Map<?, ?> params) {
-                    cancellations.cancel(session.mcp.getId(), params.get("requestId"));
+                Object cancelled = JsonRpc.cancelledRequest(notification);
+                if (cancelled != null) {
+                    cancellations.cancel(session.mcp.getId(), cancelled);
                 }
                 session.mcp
                         .accept(notification)

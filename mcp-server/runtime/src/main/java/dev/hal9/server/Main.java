@@ -37,6 +37,7 @@ import picocli.CommandLine.Parameters;
             Main.Serve.class,
             Main.Tools.class,
             Main.Tokens.class,
+            Wallets.class,
             Main.VersionCommand.class,
             CommandLine.HelpCommand.class
         },
@@ -46,6 +47,7 @@ import picocli.CommandLine.Parameters;
             "  hal9 serve --stdio              for clients that launch the server (Claude Desktop, IDEs)",
             "  hal9 serve --http 0.0.0.0:8931 --auth token",
             "  hal9 token create --principal alice --capability '*'",
+            "  hal9 wallet create --principal alice --label savings",
             "%nConfiguration: hal9.yaml (./ or $XDG_CONFIG_HOME/hal9/) and HAL9_* variables; see README.md."
         })
 public final class Main implements Runnable {

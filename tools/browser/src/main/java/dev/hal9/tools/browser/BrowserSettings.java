@@ -20,7 +20,6 @@ import java.util.stream.Collectors;
  * @param idle how long an unused session lives
  * @param allowedDomains if not empty, the only hosts (and their subdomains) pages may be loaded from
  * @param deniedDomains hosts (and subdomains) pages may never be loaded from
- * @param evaluate whether page JavaScript evaluation is offered (off by default)
  * @param dataDirectory where downloads and saved profiles live
  */
 record BrowserSettings(
@@ -31,7 +30,6 @@ record BrowserSettings(
         Duration idle,
         Set<String> allowedDomains,
         Set<String> deniedDomains,
-        boolean evaluate,
         Path dataDirectory) {
 
     /** Chromium's flags for a machine with a closed network and no GPU (see DESIGN.md). */
@@ -56,7 +54,6 @@ record BrowserSettings(
                 Duration.ofMinutes(positive(context, "idle-minutes", 30)),
                 domains(context, "allowed-domains"),
                 domains(context, "denied-domains"),
-                "true".equalsIgnoreCase(context.setting("evaluate").orElse("false")),
                 context.dataDirectory());
     }
 

@@ -40,6 +40,9 @@ final class EvaluateTools {
             @Param(value = "The page's URL afterwards.", format = "uri")
             String url) {}
 
+    private static final tools.jackson.databind.json.JsonMapper JSON =
+            tools.jackson.databind.json.JsonMapper.builder().build();
+
     private EvaluateTools() {}
 
     static Tool<Input, Output> tool(Browsing browsing) {
@@ -65,7 +68,7 @@ final class EvaluateTools {
                                         throw new ToolException(
                                                 "the script failed: " + BrowserPool.firstLine(e.getMessage()));
                                     }
-                                    String json = dev.hal9.api.internal.Json.MAPPER.writeValueAsString(result);
+                                    String json = JSON.writeValueAsString(result);
                                     return new Output(
                                             Snapshots.scrub(json, Browsing.secrets(session.page())),
                                             session.page().url());

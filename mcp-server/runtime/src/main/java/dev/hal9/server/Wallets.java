@@ -1,0 +1,213 @@
+package dev.hal9.server;
+
+import dev.hal9.tools.chain.Keystore;
+import java.io.Console;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code hal9 wallet}: create, import, list and export wallets. Keys enter and leave hal9 only here, on the
+ * operator's command line, never through a tool, so no mnemonic or private key passes through a model.
+ */
+@Command(
+        name = "wallet",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Manage the encrypted keystore (scrypt + AES-128-CTR, keystore v3) in the data directory.",
+            "The passphrase comes from HAL9_KEYSTORE_PASSPHRASE, or is asked for on the terminal."
+        },
+        subcommands = {Wallets.Create.class, Wallets.Import.class, Wallets.ListWallets.class, Wallets.Export.class})
+final class Wallets implements Runnable {
+
+    static final String PASSPHRASE_VARIABLE = "HAL9_KEYSTORE_PASSPHRASE";
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "name a wallet command: create, import, list or export");
+    }
+
+    /** Options every wallet command takes. */
+    static final class Owner {
+        @CommandLine.Mixin
+        Main.Common common = new Main.Common();
+
+        @Option(
+                names = "--principal",
+                required = true,
+                paramLabel = "ID",
+                description = "Whose wallet it is (a token's principal, or the OS user for stdio).")
+        String principal;
+
+        Keystore keystore() {
+            Settings settings = common.settings(Map.of());
+            return new Keystore(
+                    settings.dataDirectory(System.getenv()).resolve("chain").resolve("keystore"));
+        }
+    }
+
+    @Command(
+            name = "create",
+            mixinStandardHelpOptions = true,
+            description = "Make a new EVM wallet and print its address.")
+    static final class Create implements Callable<Integer> {
+        @CommandLine.Mixin
+        Owner owner = new Owner();
+
+        @Option(names = "--label", paramLabel = "TEXT", description = "A name to recognise it by.")
+        String label = "";
+
+        @Override
+        public Integer call() {
+            char[] passphrase = passphrase(true);
+            try {
+                Keystore.WalletInfo wallet = owner.keystore().create(owner.principal, label, passphrase);
+                System.out.println(wallet.address());
+                System.err.println("Created wallet " + wallet.address() + " for " + owner.principal
+                        + ". Its key is encrypted in the keystore; 'hal9 wallet export' is the only way out.");
+                return 0;
+            } finally {
+                Arrays.fill(passphrase, '\0');
+            }
+        }
+    }
+
+    @Command(
+            name = "import",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Import an EVM private key from a file (never from the command line, where it would land in shell history).")
+    static final class Import implements Callable<Integer> {
+        @CommandLine.Mixin
+        Owner owner = new Owner();
+
+        @Option(
+                names = "--private-key-file",
+                required = true,
+                paramLabel = "FILE",
+                description = "A file holding the key as 64 hex digits (0x optional); - reads standard input.")
+        String file;
+
+        @Option(names = "--label", paramLabel = "TEXT", description = "A name to recognise it by.")
+        String label = "";
+
+        @Override
+        public Integer call() throws IOException {
+            String text = file.equals("-")
+                    ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+                    : Files.readString(Path.of(file));
+            String hex = text.strip().toLowerCase();
+            if (hex.startsWith("0x")) {
+                hex = hex.substring(2);
+            }
+            if (!hex.matches("[0-9a-f]{64}")) {
+                System.err.println("hal9: the key file must hold 64 hex digits (a secp256k1 private key); "
+                        + "mnemonics are not imported here");
+                return 2;
+            }
+            byte[] key = HexFormat.of().parseHex(hex);
+            char[] passphrase = passphrase(true);
+            try {
+                Keystore.WalletInfo wallet = owner.keystore().importKey(owner.principal, label, key, passphrase);
+                System.out.println(wallet.address());
+                System.err.println("Imported wallet " + wallet.address() + " for " + owner.principal + ".");
+                return 0;
+            } finally {
+                Arrays.fill(key, (byte) 0);
+                Arrays.fill(passphrase, '\0');
+            }
+        }
+    }
+
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description = "List a principal's wallets (addresses only).")
+    static final class ListWallets implements Callable<Integer> {
+        @CommandLine.Mixin
+        Owner owner = new Owner();
+
+        @Override
+        public Integer call() {
+            List<Keystore.WalletInfo> wallets = owner.keystore().list(owner.principal);
+            if (wallets.isEmpty()) {
+                System.out.println("no wallets for " + owner.principal + "; make one with 'hal9 wallet create'");
+            }
+            for (Keystore.WalletInfo wallet : wallets) {
+                System.out.printf(
+                        "%s  %-4s %-20s created %s%n",
+                        wallet.address(), wallet.chain(), wallet.label(), wallet.createdAt());
+            }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "export",
+            mixinStandardHelpOptions = true,
+            description = "Print a wallet's private key. Only here, never through a tool.")
+    static final class Export implements Callable<Integer> {
+        @CommandLine.Mixin
+        Owner owner = new Owner();
+
+        @Option(names = "--address", required = true, paramLabel = "0x...", description = "The wallet to export.")
+        String address;
+
+        @Option(
+                names = "--i-understand",
+                required = true,
+                description = "Confirms that whoever sees the output controls the wallet's funds.")
+        boolean understood;
+
+        @Override
+        public Integer call() {
+            char[] passphrase = passphrase(false);
+            try {
+                byte[] key = owner.keystore().unlock(owner.principal, address, passphrase);
+                System.out.println("0x" + HexFormat.of().formatHex(key));
+                Arrays.fill(key, (byte) 0);
+                return 0;
+            } catch (IllegalArgumentException e) {
+                System.err.println("hal9: " + e.getMessage());
+                return 1;
+            } finally {
+                Arrays.fill(passphrase, '\0');
+            }
+        }
+    }
+
+    /** The keystore passphrase: from the environment, else asked for (twice when it protects a new key). */
+    private static char[] passphrase(boolean confirm) {
+        String fromEnvironment = System.getenv(PASSPHRASE_VARIABLE);
+        if (fromEnvironment != null && !fromEnvironment.isEmpty()) {
+            return fromEnvironment.toCharArray();
+        }
+        Console console = System.console();
+        if (console == null) {
+            throw new CommandLine.ExecutionException(
+                    new CommandLine(new Wallets()),
+                    "no keystore passphrase: set " + PASSPHRASE_VARIABLE + " or run this in a terminal");
+        }
+        char[] first = console.readPassword("Keystore passphrase: ");
+        if (confirm) {
+            char[] second = console.readPassword("Again: ");
+            if (!Arrays.equals(first, second)) {
+                throw new CommandLine.ExecutionException(new CommandLine(new Wallets()), "the passphrases differ");
+            }
+        }
+        return first;
+    }
+}

@@ -1,0 +1,102 @@
+package dev.hal9.tools.chain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HexFormat;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The keystore v3 files: what goes in, what never does, and who can read them. */
+class KeystoreTest {
+
+    /** Anvil's (and Hardhat's) first development account: a well-known key and address. */
+    private static final String ANVIL_KEY = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+    private static final String ANVIL_ADDRESS = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+    private static final char[] PASSPHRASE = "correct horse battery".toCharArray();
+
+    private final Keystore keystore;
+    private final Path folder;
+
+    KeystoreTest() throws Exception {
+        folder = Files.createTempDirectory("hal9-keystore");
+        keystore = new Keystore(folder, 1 << 12); // a small scrypt cost keeps the test fast
+    }
+
+    @Test
+    void importedKeysHaveTheirWellKnownChecksummedAddress() {
+        Keystore.WalletInfo wallet =
+                keystore.importKey("alice", "dev", HexFormat.of().parseHex(ANVIL_KEY), PASSPHRASE);
+        assertThat(wallet.address()).isEqualTo(ANVIL_ADDRESS);
+        assertThat(HexFormat.of().formatHex(keystore.unlock("alice", ANVIL_ADDRESS, PASSPHRASE)))
+                .isEqualTo(ANVIL_KEY);
+        assertThatThrownBy(() ->
+                        keystore.importKey("alice", "again", HexFormat.of().parseHex(ANVIL_KEY), PASSPHRASE))
+                .hasMessageContaining("already in the keystore");
+    }
+
+    @Test
+    void createdWalletsRoundTripAndTheFileHoldsNoKey() throws Exception {
+        Keystore.WalletInfo wallet = keystore.create("alice", "savings", PASSPHRASE);
+        assertThat(wallet.address()).matches("0x[0-9a-fA-F]{40}");
+        byte[] key = keystore.unlock("alice", wallet.address(), PASSPHRASE);
+        assertThat(Secp256k1.address(key)).isEqualTo(wallet.address());
+        assertThat(keystore.list("alice"))
+                .extracting(Keystore.WalletInfo::address)
+                .containsExactly(wallet.address());
+
+        try (Stream<Path> files = Files.walk(folder)) {
+            Path file = files.filter(p -> p.toString().endsWith(".json"))
+                    .findFirst()
+                    .orElseThrow();
+            String content = Files.readString(file);
+            assertThat(content)
+                    .doesNotContain(HexFormat.of().formatHex(key))
+                    .contains("\"kdf\":\"scrypt\"", "aes-128-ctr");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                    .isEqualTo("rw-------");
+        }
+    }
+
+    @Test
+    void aWrongPassphraseOrADamagedFileIsRefused() throws Exception {
+        Keystore.WalletInfo wallet = keystore.create("alice", "x", PASSPHRASE);
+        assertThatThrownBy(() -> keystore.unlock("alice", wallet.address(), "wrong passphrase".toCharArray()))
+                .hasMessageContaining("wrong passphrase");
+        try (Stream<Path> files = Files.walk(folder)) {
+            Path file = files.filter(p -> p.toString().endsWith(".json"))
+                    .findFirst()
+                    .orElseThrow();
+            String content = Files.readString(file);
+            String ciphertext = content.replaceAll("(?s).*\"ciphertext\":\"([0-9a-f]+)\".*", "$1");
+            String flipped = (ciphertext.charAt(0) == '0' ? "1" : "0") + ciphertext.substring(1);
+            Files.writeString(file, content.replace(ciphertext, flipped));
+        }
+        assertThatThrownBy(() -> keystore.unlock("alice", wallet.address(), PASSPHRASE))
+                .hasMessageContaining("damaged");
+    }
+
+    @Test
+    void principalsDoNotSeeEachOthersWallets() {
+        Keystore.WalletInfo wallet = keystore.create("alice", "mine", PASSPHRASE);
+        assertThat(keystore.list("bob")).isEmpty();
+        assertThatThrownBy(() -> keystore.unlock("bob", wallet.address(), PASSPHRASE))
+                .hasMessageContaining("no wallet");
+    }
+
+    @Test
+    void badInputSaysWhatIsWrong() {
+        assertThatThrownBy(() -> keystore.create("alice", "x", "short".toCharArray()))
+                .hasMessageContaining("at least 8");
+        assertThatThrownBy(() -> keystore.importKey("alice", "x", new byte[31], PASSPHRASE))
+                .hasMessageContaining("32 bytes");
+        assertThatThrownBy(() -> keystore.importKey("alice", "x", new byte[32], PASSPHRASE))
+                .hasMessageContaining("outside the secp256k1 range");
+        assertThatThrownBy(() -> keystore.unlock("alice", "0x123", PASSPHRASE))
+                .hasMessageContaining("not an EVM address");
+    }
+}

@@ -148,8 +148,18 @@ final class InteractTools {
 
     private static void act(Session session, Page page, Input input, int timeout, List<Path> files) {
         switch (input.action()) {
-            case CLICK ->
-                target(page, input.ref(), input.selector()).click(new Locator.ClickOptions().setTimeout(timeout));
+            case CLICK -> {
+                Locator target = target(page, input.ref(), input.selector());
+                String opensIn = target.getAttribute("target", new Locator.GetAttributeOptions().setTimeout(timeout));
+                if ("_blank".equals(opensIn)) {
+                    // the new tab arrives as an event; wait for it so the result already lists it
+                    session.context.waitForPage(
+                            new com.microsoft.playwright.BrowserContext.WaitForPageOptions().setTimeout(timeout),
+                            () -> target.click(new Locator.ClickOptions().setTimeout(timeout)));
+                } else {
+                    target.click(new Locator.ClickOptions().setTimeout(timeout));
+                }
+            }
             case DOUBLE_CLICK ->
                 target(page, input.ref(), input.selector()).dblclick(new Locator.DblclickOptions().setTimeout(timeout));
             case HOVER ->

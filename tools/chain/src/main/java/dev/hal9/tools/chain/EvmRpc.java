@@ -1,0 +1,113 @@
+package dev.hal9.tools.chain;
+
+import dev.hal9.api.ToolException;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A small Ethereum JSON-RPC client over the JDK's HttpClient: the few calls the wallet tools need, each with a
+ * timeout, and failures as {@link ToolException}s that name the network and what to do. Thread-safe.
+ */
+final class EvmRpc {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
+    private final EvmNetworks.Network network;
+    private final HttpClient http;
+    private final Duration timeout;
+    private final AtomicLong ids = new AtomicLong();
+
+    EvmRpc(EvmNetworks.Network network, Duration timeout) {
+        this.network = network;
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    }
+
+    BigInteger chainId() {
+        return quantity(call("eth_chainId", List.of()));
+    }
+
+    BigInteger balance(String address) {
+        return quantity(call("eth_getBalance", List.of(address, "latest")));
+    }
+
+    BigInteger blockNumber() {
+        return quantity(call("eth_blockNumber", List.of()));
+    }
+
+    /** The receipt of a transaction, or null while it is pending or unknown. */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> receipt(String hash) {
+        Object result = call("eth_getTransactionReceipt", List.of(hash));
+        return result instanceof Map<?, ?> map ? (Map<String, Object>) map : null;
+    }
+
+    /** Whether the node knows the transaction at all (pending or mined). */
+    boolean knows(String hash) {
+        return call("eth_getTransactionByHash", List.of(hash)) != null;
+    }
+
+    /** eth_call of raw data against a contract, at the latest block. */
+    String ethCall(String to, String data) {
+        return String.valueOf(call("eth_call", List.of(Map.of("to", to, "data", data), "latest")));
+    }
+
+    Object call(String method, List<Object> params) {
+        String body = JSON.writeValueAsString(
+                Map.of("jsonrpc", "2.0", "id", ids.incrementAndGet(), "method", method, "params", params));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(network.rpcUrl()))
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (HttpTimeoutException e) {
+            throw new ToolException("the " + network.name() + " RPC (" + network.rpcUrl() + ") did not answer " + method
+                    + " within " + timeout.toSeconds() + " s; try again, or configure another RPC URL");
+        } catch (ConnectException e) {
+            throw new ToolException("the " + network.name() + " RPC (" + network.rpcUrl() + ") refused the connection; "
+                    + "check families.chain.evm." + network.name() + ".rpc-url");
+        } catch (IOException e) {
+            throw new ToolException("the " + network.name() + " RPC failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ToolException("the call was cancelled while waiting for the " + network.name() + " RPC");
+        }
+        if (response.statusCode() != 200) {
+            throw new ToolException(
+                    "the " + network.name() + " RPC answered HTTP " + response.statusCode() + " to " + method);
+        }
+        Map<String, Object> answer;
+        try {
+            answer = JSON.readValue(response.body(), MAP);
+        } catch (RuntimeException e) {
+            throw new ToolException("the " + network.name() + " RPC sent something that is not JSON-RPC");
+        }
+        if (answer.get("error") instanceof Map<?, ?> error) {
+            throw new ToolException("the " + network.name() + " RPC refused " + method + ": " + error.get("message"));
+        }
+        return answer.get("result");
+    }
+
+    static BigInteger quantity(Object hex) {
+        if (!(hex instanceof String text) || !text.startsWith("0x")) {
+            throw new ToolException("the RPC sent '" + hex + "' where a hex quantity belongs");
+        }
+        return text.length() == 2 ? BigInteger.ZERO : new BigInteger(text.substring(2), 16);
+    }
+}

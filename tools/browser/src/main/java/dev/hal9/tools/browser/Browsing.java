@@ -228,12 +228,15 @@ final class Browsing implements AutoCloseable {
     /** A result and what the model should know about how it came about. */
     record Outcome<T>(T value, String notice) {}
 
-    /** Captures the accessibility snapshot of the active tab with password values masked. */
-    String snapshot(Session session) {
+    /**
+     * Captures the accessibility snapshot of the active tab with the given secrets (from {@link #secrets})
+     * masked.
+     */
+    String snapshot(Session session, List<String> secrets) {
         Page page = session.page();
         String aria = page.ariaSnapshot(
                 new Page.AriaSnapshotOptions().setMode(AriaSnapshotMode.AI).setTimeout(10_000));
-        return Snapshots.compact(aria, secrets(page));
+        return Snapshots.compact(aria, secrets);
     }
 
     /** The values typed into password fields of every frame: they must never leave the server. */

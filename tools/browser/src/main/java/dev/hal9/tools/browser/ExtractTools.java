@@ -174,7 +174,7 @@ final class ExtractTools {
             return switch (input.what()) {
                 case SNAPSHOT -> {
                     Snapshots.Paged paged =
-                            Snapshots.page(browsing.snapshot(session), input.query(), pageNumber, pageChars);
+                            Snapshots.page(browsing.snapshot(session, secrets), input.query(), pageNumber, pageChars);
                     yield new Output(
                             input.what(),
                             url,

@@ -110,6 +110,7 @@ final class LegacySseTransport implements McpServerTransportProvider {
         String id = UUID.randomUUID().toString();
         Connection connection = new Connection(principal.id());
         connection.session = factory.create(new Outbox(connection));
+        // published only once its session exists, so broadcasts never see a half-made connection
         connections.put(id, connection);
         response.status(Status.OK_200);
         response.header(HeaderNames.CONTENT_TYPE, "text/event-stream");

@@ -224,21 +224,23 @@ public final class ToolAdapter {
 
         AtomicBoolean cancelled = new AtomicBoolean();
         Call call = new Call(principal, handles.apply(principal), exchange, request, cancelled);
-        Thread[] worker = new Thread[1];
+        // the thread running the handler, so a cancellation from another thread can interrupt it
+        java.util.concurrent.atomic.AtomicReference<Thread> worker =
+                new java.util.concurrent.atomic.AtomicReference<>();
         Runnable cancel = () -> {
             cancelled.set(true);
-            Thread thread = worker[0];
+            Thread thread = worker.get();
             if (thread != null) {
                 thread.interrupt();
             }
         };
         String registration = cancellations.register(exchange.sessionId(), requestId, cancel);
         return Mono.fromCallable(() -> {
-                    worker[0] = Thread.currentThread();
+                    worker.set(Thread.currentThread());
                     try {
                         return tool.handler().handle(input, call);
                     } finally {
-                        worker[0] = null;
+                        worker.set(null);
                     }
                 })
                 .subscribeOn(scheduler)

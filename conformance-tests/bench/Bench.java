@@ -109,6 +109,14 @@ public class Bench {
             everythingHttp.waitFor(10, TimeUnit.SECONDS);
         }
         Path out = peers.resolve("bench/RESULTS.md");
+        // keep the browser section that run-browser.sh appends
+        if (Files.exists(out)) {
+            String previous = Files.readString(out);
+            int browser = previous.indexOf("\n## Browser: hal9 vs Playwright MCP");
+            if (browser >= 0) {
+                report.append(previous.substring(browser));
+            }
+        }
         Files.writeString(out, report.toString());
         System.out.println(report);
         System.out.println("written to " + out);

@@ -42,7 +42,7 @@ final class BrowserPool implements AutoCloseable {
     static final long QUEUE_LIMIT_SECONDS = 120;
 
     private final BrowserSettings settings;
-    private volatile ExecutorService owner = newOwner();
+    private volatile ExecutorService owner;
     private Playwright playwright;
     private Browser browser;
     private volatile int generation;
@@ -69,7 +69,7 @@ final class BrowserPool implements AutoCloseable {
         // The timeout is for the work itself: time spent queued behind other sessions' work does not count,
         // up to a limit that tells the caller the browser is overloaded.
         CountDownLatch started = new CountDownLatch(1);
-        Future<T> future = owner.submit(() -> {
+        Future<T> future = owner().submit(() -> {
             started.countDown();
             return work.call();
         });
@@ -103,6 +103,14 @@ final class BrowserPool implements AutoCloseable {
         }
     }
 
+    /** The browser thread, started on the first browser call rather than with the server. */
+    private synchronized ExecutorService owner() {
+        if (owner == null) {
+            owner = newOwner();
+        }
+        return owner;
+    }
+
     private static ExecutorService newOwner() {
         return Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().name("hal9-browser").daemon(true).factory());
@@ -117,7 +125,7 @@ final class BrowserPool implements AutoCloseable {
      * @return whether the browser had to be restarted
      */
     private boolean recoverIfStuck() {
-        Future<?> probe = owner.submit(() -> {});
+        Future<?> probe = owner().submit(() -> {});
         if (completes(probe, 2)) {
             return false;
         }
@@ -127,8 +135,11 @@ final class BrowserPool implements AutoCloseable {
             return true;
         }
         LOG.error("the Playwright driver is stuck; starting a new one");
-        ExecutorService stuck = owner;
-        owner = newOwner();
+        ExecutorService stuck;
+        synchronized (this) {
+            stuck = owner;
+            owner = newOwner();
+        }
         stuck.shutdownNow();
         playwright = null;
         browser = null;
@@ -217,6 +228,9 @@ final class BrowserPool implements AutoCloseable {
             return;
         }
         closed = true;
+        if (owner == null) {
+            return; // the browser was never used
+        }
         Future<?> shutdown = owner.submit(() -> {
             if (browser != null) {
                 browser.close();

@@ -44,13 +44,32 @@ final class Browsing implements AutoCloseable {
     private final BrowserSettings settings;
     private final BrowserPool pool;
     private final UrlPolicy policy;
-    private final Cache<String, Session> sessions;
+    private final Ticker ticker;
+    /** Built on first use: a Caffeine cache costs start-up time that listing tools should not pay. */
+    private volatile Cache<String, Session> sessions;
 
     Browsing(BrowserSettings settings, Ticker ticker) {
         this.settings = settings;
         this.pool = new BrowserPool(settings);
         this.policy = new UrlPolicy(settings.allowedDomains(), settings.deniedDomains());
-        this.sessions = Caffeine.newBuilder()
+        this.ticker = ticker;
+    }
+
+    private Cache<String, Session> sessions() {
+        Cache<String, Session> cache = sessions;
+        if (cache == null) {
+            synchronized (this) {
+                if (sessions == null) {
+                    sessions = newCache();
+                }
+                cache = sessions;
+            }
+        }
+        return cache;
+    }
+
+    private Cache<String, Session> newCache() {
+        return Caffeine.newBuilder()
                 .ticker(ticker)
                 .expireAfterAccess(settings.idle())
                 .executor(Runnable::run)
@@ -91,20 +110,20 @@ final class Browsing implements AutoCloseable {
         }
         String checkedUrl = url == null ? null : policy.check(url);
         String owner = call.principal().id();
-        sessions.cleanUp();
-        long mine = sessions.asMap().values().stream()
+        sessions().cleanUp();
+        long mine = sessions().asMap().values().stream()
                 .filter(s -> s.owner.equals(owner))
                 .count();
         if (mine >= settings.maxSessionsPerPrincipal()) {
             throw new ToolException("you have " + mine + " browser sessions open, the most allowed; close one with "
                     + "browser_session action=close (browser_session action=list shows them)");
         }
-        if (sessions.estimatedSize() >= settings.maxSessions()) {
+        if (sessions().estimatedSize() >= settings.maxSessions()) {
             throw new ToolException("the server has " + settings.maxSessions() + " browser sessions open, its limit; "
                     + "close one of yours or try again later");
         }
         if (profile != null
-                && sessions.asMap().values().stream()
+                && sessions().asMap().values().stream()
                         .anyMatch(s -> s.owner.equals(owner) && profile.equals(s.profile))) {
             throw new ToolException("profile '" + profile + "' is already open in another of your sessions; "
                     + "use that session, or close it first so its cookies are saved");
@@ -131,14 +150,14 @@ final class Browsing implements AutoCloseable {
             });
             throw e;
         }
-        sessions.put(handle, session);
+        sessions().put(handle, session);
         return session;
     }
 
     /** Closes a session of the caller, saving its profile first. */
     void close(ToolCall call, String handle) {
         Session session = find(call, handle);
-        sessions.invalidate(handle);
+        sessions().invalidate(handle);
         call.handles().release(handle);
         pool.run(30_000, () -> {
             dispose(session);
@@ -148,8 +167,8 @@ final class Browsing implements AutoCloseable {
 
     /** The caller's live sessions. */
     List<Session> list(ToolCall call) {
-        sessions.cleanUp();
-        return sessions.asMap().values().stream()
+        sessions().cleanUp();
+        return sessions().asMap().values().stream()
                 .filter(session -> session.owner.equals(call.principal().id()))
                 .toList();
     }
@@ -263,7 +282,7 @@ final class Browsing implements AutoCloseable {
                     "must be a browser session handle such as bs_k3j9x2m4p7qa "
                             + "(from browser_session action=open), not '" + clip(handle) + "'");
         }
-        Session session = sessions.getIfPresent(handle);
+        Session session = sessions().getIfPresent(handle);
         if (session == null || !session.owner.equals(call.principal().id())) {
             boolean known = call.handles().find(handle).isPresent();
             if (known) {
@@ -456,8 +475,13 @@ final class Browsing implements AutoCloseable {
     /** Closes every session (saving profiles) and the browser. */
     @Override
     public void close() {
-        List<Session> open = List.copyOf(sessions.asMap().values());
-        sessions.invalidateAll();
+        Cache<String, Session> cache = sessions;
+        if (cache == null) {
+            pool.close(); // no session was ever opened
+            return;
+        }
+        List<Session> open = List.copyOf(cache.asMap().values());
+        cache.invalidateAll();
         try {
             pool.run(60_000, () -> {
                 open.forEach(this::dispose);
@@ -471,7 +495,7 @@ final class Browsing implements AutoCloseable {
 
     /** Test hook: runs idle eviction now. */
     void evictIdle() {
-        sessions.cleanUp();
+        sessions().cleanUp();
     }
 
     /** Test hook: the Chromium process, so a test can kill it. */

@@ -40,8 +40,11 @@ final class EvaluateTools {
             @Param(value = "The page's URL afterwards.", format = "uri")
             String url) {}
 
-    private static final tools.jackson.databind.json.JsonMapper JSON =
-            tools.jackson.databind.json.JsonMapper.builder().build();
+    /** Made on first use, not while the server lists its tools. */
+    private static final class Mapper {
+        static final tools.jackson.databind.json.JsonMapper JSON =
+                tools.jackson.databind.json.JsonMapper.builder().build();
+    }
 
     private EvaluateTools() {}
 
@@ -68,7 +71,7 @@ final class EvaluateTools {
                                         throw new ToolException(
                                                 "the script failed: " + BrowserPool.firstLine(e.getMessage()));
                                     }
-                                    String json = JSON.writeValueAsString(result);
+                                    String json = Mapper.JSON.writeValueAsString(result);
                                     return new Output(
                                             Snapshots.scrub(json, Browsing.secrets(session.page())),
                                             session.page().url());

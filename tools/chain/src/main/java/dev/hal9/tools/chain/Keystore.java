@@ -41,7 +41,10 @@ public final class Keystore {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Made on first use: building a mapper costs start-up time that listing tools should not pay. */
+    private static final class Mapper {
+        static final JsonMapper JSON = JsonMapper.builder().build();
+    }
 
     private final Path directory;
     private final int scryptN;
@@ -187,7 +190,7 @@ public final class Keystore {
                         now.toString(),
                         "checksumAddress",
                         address));
-        write(file(principal, address), JSON.writeValueAsString(wallet));
+        write(file(principal, address), Mapper.JSON.writeValueAsString(wallet));
         return new WalletInfo(address, "evm", label == null ? "" : label, now);
     }
 
@@ -214,7 +217,7 @@ public final class Keystore {
 
     private static Map<String, Object> read(Path path) {
         try {
-            return JSON.readValue(Files.readString(path), MAP);
+            return Mapper.JSON.readValue(Files.readString(path), MAP);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + path, e);
         }

@@ -8,6 +8,7 @@ import dev.hal9.api.ToolKind;
 import dev.hal9.api.internal.Cancellations;
 import dev.hal9.api.internal.Json;
 import dev.hal9.api.internal.Principals;
+import dev.hal9.api.internal.Schemas;
 import dev.hal9.api.internal.ToolAdapter;
 import io.modelcontextprotocol.server.McpAsyncServer;
 import io.modelcontextprotocol.server.McpServer;
@@ -176,10 +177,13 @@ final class Hal9 implements AutoCloseable {
 
     private <S extends McpServer.AsyncSpecification<S>> McpServer.AsyncSpecification<S> configure(
             McpServer.AsyncSpecification<S> spec) {
+        Path schemaCache = dataDirectory.resolve("cache").resolve("schemas.json");
+        Schemas.loadCache(schemaCache);
         List<McpServerFeatures.AsyncToolSpecification> specifications = new ArrayList<>();
         for (Tool<?, ?> tool : tools) {
             specifications.add(adapt(tool));
         }
+        Schemas.saveCache(schemaCache);
         var capabilities = McpSchema.ServerCapabilities.builder().tools(false).logging();
         spec.serverInfo(new McpSchema.Implementation("hal9", "hal9", VERSION))
                 .instructions("hal9 gives you hands: a browser, wallets, contracts and shopping. State such as "

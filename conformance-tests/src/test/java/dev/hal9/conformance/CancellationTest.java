@@ -23,6 +23,60 @@ class CancellationTest {
     private static final Pattern CANCELLED = Pattern.compile(
             "hal9_tool_calls_total\\{[^}]*hal9_outcome=\"cancelled\"[^}]*mcp_tool_name=\"browser_wait\"[^}]*\\} (\\d+)");
 
+    /** The same over stdio, with the notification written by hand as a client would send it. */
+    @Test
+    void notificationsCancelledStopsACallOverStdio() throws Exception {
+        java.nio.file.Path home = PackagedServer.newHome();
+        ProcessBuilder builder = new ProcessBuilder(PackagedServer.stdioCommand(home));
+        builder.environment().putAll(PackagedServer.environment(home));
+        Process process = builder.start();
+        Peers.drain(process.getErrorStream());
+        var lines = new java.util.concurrent.LinkedBlockingQueue<String>();
+        Thread.ofVirtual().start(() -> {
+            try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream()))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (java.io.IOException e) {
+                // the process ended
+            }
+        });
+        var stdin = process.getOutputStream();
+        java.util.function.Consumer<String> send = line -> {
+            try {
+                stdin.write((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                stdin.flush();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        try {
+            send.accept("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+                    + "\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"c\",\"version\":\"1\"}}}");
+            assertThat(lines.poll(30, java.util.concurrent.TimeUnit.SECONDS)).contains("protocolVersion");
+            send.accept("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+            send.accept("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+                    + "\"browser_session\",\"arguments\":{\"action\":\"open\"}}}");
+            String opened = lines.poll(60, java.util.concurrent.TimeUnit.SECONDS);
+            Matcher session = Pattern.compile("\"session\":\"(bs_[a-z0-9]+)\"").matcher(String.valueOf(opened));
+            assertThat(session.find()).as(opened).isTrue();
+            send.accept("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"browser_wait\","
+                    + "\"arguments\":{\"session\":\"" + session.group(1) + "\",\"until\":\"time\",\"value\":\"30000\","
+                    + "\"snapshot\":false}}}");
+            Thread.sleep(1_500);
+            long cancelledAt = System.nanoTime();
+            send.accept("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":3,"
+                    + "\"reason\":\"changed my mind\"}}");
+            String answer = lines.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(answer).as("the wait ends soon after the cancellation").contains("\"id\":3", "cancelled");
+            assertThat(Duration.ofNanos(System.nanoTime() - cancelledAt)).isLessThan(Duration.ofSeconds(5));
+        } finally {
+            stdin.close();
+            process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void anAbortedCallIsCancelledOnTheServer() throws Exception {
         try (PackagedServer server = PackagedServer.http()) {

@@ -435,7 +435,8 @@ public final class Main implements Runnable {
         root.setLevel(verbose ? Level.FINE : Level.INFO);
         // chatty libraries stay at warnings unless asked
         QUIET.clear();
-        for (String name : List.of("org.flywaydb", "io.helidon", "io.modelcontextprotocol", "org.jdbi")) {
+        for (String name :
+                List.of("org.flywaydb", "io.helidon", "io.modelcontextprotocol", "org.jdbi", "com.zaxxer.hikari")) {
             java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
             logger.setLevel(verbose ? Level.FINE : Level.WARNING);
             QUIET.add(logger); // JUL holds loggers weakly: a collected one would forget its level

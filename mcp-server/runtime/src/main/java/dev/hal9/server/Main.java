@@ -44,7 +44,7 @@ import picocli.CommandLine.Parameters;
         footer = {
             "%nExamples:",
             "  hal9 serve                      Streamable HTTP on http://127.0.0.1:8931/mcp",
-            "  hal9 serve --stdio              for clients that launch the server (Claude Desktop, IDEs)",
+            "  hal9 serve --stdio              for clients that start the server (Claude, IDEs)",
             "  hal9 serve --http 0.0.0.0:8931 --auth token",
             "  hal9 token create --principal alice --capability '*'",
             "  hal9 wallet create --principal alice --label savings",
@@ -104,8 +104,9 @@ public final class Main implements Runnable {
             name = "serve",
             mixinStandardHelpOptions = true,
             description = {
-                "Serve MCP. Without --stdio it serves Streamable HTTP at http://127.0.0.1:8931/mcp,",
-                "with the legacy HTTP+SSE pair at /sse and /message, /health and /metrics."
+                "Serve MCP over Streamable HTTP (the default) or stdio.",
+                "HTTP: /mcp, the legacy HTTP+SSE pair /sse and /message, /health and /metrics;",
+                "by default on http://127.0.0.1:8931."
             })
     static final class Serve implements Callable<Integer> {
         @CommandLine.Mixin

@@ -10,6 +10,9 @@ public interface FamilyContext {
     /** A configuration value under {@code families.<family>.<key>} (config file or {@code HAL9_...} env). */
     Optional<String> setting(String key);
 
+    /** State the family keeps per principal in the server's store, across restarts and instances. */
+    FamilyState state();
+
     /** A folder of the family's own under the server's data directory, created on demand. */
     Path dataDirectory();
 

@@ -224,6 +224,11 @@ final class Hal9 implements AutoCloseable {
             }
 
             @Override
+            public dev.hal9.api.FamilyState state() {
+                return store.familyState(family.name());
+            }
+
+            @Override
             public Path dataDirectory() {
                 Path folder = dataDirectory.resolve(family.name());
                 try {

@@ -278,6 +278,57 @@ final class Store implements AutoCloseable {
         };
     }
 
+    // ---- family state
+
+    /** A family's per-principal state in this store. */
+    dev.hal9.api.FamilyState familyState(String family) {
+        return new dev.hal9.api.FamilyState() {
+            @Override
+            public Optional<String> get(String principal, String key) {
+                return jdbi().withHandle(db -> db.createQuery("SELECT state_value FROM family_state "
+                                + "WHERE family = :family AND principal_id = :principal AND state_key = :key")
+                        .bind("family", family)
+                        .bind("principal", principal)
+                        .bind("key", key)
+                        .mapTo(String.class)
+                        .findOne());
+            }
+
+            @Override
+            public void put(String principal, String key, String value) {
+                // delete + insert in one transaction: portable across H2 and PostgreSQL
+                jdbi().useTransaction(db -> {
+                    db.createUpdate("DELETE FROM family_state "
+                                    + "WHERE family = :family AND principal_id = :principal AND state_key = :key")
+                            .bind("family", family)
+                            .bind("principal", principal)
+                            .bind("key", key)
+                            .execute();
+                    db.createUpdate(
+                                    "INSERT INTO family_state (family, principal_id, state_key, state_value, updated_at) "
+                                            + "VALUES (:family, :principal, :key, :value, :at)")
+                            .bind("family", family)
+                            .bind("principal", principal)
+                            .bind("key", key)
+                            .bind("value", value)
+                            .bind("at", clock.getAsLong())
+                            .execute();
+                });
+            }
+
+            @Override
+            public boolean delete(String principal, String key) {
+                return jdbi().withHandle(db -> db.createUpdate("DELETE FROM family_state "
+                                        + "WHERE family = :family AND principal_id = :principal AND state_key = :key")
+                                .bind("family", family)
+                                .bind("principal", principal)
+                                .bind("key", key)
+                                .execute())
+                        > 0;
+            }
+        };
+    }
+
     // ---- audit
 
     /** One audit row, queued and written in batches so a tool call never waits for the disk. */

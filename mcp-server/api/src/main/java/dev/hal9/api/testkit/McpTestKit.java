@@ -170,6 +170,12 @@ public final class McpTestKit implements AutoCloseable {
             }
 
             @Override
+            public dev.hal9.api.FamilyState state() {
+                // files in the kit's folder, so a second kit on the same folder sees them, as after a restart
+                return new FileState(dataDirectory.resolve(".state").resolve(family.name()));
+            }
+
+            @Override
             public Path dataDirectory() {
                 Path folder = dataDirectory.resolve(family.name());
                 try {
@@ -214,6 +220,45 @@ public final class McpTestKit implements AutoCloseable {
                 closeables.push(resource);
             }
         };
+    }
+
+    /** The test kit's family state: one file per principal and key under the kit's folder. */
+    private record FileState(Path folder) implements dev.hal9.api.FamilyState {
+        @Override
+        public Optional<String> get(String principal, String key) {
+            Path file = file(principal, key);
+            try {
+                return Files.isRegularFile(file) ? Optional.of(Files.readString(file)) : Optional.empty();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void put(String principal, String key, String value) {
+            Path file = file(principal, key);
+            try {
+                Files.createDirectories(file.getParent());
+                Files.writeString(file, value);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public boolean delete(String principal, String key) {
+            try {
+                return Files.deleteIfExists(file(principal, key));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        private Path file(String principal, String key) {
+            String encoded = java.net.URLEncoder.encode(principal, java.nio.charset.StandardCharsets.UTF_8);
+            return folder.resolve(encoded)
+                    .resolve(java.net.URLEncoder.encode(key, java.nio.charset.StandardCharsets.UTF_8));
+        }
     }
 
     /** The server half: one session per client, with the principal in its transport context. */

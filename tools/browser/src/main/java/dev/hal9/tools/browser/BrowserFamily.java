@@ -36,7 +36,7 @@ public final class BrowserFamily implements ToolFamily {
     @Override
     public List<Tool<?, ?>> tools(FamilyContext context) {
         BrowserSettings settings = BrowserSettings.from(context);
-        Browsing browsing = new Browsing(settings, ticker);
+        Browsing browsing = new Browsing(settings, context.state(), ticker);
         context.onClose(browsing);
         Path uploads = settings.dataDirectory().resolve("uploads");
         try {

@@ -14,15 +14,10 @@ import com.microsoft.playwright.options.AriaSnapshotMode;
 import dev.hal9.api.ToolCall;
 import dev.hal9.api.ToolException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -45,11 +40,14 @@ final class Browsing implements AutoCloseable {
     private final BrowserPool pool;
     private final UrlPolicy policy;
     private final Ticker ticker;
+    /** Where profiles (cookies and storage) are kept: the server's store, shared by its instances. */
+    private final dev.hal9.api.FamilyState state;
     /** Built on first use: a Caffeine cache costs start-up time that listing tools should not pay. */
     private volatile Cache<String, Session> sessions;
 
-    Browsing(BrowserSettings settings, Ticker ticker) {
+    Browsing(BrowserSettings settings, dev.hal9.api.FamilyState state, Ticker ticker) {
         this.settings = settings;
+        this.state = state;
         this.pool = new BrowserPool(settings);
         this.policy = new UrlPolicy(settings.allowedDomains(), settings.deniedDomains());
         this.ticker = ticker;
@@ -406,40 +404,14 @@ final class Browsing implements AutoCloseable {
         }
     }
 
-    private Path profileFile(String owner, String profile) {
-        return settings.dataDirectory()
-                .resolve("profiles")
-                .resolve(sha256(owner))
-                .resolve(profile + ".json");
-    }
-
     private String readProfile(String owner, String profile) {
-        Path file = profileFile(owner, profile);
-        try {
-            return Files.isRegularFile(file) ? Files.readString(file) : null;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read profile " + profile, e);
-        }
+        return state.get(owner, "profile/" + profile).orElse(null);
     }
 
-    private void writeProfile(String owner, String profile, String state) {
-        Path file = profileFile(owner, profile);
+    private void writeProfile(String owner, String profile, String storageState) {
         try {
-            Files.createDirectories(file.getParent());
-            Path temporary = Files.createTempFile(file.getParent(), profile, ".tmp");
-            Files.writeString(temporary, state);
-            try {
-                Files.setPosixFilePermissions(
-                        temporary, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system: the data directory's own permissions apply
-            }
-            Files.move(
-                    temporary,
-                    file,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
+            state.put(owner, "profile/" + profile, storageState);
+        } catch (RuntimeException e) {
             LOG.warn("could not save profile {}: {}", profile, e.getMessage());
         }
     }
@@ -519,15 +491,5 @@ final class Browsing implements AutoCloseable {
 
     static String clip(String value) {
         return value == null ? "null" : value.length() > 40 ? value.substring(0, 40) + "…" : value;
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)))
-                    .substring(0, 32);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -172,25 +172,11 @@ final class ExtractTools {
             String url = page.url();
             String title = Snapshots.scrub(page.title(), secrets);
             return switch (input.what()) {
-                case SNAPSHOT -> {
-                    Snapshots.Paged paged =
-                            Snapshots.page(browsing.snapshot(session, secrets), input.query(), pageNumber, pageChars);
-                    yield new Output(
-                            input.what(),
-                            url,
-                            title,
-                            paged.text(),
-                            paged.page(),
-                            paged.pages(),
-                            null,
-                            null,
-                            null,
-                            null,
-                            null);
-                }
-                case TEXT -> {
-                    String text = Snapshots.scrub(String.valueOf(page.evaluate(MARKDOWN)), secrets);
-                    Snapshots.Paged paged = Snapshots.page(text, input.query(), pageNumber, pageChars);
+                case SNAPSHOT, TEXT -> {
+                    String full = input.what() == What.SNAPSHOT
+                            ? browsing.snapshot(session, secrets)
+                            : Snapshots.scrub(String.valueOf(page.evaluate(MARKDOWN)), secrets);
+                    Snapshots.Paged paged = Snapshots.page(full, input.query(), pageNumber, pageChars);
                     yield new Output(
                             input.what(),
                             url,

@@ -38,6 +38,48 @@ class JavaSdkClientTest {
         }
     }
 
+    /**
+     * A hundred calls in flight on one session all get their answers. (A session once kept only its newest 64
+     * streams and ended older live ones with an empty 202, so the 100-payment race of EvmPaymentsTest lost 36.)
+     */
+    @Test
+    void aHundredConcurrentCallsOnOneSessionAllAnswered() throws Exception {
+        // each call waits on the client's answer to an elicitation, so all hundred are in flight at once
+        try (PackagedServer server = PackagedServer.http("--conformance-fixtures");
+                McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder(server.base())
+                                .endpoint("/mcp")
+                                .build())
+                        .requestTimeout(Duration.ofSeconds(60))
+                        .capabilities(McpSchema.ClientCapabilities.builder()
+                                .elicitation()
+                                .build())
+                        .elicitation(request -> {
+                            try {
+                                Thread.sleep(2_000);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            return new McpSchema.ElicitResult(
+                                    McpSchema.ElicitResult.Action.ACCEPT, Map.of("response", request.message()));
+                        })
+                        .build()) {
+            client.initialize();
+            List<java.util.concurrent.Future<McpSchema.CallToolResult>> calls = new java.util.ArrayList<>();
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(100)) {
+                for (int i = 0; i < 100; i++) {
+                    String message = "call " + i;
+                    calls.add(pool.submit(() -> client.callTool(
+                            new McpSchema.CallToolRequest("test_elicitation", Map.of("message", message)))));
+                }
+                for (int i = 0; i < 100; i++) {
+                    McpSchema.CallToolResult result = calls.get(i).get();
+                    assertThat(((McpSchema.TextContent) result.content().get(0)).text())
+                            .contains("call " + i);
+                }
+            }
+        }
+    }
+
     @Test
     void tokensMadeByTheCliWhileTheServerRuns() {
         try (PackagedServer server = PackagedServer.http("--auth", "token")) {

@@ -108,7 +108,7 @@ final class Store implements AutoCloseable {
         return database.isDone() && !database.isCompletedExceptionally();
     }
 
-    private Jdbi jdbi() {
+    Jdbi jdbi() {
         try {
             return database.get(60, TimeUnit.SECONDS).jdbi();
         } catch (InterruptedException e) {
@@ -436,9 +436,24 @@ final class Store implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (ready() && description.startsWith("jdbc:h2:")) {
-            // close the H2 file cleanly so the next start does not recover it
+            // close the H2 file cleanly so the next start does not recover it, but only if this process holds
+            // it: over AUTO_SERVER's TCP link (a CLI command while the server runs) SHUTDOWN would close the
+            // server's database under it
             try {
-                jdbi().useHandle(handle -> handle.execute("SHUTDOWN"));
+                jdbi().useHandle(handle -> {
+                    boolean remote;
+                    try {
+                        remote = handle.getConnection()
+                                .unwrap(org.h2.jdbc.JdbcConnection.class)
+                                .getSession()
+                                .isRemote();
+                    } catch (java.sql.SQLException e) {
+                        remote = true;
+                    }
+                    if (!remote) {
+                        handle.execute("SHUTDOWN");
+                    }
+                });
             } catch (RuntimeException e) {
                 // SHUTDOWN closes the connection under Jdbi's feet; the database is closed all the same
                 LOG.debug("H2 shutdown: {}", e.getMessage());

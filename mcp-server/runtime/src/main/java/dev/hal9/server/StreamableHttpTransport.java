@@ -100,12 +100,15 @@ final class StreamableHttpTransport implements McpStreamableServerTransportProvi
             synchronized (order) {
                 streams.put(stream.id(), stream);
                 order.addLast(stream.id());
-                // keep the newest streams for resumption; a completed old one is dropped first
-                while (order.size() > MAX_STREAMS_PER_SESSION) {
-                    String oldest = order.pollFirst();
-                    EventStream dropped = streams.remove(oldest);
-                    if (dropped != null && !dropped.completed()) {
-                        dropped.complete();
+                // keep the newest completed streams for resumption; a live stream is never dropped (that
+                // would end an in-flight request without its response), so only concurrency bounds those
+                var ids = order.iterator();
+                while (order.size() > MAX_STREAMS_PER_SESSION && ids.hasNext()) {
+                    String id = ids.next();
+                    EventStream candidate = streams.get(id);
+                    if (candidate == null || candidate.completed()) {
+                        ids.remove();
+                        streams.remove(id);
                     }
                 }
             }

@@ -25,6 +25,14 @@ public interface FamilyContext {
     /** The caller-independent facts a family may report (tool names, families). */
     ServerFacts facts();
 
+    /**
+     * The guard every value-moving tool goes through; empty where there is none (the test kit), and then a
+     * family offers no tool that moves value.
+     */
+    default Optional<Guard> guard() {
+        return Optional.empty();
+    }
+
     /** Registers something to close when the server stops, in reverse order of registration. */
     void onClose(AutoCloseable resource);
 

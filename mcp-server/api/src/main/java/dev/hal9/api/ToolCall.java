@@ -37,4 +37,25 @@ public interface ToolCall {
 
     /** Adds an image to the result's content, after the text rendering (screenshots). */
     void attachImage(byte[] data, String mimeType);
+
+    /**
+     * Asks the client's user a question (MCP elicitation, form mode) and waits for the answer. Empty when the
+     * client does not offer elicitation. Which answers count as a human's is the caller's policy: a headless
+     * client may answer by itself.
+     *
+     * @param message what to ask
+     * @param requestedSchema a flat JSON Schema object of the fields to fill
+     * @param timeout how long to wait for the answer
+     */
+    default java.util.Optional<Elicited> elicit(
+            String message, java.util.Map<String, Object> requestedSchema, java.time.Duration timeout) {
+        return java.util.Optional.empty();
+    }
+
+    /** The answer to an elicitation: {@code accept}, {@code decline} or {@code cancel}, with the fields. */
+    record Elicited(String action, java.util.Map<String, Object> content) {
+        public boolean accepted() {
+            return "accept".equals(action);
+        }
+    }
 }

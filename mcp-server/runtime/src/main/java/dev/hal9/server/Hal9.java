@@ -64,6 +64,7 @@ final class Hal9 implements AutoCloseable {
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
     private final Path dataDirectory;
     private final Principal localPrincipal;
+    private final LedgerGuard guard;
 
     Hal9(Settings settings, Map<String, String> environment, boolean conformanceFixtures) {
         this.settings = settings;
@@ -83,7 +84,10 @@ final class Hal9 implements AutoCloseable {
                 Duration.ofSeconds(settings.integer("tools.timeout-seconds")),
                 settings.integer("tools.max-output-chars"));
 
+        this.guard = new LedgerGuard(
+                new Ledger(store::jdbi, System::currentTimeMillis), settings, System::currentTimeMillis);
         families.add(new ServerInfoFamily());
+        families.add(new PaymentsFamily(guard));
         ServiceLoader.load(ToolFamily.class).forEach(families::add);
 
         Map<String, List<Tool<?, ?>>> declared = new HashMap<>();
@@ -150,6 +154,15 @@ final class Hal9 implements AutoCloseable {
 
     Settings settings() {
         return settings;
+    }
+
+    LedgerGuard guard() {
+        return guard;
+    }
+
+    /** Starts the guard's worker: it reconciles sent payments first. Only a serving process starts it. */
+    void startGuard() {
+        guard.start();
     }
 
     Principal localPrincipal() {
@@ -269,6 +282,11 @@ final class Hal9 implements AutoCloseable {
             }
 
             @Override
+            public Optional<dev.hal9.api.Guard> guard() {
+                return Optional.of(guard);
+            }
+
+            @Override
             public void onClose(AutoCloseable resource) {
                 synchronized (closeables) {
                     closeables.push(resource);
@@ -295,6 +313,7 @@ final class Hal9 implements AutoCloseable {
                 }
             }
         }
+        guard.close();
         adapter.close();
         telemetry.close();
         store.close();

@@ -83,6 +83,7 @@ final class HttpServer implements AutoCloseable {
         String base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
         hal9.reachableAt(base + "/mcp");
         hal9.reachableAt(base + "/sse");
+        hal9.guard().approvalsAt(base + "/approvals");
         LOG.info(
                 "hal9 {} serving MCP at {}/mcp (legacy SSE at {}/sse), auth {}",
                 Hal9.VERSION,
@@ -103,6 +104,7 @@ final class HttpServer implements AutoCloseable {
                 chain.proceed();
             }
         });
+        new ApprovalsPage(hal9).register(routing);
         routing.register("/mcp", streamable)
                 .register("/sse", legacy.sseService())
                 .register("/message", legacy.messageService())
@@ -207,7 +209,8 @@ final class HttpServer implements AutoCloseable {
                 }
             }
             String path = request.path().path();
-            if (path.startsWith("/health") || path.equals("/metrics")) {
+            if (path.startsWith("/health") || path.equals("/metrics") || path.startsWith("/approvals")) {
+                // the approvals page authenticates approvers itself (ApprovalsPage)
                 return true;
             }
             if (auth == Auth.NONE) {

@@ -38,6 +38,9 @@ import picocli.CommandLine.Parameters;
             Main.Tools.class,
             Main.Tokens.class,
             Wallets.class,
+            Payments.class,
+            Payments.Approve.class,
+            Payments.Decline.class,
             Main.VersionCommand.class,
             CommandLine.HelpCommand.class
         },
@@ -48,6 +51,7 @@ import picocli.CommandLine.Parameters;
             "  hal9 serve --http 0.0.0.0:8931 --auth token",
             "  hal9 token create --principal alice --capability '*'",
             "  hal9 wallet create --principal alice --label savings",
+            "  hal9 payments                   payments waiting for a person; then hal9 approve pay_...",
             "%nConfiguration: hal9.yaml (./ or $XDG_CONFIG_HOME/hal9/) and HAL9_* variables; see README.md."
         })
 public final class Main implements Runnable {
@@ -180,6 +184,7 @@ public final class Main implements Runnable {
                 return 1;
             }
             // tests and scripts read the actual port from this line on stderr
+            hal9.startGuard();
             System.err.println("hal9 listening on http://" + host + ":" + server.port() + "/mcp");
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -201,6 +206,7 @@ public final class Main implements Runnable {
                 StdioTransport transport =
                         new StdioTransport(System.in, protocol, hal9.localPrincipal(), hal9.cancellations());
                 hal9.serve(transport);
+                hal9.startGuard();
                 transport.run();
             }
             return 0;
@@ -375,7 +381,7 @@ public final class Main implements Runnable {
             }
         }
 
-        private static Store openStore(Common common) {
+        static Store openStore(Common common) {
             Settings settings = common.settings(Map.of());
             String url = settings.string("db.url").isBlank()
                     ? Store.h2Url(settings.dataDirectory(System.getenv()))

@@ -152,6 +152,7 @@ public final class Schemas {
     private static com.github.victools.jsonschema.generator.SchemaGeneratorConfig config() {
         var builder = new SchemaGeneratorConfigBuilder(SchemaVersion.DRAFT_2020_12, OptionPreset.PLAIN_JSON)
                 .with(Option.FORBIDDEN_ADDITIONAL_PROPERTIES_BY_DEFAULT)
+                .with(Option.MAP_VALUES_AS_ADDITIONAL_PROPERTIES)
                 .with(Option.FLATTENED_ENUMS)
                 .without(Option.SCHEMA_VERSION_INDICATOR);
         var fields = builder.forFields();

@@ -401,5 +401,24 @@ public final class ToolAdapter {
         public void attachImage(byte[] data, String mimeType) {
             attachments.add(new McpSchema.ImageContent(null, Base64.getEncoder().encodeToString(data), mimeType));
         }
+
+        @Override
+        public java.util.Optional<Elicited> elicit(
+                String message, java.util.Map<String, Object> requestedSchema, Duration timeout) {
+            McpSchema.ClientCapabilities capabilities = exchange.getClientCapabilities();
+            if (capabilities == null || capabilities.elicitation() == null) {
+                return java.util.Optional.empty();
+            }
+            McpSchema.ElicitResult result = exchange.createElicitation(
+                            McpSchema.ElicitRequest.builder(message, requestedSchema)
+                                    .build())
+                    .block(timeout);
+            if (result == null) {
+                return java.util.Optional.of(new Elicited("cancel", java.util.Map.of()));
+            }
+            return java.util.Optional.of(new Elicited(
+                    result.action().name().toLowerCase(Locale.ROOT),
+                    result.content() == null ? java.util.Map.of() : result.content()));
+        }
     }
 }

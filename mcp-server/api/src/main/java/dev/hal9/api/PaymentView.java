@@ -1,0 +1,82 @@
+package dev.hal9.api;
+
+import java.util.Map;
+
+/**
+ * A payment as tools return it to its owner: what, where, its state and what happens next. Amounts are decimal
+ * strings in whole units, so no client loses precision. Never carries a key or a signed transaction.
+ */
+public record PaymentView(
+        @Param("The payment's id (pay_...); payment_status takes it.")
+        String id,
+
+        @Param("pending (waiting for a person), approved, sent, confirmed, failed, declined or expired.")
+        String state,
+
+        @Param("What it does, as the approving person reads it.")
+        String summary,
+
+        @Param("The network.") String network,
+        @Param("The asset's symbol.") String asset,
+
+        @Param("The amount in whole units, as a decimal string.")
+        String amount,
+
+        @Param("The paying address.") String from,
+        @Param("The receiving address.") String to,
+
+        @Param("What the simulation found: fees, gas, the token contract.")
+        Map<String, String> preview,
+
+        @Param("The caller's idempotency key; sending again with it returns this payment.")
+        String idempotencyKey,
+
+        @Param("How it was approved: cli, web, elicitation or auto-approve.")
+        String approvedVia,
+
+        @Param("The transaction hash, once signed.") String txHash,
+
+        @Param(value = "When a pending payment expires unless a person approves it.", format = "date-time")
+        String expiresAt,
+
+        @Param("Why it failed, or a note on its state.") String detail,
+        @Param("What happens next, and what to do.") String next) {
+
+    /** The view of a payment, with the guard's advice on what comes next. */
+    public static PaymentView of(Guard.Payment payment, String next) {
+        return new PaymentView(
+                payment.id(),
+                payment.state().name().toLowerCase(java.util.Locale.ROOT),
+                payment.summary(),
+                payment.network(),
+                payment.asset(),
+                new java.math.BigDecimal(payment.amount())
+                        .movePointLeft(payment.decimals())
+                        .stripTrailingZeros()
+                        .toPlainString(),
+                payment.sender(),
+                payment.recipient(),
+                payment.preview(),
+                payment.idempotencyKey(),
+                payment.approvedVia(),
+                payment.txHash(),
+                payment.state() == Guard.State.PENDING ? payment.expiresAt().toString() : null,
+                payment.error(),
+                next);
+    }
+
+    /** A few lines for clients that read text. */
+    public String render() {
+        StringBuilder text = new StringBuilder(id + ": " + state + " — " + summary);
+        if (txHash != null) {
+            text.append("\ntx ").append(txHash);
+        }
+        if (detail != null) {
+            text.append("\n").append(detail);
+        }
+        if (next != null) {
+            text.append("\n").append(next);
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,128 @@
+package dev.hal9.server;
+
+import dev.hal9.api.Guard;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code hal9 payments}, {@code hal9 approve} and {@code hal9 decline}: how the operator, at the server's machine,
+ * sees and decides payments that wait for a person. They work while the server runs (the store is shared); the
+ * server's guard picks an approved payment up within a second and sends it.
+ */
+@Command(
+        name = "payments",
+        mixinStandardHelpOptions = true,
+        description = {
+            "List payments: those waiting for a person by default, or every recent one with --all.",
+            "Approve one with 'hal9 approve ID', refuse it with 'hal9 decline ID'."
+        })
+final class Payments implements Callable<Integer> {
+
+    @CommandLine.Mixin
+    Main.Common common = new Main.Common();
+
+    @Option(names = "--principal", paramLabel = "ID", description = "Only this principal's payments.")
+    String principal;
+
+    @Option(names = "--all", description = "Every payment of the last 50 per principal shown, in any state.")
+    boolean all;
+
+    @Override
+    public Integer call() {
+        try (Store store = Main.Tokens.openStore(common)) {
+            Ledger ledger = new Ledger(store::jdbi, System::currentTimeMillis);
+            List<Ledger.Row> rows = all && principal != null
+                    ? ledger.recent(principal, 50).stream()
+                            .map(p -> ledger.byId(p.payment().id()).orElseThrow())
+                            .toList()
+                    : ledger.inState(Guard.State.PENDING, principal);
+            if (rows.isEmpty()) {
+                System.out.println(all ? "no payments" : "no payments wait for approval");
+            }
+            for (Ledger.Row row : rows) {
+                Guard.Payment p = row.payment();
+                System.out.printf(
+                        "%-26s %-10s %-12s %s%n",
+                        p.id(), p.state().name().toLowerCase(Locale.ROOT), p.principal(), p.summary());
+                p.preview().forEach((k, v) -> System.out.printf("%26s %s: %s%n", "", k, v));
+                if (p.state() == Guard.State.PENDING) {
+                    System.out.printf("%26s expires %s%n", "", p.expiresAt());
+                }
+                if (p.txHash() != null) {
+                    System.out.printf("%26s tx %s%n", "", p.txHash());
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static String operator() {
+        return "cli:" + System.getenv().getOrDefault("USER", System.getProperty("user.name", "operator"));
+    }
+
+    @Command(
+            name = "approve",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Approve a pending payment (see 'hal9 payments'). The running server sends it within a second.",
+                "Only a person at this machine can do this: no tool approves a payment."
+            })
+    static final class Approve implements Callable<Integer> {
+        @CommandLine.Mixin
+        Main.Common common = new Main.Common();
+
+        @Parameters(paramLabel = "ID", description = "The payment's id (pay_...).")
+        String id;
+
+        @Override
+        public Integer call() {
+            try (Store store = Main.Tokens.openStore(common)) {
+                LedgerGuard guard = new LedgerGuard(
+                        new Ledger(store::jdbi, System::currentTimeMillis),
+                        common.settings(Map.of()),
+                        System::currentTimeMillis);
+                String summary = guard.approve(id, null, operator(), LedgerGuard.VIA_CLI);
+                System.out.println("approved " + id + ": " + summary + " (" + Instant.now() + ")");
+                return 0;
+            } catch (IllegalArgumentException e) {
+                System.err.println("hal9: " + e.getMessage());
+                return 1;
+            }
+        }
+    }
+
+    @Command(
+            name = "decline",
+            mixinStandardHelpOptions = true,
+            description = "Refuse a pending payment; nothing is sent.")
+    static final class Decline implements Callable<Integer> {
+        @CommandLine.Mixin
+        Main.Common common = new Main.Common();
+
+        @Parameters(paramLabel = "ID", description = "The payment's id (pay_...).")
+        String id;
+
+        @Override
+        public Integer call() {
+            try (Store store = Main.Tokens.openStore(common)) {
+                LedgerGuard guard = new LedgerGuard(
+                        new Ledger(store::jdbi, System::currentTimeMillis),
+                        common.settings(Map.of()),
+                        System::currentTimeMillis);
+                String summary = guard.decline(id, null, operator());
+                System.out.println("declined " + id + ": " + summary);
+                return 0;
+            } catch (IllegalArgumentException e) {
+                System.err.println("hal9: " + e.getMessage());
+                return 1;
+            }
+        }
+    }
+}

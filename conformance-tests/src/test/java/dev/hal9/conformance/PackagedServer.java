@@ -78,12 +78,17 @@ final class PackagedServer implements AutoCloseable {
 
     /** Starts {@code hal9 serve --http 127.0.0.1:0} with extra arguments and waits until it listens. */
     static PackagedServer http(String... arguments) {
-        Path home = newHome();
+        return http(newHome(), Map.of(), arguments);
+    }
+
+    /** The same in a given home (to restart over the same data), with extra environment variables. */
+    static PackagedServer http(Path home, Map<String, String> extraEnvironment, String... arguments) {
         List<String> command =
                 new ArrayList<>(List.of(java(), "-jar", jar().toString(), "serve", "--http", "127.0.0.1:0"));
         command.addAll(List.of(arguments));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(environment(home));
+        builder.environment().putAll(extraEnvironment);
         try {
             Process process = builder.start();
             Peers.drain(process.getInputStream());
@@ -135,9 +140,24 @@ final class PackagedServer implements AutoCloseable {
 
     /** Runs a hal9 CLI command against this server's home (e.g. {@code token create}). */
     Peers.Result cli(String... arguments) {
+        return cli(home, arguments);
+    }
+
+    /** Runs a hal9 CLI command against a home, whether or not a server runs there. */
+    static Peers.Result cli(Path home, String... arguments) {
         List<String> command = new ArrayList<>(List.of(java(), "-jar", jar().toString()));
         command.addAll(List.of(arguments));
         return Peers.run(command, environment(home), Duration.ofSeconds(60));
+    }
+
+    /** Kills the process with SIGKILL, as a crash would: no shutdown hook runs. */
+    void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

@@ -1,24 +1,27 @@
 package dev.hal9.tools.chain;
 
 import dev.hal9.api.FamilyContext;
+import dev.hal9.api.Guard;
 import dev.hal9.api.Param;
+import dev.hal9.api.PaymentView;
 import dev.hal9.api.Tool;
 import dev.hal9.api.ToolCall;
 import dev.hal9.api.ToolException;
 import dev.hal9.api.ToolFamily;
 import dev.hal9.api.ToolKind;
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The chain family. For now {@code evm_wallet}: the caller's EVM wallets, native balances and the status of a
- * transfer, read from the configured networks. Keys stay in the {@link Keystore}; no tool returns one.
+ * The chain family: {@code evm_wallet} (the caller's EVM wallets, native and ERC-20 balances, the status of a
+ * transfer) and {@code evm_send}, which moves value only through the server's guard. Keys stay in the
+ * {@link Keystore}; no tool returns one.
  */
 public final class ChainFamily implements ToolFamily {
 
@@ -49,7 +52,13 @@ public final class ChainFamily implements ToolFamily {
             String address,
 
             @Param(value = "transfer_status: the transaction hash (0x + 64 hex).", pattern = "^0x[0-9a-fA-F]{64}$")
-            String hash) {}
+            String hash,
+
+            @Param(
+                    value = "balance: an ERC-20 token, by contract address or by a symbol the operator configured "
+                            + "(e.g. USDT); omit for the network's native asset.",
+                    maxLength = 42)
+            String token) {}
 
     record Wallet(
             @Param("The wallet's EIP-55 address.") String address,
@@ -61,12 +70,15 @@ public final class ChainFamily implements ToolFamily {
     record Balance(
             @Param("The address.") String address,
             @Param("The network.") String network,
-            @Param("The native asset's symbol.") String symbol,
+            @Param("The asset's symbol.") String symbol,
 
-            @Param("The balance in the smallest unit (wei), as a decimal string.")
-            String wei,
+            @Param("The ERC-20 contract, or null for the native asset.")
+            String token,
 
-            @Param("The balance in whole units, as a decimal string (18 decimals).")
+            @Param("The balance in the asset's smallest unit (wei for the native asset), as a decimal string.")
+            String units,
+
+            @Param("The balance in whole units, as a decimal string.")
             String amount) {}
 
     record Transfer(
@@ -85,6 +97,45 @@ public final class ChainFamily implements ToolFamily {
             @Param("balance: one balance per address.") List<Balance> balances,
             @Param("transfer_status: the transfer.") Transfer transfer) {}
 
+    record SendInput(
+            @Param(
+                    value = "The network, e.g. ethereum, polygon, bsc, mantle, or one the operator configured.",
+                    required = true,
+                    maxLength = 40)
+            String network,
+
+            @Param(
+                    value = "The recipient: 0x + 40 hex (mixed case must be a valid EIP-55 checksum).",
+                    required = true,
+                    pattern = "^0x[0-9a-fA-F]{40}$")
+            String to,
+
+            @Param(
+                    value = "How much, in whole units as a decimal string, e.g. \"0.05\" ETH or \"12.5\" USDT.",
+                    required = true,
+                    maxLength = 80)
+            String amount,
+
+            @Param(
+                    value = "An ERC-20 token by contract address or configured symbol (e.g. USDT); omit to send the "
+                            + "native asset.",
+                    maxLength = 42)
+            String token,
+
+            @Param(
+                    value = "Which of your wallets pays; needed only if you have more than one.",
+                    pattern = "^0x[0-9a-fA-F]{40}$")
+            String from,
+
+            @Param(
+                    value = "Your key for this payment: sending again with the same key returns the first payment "
+                            + "instead of paying twice. Use one per intended payment, e.g. the order id.",
+                    maxLength = 200)
+            String idempotencyKey) {}
+
+    record SendOutput(
+            @Param("The payment as the guard recorded it.") PaymentView payment) {}
+
     private final Map<String, EvmRpc> clients = new ConcurrentHashMap<>();
     private final Map<String, Boolean> verified = new ConcurrentHashMap<>();
 
@@ -99,7 +150,8 @@ public final class ChainFamily implements ToolFamily {
         EvmNetworks networks = new EvmNetworks(context);
         Duration timeout = Duration.ofSeconds(
                 Long.parseLong(context.setting("rpc-timeout-seconds").orElse("10")));
-        return List.of(Tool.builder("evm_wallet", Input.class, Output.class)
+        List<Tool<?, ?>> tools = new ArrayList<>();
+        tools.add(Tool.builder("evm_wallet", Input.class, Output.class)
                 .title("EVM wallets and balances")
                 .description("List your EVM wallets, read native balances on Ethereum, Polygon, BSC, Mantle or a "
                         + "configured network, and check whether a transfer is pending, confirmed or failed. "
@@ -110,6 +162,44 @@ public final class ChainFamily implements ToolFamily {
                 .handler((input, call) -> handle(keystore, networks, timeout, input, call))
                 .render(ChainFamily::render)
                 .build());
+        context.guard().ifPresent(guard -> {
+            EvmTransfers transfers =
+                    new EvmTransfers(keystore, networks, network -> rpc(network, timeout), ChainFamily::passphrase);
+            guard.register(EvmTransfers.KIND, transfers);
+            tools.add(Tool.builder("evm_send", SendInput.class, SendOutput.class)
+                    .title("Send ETH or an ERC-20 token")
+                    .description("Send the native asset or an ERC-20 token (e.g. USDT) from one of your wallets on "
+                            + "an EVM network. It validates and simulates the transfer, then the server's guard "
+                            + "checks the operator's limits and asks a person to approve; small amounts may be "
+                            + "approved by policy. The result is the payment: 'pending' means a person must approve "
+                            + "it (tell the user how, as the result says; you cannot approve it), 'confirmed' means "
+                            + "done. Give an idempotency_key so that a retry never pays twice. Use evm_wallet to "
+                            + "read balances and payment_status to follow a payment.")
+                    .kind(ToolKind.DESTRUCTIVE)
+                    .capability("chain.write")
+                    .handler((input, call) -> {
+                        Guard.Intent intent = transfers.prepare(
+                                call.principal().id(),
+                                new EvmTransfers.Request(
+                                        input.network(),
+                                        input.from(),
+                                        input.to(),
+                                        input.amount(),
+                                        input.token(),
+                                        input.idempotencyKey()));
+                        Guard.Payment payment = guard.submit(call, intent);
+                        return new SendOutput(PaymentView.of(payment, guard.nextStep(payment)));
+                    })
+                    .render(output -> output.payment().render())
+                    .build());
+        });
+        return tools;
+    }
+
+    /** The keystore passphrase the operator gave the server, read when a key is needed and never kept. */
+    private static Optional<char[]> passphrase() {
+        String value = System.getenv("HAL9_KEYSTORE_PASSPHRASE");
+        return value == null || value.isEmpty() ? Optional.empty() : Optional.of(value.toCharArray());
     }
 
     private Output handle(Keystore keystore, EvmNetworks networks, Duration timeout, Input input, ToolCall call) {
@@ -135,19 +225,20 @@ public final class ChainFamily implements ToolFamily {
                     throw new ToolException("you have no wallets; give an address, or ask the operator to run "
                             + "'hal9 wallet create --principal " + principal + "'");
                 }
+                Erc20.Token token = EvmTransfers.token(rpc, network, input.token());
                 List<Balance> balances = new ArrayList<>();
                 for (String address : addresses) {
                     call.checkCancelled();
-                    BigInteger wei = rpc.balance(address);
+                    BigInteger units =
+                            token == null ? rpc.balance(address) : Erc20.balance(rpc, token.address(), address);
+                    int decimals = token == null ? 18 : token.decimals();
                     balances.add(new Balance(
                             address,
                             network.name(),
-                            network.symbol(),
-                            wei.toString(),
-                            new BigDecimal(wei)
-                                    .movePointLeft(18)
-                                    .stripTrailingZeros()
-                                    .toPlainString()));
+                            token == null ? network.symbol() : token.symbol(),
+                            token == null ? null : token.address(),
+                            units.toString(),
+                            Amounts.format(units, decimals)));
                 }
                 yield new Output(null, balances, null);
             }
@@ -188,15 +279,29 @@ public final class ChainFamily implements ToolFamily {
 
     /** An address, with its EIP-55 checksum checked when it has upper-case letters. */
     static String checked(String address) {
-        if (!address.matches("0x[0-9a-fA-F]{40}")) {
-            throw ToolException.badArgument("address", "must be 0x and 40 hex digits, not '" + address + "'");
+        return checked(address, "address");
+    }
+
+    /** An address given as the named argument, with its EIP-55 checksum checked when it has upper-case letters. */
+    static String checked(String address, String argument) {
+        if (address == null || !address.matches("0x[0-9a-fA-F]{40}")) {
+            throw ToolException.badArgument(
+                    argument,
+                    "must be an EVM address, 0x and 40 hex digits, not '" + address + "'"
+                            + (address != null
+                                            && (address.startsWith("EQ")
+                                                    || address.startsWith("UQ")
+                                                    || address.startsWith("0:"))
+                                    ? " (that is a TON address)"
+                                    : ""));
         }
         String lower = address.substring(2).toLowerCase(Locale.ROOT);
         String expected = Secp256k1.checksum(lower);
         boolean mixed =
                 !address.substring(2).equals(lower) && !address.substring(2).equals(lower.toUpperCase(Locale.ROOT));
         if (mixed && !expected.equals(address)) {
-            throw ToolException.badArgument("address", "has a wrong EIP-55 checksum (a typo?); copy the address again");
+            throw ToolException.badArgument(
+                    argument, address + " has a wrong EIP-55 checksum (a typo?); copy the address again");
         }
         return expected;
     }

@@ -21,8 +21,9 @@ final class EvmNetworks {
      * @param rpcUrl the JSON-RPC endpoint
      * @param chainId the EIP-155 chain id
      * @param symbol the native asset's symbol
+     * @param tokens ERC-20 tokens the operator named, symbol (upper case) to contract address
      */
-    record Network(String name, String rpcUrl, long chainId, String symbol) {}
+    record Network(String name, String rpcUrl, long chainId, String symbol, Map<String, String> tokens) {}
 
     private final Map<String, Network> networks = new LinkedHashMap<>();
 
@@ -49,14 +50,38 @@ final class EvmNetworks {
                             key,
                             url,
                             parse(chainId, key),
-                            context.setting("evm." + key + ".symbol").orElse("ETH")));
+                            context.setting("evm." + key + ".symbol").orElse("ETH"),
+                            tokens(context, key)));
         }
     }
 
     private void preset(FamilyContext context, String name, String url, long chainId, String symbol) {
         networks.put(
                 name,
-                new Network(name, context.setting("evm." + name + ".rpc-url").orElse(url), chainId, symbol));
+                new Network(
+                        name,
+                        context.setting("evm." + name + ".rpc-url").orElse(url),
+                        chainId,
+                        symbol,
+                        tokens(context, name)));
+    }
+
+    /** {@code families.chain.evm.<name>.tokens}: "USDT=0x...,USDC=0x...". */
+    private static Map<String, String> tokens(FamilyContext context, String name) {
+        Map<String, String> tokens = new LinkedHashMap<>();
+        for (String entry :
+                context.setting("evm." + name + ".tokens").orElse("").split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            String[] parts = entry.split("=", 2);
+            if (parts.length != 2 || !parts[1].trim().matches("0x[0-9a-fA-F]{40}")) {
+                throw new IllegalArgumentException("families.chain.evm." + name + ".tokens takes SYMBOL=0xADDRESS "
+                        + "pairs separated by commas, not '" + entry.trim() + "'");
+            }
+            tokens.put(parts[0].trim().toUpperCase(Locale.ROOT), parts[1].trim());
+        }
+        return Map.copyOf(tokens);
     }
 
     Network get(String name) {

@@ -99,9 +99,60 @@ final class EvmRpc {
             throw new ToolException("the " + network.name() + " RPC sent something that is not JSON-RPC");
         }
         if (answer.get("error") instanceof Map<?, ?> error) {
-            throw new ToolException("the " + network.name() + " RPC refused " + method + ": " + error.get("message"));
+            throw new Refused(network.name(), method, String.valueOf(error.get("message")), error.get("data"));
         }
         return answer.get("result");
+    }
+
+    /** The next nonce of an address, counting its transactions still in the pool. */
+    BigInteger pendingNonce(String address) {
+        return quantity(call("eth_getTransactionCount", List.of(address, "pending")));
+    }
+
+    /** The gas a call would use, or {@link Refused} with the revert reason. */
+    BigInteger estimateGas(Map<String, Object> transaction) {
+        return quantity(call("eth_estimateGas", List.of(transaction)));
+    }
+
+    /** eth_call of a transaction object (from, to, data, value) at the latest block. */
+    String ethCall(Map<String, Object> transaction) {
+        return String.valueOf(call("eth_call", List.of(transaction, "latest")));
+    }
+
+    /** The latest block's base fee per gas (0 on chains without EIP-1559). */
+    @SuppressWarnings("unchecked")
+    BigInteger baseFee() {
+        Object block = call("eth_getBlockByNumber", List.of("latest", false));
+        if (block instanceof Map<?, ?> map && map.get("baseFeePerGas") != null) {
+            return quantity(((Map<String, Object>) map).get("baseFeePerGas"));
+        }
+        return BigInteger.ZERO;
+    }
+
+    /** The node's suggested tip per gas; 1 gwei when it has no opinion. */
+    BigInteger priorityFee() {
+        try {
+            return quantity(call("eth_maxPriorityFeePerGas", List.of()));
+        } catch (Refused e) {
+            return BigInteger.valueOf(1_000_000_000L);
+        }
+    }
+
+    /** Broadcasts a signed transaction; returns the hash the node reports. */
+    String sendRaw(String rawHex) {
+        return String.valueOf(call("eth_sendRawTransaction", List.of(rawHex)));
+    }
+
+    /** The node answered with a JSON-RPC error: it understood and said no (unlike a timeout). */
+    static final class Refused extends ToolException {
+        final String reason;
+        final Object data;
+
+        Refused(String network, String method, String reason, Object data) {
+            super("the " + network + " RPC refused " + method + ": " + reason);
+            this.reason = reason;
+            this.data = data;
+        }
     }
 
     static BigInteger quantity(Object hex) {

@@ -73,7 +73,7 @@ class EvmWalletTest {
                 .replaceAll(".*\"result\":\"0x([0-9a-f]+)\".*", "$1");
         java.math.BigInteger wei = new java.math.BigInteger(raw.strip(), 16);
         assertThat(mine.get("balances").toString())
-                .contains(Anvil.ACCOUNT_0, "wei=" + wei, "symbol=ETH")
+                .contains(Anvil.ACCOUNT_0, "units=" + wei, "symbol=ETH")
                 .contains("amount="
                         + new java.math.BigDecimal(wei)
                                 .movePointLeft(18)

@@ -1,0 +1,394 @@
+package dev.hal9.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Value moving end to end: an MCP client (the Java SDK over Streamable HTTP) calls evm_send on the packaged
+ * server; the guard checks limits, asks a person (the CLI, the approvals page, or an elicitation where policy
+ * lets it) and sends exactly once to anvil, where the test checks the balances. A real ERC-20 compiled by solc.
+ */
+class EvmPaymentsTest {
+
+    private static final BigInteger ETHER = BigInteger.TEN.pow(18);
+
+    private static Anvil anvil;
+    private static String token;
+    private static String otherToken;
+
+    @BeforeAll
+    static void chain() throws Exception {
+        anvil = new Anvil();
+        token = anvil.deployTestToken(BigInteger.valueOf(1_000_000_000_000L)); // 1,000,000 TUSD (6 decimals)
+        otherToken = anvil.deployTestToken(BigInteger.valueOf(1_000_000_000_000L));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        anvil.close();
+    }
+
+    @Test
+    void nativeAndTokenTransfersWithAutoApprovalAndTheCli() throws Exception {
+        try (PaymentRig rig = new PaymentRig(anvil, token, Map.of());
+                McpSyncClient alice = rig.client(rig.aliceSecret)) {
+            BigInteger before = anvil.balance(PaymentRig.RECIPIENT);
+
+            // at or below the auto-approve threshold: sent and confirmed within the call
+            Map<String, Object> small = payment(send(
+                    alice,
+                    Map.of(
+                            "network",
+                            "anvil",
+                            "to",
+                            PaymentRig.RECIPIENT,
+                            "amount",
+                            "0.05",
+                            "idempotencyKey",
+                            "order-1")));
+            assertThat(small.get("state")).isEqualTo("confirmed");
+            assertThat(small.get("approvedVia")).isEqualTo("auto-approve");
+            assertThat((String) small.get("txHash")).matches("0x[0-9a-f]{64}");
+            assertThat(anvil.balance(PaymentRig.RECIPIENT).subtract(before))
+                    .isEqualTo(ETHER.divide(BigInteger.valueOf(20)));
+
+            // the same idempotency key returns the same payment and sends nothing more
+            Map<String, Object> again = payment(send(
+                    alice,
+                    Map.of(
+                            "network",
+                            "anvil",
+                            "to",
+                            PaymentRig.RECIPIENT,
+                            "amount",
+                            "0.05",
+                            "idempotencyKey",
+                            "order-1")));
+            assertThat(again.get("id")).isEqualTo(small.get("id"));
+            assertThat(anvil.balance(PaymentRig.RECIPIENT).subtract(before))
+                    .isEqualTo(ETHER.divide(BigInteger.valueOf(20)));
+            assertThat(error(send(
+                            alice,
+                            Map.of(
+                                    "network",
+                                    "anvil",
+                                    "to",
+                                    PaymentRig.RECIPIENT,
+                                    "amount",
+                                    "0.06",
+                                    "idempotencyKey",
+                                    "order-1"))))
+                    .contains("idempotency key 'order-1' was used for another payment");
+
+            // a token transfer above the threshold waits for a person
+            Map<String, Object> pending = payment(send(
+                    alice, Map.of("network", "anvil", "to", PaymentRig.RECIPIENT, "amount", "12.5", "token", "TUSD")));
+            assertThat(pending.get("state")).isEqualTo("pending");
+            assertThat((String) pending.get("next")).contains("hal9 approve " + pending.get("id"), "/approvals");
+            assertThat(((Map<?, ?>) pending.get("preview")).get("token contract"))
+                    .isNotNull();
+            assertThat(anvil.tokenBalance(token, PaymentRig.RECIPIENT)).isZero();
+
+            Peers.Result listed = rig.cli("payments");
+            assertThat(listed.stdout()).contains((String) pending.get("id"), "send 12.5 TUSD on anvil");
+            Peers.Result approved = rig.cli("approve", (String) pending.get("id"));
+            assertThat(approved.exit()).as(approved.stderr()).isZero();
+            Map<String, Object> done = awaitState(alice, (String) pending.get("id"), "confirmed");
+            assertThat(done.get("approvedVia")).isEqualTo("cli");
+            assertThat(anvil.tokenBalance(token, PaymentRig.RECIPIENT)).isEqualTo(BigInteger.valueOf(12_500_000));
+            assertThat(rig.cli("approve", (String) pending.get("id")).stderr()).contains("is confirmed, not pending");
+
+            // ERC-20 balance through evm_wallet
+            Map<?, ?> balances = structured(alice.callTool(new McpSchema.CallToolRequest(
+                    "evm_wallet", Map.of("action", "balance", "network", "anvil", "token", "TUSD"))));
+            Map<?, ?> balance = (Map<?, ?>) ((List<?>) balances.get("balances")).get(0);
+            assertThat(balance.get("amount")).isEqualTo("987.5");
+            assertThat(balance.get("symbol")).isEqualTo("TUSD");
+
+            // payment_status lists both, newest first
+            Map<?, ?> status = structured(alice.callTool(new McpSchema.CallToolRequest("payment_status", Map.of())));
+            assertThat((List<?>) status.get("payments")).hasSize(2);
+        }
+    }
+
+    @Test
+    void badInputIsRefusedWithAClearReasonAndRecordsNothing() throws Exception {
+        try (PaymentRig rig = new PaymentRig(anvil, token, Map.of());
+                McpSyncClient alice = rig.client(rig.aliceSecret);
+                McpSyncClient bob = rig.client(rig.bobSecret)) {
+            Map<String, String> cases = new java.util.LinkedHashMap<>();
+            cases.put("0.0000001|TUSD|" + PaymentRig.RECIPIENT, "has 7 decimals but TUSD has only 6");
+            cases.put("0|ETH|" + PaymentRig.RECIPIENT, "must be more than zero");
+            cases.put("-1|ETH|" + PaymentRig.RECIPIENT, "plain decimal number");
+            cases.put("1e3|ETH|" + PaymentRig.RECIPIENT, "plain decimal number");
+            cases.put("1|ETH|0x70997970c51812dc3a010c7d01b50e0d17dc79C8", "wrong EIP-55 checksum");
+            cases.put(
+                    "1|ETH|EQD2NmD_lH5f5u1Kj3KfGyTvhZSX0Eg6qp2a5IQUKXxOG21n", "/to: does not match the regex pattern");
+            cases.put("1|FOO|" + PaymentRig.RECIPIENT, "'FOO' is not a token configured on anvil");
+            cases.put("5000|ETH|" + PaymentRig.RECIPIENT, "insufficient ETH");
+            cases.put("2000|TUSD|" + PaymentRig.RECIPIENT, "insufficient TUSD: ");
+            cases.put("1.5|ETH|" + PaymentRig.RECIPIENT, "over the per-call limit of 1 ETH");
+            cases.put(
+                    "1|" + token.toLowerCase().replace("0x", "0x") + "|0x0000000000000000000000000000000000000000",
+                    "transfer to the zero address");
+            for (var entry : cases.entrySet()) {
+                String[] parts = entry.getKey().split("\\|");
+                Map<String, Object> arguments =
+                        new HashMap<>(Map.of("network", "anvil", "to", parts[2], "amount", parts[0]));
+                arguments.put("token", parts[1]);
+                assertThat(error(send(alice, arguments))).as(entry.getKey()).contains(entry.getValue());
+            }
+            assertThat(error(send(alice, Map.of("network", "goerli", "to", PaymentRig.RECIPIENT, "amount", "1"))))
+                    .contains("configured networks are");
+            // a token the operator did not name, even one called TUSD, has no limits and cannot be spent
+            anvil.tokenFromFunder(otherToken, rig.wallet, BigInteger.valueOf(10_000_000));
+            assertThat(error(send(
+                            alice,
+                            Map.of(
+                                    "network",
+                                    "anvil",
+                                    "to",
+                                    PaymentRig.RECIPIENT,
+                                    "amount",
+                                    "1",
+                                    "token",
+                                    otherToken))))
+                    .contains("set no daily limit for " + otherToken.toLowerCase());
+
+            // bob cannot see or spend alice's wallet
+            assertThat(error(send(
+                            bob,
+                            Map.of(
+                                    "network",
+                                    "anvil",
+                                    "to",
+                                    PaymentRig.RECIPIENT,
+                                    "amount",
+                                    "0.01",
+                                    "from",
+                                    rig.wallet))))
+                    .contains("is not one of your wallets");
+            Map<?, ?> bobs =
+                    structured(bob.callTool(new McpSchema.CallToolRequest("evm_wallet", Map.of("action", "list"))));
+            assertThat((List<?>) bobs.get("wallets")).isEmpty();
+
+            Map<?, ?> status = structured(alice.callTool(new McpSchema.CallToolRequest("payment_status", Map.of())));
+            assertThat((List<?>) status.get("payments")).as("nothing recorded").isEmpty();
+        }
+    }
+
+    @Test
+    void theApprovalsPageDecidesOnlyWithAnApproverTokenAndForItsOwner() throws Exception {
+        try (PaymentRig rig = new PaymentRig(anvil, token, Map.of());
+                McpSyncClient alice = rig.client(rig.aliceSecret);
+                McpSyncClient bob = rig.client(rig.bobSecret)) {
+            Map<String, Object> first =
+                    payment(send(alice, Map.of("network", "anvil", "to", PaymentRig.RECIPIENT, "amount", "0.5")));
+            Map<String, Object> second =
+                    payment(send(alice, Map.of("network", "anvil", "to", PaymentRig.RECIPIENT, "amount", "0.25")));
+            String approvals = rig.server.base() + "/approvals/";
+            BigInteger before = anvil.balance(PaymentRig.RECIPIENT);
+
+            // the MCP token (even '*') is not an approver token; bob's payments page does not have alice's
+            assertThat(post(approvals + first.get("id") + "/approve", rig.aliceSecret)
+                            .statusCode())
+                    .isEqualTo(401);
+            assertThat(post(approvals + first.get("id") + "/approve", null).statusCode())
+                    .isEqualTo(401);
+            String bobApprover = rig.cli("token", "create", "--principal", "bob", "--capability", "payments.approve")
+                    .stdout()
+                    .strip();
+            HttpResponse<String> foreign = post(approvals + first.get("id") + "/approve", bobApprover);
+            assertThat(foreign.statusCode()).isEqualTo(409);
+            assertThat(foreign.body()).contains("no payment " + first.get("id") + " of yours");
+            assertThat(error(bob.callTool(
+                            new McpSchema.CallToolRequest("payment_status", Map.of("id", first.get("id"))))))
+                    .contains("not found");
+
+            // the page lists what waits, for a signed-in approver
+            HttpResponse<String> page = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(rig.server.base() + "/approvals"))
+                                    .header("Cookie", "hal9_approver=" + rig.approverSecret)
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(page.body()).contains("send 0.5 ETH on anvil", "send 0.25 ETH on anvil", "Approve and send");
+
+            assertThat(post(approvals + first.get("id") + "/approve", rig.approverSecret)
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(post(approvals + second.get("id") + "/decline", rig.approverSecret)
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(awaitState(alice, (String) first.get("id"), "confirmed").get("approvedVia"))
+                    .isEqualTo("web");
+            assertThat(awaitState(alice, (String) second.get("id"), "declined").get("txHash"))
+                    .isNull();
+            assertThat(anvil.balance(PaymentRig.RECIPIENT).subtract(before)).isEqualTo(ETHER.divide(BigInteger.TWO));
+        }
+    }
+
+    @Test
+    void expiredAndDeclinedConfirmationsSendNothing() throws Exception {
+        try (PaymentRig rig = new PaymentRig(
+                        anvil,
+                        token,
+                        Map.of("HAL9_GUARD_APPROVAL__TIMEOUT__SECONDS", "2", "HAL9_GUARD_ELICITATION", "true"));
+                McpSyncClient noElicitation = rig.client(rig.aliceSecret);
+                McpSyncClient declining =
+                        rig.client(rig.aliceSecret, spec -> spec.capabilities(McpSchema.ClientCapabilities.builder()
+                                        .elicitation()
+                                        .build())
+                                .elicitation(request ->
+                                        new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.DECLINE, null)));
+                McpSyncClient accepting =
+                        rig.client(rig.aliceSecret, spec -> spec.capabilities(McpSchema.ClientCapabilities.builder()
+                                        .elicitation()
+                                        .build())
+                                .elicitation(request -> {
+                                    assertThat(request.message()).contains("send 0.3 ETH on anvil");
+                                    return new McpSchema.ElicitResult(
+                                            McpSchema.ElicitResult.Action.ACCEPT, Map.of("approve", true));
+                                }))) {
+            BigInteger before = anvil.balance(PaymentRig.RECIPIENT);
+            long nonce = anvil.nonce(rig.wallet);
+
+            Map<String, Object> expiring = payment(
+                    send(noElicitation, Map.of("network", "anvil", "to", PaymentRig.RECIPIENT, "amount", "0.2")));
+            assertThat(expiring.get("state")).isEqualTo("pending");
+            awaitState(noElicitation, (String) expiring.get("id"), "expired");
+            assertThat(rig.cli("approve", (String) expiring.get("id")).stderr()).contains("is expired, not pending");
+
+            Map<String, Object> declined =
+                    payment(send(declining, Map.of("network", "anvil", "to", PaymentRig.RECIPIENT, "amount", "0.2")));
+            assertThat(declined.get("state")).isEqualTo("declined");
+            assertThat(anvil.balance(PaymentRig.RECIPIENT)).isEqualTo(before);
+            assertThat(anvil.nonce(rig.wallet)).isEqualTo(nonce);
+
+            Map<String, Object> accepted =
+                    payment(send(accepting, Map.of("network", "anvil", "to", PaymentRig.RECIPIENT, "amount", "0.3")));
+            assertThat(accepted.get("state")).isEqualTo("confirmed");
+            assertThat(accepted.get("approvedVia")).isEqualTo("elicitation");
+            assertThat(anvil.balance(PaymentRig.RECIPIENT).subtract(before))
+                    .isEqualTo(ETHER.multiply(BigInteger.valueOf(3)).divide(BigInteger.TEN));
+        }
+    }
+
+    @Test
+    void aClientsYesDoesNotCountUnlessTheOperatorSaysSo() throws Exception {
+        try (PaymentRig rig = new PaymentRig(anvil, token, Map.of());
+                McpSyncClient accepting =
+                        rig.client(rig.aliceSecret, spec -> spec.capabilities(McpSchema.ClientCapabilities.builder()
+                                        .elicitation()
+                                        .build())
+                                .elicitation(request -> new McpSchema.ElicitResult(
+                                        McpSchema.ElicitResult.Action.ACCEPT, Map.of("approve", true))))) {
+            Map<String, Object> pending =
+                    payment(send(accepting, Map.of("network", "anvil", "to", PaymentRig.RECIPIENT, "amount", "0.2")));
+            assertThat(pending.get("state")).isEqualTo("pending");
+        }
+    }
+
+    @Test
+    void aHundredConcurrentSendsNeverExceedTheDailyLimit() throws Exception {
+        try (PaymentRig rig = new PaymentRig(anvil, token, Map.of());
+                McpSyncClient alice = rig.client(rig.aliceSecret)) {
+            BigInteger before = anvil.balance(PaymentRig.RECIPIENT);
+            List<McpSchema.CallToolResult> results;
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(100)) {
+                List<java.util.concurrent.Future<McpSchema.CallToolResult>> futures = new java.util.ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    futures.add(pool.submit(() ->
+                            send(alice, Map.of("network", "anvil", "to", PaymentRig.RECIPIENT, "amount", "0.1"))));
+                }
+                results = new java.util.ArrayList<>();
+                for (var future : futures) {
+                    results.add(future.get());
+                }
+            }
+            long refused = results.stream()
+                    .filter(r -> Boolean.TRUE.equals(r.isError()))
+                    .peek(r -> assertThat(text(r)).contains("daily limit for ETH on anvil is 2.5"))
+                    .count();
+            List<Map<String, Object>> paid = results.stream()
+                    .filter(r -> !Boolean.TRUE.equals(r.isError()))
+                    .map(EvmPaymentsTest::payment)
+                    .toList();
+            assertThat(paid).hasSize(25);
+            assertThat(refused).isEqualTo(75);
+            for (Map<String, Object> payment : paid) {
+                awaitState(alice, (String) payment.get("id"), "confirmed");
+            }
+            assertThat(anvil.balance(PaymentRig.RECIPIENT).subtract(before))
+                    .isEqualTo(ETHER.multiply(BigInteger.valueOf(25)).divide(BigInteger.TEN));
+            assertThat(anvil.nonce(rig.wallet)).isEqualTo(25);
+        }
+    }
+
+    // ---- helpers
+
+    static McpSchema.CallToolResult send(McpSyncClient client, Map<String, Object> arguments) {
+        return client.callTool(new McpSchema.CallToolRequest("evm_send", arguments));
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> payment(McpSchema.CallToolResult result) {
+        assertThat(result.isError()).as(text(result)).isNotEqualTo(Boolean.TRUE);
+        Map<String, Object> structured = (Map<String, Object>) result.structuredContent();
+        if (structured.containsKey("payment")) {
+            return (Map<String, Object>) structured.get("payment");
+        }
+        return (Map<String, Object>) ((List<?>) structured.get("payments")).get(0);
+    }
+
+    static Map<?, ?> structured(McpSchema.CallToolResult result) {
+        assertThat(result.isError()).as(text(result)).isNotEqualTo(Boolean.TRUE);
+        return (Map<?, ?>) result.structuredContent();
+    }
+
+    static String error(McpSchema.CallToolResult result) {
+        assertThat(result.isError()).as(text(result)).isTrue();
+        return text(result);
+    }
+
+    static String text(McpSchema.CallToolResult result) {
+        return result.content().stream()
+                .filter(McpSchema.TextContent.class::isInstance)
+                .map(c -> ((McpSchema.TextContent) c).text())
+                .reduce("", String::concat);
+    }
+
+    /** Polls payment_status until the payment reaches a state (the guard's worker runs every second). */
+    static Map<String, Object> awaitState(McpSyncClient client, String id, String state) throws InterruptedException {
+        Map<String, Object> payment = null;
+        for (int i = 0; i < 120; i++) {
+            payment = payment(client.callTool(new McpSchema.CallToolRequest("payment_status", Map.of("id", id))));
+            if (state.equals(payment.get("state"))) {
+                return payment;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError(id + " did not become " + state + "; last seen " + payment);
+    }
+
+    static HttpResponse<String> post(String url, String bearer) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.noBody());
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,263 @@
+package dev.hal9.tools.chain;
+
+import dev.hal9.api.Guard;
+import dev.hal9.api.ToolException;
+import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * EVM transfers of the native asset or an ERC-20 token: {@link #prepare} validates and simulates one into a
+ * guard intent; as the guard's {@link Guard.Settlement} it signs (EIP-1559, nonce per sender), broadcasts and
+ * checks them. The key is unlocked only inside {@link #sign} and wiped after. Thread-safe; the guard calls the
+ * settlement for one sender at a time.
+ */
+final class EvmTransfers implements Guard.Settlement {
+
+    static final String KIND = "evm.transfer";
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final Keystore keystore;
+    private final EvmNetworks networks;
+    private final Function<EvmNetworks.Network, EvmRpc> rpcs;
+    private final Supplier<Optional<char[]>> passphrase;
+
+    EvmTransfers(
+            Keystore keystore,
+            EvmNetworks networks,
+            Function<EvmNetworks.Network, EvmRpc> rpcs,
+            Supplier<Optional<char[]>> passphrase) {
+        this.keystore = keystore;
+        this.networks = networks;
+        this.rpcs = rpcs;
+        this.passphrase = passphrase;
+    }
+
+    /** What the model asked for, before validation. */
+    record Request(String network, String from, String to, String amount, String token, String idempotencyKey) {}
+
+    /** Validates the request, simulates it on the network and describes it for the person who approves it. */
+    Guard.Intent prepare(String principal, Request request) {
+        EvmNetworks.Network network = networks.get(request.network());
+        String to = ChainFamily.checked(request.to(), "to");
+        String from = sender(principal, request.from());
+        if (passphrase.get().isEmpty()) {
+            throw new ToolException("this server cannot sign: the operator started it without "
+                    + "HAL9_KEYSTORE_PASSPHRASE, so no wallet can be unlocked");
+        }
+        EvmRpc rpc = rpcs.apply(network);
+        Erc20.Token token = token(rpc, network, request.token());
+        // a token the operator named is limited under its symbol; any other under its contract address, so that
+        // a look-alike "USDT" never borrows the real one's limits
+        String symbol = token == null
+                ? network.symbol()
+                : network.tokens().entrySet().stream()
+                        .filter(e -> e.getValue().equalsIgnoreCase(token.address()))
+                        .map(Map.Entry::getKey)
+                        .findFirst()
+                        .orElse(token.address().toLowerCase(Locale.ROOT));
+        int decimals = token == null ? 18 : token.decimals();
+        BigInteger amount = Amounts.parse(request.amount(), decimals, symbol, Amounts.UINT256_MAX);
+
+        BigInteger tip = rpc.priorityFee();
+        BigInteger maxFee = rpc.baseFee().multiply(BigInteger.TWO).add(tip);
+        BigInteger nativeBalance = rpc.balance(from);
+        Map<String, Object> simulated = new LinkedHashMap<>();
+        simulated.put("from", from);
+        if (token == null) {
+            simulated.put("to", to);
+            simulated.put("value", "0x" + amount.toString(16));
+        } else {
+            BigInteger tokenBalance = Erc20.balance(rpc, token.address(), from);
+            if (tokenBalance.compareTo(amount) < 0) {
+                throw new ToolException("insufficient " + symbol + ": " + from + " has "
+                        + Amounts.format(tokenBalance, decimals) + " " + symbol + " on " + network.name()
+                        + ", the transfer needs " + Amounts.format(amount, decimals));
+            }
+            simulated.put("to", token.address());
+            simulated.put("data", Erc20.transferData(to, amount));
+        }
+        BigInteger gas;
+        try {
+            gas = rpc.estimateGas(simulated);
+        } catch (EvmRpc.Refused e) {
+            throw new ToolException(
+                    "the transfer would fail on " + network.name() + ", so nothing was recorded: " + e.reason);
+        }
+        BigInteger gasLimit = gas.equals(BigInteger.valueOf(21_000))
+                ? gas
+                : gas.multiply(BigInteger.valueOf(12)).divide(BigInteger.TEN);
+        BigInteger maxFeeTotal = gasLimit.multiply(maxFee);
+        BigInteger nativeNeeded = maxFeeTotal.add(token == null ? amount : BigInteger.ZERO);
+        if (nativeBalance.compareTo(nativeNeeded) < 0) {
+            throw new ToolException("insufficient " + network.symbol() + ": " + from + " has "
+                    + Amounts.format(nativeBalance, 18) + " " + network.symbol() + " on " + network.name()
+                    + ", the transfer needs up to " + Amounts.format(nativeNeeded, 18)
+                    + (token == null ? " (amount + fee)" : " for the fee"));
+        }
+
+        Map<String, String> preview = new LinkedHashMap<>();
+        preview.put("network", network.name() + " (chain " + network.chainId() + ")");
+        if (token != null) {
+            preview.put("token contract", token.address());
+        }
+        preview.put("fee at most", Amounts.format(maxFeeTotal, 18) + " " + network.symbol());
+        preview.put("gas limit", gasLimit.toString());
+        preview.put(
+                "max fee per gas",
+                new java.math.BigDecimal(maxFee).movePointLeft(9).toPlainString() + " gwei");
+        preview.put("simulation", "ok (eth_estimateGas " + gas + ")");
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("chainId", network.chainId());
+        payload.put("token", token == null ? null : token.address());
+        payload.put("gasLimit", gasLimit.toString());
+        String shown =
+                token == null || symbol.equals(token.symbol()) ? symbol : token.symbol() + " (" + token.address() + ")";
+        String summary = "send " + Amounts.format(amount, decimals) + " " + shown + " on " + network.name() + " from "
+                + from + " to " + to;
+        return new Guard.Intent(
+                KIND,
+                network.name(),
+                symbol,
+                decimals,
+                amount,
+                from,
+                to,
+                summary,
+                preview,
+                JSON.writeValueAsString(payload),
+                request.idempotencyKey());
+    }
+
+    private String sender(String principal, String requested) {
+        List<Keystore.WalletInfo> wallets = keystore.list(principal);
+        if (requested == null || requested.isBlank()) {
+            if (wallets.size() == 1) {
+                return wallets.get(0).address();
+            }
+            throw wallets.isEmpty()
+                    ? new ToolException("you have no wallet to send from; ask the operator to run 'hal9 wallet "
+                            + "create --principal " + principal + "' (or import one)")
+                    : ToolException.badArgument(
+                            "from",
+                            "is needed: you have " + wallets.size() + " wallets ("
+                                    + String.join(
+                                            ", ",
+                                            wallets.stream()
+                                                    .map(Keystore.WalletInfo::address)
+                                                    .toList()) + ")");
+        }
+        String from = ChainFamily.checked(requested, "from");
+        return wallets.stream()
+                .map(Keystore.WalletInfo::address)
+                .filter(from::equalsIgnoreCase)
+                .findFirst()
+                .orElseThrow(() -> ToolException.badArgument(
+                        "from", from + " is not one of your wallets; evm_wallet with action=list shows them"));
+    }
+
+    /** The ERC-20 token a request names (contract address, or a symbol the operator configured), else null. */
+    static Erc20.Token token(EvmRpc rpc, EvmNetworks.Network network, String requested) {
+        if (requested == null || requested.isBlank() || requested.equalsIgnoreCase(network.symbol())) {
+            return null;
+        }
+        String address;
+        if (requested.startsWith("0x")) {
+            address = ChainFamily.checked(requested, "token");
+        } else {
+            address = network.tokens().get(requested.toUpperCase(Locale.ROOT));
+            if (address == null) {
+                throw ToolException.badArgument(
+                        "token",
+                        "'" + requested + "' is not a token configured on " + network.name()
+                                + (network.tokens().isEmpty()
+                                        ? ""
+                                        : " ("
+                                                + String.join(
+                                                        ", ", network.tokens().keySet()) + ")")
+                                + "; give the token's contract address, or ask the operator to add it to families.chain.evm."
+                                + network.name() + ".tokens");
+            }
+        }
+        return Erc20.read(rpc, network.name(), address);
+    }
+
+    // ---- settlement
+
+    @Override
+    public Guard.Signed sign(Guard.Payment payment, long previous) {
+        EvmNetworks.Network network = networks.get(payment.network());
+        EvmRpc rpc = rpcs.apply(network);
+        JsonNode payload = JSON.readTree(payment.payload());
+        String token = payload.path("token").isNull() || payload.path("token").isMissingNode()
+                ? null
+                : payload.path("token").asString();
+        BigInteger nonce = rpc.pendingNonce(payment.sender()).max(BigInteger.valueOf(previous + 1));
+        BigInteger tip = rpc.priorityFee();
+        BigInteger maxFee = rpc.baseFee().multiply(BigInteger.TWO).add(tip);
+        Eip1559 transaction = new Eip1559(
+                payload.path("chainId").asLong(),
+                nonce,
+                tip,
+                maxFee,
+                new BigInteger(payload.path("gasLimit").asString()),
+                HexFormat.of().parseHex((token == null ? payment.recipient() : token).substring(2)),
+                token == null ? payment.amount() : BigInteger.ZERO,
+                token == null
+                        ? new byte[0]
+                        : HexFormat.of()
+                                .parseHex(Erc20.transferData(payment.recipient(), payment.amount())
+                                        .substring(2)));
+        char[] secret = passphrase
+                .get()
+                .orElseThrow(() -> new IllegalStateException("HAL9_KEYSTORE_PASSPHRASE is not set; cannot sign"));
+        byte[] key = keystore.unlock(payment.principal(), payment.sender(), secret);
+        try {
+            byte[] raw = transaction.sign(key);
+            return new Guard.Signed(Eip1559.hash(raw), "0x" + HexFormat.of().formatHex(raw), nonce.longValueExact());
+        } finally {
+            Arrays.fill(key, (byte) 0);
+            Arrays.fill(secret, '\0');
+        }
+    }
+
+    @Override
+    public void broadcast(Guard.Payment payment, Guard.Signed signed) {
+        EvmRpc rpc = rpcs.apply(networks.get(payment.network()));
+        try {
+            rpc.sendRaw(signed.raw());
+        } catch (EvmRpc.Refused e) {
+            String reason = e.reason.toLowerCase(Locale.ROOT);
+            if (reason.contains("already known")
+                    || reason.contains("known transaction")
+                    || reason.contains("already imported")
+                    || rpc.knows(signed.hash())) {
+                return; // the network has this very transaction
+            }
+            throw new Guard.Rejected(e.reason);
+        }
+    }
+
+    @Override
+    public Guard.Outcome check(Guard.Payment payment, Guard.Signed signed) {
+        EvmRpc rpc = rpcs.apply(networks.get(payment.network()));
+        Map<String, Object> receipt = rpc.receipt(signed.hash());
+        if (receipt != null) {
+            String block = "block " + EvmRpc.quantity(receipt.get("blockNumber"));
+            return "0x1".equals(receipt.get("status"))
+                    ? new Guard.Outcome(Guard.Outcome.Status.CONFIRMED, block)
+                    : new Guard.Outcome(Guard.Outcome.Status.FAILED, "reverted in " + block);
+        }
+        return Guard.Outcome.of(rpc.knows(signed.hash()) ? Guard.Outcome.Status.PENDING : Guard.Outcome.Status.UNKNOWN);
+    }
+}

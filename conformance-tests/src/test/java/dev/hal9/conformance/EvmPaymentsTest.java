@@ -338,6 +338,56 @@ class EvmPaymentsTest {
         }
     }
 
+    @Test
+    void anRpcThatIsDownOrSilentLeavesNoAmbiguousRow() throws Exception {
+        try (Anvil own = new Anvil();
+                java.net.ServerSocket silent =
+                        new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            // a "network" whose RPC accepts connections and never answers
+            Thread.ofVirtual().start(() -> {
+                List<java.net.Socket> held = new java.util.ArrayList<>();
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            });
+            String ownToken = own.deployTestToken(BigInteger.valueOf(1_000_000_000_000L));
+            Map<String, String> settings = Map.of(
+                    "HAL9_FAMILIES_CHAIN_EVM__NETWORKS", "anvil,silent",
+                    "HAL9_FAMILIES_CHAIN_EVM_SILENT_RPC__URL", "http://127.0.0.1:" + silent.getLocalPort(),
+                    "HAL9_FAMILIES_CHAIN_EVM_SILENT_CHAIN__ID", "31337",
+                    "HAL9_FAMILIES_CHAIN_RPC__TIMEOUT__SECONDS", "2");
+            try (PaymentRig rig = new PaymentRig(own, ownToken, settings);
+                    McpSyncClient alice = rig.client(rig.aliceSecret)) {
+                assertThat(error(
+                                send(alice, Map.of("network", "silent", "to", PaymentRig.RECIPIENT, "amount", "0.01"))))
+                        .contains("did not answer", "within 2 s");
+
+                Map<String, Object> pending =
+                        payment(send(alice, Map.of("network", "anvil", "to", PaymentRig.RECIPIENT, "amount", "0.5")));
+                own.close(); // the chain goes away while the payment waits for a person
+                assertThat(error(send(alice, Map.of("network", "anvil", "to", PaymentRig.RECIPIENT, "amount", "0.01"))))
+                        .contains("refused the connection");
+                assertThat(rig.cli("approve", (String) pending.get("id")).exit())
+                        .isZero();
+                Map<String, Object> failed = awaitState(alice, (String) pending.get("id"), "failed");
+                assertThat((String) failed.get("detail"))
+                        .startsWith("not sent:")
+                        .contains("refused the connection");
+                assertThat(failed.get("txHash")).isNull();
+
+                Map<?, ?> status =
+                        structured(alice.callTool(new McpSchema.CallToolRequest("payment_status", Map.of())));
+                assertThat((List<?>) status.get("payments"))
+                        .as("only the one payment, now failed")
+                        .hasSize(1);
+            }
+        }
+    }
+
     // ---- helpers
 
     static McpSchema.CallToolResult send(McpSyncClient client, Map<String, Object> arguments) {

@@ -31,18 +31,18 @@ final class Payments implements Callable<Integer> {
     @Option(names = "--principal", paramLabel = "ID", description = "Only this principal's payments.")
     String principal;
 
-    @Option(names = "--all", description = "Every payment of the last 50 per principal shown, in any state.")
+    @Option(names = "--all", description = "The principal's last 50 payments in any state (needs --principal).")
     boolean all;
 
     @Override
     public Integer call() {
+        if (all && principal == null) {
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this), "--all lists one principal's payments: add --principal ID");
+        }
         try (Store store = Main.Tokens.openStore(common)) {
             Ledger ledger = new Ledger(store::jdbi, System::currentTimeMillis);
-            List<Ledger.Row> rows = all && principal != null
-                    ? ledger.recent(principal, 50).stream()
-                            .map(p -> ledger.byId(p.payment().id()).orElseThrow())
-                            .toList()
-                    : ledger.inState(Guard.State.PENDING, principal);
+            List<Ledger.Row> rows = all ? ledger.recent(principal, 50) : ledger.inState(Guard.State.PENDING, principal);
             if (rows.isEmpty()) {
                 System.out.println(all ? "no payments" : "no payments wait for approval");
             }
@@ -61,6 +61,22 @@ final class Payments implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Runs one decision over the store (the guard's worker is not started: the server sends). */
+    private static int decide(
+            Main.Common common, String done, java.util.function.Function<LedgerGuard, String> decision) {
+        try (Store store = Main.Tokens.openStore(common)) {
+            LedgerGuard guard = new LedgerGuard(
+                    new Ledger(store::jdbi, System::currentTimeMillis),
+                    common.settings(Map.of()),
+                    System::currentTimeMillis);
+            System.out.println(done + ": " + decision.apply(guard) + " (" + Instant.now() + ")");
+            return 0;
+        } catch (IllegalArgumentException e) {
+            System.err.println("hal9: " + e.getMessage());
+            return 1;
+        }
     }
 
     private static String operator() {
@@ -83,18 +99,7 @@ final class Payments implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            try (Store store = Main.Tokens.openStore(common)) {
-                LedgerGuard guard = new LedgerGuard(
-                        new Ledger(store::jdbi, System::currentTimeMillis),
-                        common.settings(Map.of()),
-                        System::currentTimeMillis);
-                String summary = guard.approve(id, null, operator(), LedgerGuard.VIA_CLI);
-                System.out.println("approved " + id + ": " + summary + " (" + Instant.now() + ")");
-                return 0;
-            } catch (IllegalArgumentException e) {
-                System.err.println("hal9: " + e.getMessage());
-                return 1;
-            }
+            return decide(common, "approved " + id, guard -> guard.approve(id, null, operator(), LedgerGuard.VIA_CLI));
         }
     }
 
@@ -111,18 +116,7 @@ final class Payments implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            try (Store store = Main.Tokens.openStore(common)) {
-                LedgerGuard guard = new LedgerGuard(
-                        new Ledger(store::jdbi, System::currentTimeMillis),
-                        common.settings(Map.of()),
-                        System::currentTimeMillis);
-                String summary = guard.decline(id, null, operator());
-                System.out.println("declined " + id + ": " + summary);
-                return 0;
-            } catch (IllegalArgumentException e) {
-                System.err.println("hal9: " + e.getMessage());
-                return 1;
-            }
+            return decide(common, "declined " + id, guard -> guard.decline(id, null, operator()));
         }
     }
 }

@@ -115,6 +115,22 @@ final class PaymentRig implements AutoCloseable {
         }
     }
 
+    /** A Java SDK client over Streamable HTTP with a bearer token, for a server set up by hand. */
+    record Client(PackagedServer server, String secret) {
+        McpSyncClient open() {
+            McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder(server.base())
+                            .endpoint("/mcp")
+                            .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + secret))
+                            .build())
+                    .requestTimeout(Duration.ofSeconds(180))
+                    .initializationTimeout(Duration.ofSeconds(60))
+                    .clientInfo(new McpSchema.Implementation("payments-test", "1"))
+                    .build();
+            client.initialize();
+            return client;
+        }
+    }
+
     @Override
     public void close() {
         if (server != null) {

@@ -62,10 +62,16 @@ final class Wallets implements Runnable {
     @Command(
             name = "create",
             mixinStandardHelpOptions = true,
-            description = "Make a new EVM wallet and print its address.")
+            description = "Make a new wallet and print its address (EVM: 0x…; TON: the raw form 0:…).")
     static final class Create implements Callable<Integer> {
         @CommandLine.Mixin
         Owner owner = new Owner();
+
+        @Option(
+                names = "--chain",
+                paramLabel = "CHAIN",
+                description = "evm (default: one key for Ethereum, Polygon, BSC, Mantle, …) or ton (a V4R2 wallet).")
+        String chain = Keystore.EVM;
 
         @Option(names = "--label", paramLabel = "TEXT", description = "A name to recognise it by.")
         String label = "";
@@ -74,7 +80,11 @@ final class Wallets implements Runnable {
         public Integer call() {
             char[] passphrase = passphrase(true);
             try {
-                Keystore.WalletInfo wallet = owner.keystore().create(owner.principal, label, passphrase);
+                if (!chain.equals(Keystore.EVM) && !chain.equals(Keystore.TON)) {
+                    System.err.println("hal9: --chain is evm or ton, not '" + chain + "'");
+                    return 2;
+                }
+                Keystore.WalletInfo wallet = owner.keystore().create(owner.principal, label, passphrase, chain);
                 System.out.println(wallet.address());
                 System.err.println("Created wallet " + wallet.address() + " for " + owner.principal
                         + ". Its key is encrypted in the keystore; 'hal9 wallet export' is the only way out.");

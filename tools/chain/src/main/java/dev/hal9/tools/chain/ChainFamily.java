@@ -193,11 +193,12 @@ public final class ChainFamily implements ToolFamily {
                     .render(output -> output.payment().render())
                     .build());
         });
+        tools.addAll(TonTools.tools(context, keystore, timeout));
         return tools;
     }
 
     /** The keystore passphrase the operator gave the server, read when a key is needed and never kept. */
-    private static Optional<char[]> passphrase() {
+    static Optional<char[]> passphrase() {
         String value = System.getenv("HAL9_KEYSTORE_PASSPHRASE");
         return value == null || value.isEmpty() ? Optional.empty() : Optional.of(value.toCharArray());
     }
@@ -207,7 +208,7 @@ public final class ChainFamily implements ToolFamily {
         return switch (input.action()) {
             case LIST ->
                 new Output(
-                        keystore.list(principal).stream()
+                        keystore.list(principal, Keystore.EVM).stream()
                                 .map(w -> new Wallet(
                                         w.address(), w.label(), w.createdAt().toString()))
                                 .toList(),
@@ -218,7 +219,7 @@ public final class ChainFamily implements ToolFamily {
                 EvmRpc rpc = rpc(network, timeout);
                 List<String> addresses = input.address() != null
                         ? List.of(checked(input.address()))
-                        : keystore.list(principal).stream()
+                        : keystore.list(principal, Keystore.EVM).stream()
                                 .map(Keystore.WalletInfo::address)
                                 .toList();
                 if (addresses.isEmpty()) {

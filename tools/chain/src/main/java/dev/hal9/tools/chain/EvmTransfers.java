@@ -140,7 +140,7 @@ final class EvmTransfers implements Guard.Settlement {
     }
 
     private String sender(String principal, String requested) {
-        List<Keystore.WalletInfo> wallets = keystore.list(principal);
+        List<Keystore.WalletInfo> wallets = keystore.list(principal, Keystore.EVM);
         if (requested == null || requested.isBlank()) {
             if (wallets.size() == 1) {
                 return wallets.get(0).address();

@@ -73,14 +73,42 @@ public final class Keystore {
      */
     public record WalletInfo(String address, String chain, String label, Instant createdAt) {}
 
+    /** The chains a wallet can be for. */
+    public static final String EVM = "evm";
+
+    public static final String TON = "ton";
+
     /** Makes a new EVM wallet for a principal. */
     public WalletInfo create(String principal, String label, char[] passphrase) {
-        byte[] key = Secp256k1.newPrivateKey();
+        return create(principal, label, passphrase, EVM);
+    }
+
+    /**
+     * Makes a new wallet for a principal: {@code evm} (a secp256k1 key) or {@code ton} (an Ed25519 seed behind
+     * a V4R2 wallet on the basechain).
+     */
+    public WalletInfo create(String principal, String label, char[] passphrase, String chain) {
+        byte[] key =
+                switch (chain) {
+                    case EVM -> Secp256k1.newPrivateKey();
+                    case TON -> random(32);
+                    default -> throw new IllegalArgumentException("the chain is evm or ton, not '" + chain + "'");
+                };
         try {
-            return store(principal, label, key, passphrase);
+            return store(principal, label, key, passphrase, chain);
         } finally {
             Arrays.fill(key, (byte) 0);
         }
+    }
+
+    /** The principal's wallets on one chain, oldest first. */
+    public List<WalletInfo> list(String principal, String chain) {
+        return list(principal).stream().filter(w -> w.chain().equals(chain)).toList();
+    }
+
+    /** A wallet's address from its key: EIP-55 for EVM, the raw form (0:hex) of the V4R2 wallet for TON. */
+    static String addressOf(String chain, byte[] key) {
+        return TON.equals(chain) ? TonWallets.v4r2(key).getAddress().toRaw() : Secp256k1.address(key);
     }
 
     /** Imports an EVM private key (32 bytes) for a principal. */
@@ -90,7 +118,7 @@ public final class Keystore {
         if (Files.exists(file(principal, address))) {
             throw new IllegalArgumentException("wallet " + address + " is already in the keystore");
         }
-        return store(principal, label, privateKey, passphrase);
+        return store(principal, label, privateKey, passphrase, EVM);
     }
 
     /** The principal's wallets, oldest first. */
@@ -144,17 +172,18 @@ public final class Keystore {
                 derived,
                 hex.parseHex((String) ((Map<?, ?>) crypto.get("cipherparams")).get("iv")),
                 ciphertext);
-        if (!Secp256k1.address(key).equalsIgnoreCase(address)) {
+        String chain = String.valueOf(((Map<?, ?>) wallet.get("hal9")).get("chain"));
+        if (!addressOf(chain, key).equalsIgnoreCase(address)) {
             throw new IllegalArgumentException("the keystore file for " + address + " holds another key");
         }
         return key;
     }
 
-    private WalletInfo store(String principal, String label, byte[] key, char[] passphrase) {
+    private WalletInfo store(String principal, String label, byte[] key, char[] passphrase, String chain) {
         if (passphrase == null || passphrase.length < 8) {
             throw new IllegalArgumentException("the keystore passphrase must have at least 8 characters");
         }
-        String address = Secp256k1.address(key);
+        String address = addressOf(chain, key);
         HexFormat hex = HexFormat.of();
         byte[] salt = random(32);
         byte[] iv = random(16);
@@ -183,7 +212,7 @@ public final class Keystore {
                 "hal9",
                 Map.of(
                         "chain",
-                        "evm",
+                        chain,
                         "label",
                         label == null ? "" : label,
                         "createdAt",
@@ -191,7 +220,7 @@ public final class Keystore {
                         "checksumAddress",
                         address));
         write(file(principal, address), Mapper.JSON.writeValueAsString(wallet));
-        return new WalletInfo(address, "evm", label == null ? "" : label, now);
+        return new WalletInfo(address, chain, label == null ? "" : label, now);
     }
 
     private static WalletInfo info(Map<String, Object> wallet) {
@@ -209,8 +238,12 @@ public final class Keystore {
 
     private Path file(String principal, String address) {
         String normalized = address.toLowerCase(Locale.ROOT);
+        if (normalized.matches("0:[0-9a-f]{64}")) {
+            return folder(principal).resolve("ton-" + normalized.substring(2) + ".json");
+        }
         if (!normalized.matches("0x[0-9a-f]{40}")) {
-            throw new IllegalArgumentException("'" + address + "' is not an EVM address (0x and 40 hex digits)");
+            throw new IllegalArgumentException("'" + address + "' is not a wallet address (0x and 40 hex digits, or "
+                    + "a TON address in raw form 0:<64 hex>)");
         }
         return folder(principal).resolve(normalized + ".json");
     }

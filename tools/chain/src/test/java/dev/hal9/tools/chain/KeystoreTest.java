@@ -63,6 +63,24 @@ class KeystoreTest {
     }
 
     @Test
+    void tonWalletsAreV4r2ContractsOfTheirSeedAndListedApart() {
+        Keystore.WalletInfo evm = keystore.create("alice", "evm", PASSPHRASE);
+        Keystore.WalletInfo ton = keystore.create("alice", "ton", PASSPHRASE, Keystore.TON);
+        assertThat(ton.address()).matches("0:[0-9a-f]{64}");
+        assertThat(ton.chain()).isEqualTo("ton");
+        assertThat(keystore.list("alice", Keystore.TON))
+                .extracting(Keystore.WalletInfo::address)
+                .containsExactly(ton.address());
+        assertThat(keystore.list("alice", Keystore.EVM))
+                .extracting(Keystore.WalletInfo::address)
+                .containsExactly(evm.address());
+        byte[] seed = keystore.unlock("alice", ton.address(), PASSPHRASE);
+        assertThat(seed).hasSize(32);
+        // the address is the V4R2 wallet (id 698983191) of the seed's Ed25519 key, as wallet apps derive it
+        assertThat(TonWallets.v4r2(seed).getAddress().toRaw()).isEqualTo(ton.address());
+    }
+
+    @Test
     void aWrongPassphraseOrADamagedFileIsRefused() throws Exception {
         Keystore.WalletInfo wallet = keystore.create("alice", "x", PASSPHRASE);
         assertThatThrownBy(() -> keystore.unlock("alice", wallet.address(), "wrong passphrase".toCharArray()))
@@ -97,6 +115,6 @@ class KeystoreTest {
         assertThatThrownBy(() -> keystore.importKey("alice", "x", new byte[32], PASSPHRASE))
                 .hasMessageContaining("outside the secp256k1 range");
         assertThatThrownBy(() -> keystore.unlock("alice", "0x123", PASSPHRASE))
-                .hasMessageContaining("not an EVM address");
+                .hasMessageContaining("is not a wallet address");
     }
 }

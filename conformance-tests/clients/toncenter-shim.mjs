@@ -1,0 +1,69 @@
+// A small toncenter v2 HTTP API over @ton/sandbox (a real TVM, offline), so that hal9's real toncenter client
+// (ton4j) can be tested end to end. It speaks the endpoints hal9 uses, answers {"ok":true,"result":...} like
+// toncenter, and adds one of its own for tests: POST /shim/fund {address, amount} gives nanotons from a treasury.
+// Usage: node toncenter-shim.mjs [PORT]   (prints "listening PORT" on stdout)
+import http from 'node:http';
+import { Blockchain } from '@ton/sandbox';
+import { Address, Cell } from '@ton/core';
+
+const chain = await Blockchain.create();
+const treasury = await chain.treasury('funder');
+
+function answer(res, status, body) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function stateOf(contract) {
+  const type = contract.accountState?.type;
+  return type === 'active' ? 'active' : type === 'frozen' ? 'frozen' : 'uninitialized';
+}
+
+function stackOut(reader) {
+  const stack = [];
+  while (reader.remaining > 0) {
+    const item = reader.pop();
+    if (item.type === 'int') stack.push(['num', '0x' + item.value.toString(16)]);
+    else if (item.type === 'cell' || item.type === 'slice' || item.type === 'builder') {
+      stack.push([item.type, { bytes: item.cell.toBoc().toString('base64') }]);
+    } else stack.push([item.type, null]);
+  }
+  return stack;
+}
+
+const routes = {
+  '/getAddressBalance': async (q) => (await chain.getContract(Address.parse(q.address))).balance.toString(),
+  '/getAddressState': async (q) => stateOf(await chain.getContract(Address.parse(q.address))),
+  '/runGetMethod': async (q, body) => {
+    const contract = await chain.getContract(Address.parse(body.address));
+    if (stateOf(contract) !== 'active') return { '@type': 'smc.runResult', gas_used: 0, stack: [], exit_code: -13 };
+    const result = await contract.get(body.method, []);
+    return { '@type': 'smc.runResult', gas_used: Number(result.gasUsed), stack: stackOut(result.stackReader), exit_code: result.exitCode };
+  },
+  '/sendBoc': async (q, body) => {
+    const cell = Cell.fromBase64(body.boc);
+    await chain.sendMessage(cell);
+    return { '@type': 'ok', hash: cell.hash().toString('base64') };
+  },
+  '/shim/fund': async (q, body) => {
+    await treasury.send({ to: Address.parse(body.address), value: BigInt(body.amount), bounce: false });
+    return 'funded';
+  },
+};
+routes['/sendBocReturnHash'] = routes['/sendBoc'];
+
+const server = http.createServer(async (req, res) => {
+  const url = new URL(req.url, 'http://shim');
+  let text = '';
+  for await (const chunk of req) text += chunk;
+  const route = routes[url.pathname.replace(/^\/api\/v2/, '')];
+  if (!route) return answer(res, 404, { ok: false, error: 'not in the shim: ' + url.pathname, code: 404 });
+  try {
+    const result = await route(Object.fromEntries(url.searchParams), text ? JSON.parse(text) : {});
+    answer(res, 200, { ok: true, result });
+  } catch (e) {
+    // toncenter answers a rejected external message with 500 and the VM's complaint
+    answer(res, 500, { ok: false, error: String(e?.message ?? e).split('\n')[0], code: 500 });
+  }
+});
+server.listen(Number(process.argv[2] ?? 0), '127.0.0.1', () => console.log('listening ' + server.address().port));

@@ -1,0 +1,154 @@
+package dev.hal9.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.ton.ton4j.address.Address;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * TON end to end: the packaged server's ton_wallet and ton_send, through its real toncenter client (ton4j),
+ * against @ton/sandbox (a real TVM) behind a toncenter-v2-style shim. The wallet deploys with its first transfer;
+ * the guard auto-approves small amounts and waits for a person above them.
+ */
+class TonPaymentsTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @Test
+    void tonTransfersDeployTheWalletAndGoThroughTheGuard() throws Exception {
+        Process shim = new ProcessBuilder(
+                        Peers.node22(),
+                        Peers.dir().resolve("clients/toncenter-shim.mjs").toString(),
+                        "0")
+                .directory(Peers.dir().toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        try {
+            String listening =
+                    new BufferedReader(new InputStreamReader(shim.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            assertThat(listening).startsWith("listening ");
+            String endpoint = "http://127.0.0.1:" + listening.substring("listening ".length());
+            Path home = PackagedServer.newHome();
+            Map<String, String> environment = new HashMap<>(PackagedServer.environment(home));
+            environment.put("HAL9_KEYSTORE_PASSPHRASE", PaymentRig.PASSPHRASE);
+            environment.put("HAL9_CAPABILITIES_ENABLED", "chain.write");
+            environment.put("HAL9_FAMILIES_CHAIN_TON_ENDPOINT", endpoint);
+            environment.put("HAL9_GUARD_LIMITS_TON_TON_DAILY", "10");
+            environment.put("HAL9_GUARD_LIMITS_TON_TON_PER__CALL", "5");
+            environment.put("HAL9_GUARD_LIMITS_TON_TON_AUTO__APPROVE", "2");
+            String secret = cli(environment, "token", "create", "--principal", "alice", "--capability", "*");
+            String raw = cli(environment, "wallet", "create", "--principal", "alice", "--chain", "ton");
+            assertThat(raw).matches("0:[0-9a-f]{64}");
+            Address wallet = Address.of(raw);
+            shim(endpoint, "/shim/fund", Map.of("address", raw, "amount", "20000000000")); // 20 TON
+
+            Address recipient =
+                    Address.of("0:" + HexFormat.of().formatHex(new byte[32]).replace("00", "7a"));
+            try (PackagedServer server = PackagedServer.http(home, environment, "--auth", "token");
+                    McpSyncClient alice = new PaymentRig.Client(server, secret).open()) {
+                Map<?, ?> listed = EvmPaymentsTest.structured(
+                        alice.callTool(new McpSchema.CallToolRequest("ton_wallet", Map.of("action", "list"))));
+                Map<?, ?> mine = (Map<?, ?>) ((List<?>) listed.get("wallets")).get(0);
+                assertThat(mine.get("address")).isEqualTo(wallet.toNonBounceable());
+                assertThat(mine.get("bounceable")).isEqualTo(wallet.toBounceable());
+                assertThat(mine.get("raw")).isEqualTo(raw);
+
+                Map<?, ?> balance = (Map<?, ?>) ((List<?>) EvmPaymentsTest.structured(alice.callTool(
+                                        new McpSchema.CallToolRequest("ton_wallet", Map.of("action", "balance"))))
+                                .get("balances"))
+                        .get(0);
+                assertThat(balance.get("amount")).isEqualTo("20");
+                assertThat(balance.get("state")).isEqualTo("uninitialized");
+
+                // bad input: each refused with what to do, nothing recorded
+                assertThat(EvmPaymentsTest.error(send(alice, recipient.toBounceable(), "1")))
+                        .contains("bounceable", recipient.toNonBounceable());
+                assertThat(EvmPaymentsTest.error(send(alice, recipient.toNonBounceable(), "0.0000000001")))
+                        .contains("has 10 decimals but TON has only 9");
+                assertThat(EvmPaymentsTest.error(send(alice, "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "1")))
+                        .contains("is an EVM address");
+                assertThat(EvmPaymentsTest.error(send(alice, "UQnotanaddress", "1")))
+                        .contains("is not a TON address");
+                assertThat(EvmPaymentsTest.error(send(alice, recipient.toNonBounceable(), "19.99")))
+                        .contains("insufficient TON");
+                assertThat(EvmPaymentsTest.error(send(alice, recipient.toNonBounceable(), "6")))
+                        .contains("per-call limit of 5 TON");
+
+                // below the auto-approve threshold: the first transfer deploys the wallet and pays
+                Map<String, Object> first = EvmPaymentsTest.payment(send(alice, recipient.toNonBounceable(), "1.5"));
+                assertThat(first.get("state")).isEqualTo("confirmed");
+                assertThat(((Map<?, ?>) first.get("preview")).get("wallet"))
+                        .asString()
+                        .contains("deploys");
+                assertThat(state(endpoint, raw)).isEqualTo("active");
+                assertThat(balanceOf(endpoint, recipient.toRaw()))
+                        .isBetween(BigInteger.valueOf(1_490_000_000L), BigInteger.valueOf(1_500_000_000L));
+
+                // above it: pending until a person approves on the command line
+                Map<String, Object> second = EvmPaymentsTest.payment(send(alice, recipient.toNonBounceable(), "3"));
+                assertThat(second.get("state")).isEqualTo("pending");
+                Peers.Result approved = PackagedServer.cli(home, "approve", (String) second.get("id"));
+                assertThat(approved.exit()).as(approved.stderr()).isZero();
+                EvmPaymentsTest.awaitState(alice, (String) second.get("id"), "confirmed");
+                assertThat(balanceOf(endpoint, recipient.toRaw()))
+                        .isBetween(BigInteger.valueOf(4_480_000_000L), BigInteger.valueOf(4_500_000_000L));
+                assertThat(server.log()).doesNotContain(PaymentRig.PASSPHRASE);
+            }
+        } finally {
+            shim.destroy();
+            shim.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static McpSchema.CallToolResult send(McpSyncClient client, String to, String amount) {
+        return client.callTool(new McpSchema.CallToolRequest("ton_send", Map.of("to", to, "amount", amount)));
+    }
+
+    private static String cli(Map<String, String> environment, String... arguments) {
+        List<String> command = new java.util.ArrayList<>(
+                List.of(PackagedServer.java(), "-jar", PackagedServer.jar().toString()));
+        command.addAll(List.of(arguments));
+        Peers.Result result = Peers.run(command, environment, Duration.ofSeconds(60));
+        assertThat(result.exit()).as(result.stderr()).isZero();
+        return result.stdout().strip();
+    }
+
+    private static JsonNode shim(String endpoint, String path, Object body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoint + path));
+        if (body != null) {
+            request.POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+        }
+        String answer = HttpClient.newHttpClient()
+                .send(request.build(), HttpResponse.BodyHandlers.ofString())
+                .body();
+        return JSON.readTree(answer).get("result");
+    }
+
+    private static BigInteger balanceOf(String endpoint, String raw) throws Exception {
+        return new BigInteger(
+                shim(endpoint, "/getAddressBalance?address=" + raw, null).asString());
+    }
+
+    private static String state(String endpoint, String raw) throws Exception {
+        return shim(endpoint, "/getAddressState?address=" + raw, null).asString();
+    }
+}

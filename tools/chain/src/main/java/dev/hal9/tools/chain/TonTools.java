@@ -1,0 +1,226 @@
+package dev.hal9.tools.chain;
+
+import dev.hal9.api.FamilyContext;
+import dev.hal9.api.Guard;
+import dev.hal9.api.Param;
+import dev.hal9.api.PaymentView;
+import dev.hal9.api.Tool;
+import dev.hal9.api.ToolCall;
+import dev.hal9.api.ToolException;
+import dev.hal9.api.ToolKind;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.ton.ton4j.address.Address;
+import org.ton.ton4j.toncenter.TonCenter;
+
+/**
+ * {@code ton_wallet} (the caller's TON wallets, their addresses in every form and balances) and {@code ton_send}
+ * (TON through the guard), over a toncenter v2 endpoint ({@code families.chain.ton.endpoint}, {@code api-key}).
+ */
+final class TonTools {
+
+    enum Action {
+        LIST,
+        BALANCE
+    }
+
+    record WalletInput(
+            @Param(value = "list your TON wallets; balance of an address or of all your wallets.", required = true)
+            Action action,
+
+            @Param(value = "balance: a TON address (UQ…/EQ… or 0:<hex>); omit for all your wallets.", maxLength = 80)
+            String address) {}
+
+    record TonWallet(
+            @Param("Non-bounceable form (UQ…), the one to give people who send you TON.")
+            String address,
+
+            @Param("Bounceable form (EQ…).") String bounceable,
+            @Param("Raw form (0:<hex>).") String raw,
+            @Param("The wallet contract.") String version,
+            @Param("The owner's label for it.") String label) {}
+
+    record TonBalance(
+            @Param("The address (non-bounceable form).") String address,
+
+            @Param("The balance in TON, as a decimal string.")
+            String amount,
+
+            @Param("The balance in nanotons, as a decimal string.")
+            String nanotons,
+
+            @Param("active, uninitialized (no contract yet: it deploys with its first transfer) or frozen.")
+            String state) {}
+
+    record WalletOutput(
+            @Param("list: your TON wallets.") List<TonWallet> wallets,
+            @Param("balance: one per address.") List<TonBalance> balances) {}
+
+    record SendInput(
+            @Param(
+                    value = "The recipient: UQ… (non-bounceable, for wallets) or EQ… (bounceable, for deployed "
+                            + "contracts) or 0:<hex>.",
+                    required = true,
+                    maxLength = 80)
+            String to,
+
+            @Param(
+                    value = "How much TON, as a decimal string (at most 9 decimals), e.g. \"1.5\".",
+                    required = true,
+                    maxLength = 40)
+            String amount,
+
+            @Param(value = "A text comment the recipient sees (exchanges often require one).", maxLength = 120)
+            String comment,
+
+            @Param(value = "Which of your TON wallets pays; needed only if you have more than one.", maxLength = 80)
+            String from,
+
+            @Param(
+                    value = "Your key for this payment: sending again with the same key returns the first payment "
+                            + "instead of paying twice.",
+                    maxLength = 200)
+            String idempotencyKey) {}
+
+    record SendOutput(
+            @Param("The payment as the guard recorded it.") PaymentView payment) {}
+
+    private TonTools() {}
+
+    static List<Tool<?, ?>> tools(FamilyContext context, Keystore keystore, Duration timeout) {
+        String endpoint = context.setting("ton.endpoint").orElse("https://toncenter.com/api/v2");
+        Optional<String> apiKey = context.setting("ton.api-key").filter(k -> !k.isBlank());
+        Supplier<TonCenter> client = new Supplier<>() {
+            private volatile TonCenter built;
+
+            @Override
+            public TonCenter get() {
+                if (built == null) {
+                    synchronized (this) {
+                        if (built == null) {
+                            TonCenter.TonCenterBuilder builder = TonCenter.builder()
+                                    .endpoint(endpoint)
+                                    .connectTimeout(timeout)
+                                    .readTimeout(timeout)
+                                    .writeTimeout(timeout);
+                            apiKey.ifPresent(builder::apiKey);
+                            built = builder.build();
+                        }
+                    }
+                }
+                return built;
+            }
+        };
+        List<Tool<?, ?>> tools = new ArrayList<>();
+        tools.add(Tool.builder("ton_wallet", WalletInput.class, WalletOutput.class)
+                .title("TON wallets and balances")
+                .description("List your TON wallets (each address in its non-bounceable UQ…, bounceable EQ… and raw "
+                        + "forms) and read TON balances. Read-only: it never moves funds. Wallets are made by the "
+                        + "operator with 'hal9 wallet create --chain ton'; no tool ever shows a key.")
+                .kind(ToolKind.READ_ONLY)
+                .capability("chain.read")
+                .handler((input, call) -> wallet(keystore, client, input, call))
+                .render(TonTools::render)
+                .build());
+        context.guard().ifPresent(guard -> {
+            TonTransfers transfers = new TonTransfers(keystore, client, ChainFamily::passphrase);
+            guard.register(TonTransfers.KIND, transfers);
+            tools.add(Tool.builder("ton_send", SendInput.class, SendOutput.class)
+                    .title("Send TON")
+                    .description("Send TON from one of your TON wallets, with an optional comment. It checks the "
+                            + "address (a bounceable EQ… address to an undeployed wallet is refused: the coins would "
+                            + "bounce), the amount and the balance, then the server's guard checks the operator's "
+                            + "limits and asks a person to approve; small amounts may be approved by policy. A new "
+                            + "wallet deploys with its first transfer. 'pending' means a person must approve it (tell "
+                            + "the user how, as the result says; you cannot approve it). Give an idempotency_key so "
+                            + "that a retry never pays twice.")
+                    .kind(ToolKind.DESTRUCTIVE)
+                    .capability("chain.write")
+                    .handler((input, call) -> {
+                        Guard.Intent intent = transfers.prepare(
+                                call.principal().id(),
+                                new TonTransfers.Request(
+                                        input.from(),
+                                        input.to(),
+                                        input.amount(),
+                                        input.comment(),
+                                        input.idempotencyKey()));
+                        Guard.Payment payment = guard.submit(call, intent);
+                        return new SendOutput(PaymentView.of(payment, guard.nextStep(payment)));
+                    })
+                    .render(output -> output.payment().render())
+                    .build());
+        });
+        return tools;
+    }
+
+    private static WalletOutput wallet(
+            Keystore keystore, Supplier<TonCenter> client, WalletInput input, ToolCall call) {
+        String principal = call.principal().id();
+        List<Keystore.WalletInfo> mine = keystore.list(principal, Keystore.TON);
+        return switch (input.action()) {
+            case LIST ->
+                new WalletOutput(
+                        mine.stream()
+                                .map(w -> {
+                                    Address address = Address.of(w.address());
+                                    return new TonWallet(
+                                            address.toNonBounceable(),
+                                            address.toBounceable(),
+                                            address.toRaw(),
+                                            "v4r2",
+                                            w.label());
+                                })
+                                .toList(),
+                        null);
+            case BALANCE -> {
+                List<Address> addresses = input.address() != null
+                        ? List.of(TonWallets.parse(input.address(), "address"))
+                        : mine.stream().map(w -> Address.of(w.address())).toList();
+                if (addresses.isEmpty()) {
+                    throw new ToolException("you have no TON wallets; give an address, or ask the operator to run "
+                            + "'hal9 wallet create --chain ton --principal " + principal + "'");
+                }
+                TonCenter ton = client.get();
+                List<TonBalance> balances = new ArrayList<>();
+                for (Address address : addresses) {
+                    call.checkCancelled();
+                    BigInteger nanotons = TonTransfers.call(() -> ton.getBalance(address.toRaw()));
+                    String state = TonTransfers.call(() -> ton.getState(address.toRaw()));
+                    balances.add(new TonBalance(
+                            address.toNonBounceable(),
+                            Amounts.format(nanotons, TonTransfers.DECIMALS),
+                            nanotons.toString(),
+                            state));
+                }
+                yield new WalletOutput(null, balances);
+            }
+        };
+    }
+
+    private static String render(WalletOutput output) {
+        StringBuilder text = new StringBuilder();
+        if (output.wallets() != null) {
+            text.append(
+                    output.wallets().isEmpty()
+                            ? "no TON wallets"
+                            : output.wallets().size() + " TON wallet(s)");
+            output.wallets().forEach(w -> text.append('\n')
+                    .append(w.address())
+                    .append(w.label().isEmpty() ? "" : " (" + w.label() + ")"));
+        }
+        if (output.balances() != null) {
+            output.balances().forEach(b -> text.append(b.address())
+                    .append(": ")
+                    .append(b.amount())
+                    .append(" TON (")
+                    .append(b.state())
+                    .append(")\n"));
+        }
+        return text.toString().strip();
+    }
+}

@@ -19,6 +19,15 @@ function stateOf(contract) {
   return type === 'active' ? 'active' : type === 'frozen' ? 'frozen' : 'uninitialized';
 }
 
+// toncenter's stack arguments: ["num", "0x.."] or ["tvm.Slice"|"tvm.Cell", base64 BoC]
+function stackIn(stack) {
+  return (stack ?? []).map(([type, value]) => {
+    if (type === 'num' || type === 'int') return { type: 'int', value: BigInt(value) };
+    const cell = Cell.fromBase64(typeof value === 'string' ? value : value.bytes);
+    return type.toLowerCase().includes('slice') ? { type: 'slice', cell } : { type: 'cell', cell };
+  });
+}
+
 function stackOut(reader) {
   const stack = [];
   while (reader.remaining > 0) {
@@ -37,13 +46,25 @@ const routes = {
   '/runGetMethod': async (q, body) => {
     const contract = await chain.getContract(Address.parse(body.address));
     if (stateOf(contract) !== 'active') return { '@type': 'smc.runResult', gas_used: 0, stack: [], exit_code: -13 };
-    const result = await contract.get(body.method, []);
+    const result = await contract.get(body.method, stackIn(body.stack));
     return { '@type': 'smc.runResult', gas_used: Number(result.gasUsed), stack: stackOut(result.stackReader), exit_code: result.exitCode };
   },
   '/sendBoc': async (q, body) => {
     const cell = Cell.fromBase64(body.boc);
     await chain.sendMessage(cell);
     return { '@type': 'ok', hash: cell.hash().toString('base64') };
+  },
+  '/shim/treasury': async () => treasury.address.toRawString(),
+  // the treasury sends an internal message: to deploy a contract (code and data, base64 BoCs) or to call it (body)
+  '/shim/send': async (q, body) => {
+    const result = await treasury.send({
+      to: Address.parse(body.to),
+      value: BigInt(body.amount),
+      bounce: false,
+      body: body.body ? Cell.fromBase64(body.body) : undefined,
+      init: body.code ? { code: Cell.fromBase64(body.code), data: Cell.fromBase64(body.data) } : undefined,
+    });
+    return { txs: result.transactions.length };
   },
   '/shim/fund': async (q, body) => {
     await treasury.send({ to: Address.parse(body.address), value: BigInt(body.amount), bounce: false });

@@ -21,6 +21,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.ton.ton4j.address.Address;
+import org.ton.ton4j.smartcontract.token.ft.JettonMinter;
+import org.ton.ton4j.smartcontract.token.nft.NftUtils;
+import org.ton.ton4j.toncenter.TonCenter;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -60,6 +63,43 @@ class TonPaymentsTest {
             assertThat(raw).matches("0:[0-9a-f]{64}");
             Address wallet = Address.of(raw);
             shim(endpoint, "/shim/fund", Map.of("address", raw, "amount", "20000000000")); // 20 TON
+
+            // a TEP-74 jetton (ton4j's jetton-minter code), 6 decimals like USDT, 1,000 minted to alice's wallet
+            Address treasury = Address.of(shim(endpoint, "/shim/treasury", null).asString());
+            JettonMinter minter = JettonMinter.builder()
+                    .adminAddress(treasury)
+                    .content(NftUtils.createOffChainUriCell("https://example.invalid/tusdt.json"))
+                    .build();
+            Address master = minter.getAddress();
+            shim(
+                    endpoint,
+                    "/shim/send",
+                    Map.of(
+                            "to", master.toRaw(),
+                            "amount", "1000000000",
+                            "code", base64(minter.createCodeCell()),
+                            "data", base64(minter.createDataCell())));
+            shim(
+                    endpoint,
+                    "/shim/send",
+                    Map.of(
+                            "to", master.toRaw(),
+                            "amount", "200000000",
+                            "body",
+                                    base64(JettonMinter.createMintBody(
+                                            1,
+                                            wallet,
+                                            BigInteger.valueOf(50_000_000L),
+                                            BigInteger.valueOf(1_000_000_000L),
+                                            null,
+                                            treasury,
+                                            BigInteger.ZERO,
+                                            null))));
+            environment.put("HAL9_FAMILIES_CHAIN_TON_JETTONS", "TUSDT=" + master.toBounceable() + ":6");
+            environment.put("HAL9_GUARD_LIMITS_TON_TUSDT_DAILY", "100");
+            environment.put("HAL9_GUARD_LIMITS_TON_TUSDT_AUTO__APPROVE", "50");
+            TonCenter toncenter = TonCenter.builder().endpoint(endpoint).build();
+            assertThat(jettons(toncenter, master, wallet)).isEqualTo(BigInteger.valueOf(1_000_000_000L));
 
             Address recipient =
                     Address.of("0:" + HexFormat.of().formatHex(new byte[32]).replace("00", "7a"));
@@ -111,12 +151,57 @@ class TonPaymentsTest {
                 EvmPaymentsTest.awaitState(alice, (String) second.get("id"), "confirmed");
                 assertThat(balanceOf(endpoint, recipient.toRaw()))
                         .isBetween(BigInteger.valueOf(4_480_000_000L), BigInteger.valueOf(4_500_000_000L));
+
+                // a jetton: TEP-74 transfer from alice's jetton wallet to the recipient's, with a comment
+                assertThat(EvmPaymentsTest.error(sendToken(alice, recipient.toNonBounceable(), "0.0000001", "TUSDT")))
+                        .contains("has 7 decimals but TUSDT has only 6");
+                assertThat(EvmPaymentsTest.error(sendToken(alice, recipient.toNonBounceable(), "5000", "TUSDT")))
+                        .contains("insufficient TUSDT", "has 1000 TUSDT");
+                assertThat(EvmPaymentsTest.error(sendToken(alice, recipient.toNonBounceable(), "1", "NOPE")))
+                        .contains("not a jetton the operator configured (TUSDT)");
+                Map<String, Object> jetton =
+                        EvmPaymentsTest.payment(sendToken(alice, recipient.toNonBounceable(), "12.5", "TUSDT"));
+                assertThat(jetton.get("state")).as(String.valueOf(jetton)).isEqualTo("confirmed");
+                assertThat(jetton.get("asset")).isEqualTo("TUSDT");
+                assertThat(jettons(toncenter, master, recipient)).isEqualTo(BigInteger.valueOf(12_500_000L));
+                assertThat(jettons(toncenter, master, wallet)).isEqualTo(BigInteger.valueOf(987_500_000L));
+                Map<?, ?> tusdt =
+                        (Map<?, ?>) ((List<?>) EvmPaymentsTest.structured(alice.callTool(new McpSchema.CallToolRequest(
+                                                "ton_wallet", Map.of("action", "balance", "token", "TUSDT"))))
+                                        .get("balances"))
+                                .get(0);
+                assertThat(tusdt.get("amount")).isEqualTo("987.5");
+                assertThat(tusdt.get("asset")).isEqualTo("TUSDT");
                 assertThat(server.log()).doesNotContain(PaymentRig.PASSPHRASE);
             }
         } finally {
             shim.destroy();
             shim.waitFor(5, TimeUnit.SECONDS);
         }
+    }
+
+    private static McpSchema.CallToolResult sendToken(McpSyncClient client, String to, String amount, String token) {
+        return client.callTool(new McpSchema.CallToolRequest(
+                "ton_send", Map.of("to", to, "amount", amount, "token", token, "comment", "invoice 42")));
+    }
+
+    /** An owner's jetton balance, read the way a wallet app does: the master's get_wallet_address, then the data. */
+    private static BigInteger jettons(TonCenter toncenter, Address master, Address owner) {
+        Address jettonWallet = toncenter.getJettonWalletAddress(master.toRaw(), owner.toRaw());
+        if (!"active".equals(toncenter.getState(jettonWallet.toRaw()))) {
+            return BigInteger.ZERO;
+        }
+        String hex = String.valueOf(toncenter
+                .runGetMethod(jettonWallet.toRaw(), "get_wallet_data", List.of())
+                .getResult()
+                .getStack()
+                .get(0)
+                .get(1));
+        return new BigInteger(hex.substring(2), 16);
+    }
+
+    private static String base64(org.ton.ton4j.cell.Cell cell) {
+        return java.util.Base64.getEncoder().encodeToString(cell.toBoc());
     }
 
     private static McpSchema.CallToolResult send(McpSyncClient client, String to, String amount) {

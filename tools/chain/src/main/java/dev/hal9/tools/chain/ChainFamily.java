@@ -173,7 +173,7 @@ public final class ChainFamily implements ToolFamily {
                             + "checks the operator's limits and asks a person to approve; small amounts may be "
                             + "approved by policy. The result is the payment: 'pending' means a person must approve "
                             + "it (tell the user how, as the result says; you cannot approve it), 'confirmed' means "
-                            + "done. Give an idempotency_key so that a retry never pays twice. Use evm_wallet to "
+                            + "done. Give an idempotencyKey so that a retry never pays twice. Use evm_wallet to "
                             + "read balances and payment_status to follow a payment.")
                     .kind(ToolKind.DESTRUCTIVE)
                     .capability("chain.write")

@@ -33,7 +33,13 @@ final class TonTools {
             Action action,
 
             @Param(value = "balance: a TON address (UQ…/EQ… or 0:<hex>); omit for all your wallets.", maxLength = 80)
-            String address) {}
+            String address,
+
+            @Param(
+                    value = "balance: a jetton (e.g. USDT) by configured symbol or master address, read through the "
+                            + "master's get_wallet_address; omit for TON.",
+                    maxLength = 80)
+            String token) {}
 
     record TonWallet(
             @Param("Non-bounceable form (UQ…), the one to give people who send you TON.")
@@ -46,12 +52,13 @@ final class TonTools {
 
     record TonBalance(
             @Param("The address (non-bounceable form).") String address,
+            @Param("TON, or the jetton's symbol.") String asset,
 
-            @Param("The balance in TON, as a decimal string.")
+            @Param("The balance in whole units, as a decimal string.")
             String amount,
 
-            @Param("The balance in nanotons, as a decimal string.")
-            String nanotons,
+            @Param("The balance in the smallest unit (nanotons, or the jetton's), as a decimal string.")
+            String units,
 
             @Param("active, uninitialized (no contract yet: it deploys with its first transfer) or frozen.")
             String state) {}
@@ -76,6 +83,12 @@ final class TonTools {
 
             @Param(value = "A text comment the recipient sees (exchanges often require one).", maxLength = 120)
             String comment,
+
+            @Param(
+                    value = "A jetton to send instead of TON, by the symbol the operator configured (e.g. USDT) or its "
+                            + "master address; omit to send TON.",
+                    maxLength = 80)
+            String token,
 
             @Param(value = "Which of your TON wallets pays; needed only if you have more than one.", maxLength = 80)
             String from,
@@ -115,28 +128,34 @@ final class TonTools {
                 return built;
             }
         };
+        TonTransfers jettons = new TonTransfers(
+                keystore,
+                client,
+                ChainFamily::passphrase,
+                TonTransfers.jettons(context.setting("ton.jettons").orElse("")));
         List<Tool<?, ?>> tools = new ArrayList<>();
         tools.add(Tool.builder("ton_wallet", WalletInput.class, WalletOutput.class)
                 .title("TON wallets and balances")
                 .description("List your TON wallets (each address in its non-bounceable UQ…, bounceable EQ… and raw "
-                        + "forms) and read TON balances. Read-only: it never moves funds. Wallets are made by the "
+                        + "forms) and read TON or jetton (e.g. USDT) balances. Read-only: it never moves funds. Wallets are made by the "
                         + "operator with 'hal9 wallet create --chain ton'; no tool ever shows a key.")
                 .kind(ToolKind.READ_ONLY)
                 .capability("chain.read")
-                .handler((input, call) -> wallet(keystore, client, input, call))
+                .handler((input, call) -> wallet(keystore, client, jettons, input, call))
                 .render(TonTools::render)
                 .build());
         context.guard().ifPresent(guard -> {
-            TonTransfers transfers = new TonTransfers(keystore, client, ChainFamily::passphrase);
+            TonTransfers transfers = jettons;
             guard.register(TonTransfers.KIND, transfers);
             tools.add(Tool.builder("ton_send", SendInput.class, SendOutput.class)
-                    .title("Send TON")
-                    .description("Send TON from one of your TON wallets, with an optional comment. It checks the "
+                    .title("Send TON or a jetton")
+                    .description("Send TON, or a jetton such as USDT (TEP-74), from one of your TON wallets, with an "
+                            + "optional comment. It checks the "
                             + "address (a bounceable EQ… address to an undeployed wallet is refused: the coins would "
                             + "bounce), the amount and the balance, then the server's guard checks the operator's "
                             + "limits and asks a person to approve; small amounts may be approved by policy. A new "
                             + "wallet deploys with its first transfer. 'pending' means a person must approve it (tell "
-                            + "the user how, as the result says; you cannot approve it). Give an idempotency_key so "
+                            + "the user how, as the result says; you cannot approve it). Give an idempotencyKey so "
                             + "that a retry never pays twice.")
                     .kind(ToolKind.DESTRUCTIVE)
                     .capability("chain.write")
@@ -148,6 +167,7 @@ final class TonTools {
                                         input.to(),
                                         input.amount(),
                                         input.comment(),
+                                        input.token(),
                                         input.idempotencyKey()));
                         Guard.Payment payment = guard.submit(call, intent);
                         return new SendOutput(PaymentView.of(payment, guard.nextStep(payment)));
@@ -159,7 +179,7 @@ final class TonTools {
     }
 
     private static WalletOutput wallet(
-            Keystore keystore, Supplier<TonCenter> client, WalletInput input, ToolCall call) {
+            Keystore keystore, Supplier<TonCenter> client, TonTransfers transfers, WalletInput input, ToolCall call) {
         String principal = call.principal().id();
         List<Keystore.WalletInfo> mine = keystore.list(principal, Keystore.TON);
         return switch (input.action()) {
@@ -186,15 +206,19 @@ final class TonTools {
                             + "'hal9 wallet create --chain ton --principal " + principal + "'");
                 }
                 TonCenter ton = client.get();
+                TonTransfers.Jetton jetton = transfers.jetton(input.token());
                 List<TonBalance> balances = new ArrayList<>();
                 for (Address address : addresses) {
                     call.checkCancelled();
-                    BigInteger nanotons = TonTransfers.call(() -> ton.getBalance(address.toRaw()));
                     String state = TonTransfers.call(() -> ton.getState(address.toRaw()));
+                    BigInteger units = jetton == null
+                            ? TonTransfers.call(() -> ton.getBalance(address.toRaw()))
+                            : TonTransfers.jettonWallet(ton, jetton, address).getValue();
                     balances.add(new TonBalance(
                             address.toNonBounceable(),
-                            Amounts.format(nanotons, TonTransfers.DECIMALS),
-                            nanotons.toString(),
+                            jetton == null ? "TON" : jetton.symbol(),
+                            Amounts.format(units, jetton == null ? TonTransfers.DECIMALS : jetton.decimals()),
+                            units.toString(),
                             state));
                 }
                 yield new WalletOutput(null, balances);
@@ -217,7 +241,9 @@ final class TonTools {
             output.balances().forEach(b -> text.append(b.address())
                     .append(": ")
                     .append(b.amount())
-                    .append(" TON (")
+                    .append(' ')
+                    .append(b.asset())
+                    .append(" (")
                     .append(b.state())
                     .append(")\n"));
         }

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.ton.ton4j.address.Address;
+import org.ton.ton4j.cell.CellBuilder;
+import org.ton.ton4j.smartcontract.token.ft.JettonWallet;
 import org.ton.ton4j.smartcontract.types.WalletV4R2Config;
 import org.ton.ton4j.smartcontract.wallet.v4.WalletV4R2;
 import org.ton.ton4j.tlb.Message;
@@ -39,17 +41,87 @@ final class TonTransfers implements Guard.Settlement {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final BigInteger MAX = BigInteger.TWO.pow(120);
 
+    /** TON attached to a jetton transfer for the jetton wallets' fees; the excess comes back. */
+    static final BigInteger JETTON_ATTACHED = BigInteger.valueOf(50_000_000L);
+
     private final Keystore keystore;
     private final Supplier<TonCenter> client;
     private final Supplier<Optional<char[]>> passphrase;
+    private final Map<String, Jetton> jettons;
 
-    TonTransfers(Keystore keystore, Supplier<TonCenter> client, Supplier<Optional<char[]>> passphrase) {
+    /** A jetton the operator named: its symbol, master contract and decimals. */
+    record Jetton(String symbol, Address master, int decimals) {}
+
+    TonTransfers(
+            Keystore keystore,
+            Supplier<TonCenter> client,
+            Supplier<Optional<char[]>> passphrase,
+            Map<String, Jetton> jettons) {
         this.keystore = keystore;
         this.client = client;
         this.passphrase = passphrase;
+        this.jettons = jettons;
     }
 
-    record Request(String from, String to, String amount, String comment, String idempotencyKey) {}
+    /** {@code families.chain.ton.jettons}: "USDT=EQ…:6,NOT=EQ…:9". */
+    static Map<String, Jetton> jettons(String setting) {
+        Map<String, Jetton> jettons = new LinkedHashMap<>();
+        for (String entry : setting.split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            String[] parts = entry.trim().split("[=:]");
+            try {
+                String symbol = parts[0].trim().toUpperCase(java.util.Locale.ROOT);
+                String master = entry.substring(entry.indexOf('=') + 1, entry.lastIndexOf(':'))
+                        .trim();
+                int decimals = Integer.parseInt(
+                        entry.substring(entry.lastIndexOf(':') + 1).trim());
+                jettons.put(symbol, new Jetton(symbol, Address.of(master), decimals));
+            } catch (RuntimeException | Error e) {
+                throw new IllegalArgumentException("families.chain.ton.jettons takes SYMBOL=MASTER_ADDRESS:DECIMALS "
+                        + "entries separated by commas (e.g. USDT=EQCxE6…:6), not '" + entry.trim() + "'");
+            }
+        }
+        return Map.copyOf(jettons);
+    }
+
+    /** The jetton a request names, by symbol or master address; null for TON itself. */
+    Jetton jetton(String requested) {
+        if (requested == null || requested.isBlank() || requested.equalsIgnoreCase("TON")) {
+            return null;
+        }
+        Jetton bySymbol = jettons.get(requested.trim().toUpperCase(java.util.Locale.ROOT));
+        if (bySymbol != null) {
+            return bySymbol;
+        }
+        // a short word is a symbol the operator did not name; anything longer must be a master address
+        String raw = requested.trim().matches("[A-Za-z0-9$._-]{1,16}")
+                ? null
+                : TonWallets.parse(requested, "token").toRaw();
+        return jettons.values().stream()
+                .filter(j -> j.master().toRaw().equals(raw))
+                .findFirst()
+                .orElseThrow(() -> ToolException.badArgument(
+                        "token",
+                        "'" + requested + "' is not a jetton the operator configured"
+                                + (jettons.isEmpty() ? "" : " (" + String.join(", ", jettons.keySet()) + ")")
+                                + "; ask them to add it to families.chain.ton.jettons as SYMBOL=MASTER:DECIMALS"));
+    }
+
+    /** The owner's jetton wallet and its balance (0 when it does not exist yet). */
+    static Map.Entry<Address, BigInteger> jettonWallet(TonCenter ton, Jetton jetton, Address owner) {
+        Address wallet = call(() -> ton.getJettonWalletAddress(jetton.master().toRaw(), owner.toRaw()));
+        if (!"active".equals(call(() -> ton.getState(wallet.toRaw())))) {
+            return Map.entry(wallet, BigInteger.ZERO);
+        }
+        var result = call(() -> ton.runGetMethod(wallet.toRaw(), "get_wallet_data", List.of()));
+        List<Object> first = result.getResult().getStack().get(0);
+        String hex = String.valueOf(first.get(1));
+        return Map.entry(wallet, new BigInteger(hex.startsWith("0x") ? hex.substring(2) : hex, 16));
+    }
+
+    record Request(String from, String to, String amount, String comment, String token, String idempotencyKey) {}
 
     Guard.Intent prepare(String principal, Request request) {
         Address to = TonWallets.parse(request.to(), "to");
@@ -57,6 +129,10 @@ final class TonTransfers implements Guard.Settlement {
         if (passphrase.get().isEmpty()) {
             throw new ToolException("this server cannot sign: the operator started it without "
                     + "HAL9_KEYSTORE_PASSPHRASE, so no wallet can be unlocked");
+        }
+        Jetton jetton = jetton(request.token());
+        if (jetton != null) {
+            return prepareJetton(principal, request, to, from, jetton);
         }
         BigInteger amount = Amounts.parse(request.amount(), DECIMALS, "TON", MAX);
         TonCenter ton = client.get();
@@ -108,6 +184,49 @@ final class TonTransfers implements Guard.Settlement {
                 request.idempotencyKey());
     }
 
+    private Guard.Intent prepareJetton(String principal, Request request, Address to, String from, Jetton jetton) {
+        BigInteger amount = Amounts.parse(request.amount(), jetton.decimals(), jetton.symbol(), MAX);
+        TonCenter ton = client.get();
+        Address sender = Address.of(from);
+        var mine = jettonWallet(ton, jetton, sender);
+        if (mine.getValue().compareTo(amount) < 0) {
+            throw new ToolException("insufficient " + jetton.symbol() + ": " + sender.toNonBounceable() + " has "
+                    + Amounts.format(mine.getValue(), jetton.decimals()) + " " + jetton.symbol()
+                    + ", the transfer needs " + Amounts.format(amount, jetton.decimals()));
+        }
+        BigInteger tonBalance = call(() -> ton.getBalance(sender.toRaw()));
+        BigInteger tonNeeded = JETTON_ATTACHED.add(FEE_RESERVE);
+        if (tonBalance.compareTo(tonNeeded) < 0) {
+            throw new ToolException("insufficient TON for the fees: " + sender.toNonBounceable() + " has "
+                    + Amounts.format(tonBalance, DECIMALS) + " TON, a jetton transfer needs up to "
+                    + Amounts.format(tonNeeded, DECIMALS) + " TON");
+        }
+        Map<String, String> preview = new LinkedHashMap<>();
+        preview.put("network", NETWORK);
+        preview.put("jetton master", jetton.master().toBounceable());
+        preview.put("from jetton wallet", mine.getKey().toBounceable());
+        preview.put("fee at most", Amounts.format(tonNeeded, DECIMALS) + " TON (the unused part comes back)");
+        if (request.comment() != null && !request.comment().isBlank()) {
+            preview.put("comment", request.comment());
+        }
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("jettonWallet", mine.getKey().toRaw());
+        payload.put("comment", request.comment());
+        return new Guard.Intent(
+                KIND,
+                NETWORK,
+                jetton.symbol(),
+                jetton.decimals(),
+                amount,
+                sender.toRaw(),
+                to.toRaw(),
+                "send " + Amounts.format(amount, jetton.decimals()) + " " + jetton.symbol() + " on ton from "
+                        + sender.toNonBounceable() + " to " + to.toNonBounceable(),
+                preview,
+                JSON.writeValueAsString(payload),
+                request.idempotencyKey());
+    }
+
     private String sender(String principal, String requested) {
         List<Keystore.WalletInfo> wallets = keystore.list(principal, Keystore.TON);
         if (requested == null || requested.isBlank()) {
@@ -145,16 +264,35 @@ final class TonTransfers implements Guard.Settlement {
             seqno = Math.max(seqno, previous + 1);
             String comment =
                     payload.path("comment").isString() ? payload.path("comment").asString() : null;
-            WalletV4R2Config config = WalletV4R2Config.builder()
+            WalletV4R2Config.WalletV4R2ConfigBuilder config = WalletV4R2Config.builder()
                     .walletId(TonWallets.V4R2_WALLET_ID)
                     .seqno(seqno)
-                    .destination(Address.of(payment.recipient()))
-                    .amount(payment.amount())
-                    .bounce(payload.path("bounce").asBoolean(false))
-                    .validUntil(Instant.now().getEpochSecond() + 600)
-                    .comment(comment)
-                    .build();
-            Message message = wallet.prepareExternalMsg(config);
+                    .validUntil(Instant.now().getEpochSecond() + 600);
+            if (payload.has("jettonWallet")) {
+                // TEP-74: our jetton wallet moves the jettons to the recipient's and returns the excess TON to us
+                config.destination(Address.of(payload.path("jettonWallet").asString()))
+                        .amount(JETTON_ATTACHED)
+                        .bounce(true)
+                        .body(JettonWallet.createTransferBody(
+                                seqno,
+                                payment.amount(),
+                                Address.of(payment.recipient()),
+                                Address.of(payment.sender()),
+                                null,
+                                BigInteger.ONE,
+                                comment == null
+                                        ? null
+                                        : CellBuilder.beginCell()
+                                                .storeUint(0, 32)
+                                                .storeString(comment)
+                                                .endCell()));
+            } else {
+                config.destination(Address.of(payment.recipient()))
+                        .amount(payment.amount())
+                        .bounce(payload.path("bounce").asBoolean(false))
+                        .comment(comment);
+            }
+            Message message = wallet.prepareExternalMsg(config.build());
             if (!deployed) {
                 message = Message.builder()
                         .info(message.getInfo())

@@ -9,6 +9,52 @@ import { Address, Cell } from '@ton/core';
 const chain = await Blockchain.create();
 const treasury = await chain.treasury('funder');
 
+// every transaction the sandbox ran, newest first per account, as toncenter's getTransactions shows them
+const history = new Map();
+
+function comment(body) {
+  try {
+    const slice = body.beginParse();
+    if (slice.remainingBits >= 32 && slice.loadUint(32) === 0) return slice.loadStringTail();
+  } catch (e) { /* not a text comment */ }
+  return '';
+}
+
+function message(m) {
+  if (!m) return null;
+  const internal = m.info.type === 'internal';
+  return {
+    '@type': 'raw.message',
+    source: internal ? m.info.src.toRawString() : '',
+    destination: m.info.dest?.toRawString?.() ?? '',
+    value: internal ? m.info.value.coins.toString() : '0',
+    fwd_fee: internal ? m.info.forwardFee.toString() : '0',
+    ihr_fee: '0',
+    created_lt: internal ? m.info.createdLt.toString() : '0',
+    body_hash: m.body.hash().toString('base64'),
+    message: comment(m.body),
+  };
+}
+
+function record(transactions) {
+  for (const tx of transactions) {
+    const account = '0:' + tx.address.toString(16).padStart(64, '0');
+    const entry = {
+      '@type': 'raw.transaction',
+      address: { '@type': 'accountAddress', account_address: account },
+      utime: tx.now,
+      data: '',
+      transaction_id: { '@type': 'internal.transactionId', lt: tx.lt.toString(), hash: tx.hash().toString('base64') },
+      fee: tx.totalFees.coins.toString(),
+      storage_fee: '0',
+      other_fee: '0',
+      in_msg: message(tx.inMessage),
+      out_msgs: [...tx.outMessages.values()].map(message),
+    };
+    history.set(account, [entry, ...(history.get(account) ?? [])]);
+  }
+}
+
 function answer(res, status, body) {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
@@ -43,6 +89,10 @@ function stackOut(reader) {
 const routes = {
   '/getAddressBalance': async (q) => (await chain.getContract(Address.parse(q.address))).balance.toString(),
   '/getAddressState': async (q) => stateOf(await chain.getContract(Address.parse(q.address))),
+  '/getTransactions': async (q) => {
+    const account = Address.parse(q.address).toRawString();
+    return (history.get(account) ?? []).slice(0, Number(q.limit ?? 10));
+  },
   '/runGetMethod': async (q, body) => {
     const contract = await chain.getContract(Address.parse(body.address));
     if (stateOf(contract) !== 'active') return { '@type': 'smc.runResult', gas_used: 0, stack: [], exit_code: -13 };
@@ -51,7 +101,7 @@ const routes = {
   },
   '/sendBoc': async (q, body) => {
     const cell = Cell.fromBase64(body.boc);
-    await chain.sendMessage(cell);
+    record((await chain.sendMessage(cell)).transactions);
     return { '@type': 'ok', hash: cell.hash().toString('base64') };
   },
   '/shim/treasury': async () => treasury.address.toRawString(),
@@ -64,10 +114,11 @@ const routes = {
       body: body.body ? Cell.fromBase64(body.body) : undefined,
       init: body.code ? { code: Cell.fromBase64(body.code), data: Cell.fromBase64(body.data) } : undefined,
     });
+    record(result.transactions);
     return { txs: result.transactions.length };
   },
   '/shim/fund': async (q, body) => {
-    await treasury.send({ to: Address.parse(body.address), value: BigInt(body.amount), bounce: false });
+    record((await treasury.send({ to: Address.parse(body.address), value: BigInt(body.amount), bounce: false })).transactions);
     return 'funded';
   },
 };

@@ -134,6 +134,7 @@ class EvmPaymentsTest {
             cases.put("0|ETH|" + PaymentRig.RECIPIENT, "must be more than zero");
             cases.put("-1|ETH|" + PaymentRig.RECIPIENT, "plain decimal number");
             cases.put("1e3|ETH|" + PaymentRig.RECIPIENT, "plain decimal number");
+            cases.put("1" + "0".repeat(78) + "|ETH|" + PaymentRig.RECIPIENT, "larger than any ETH amount can be");
             cases.put("1|ETH|0x70997970c51812dc3a010c7d01b50e0d17dc79C8", "wrong EIP-55 checksum");
             cases.put(
                     "1|ETH|EQD2NmD_lH5f5u1Kj3KfGyTvhZSX0Eg6qp2a5IQUKXxOG21n", "/to: does not match the regex pattern");

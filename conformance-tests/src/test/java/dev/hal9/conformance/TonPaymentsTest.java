@@ -37,6 +37,7 @@ class TonPaymentsTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Test
+    @SuppressWarnings("unchecked")
     void tonTransfersDeployTheWalletAndGoThroughTheGuard() throws Exception {
         Process shim = new ProcessBuilder(
                         Peers.node22(),
@@ -62,6 +63,10 @@ class TonPaymentsTest {
             String raw = cli(environment, "wallet", "create", "--principal", "alice", "--chain", "ton");
             assertThat(raw).matches("0:[0-9a-f]{64}");
             Address wallet = Address.of(raw);
+            String bobSecret = cli(environment, "token", "create", "--principal", "bob", "--capability", "*");
+            Address bobWallet = Address.of(cli(
+                    environment, "wallet", "create", "--principal", "bob", "--chain", "ton", "--ton-contract", "v5r1"));
+            shim(endpoint, "/shim/fund", Map.of("address", bobWallet.toRaw(), "amount", "5000000000"));
             shim(endpoint, "/shim/fund", Map.of("address", raw, "amount", "20000000000")); // 20 TON
 
             // a TEP-74 jetton (ton4j's jetton-minter code), 6 decimals like USDT, 1,000 minted to alice's wallet
@@ -140,8 +145,7 @@ class TonPaymentsTest {
                         .asString()
                         .contains("deploys");
                 assertThat(state(endpoint, raw)).isEqualTo("active");
-                assertThat(balanceOf(endpoint, recipient.toRaw()))
-                        .isBetween(BigInteger.valueOf(1_490_000_000L), BigInteger.valueOf(1_500_000_000L));
+                assertThat(balanceOf(endpoint, recipient.toRaw())).isEqualTo(BigInteger.valueOf(1_500_000_000L));
 
                 // above it: pending until a person approves on the command line
                 Map<String, Object> second = EvmPaymentsTest.payment(send(alice, recipient.toNonBounceable(), "3"));
@@ -149,8 +153,9 @@ class TonPaymentsTest {
                 Peers.Result approved = PackagedServer.cli(home, "approve", (String) second.get("id"));
                 assertThat(approved.exit()).as(approved.stderr()).isZero();
                 EvmPaymentsTest.awaitState(alice, (String) second.get("id"), "confirmed");
+                // the whole amount arrives (send mode 3); the recipient's own storage fee may take a nanoton or two
                 assertThat(balanceOf(endpoint, recipient.toRaw()))
-                        .isBetween(BigInteger.valueOf(4_480_000_000L), BigInteger.valueOf(4_500_000_000L));
+                        .isBetween(BigInteger.valueOf(4_499_999_000L), BigInteger.valueOf(4_500_000_000L));
 
                 // a jetton: TEP-74 transfer from alice's jetton wallet to the recipient's, with a comment
                 assertThat(EvmPaymentsTest.error(sendToken(alice, recipient.toNonBounceable(), "0.0000001", "TUSDT")))
@@ -172,6 +177,38 @@ class TonPaymentsTest {
                                 .get(0);
                 assertThat(tusdt.get("amount")).isEqualTo("987.5");
                 assertThat(tusdt.get("asset")).isEqualTo("TUSDT");
+
+                // alice's history, newest first: the jetton order, the two TON transfers out, the funding in
+                List<Map<?, ?>> history =
+                        (List<Map<?, ?>>) EvmPaymentsTest.structured(alice.callTool(new McpSchema.CallToolRequest(
+                                        "ton_wallet", Map.of("action", "transactions", "limit", 10))))
+                                .get("transactions");
+                assertThat(history)
+                        .extracting(t -> t.get("direction") + " " + t.get("amount"))
+                        .contains("out 1.5", "out 3", "in 20");
+                assertThat(history)
+                        .extracting(t -> String.valueOf(t.get("counterparty")))
+                        .contains(recipient.toNonBounceable());
+
+                // bob has a V5R1 (W5) wallet: it deploys with its first transfer too; he cannot touch alice's
+                try (McpSyncClient bob = new PaymentRig.Client(server, bobSecret).open()) {
+                    Map<?, ?> bobs = (Map<?, ?>) ((List<?>) EvmPaymentsTest.structured(bob.callTool(
+                                            new McpSchema.CallToolRequest("ton_wallet", Map.of("action", "list"))))
+                                    .get("wallets"))
+                            .get(0);
+                    assertThat(bobs.get("version")).isEqualTo("v5r1");
+                    assertThat(bobs.get("address")).isEqualTo(bobWallet.toNonBounceable());
+                    assertThat(EvmPaymentsTest.error(bob.callTool(new McpSchema.CallToolRequest(
+                                    "ton_send",
+                                    Map.of("to", recipient.toNonBounceable(), "amount", "1", "from", raw)))))
+                            .contains("is not one of your TON wallets");
+                    BigInteger before = balanceOf(endpoint, recipient.toRaw());
+                    Map<String, Object> fromBob = EvmPaymentsTest.payment(send(bob, recipient.toNonBounceable(), "1"));
+                    assertThat(fromBob.get("state")).isEqualTo("confirmed");
+                    assertThat(state(endpoint, bobWallet.toRaw())).isEqualTo("active");
+                    assertThat(balanceOf(endpoint, recipient.toRaw()).subtract(before))
+                            .isBetween(BigInteger.valueOf(999_999_000L), BigInteger.valueOf(1_000_000_000L));
+                }
                 assertThat(server.log()).doesNotContain(PaymentRig.PASSPHRASE);
             }
         } finally {

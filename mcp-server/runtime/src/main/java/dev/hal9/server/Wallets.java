@@ -73,6 +73,12 @@ final class Wallets implements Runnable {
                 description = "evm (default: one key for Ethereum, Polygon, BSC, Mantle, …) or ton (a V4R2 wallet).")
         String chain = Keystore.EVM;
 
+        @Option(
+                names = "--ton-contract",
+                paramLabel = "CONTRACT",
+                description = "With --chain ton: the wallet contract, v4r2 (default) or v5r1 (W5).")
+        String tonContract = "v4r2";
+
         @Option(names = "--label", paramLabel = "TEXT", description = "A name to recognise it by.")
         String label = "";
 
@@ -84,7 +90,9 @@ final class Wallets implements Runnable {
                     System.err.println("hal9: --chain is evm or ton, not '" + chain + "'");
                     return 2;
                 }
-                Keystore.WalletInfo wallet = owner.keystore().create(owner.principal, label, passphrase, chain);
+                Keystore.WalletInfo wallet = chain.equals(Keystore.TON)
+                        ? owner.keystore().create(owner.principal, label, passphrase, chain, tonContract)
+                        : owner.keystore().create(owner.principal, label, passphrase, chain);
                 System.out.println(wallet.address());
                 System.err.println("Created wallet " + wallet.address() + " for " + owner.principal
                         + ". Its key is encrypted in the keystore; 'hal9 wallet export' is the only way out.");

@@ -71,7 +71,7 @@ public final class Keystore {
      * @param label the owner's name for it
      * @param createdAt when it was made or imported
      */
-    public record WalletInfo(String address, String chain, String label, Instant createdAt) {}
+    public record WalletInfo(String address, String chain, String contract, String label, Instant createdAt) {}
 
     /** The chains a wallet can be for. */
     public static final String EVM = "evm";
@@ -88,6 +88,16 @@ public final class Keystore {
      * a V4R2 wallet on the basechain).
      */
     public WalletInfo create(String principal, String label, char[] passphrase, String chain) {
+        return create(principal, label, passphrase, chain, TON.equals(chain) ? TonWallets.V4R2 : "");
+    }
+
+    /**
+     * Makes a new wallet; for TON, {@code contract} is the wallet contract: {@code v4r2} or {@code v5r1}.
+     */
+    public WalletInfo create(String principal, String label, char[] passphrase, String chain, String contract) {
+        if (TON.equals(chain) && !TonWallets.CONTRACTS.contains(contract)) {
+            throw new IllegalArgumentException("a TON wallet contract is v4r2 or v5r1, not '" + contract + "'");
+        }
         byte[] key =
                 switch (chain) {
                     case EVM -> Secp256k1.newPrivateKey();
@@ -95,7 +105,7 @@ public final class Keystore {
                     default -> throw new IllegalArgumentException("the chain is evm or ton, not '" + chain + "'");
                 };
         try {
-            return store(principal, label, key, passphrase, chain);
+            return store(principal, label, key, passphrase, chain, contract);
         } finally {
             Arrays.fill(key, (byte) 0);
         }
@@ -106,9 +116,9 @@ public final class Keystore {
         return list(principal).stream().filter(w -> w.chain().equals(chain)).toList();
     }
 
-    /** A wallet's address from its key: EIP-55 for EVM, the raw form (0:hex) of the V4R2 wallet for TON. */
-    static String addressOf(String chain, byte[] key) {
-        return TON.equals(chain) ? TonWallets.v4r2(key).getAddress().toRaw() : Secp256k1.address(key);
+    /** A wallet's address from its key: EIP-55 for EVM, the raw form (0:hex) of the wallet contract for TON. */
+    static String addressOf(String chain, String contract, byte[] key) {
+        return TON.equals(chain) ? TonWallets.address(key, contract).toRaw() : Secp256k1.address(key);
     }
 
     /** Imports an EVM private key (32 bytes) for a principal. */
@@ -118,7 +128,7 @@ public final class Keystore {
         if (Files.exists(file(principal, address))) {
             throw new IllegalArgumentException("wallet " + address + " is already in the keystore");
         }
-        return store(principal, label, privateKey, passphrase, EVM);
+        return store(principal, label, privateKey, passphrase, EVM, "");
     }
 
     /** The principal's wallets, oldest first. */
@@ -172,18 +182,19 @@ public final class Keystore {
                 derived,
                 hex.parseHex((String) ((Map<?, ?>) crypto.get("cipherparams")).get("iv")),
                 ciphertext);
-        String chain = String.valueOf(((Map<?, ?>) wallet.get("hal9")).get("chain"));
-        if (!addressOf(chain, key).equalsIgnoreCase(address)) {
+        WalletInfo info = info(wallet);
+        if (!addressOf(info.chain(), info.contract(), key).equalsIgnoreCase(address)) {
             throw new IllegalArgumentException("the keystore file for " + address + " holds another key");
         }
         return key;
     }
 
-    private WalletInfo store(String principal, String label, byte[] key, char[] passphrase, String chain) {
+    private WalletInfo store(
+            String principal, String label, byte[] key, char[] passphrase, String chain, String contract) {
         if (passphrase == null || passphrase.length < 8) {
             throw new IllegalArgumentException("the keystore passphrase must have at least 8 characters");
         }
-        String address = addressOf(chain, key);
+        String address = addressOf(chain, contract, key);
         HexFormat hex = HexFormat.of();
         byte[] salt = random(32);
         byte[] iv = random(16);
@@ -213,6 +224,8 @@ public final class Keystore {
                 Map.of(
                         "chain",
                         chain,
+                        "contract",
+                        contract,
                         "label",
                         label == null ? "" : label,
                         "createdAt",
@@ -220,14 +233,17 @@ public final class Keystore {
                         "checksumAddress",
                         address));
         write(file(principal, address), Mapper.JSON.writeValueAsString(wallet));
-        return new WalletInfo(address, chain, label == null ? "" : label, now);
+        return new WalletInfo(address, chain, contract, label == null ? "" : label, now);
     }
 
     private static WalletInfo info(Map<String, Object> wallet) {
         Map<?, ?> meta = (Map<?, ?>) wallet.get("hal9");
+        String chain = (String) meta.get("chain");
+        Object contract = meta.get("contract");
         return new WalletInfo(
                 (String) meta.get("checksumAddress"),
-                (String) meta.get("chain"),
+                chain,
+                contract != null ? (String) contract : TON.equals(chain) ? TonWallets.V4R2 : "",
                 (String) meta.get("label"),
                 Instant.parse((String) meta.get("createdAt")));
     }

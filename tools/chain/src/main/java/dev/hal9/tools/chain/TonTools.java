@@ -25,15 +25,24 @@ final class TonTools {
 
     enum Action {
         LIST,
-        BALANCE
+        BALANCE,
+        TRANSACTIONS
     }
 
     record WalletInput(
-            @Param(value = "list your TON wallets; balance of an address or of all your wallets.", required = true)
+            @Param(
+                    value = "list your TON wallets; balance of an address or of all your wallets; transactions: the "
+                            + "recent transfers in and out of an address (default: your only wallet).",
+                    required = true)
             Action action,
 
-            @Param(value = "balance: a TON address (UQ…/EQ… or 0:<hex>); omit for all your wallets.", maxLength = 80)
+            @Param(
+                    value = "balance, transactions: a TON address (UQ…/EQ… or 0:<hex>); omit for your own wallets.",
+                    maxLength = 80)
             String address,
+
+            @Param(value = "transactions: how many, newest first.", minimum = 1, maximum = 50, defaultValue = "10")
+            Integer limit,
 
             @Param(
                     value = "balance: a jetton (e.g. USDT) by configured symbol or master address, read through the "
@@ -47,7 +56,10 @@ final class TonTools {
 
             @Param("Bounceable form (EQ…).") String bounceable,
             @Param("Raw form (0:<hex>).") String raw,
-            @Param("The wallet contract.") String version,
+
+            @Param("The wallet contract: v4r2 or v5r1 (W5).")
+            String version,
+
             @Param("The owner's label for it.") String label) {}
 
     record TonBalance(
@@ -63,9 +75,23 @@ final class TonTools {
             @Param("active, uninitialized (no contract yet: it deploys with its first transfer) or frozen.")
             String state) {}
 
+    record TonTransaction(
+            @Param(value = "When it ran.", format = "date-time")
+            String time,
+
+            @Param("in (received) or out (sent).") String direction,
+            @Param("The other side (non-bounceable form).") String counterparty,
+            @Param("TON moved, as a decimal string.") String amount,
+            @Param("The text comment, if any.") String comment,
+            @Param("The fee this account paid, in TON.") String fee,
+
+            @Param("The transaction's logical time and hash (base64), as explorers show them.")
+            String id) {}
+
     record WalletOutput(
             @Param("list: your TON wallets.") List<TonWallet> wallets,
-            @Param("balance: one per address.") List<TonBalance> balances) {}
+            @Param("balance: one per address.") List<TonBalance> balances,
+            @Param("transactions: newest first.") List<TonTransaction> transactions) {}
 
     record SendInput(
             @Param(
@@ -137,7 +163,7 @@ final class TonTools {
         tools.add(Tool.builder("ton_wallet", WalletInput.class, WalletOutput.class)
                 .title("TON wallets and balances")
                 .description("List your TON wallets (each address in its non-bounceable UQ…, bounceable EQ… and raw "
-                        + "forms) and read TON or jetton (e.g. USDT) balances. Read-only: it never moves funds. Wallets are made by the "
+                        + "forms), read TON or jetton (e.g. USDT) balances, and list an address's recent transfers. Read-only: it never moves funds. Wallets are made by the "
                         + "operator with 'hal9 wallet create --chain ton'; no tool ever shows a key.")
                 .kind(ToolKind.READ_ONLY)
                 .capability("chain.read")
@@ -192,10 +218,11 @@ final class TonTools {
                                             address.toNonBounceable(),
                                             address.toBounceable(),
                                             address.toRaw(),
-                                            "v4r2",
+                                            w.contract(),
                                             w.label());
                                 })
                                 .toList(),
+                        null,
                         null);
             case BALANCE -> {
                 List<Address> addresses = input.address() != null
@@ -221,9 +248,66 @@ final class TonTools {
                             units.toString(),
                             state));
                 }
-                yield new WalletOutput(null, balances);
+                yield new WalletOutput(null, balances, null);
+            }
+            case TRANSACTIONS -> {
+                Address address;
+                if (input.address() != null) {
+                    address = TonWallets.parse(input.address(), "address");
+                } else if (mine.size() == 1) {
+                    address = Address.of(mine.get(0).address());
+                } else {
+                    throw ToolException.badArgument(
+                            "address", "is needed for transactions: you have " + mine.size() + " TON wallets");
+                }
+                int limit = input.limit() == null ? 10 : input.limit();
+                TonCenter ton = client.get();
+                var history = TonTransfers.call(() -> ton.getTransactions(address.toRaw(), limit));
+                List<TonTransaction> rows = new ArrayList<>();
+                for (var tx : history.getResult()) {
+                    String time = java.time.Instant.ofEpochSecond(tx.getUtime()).toString();
+                    String id = tx.getTransactionId().getLt() + ":"
+                            + tx.getTransactionId().getHash();
+                    String fee = Amounts.format(new BigInteger(tx.getFee()), TonTransfers.DECIMALS);
+                    var in = tx.getInMsg();
+                    if (in != null && in.getSource() != null && !in.getSource().isEmpty()) {
+                        rows.add(new TonTransaction(
+                                time,
+                                "in",
+                                friendly(in.getSource()),
+                                nanotons(in.getValue()),
+                                in.getMessage(),
+                                fee,
+                                id));
+                    }
+                    if (tx.getOutMsgs() != null) {
+                        for (var out : tx.getOutMsgs()) {
+                            rows.add(new TonTransaction(
+                                    time,
+                                    "out",
+                                    friendly(out.getDestination()),
+                                    nanotons(out.getValue()),
+                                    out.getMessage(),
+                                    fee,
+                                    id));
+                        }
+                    }
+                }
+                yield new WalletOutput(null, null, rows);
             }
         };
+    }
+
+    private static String friendly(String raw) {
+        try {
+            return Address.of(raw).toNonBounceable();
+        } catch (RuntimeException | Error e) {
+            return raw;
+        }
+    }
+
+    private static String nanotons(String value) {
+        return Amounts.format(new BigInteger(value == null || value.isEmpty() ? "0" : value), TonTransfers.DECIMALS);
     }
 
     private static String render(WalletOutput output) {
@@ -246,6 +330,19 @@ final class TonTools {
                     .append(" (")
                     .append(b.state())
                     .append(")\n"));
+        }
+        if (output.transactions() != null) {
+            text.append(output.transactions().isEmpty() ? "no transactions" : "");
+            output.transactions().forEach(t -> text.append(t.time())
+                    .append(' ')
+                    .append(t.direction())
+                    .append(' ')
+                    .append(t.amount())
+                    .append(" TON ")
+                    .append(t.direction().equals("in") ? "from " : "to ")
+                    .append(t.counterparty())
+                    .append(t.comment() == null || t.comment().isEmpty() ? "" : " \"" + t.comment() + "\"")
+                    .append('\n'));
         }
         return text.toString().strip();
     }

@@ -13,10 +13,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.ton.ton4j.address.Address;
+import org.ton.ton4j.cell.Cell;
 import org.ton.ton4j.cell.CellBuilder;
 import org.ton.ton4j.smartcontract.token.ft.JettonWallet;
+import org.ton.ton4j.smartcontract.types.Destination;
 import org.ton.ton4j.smartcontract.types.WalletV4R2Config;
+import org.ton.ton4j.smartcontract.types.WalletV5Config;
 import org.ton.ton4j.smartcontract.wallet.v4.WalletV4R2;
+import org.ton.ton4j.smartcontract.wallet.v5.WalletV5;
 import org.ton.ton4j.tlb.Message;
 import org.ton.ton4j.toncenter.TonCenter;
 import org.ton.ton4j.toncenter.TonCenterApiException;
@@ -40,6 +44,9 @@ final class TonTransfers implements Guard.Settlement {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final BigInteger MAX = BigInteger.TWO.pow(120);
+
+    /** Send mode 3 (pay fees separately, ignore errors), as wallet apps use: the recipient gets the whole amount. */
+    static final int SEND_MODE = 3;
 
     /** TON attached to a jetton transfer for the jetton wallets' fees; the excess comes back. */
     static final BigInteger JETTON_ATTACHED = BigInteger.valueOf(50_000_000L);
@@ -258,47 +265,66 @@ final class TonTransfers implements Guard.Settlement {
                 .orElseThrow(() -> new IllegalStateException("HAL9_KEYSTORE_PASSPHRASE is not set; cannot sign"));
         byte[] seed = keystore.unlock(payment.principal(), payment.sender(), secret);
         try {
-            WalletV4R2 wallet = TonWallets.v4r2(seed, ton);
+            String contract = keystore.list(payment.principal(), Keystore.TON).stream()
+                    .filter(w -> w.address().equalsIgnoreCase(payment.sender()))
+                    .map(Keystore.WalletInfo::contract)
+                    .findFirst()
+                    .orElse(TonWallets.V4R2);
             boolean deployed = "active".equals(call(() -> ton.getState(payment.sender())));
             long seqno = deployed ? call(() -> ton.getSeqno(payment.sender())) : 0;
             seqno = Math.max(seqno, previous + 1);
+            long validUntil = Instant.now().getEpochSecond() + 600;
             String comment =
                     payload.path("comment").isString() ? payload.path("comment").asString() : null;
-            WalletV4R2Config.WalletV4R2ConfigBuilder config = WalletV4R2Config.builder()
-                    .walletId(TonWallets.V4R2_WALLET_ID)
-                    .seqno(seqno)
-                    .validUntil(Instant.now().getEpochSecond() + 600);
-            if (payload.has("jettonWallet")) {
-                // TEP-74: our jetton wallet moves the jettons to the recipient's and returns the excess TON to us
-                config.destination(Address.of(payload.path("jettonWallet").asString()))
-                        .amount(JETTON_ATTACHED)
-                        .bounce(true)
-                        .body(JettonWallet.createTransferBody(
-                                seqno,
-                                payment.amount(),
-                                Address.of(payment.recipient()),
-                                Address.of(payment.sender()),
-                                null,
-                                BigInteger.ONE,
-                                comment == null
-                                        ? null
-                                        : CellBuilder.beginCell()
-                                                .storeUint(0, 32)
-                                                .storeString(comment)
-                                                .endCell()));
+            // what the wallet sends: TON to the recipient, or (TEP-74) a transfer order to our jetton wallet,
+            // which moves the jettons to the recipient's and returns the excess TON to us
+            boolean jetton = payload.has("jettonWallet");
+            Address destination =
+                    jetton ? Address.of(payload.path("jettonWallet").asString()) : Address.of(payment.recipient());
+            BigInteger value = jetton ? JETTON_ATTACHED : payment.amount();
+            boolean bounce = jetton || payload.path("bounce").asBoolean(false);
+            Cell body = jetton
+                    ? JettonWallet.createTransferBody(
+                            seqno,
+                            payment.amount(),
+                            Address.of(payment.recipient()),
+                            Address.of(payment.sender()),
+                            null,
+                            BigInteger.ONE,
+                            comment == null ? null : commentCell(comment))
+                    : comment == null ? null : commentCell(comment);
+            Message message;
+            if (TonWallets.V5R1.equals(contract)) {
+                WalletV5 wallet = TonWallets.v5r1(seed, ton);
+                Destination.DestinationBuilder to = Destination.builder()
+                        .address(destination.toRaw())
+                        .amount(value)
+                        .mode(SEND_MODE)
+                        .bounce(bounce);
+                if (body != null) {
+                    to.body(body);
+                }
+                message = wallet.prepareExternalMsg(WalletV5Config.builder()
+                        .walletId(TonWallets.V5R1_WALLET_ID)
+                        .seqno(seqno)
+                        .validUntil(validUntil)
+                        .body(wallet.createBulkTransfer(List.of(to.build())).toCell())
+                        .build());
+                message = withStateInit(message, wallet.getStateInit(), deployed);
             } else {
-                config.destination(Address.of(payment.recipient()))
-                        .amount(payment.amount())
-                        .bounce(payload.path("bounce").asBoolean(false))
-                        .comment(comment);
-            }
-            Message message = wallet.prepareExternalMsg(config.build());
-            if (!deployed) {
-                message = Message.builder()
-                        .info(message.getInfo())
-                        .init(wallet.getStateInit())
-                        .body(message.getBody())
-                        .build();
+                WalletV4R2 wallet = TonWallets.v4r2(seed, ton);
+                WalletV4R2Config.WalletV4R2ConfigBuilder config = WalletV4R2Config.builder()
+                        .walletId(TonWallets.V4R2_WALLET_ID)
+                        .seqno(seqno)
+                        .validUntil(validUntil)
+                        .destination(destination)
+                        .amount(value)
+                        .mode(SEND_MODE)
+                        .bounce(bounce);
+                if (body != null) {
+                    config.body(body);
+                }
+                message = withStateInit(wallet.prepareExternalMsg(config.build()), wallet.getStateInit(), deployed);
             }
             byte[] boc = message.toCell().toBoc();
             String hash = HexFormat.of().formatHex(message.toCell().getHash());
@@ -307,6 +333,23 @@ final class TonTransfers implements Guard.Settlement {
             Arrays.fill(seed, (byte) 0);
             Arrays.fill(secret, '\0');
         }
+    }
+
+    /** A text comment as TON wallets encode it: op 0, then the text. */
+    private static Cell commentCell(String comment) {
+        return CellBuilder.beginCell().storeUint(0, 32).storeString(comment).endCell();
+    }
+
+    /** The first message of an undeployed wallet carries its state init, so the transfer deploys it. */
+    private static Message withStateInit(Message message, org.ton.ton4j.tlb.StateInit init, boolean deployed) {
+        if (deployed || message.getInit() != null) {
+            return message;
+        }
+        return Message.builder()
+                .info(message.getInfo())
+                .init(init)
+                .body(message.getBody())
+                .build();
     }
 
     @Override

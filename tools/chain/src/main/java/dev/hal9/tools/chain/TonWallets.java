@@ -4,13 +4,36 @@ import com.iwebpp.crypto.TweetNaclFast;
 import dev.hal9.api.ToolException;
 import org.ton.ton4j.address.Address;
 import org.ton.ton4j.smartcontract.wallet.v4.WalletV4R2;
+import org.ton.ton4j.smartcontract.wallet.v5.WalletV5;
 import org.ton.ton4j.toncenter.TonCenter;
 
 /** TON wallet contracts (ton4j): a V4R2 wallet from an Ed25519 seed, and addresses as people write them. */
 final class TonWallets {
 
+    static final String V4R2 = "v4r2";
+    static final String V5R1 = "v5r1";
+    static final java.util.Set<String> CONTRACTS = java.util.Set.of(V4R2, V5R1);
+
     /** The subwallet id of V4R2 wallets on the basechain, as wallet apps use it. */
     static final long V4R2_WALLET_ID = 698_983_191L;
+
+    /** The wallet id of V5R1 (W5) wallets on mainnet's basechain: network -239, subwallet 0. */
+    static final long V5R1_WALLET_ID = 2_147_483_409L;
+
+    static Address address(byte[] seed, String contract) {
+        return V5R1.equals(contract)
+                ? v5r1(seed, null).getAddress()
+                : v4r2(seed).getAddress();
+    }
+
+    static WalletV5 v5r1(byte[] seed, TonCenter client) {
+        return WalletV5.builder()
+                .keyPair(TweetNaclFast.Signature.keyPair_fromSeed(seed))
+                .walletId(V5R1_WALLET_ID)
+                .isSigAuthAllowed(true)
+                .tonCenterClient(client)
+                .build();
+    }
 
     private TonWallets() {}
 

@@ -78,6 +78,14 @@ class KeystoreTest {
         assertThat(seed).hasSize(32);
         // the address is the V4R2 wallet (id 698983191) of the seed's Ed25519 key, as wallet apps derive it
         assertThat(TonWallets.v4r2(seed).getAddress().toRaw()).isEqualTo(ton.address());
+        assertThat(ton.contract()).isEqualTo("v4r2");
+
+        Keystore.WalletInfo w5 = keystore.create("alice", "w5", PASSPHRASE, Keystore.TON, "v5r1");
+        byte[] w5seed = keystore.unlock("alice", w5.address(), PASSPHRASE);
+        assertThat(w5.contract()).isEqualTo("v5r1");
+        assertThat(TonWallets.v5r1(w5seed, null).getAddress().toRaw()).isEqualTo(w5.address());
+        assertThatThrownBy(() -> keystore.create("alice", "x", PASSPHRASE, Keystore.TON, "v3"))
+                .hasMessageContaining("v4r2 or v5r1");
     }
 
     @Test

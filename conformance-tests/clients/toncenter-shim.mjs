@@ -4,7 +4,7 @@
 // Usage: node toncenter-shim.mjs [PORT]   (prints "listening PORT" on stdout)
 import http from 'node:http';
 import { Blockchain } from '@ton/sandbox';
-import { Address, Cell } from '@ton/core';
+import { Address, Cell, external } from '@ton/core';
 
 const chain = await Blockchain.create();
 const treasury = await chain.treasury('funder');
@@ -92,6 +92,29 @@ const routes = {
   '/getTransactions': async (q) => {
     const account = Address.parse(q.address).toRawString();
     return (history.get(account) ?? []).slice(0, Number(q.limit ?? 10));
+  },
+  // like toncenter: run the external message without checking its signature, report the fees, keep nothing
+  '/estimateFee': async (q, body) => {
+    const snapshot = chain.snapshot();
+    try {
+      const init = body.init_code ? { code: Cell.fromBase64(body.init_code), data: Cell.fromBase64(body.init_data) } : undefined;
+      const result = await chain.sendMessage(
+        external({ to: Address.parse(body.address), init, body: Cell.fromBase64(body.body) }),
+        { ignoreChksig: body.ignore_chksig !== false });
+      const tx = result.transactions[0];
+      const d = tx.description;
+      const gas = d.computePhase?.type === 'vm' ? d.computePhase.gasFees : 0n;
+      const storage = d.storagePhase?.storageFeesCollected ?? 0n;
+      const fwd = d.actionPhase?.totalFwdFees ?? 0n;
+      const inFwd = tx.totalFees.coins - gas - storage - (d.actionPhase?.totalActionFees ?? 0n);
+      return {
+        '@type': 'query.fees',
+        source_fees: { '@type': 'fees', in_fwd_fee: Number(inFwd > 0n ? inFwd : 0n), storage_fee: Number(storage), gas_fee: Number(gas), fwd_fee: Number(fwd) },
+        destination_fees: [],
+      };
+    } finally {
+      await chain.loadFrom(snapshot);
+    }
   },
   '/runGetMethod': async (q, body) => {
     const contract = await chain.getContract(Address.parse(body.address));

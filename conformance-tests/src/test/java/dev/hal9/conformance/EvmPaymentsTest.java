@@ -121,6 +121,16 @@ class EvmPaymentsTest {
             // payment_status lists both, newest first
             Map<?, ?> status = structured(alice.callTool(new McpSchema.CallToolRequest("payment_status", Map.of())));
             assertThat((List<?>) status.get("payments")).hasSize(2);
+
+            // no tool result, and no line of the server's log, holds the wallet's key or the keystore passphrase
+            String key = rig.cli("wallet", "export", "--principal", "alice", "--address", rig.wallet, "--i-understand")
+                    .stdout()
+                    .strip()
+                    .replace("0x", "");
+            assertThat(key).matches("[0-9a-f]{64}");
+            String seen = String.valueOf(List.of(small, again, pending, done, balances, status));
+            assertThat(seen).doesNotContain(key, PaymentRig.PASSPHRASE);
+            assertThat(rig.server.log()).doesNotContain(key, PaymentRig.PASSPHRASE);
         }
     }
 

@@ -133,7 +133,7 @@ class TonPaymentsTest {
                         .contains("is an EVM address");
                 assertThat(EvmPaymentsTest.error(send(alice, "UQnotanaddress", "1")))
                         .contains("is not a TON address");
-                assertThat(EvmPaymentsTest.error(send(alice, recipient.toNonBounceable(), "19.99")))
+                assertThat(EvmPaymentsTest.error(send(alice, recipient.toNonBounceable(), "19.9999")))
                         .contains("insufficient TON");
                 assertThat(EvmPaymentsTest.error(send(alice, recipient.toNonBounceable(), "6")))
                         .contains("per-call limit of 5 TON");
@@ -144,6 +144,9 @@ class TonPaymentsTest {
                 assertThat(((Map<?, ?>) first.get("preview")).get("wallet"))
                         .asString()
                         .contains("deploys");
+                // the fee is the network's own estimate of this very message (toncenter estimateFee)
+                assertThat(String.valueOf(((Map<?, ?>) first.get("preview")).get("fee")))
+                        .matches("0\\.00[0-9]+ TON \\(the network's estimate\\)");
                 assertThat(state(endpoint, raw)).isEqualTo("active");
                 assertThat(balanceOf(endpoint, recipient.toRaw())).isEqualTo(BigInteger.valueOf(1_500_000_000L));
 

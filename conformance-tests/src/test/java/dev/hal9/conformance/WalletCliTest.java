@@ -100,6 +100,63 @@ class WalletCliTest {
         assertThat(noPassphrase.stderr()).contains("HAL9_KEYSTORE_PASSPHRASE");
     }
 
+    @Test
+    void aTonMnemonicIsImportedAsItsWalletAndKeptOnlyAsAnEncryptedSeed() throws Exception {
+        Path home = PackagedServer.newHome();
+        List<String> words = org.ton.ton4j.mnemonic.Mnemonic.generate(24);
+        Path mnemonic = Files.writeString(home.resolve("words.txt"), String.join(" ", words) + "\n");
+        Peers.Result imported = hal9(
+                home,
+                "hunter2-hunter2",
+                "wallet",
+                "import",
+                "--principal",
+                "alice",
+                "--mnemonic-file",
+                mnemonic.toString(),
+                "--ton-contract",
+                "v5r1");
+        assertThat(imported.exit()).as(imported.stderr()).isZero();
+        // the W5 wallet a TON wallet app shows for these words: TON's seed derivation, wallet id 2147483409
+        byte[] seed = java.util.Arrays.copyOf(org.ton.ton4j.mnemonic.Mnemonic.toSeed(words), 32);
+        var keyPair = com.iwebpp.crypto.TweetNaclFast.Signature.keyPair_fromSeed(seed);
+        assertThat(keyPair.getPublicKey())
+                .isEqualTo(org.ton.ton4j.mnemonic.Mnemonic.toKeyPair(words).getPublicKey());
+        String expected = org.ton.ton4j.smartcontract.wallet.v5.WalletV5.builder()
+                .keyPair(keyPair)
+                .walletId(2_147_483_409L)
+                .isSigAuthAllowed(true)
+                .build()
+                .getAddress()
+                .toRaw();
+        assertThat(imported.stdout().strip()).isEqualTo(expected);
+        assertThat(hal9(home, null, "wallet", "list", "--principal", "alice").stdout())
+                .contains(expected, "ton")
+                .doesNotContain(words.get(0) + " " + words.get(1));
+
+        Path broken = Files.writeString(home.resolve("broken.txt"), String.join(" ", words.subList(0, 23)));
+        Peers.Result refused = hal9(
+                home,
+                "hunter2-hunter2",
+                "wallet",
+                "import",
+                "--principal",
+                "alice",
+                "--mnemonic-file",
+                broken.toString());
+        assertThat(refused.exit()).isEqualTo(2);
+        assertThat(refused.stderr()).contains("not a valid 24-word TON mnemonic");
+
+        try (var files = Files.walk(home.resolve("data"))) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                assertThat(Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1))
+                        .as(file.toString())
+                        .doesNotContain(String.join(" ", words.subList(0, 3)))
+                        .doesNotContain(java.util.HexFormat.of().formatHex(seed));
+            }
+        }
+    }
+
     private static Peers.Result hal9(Path home, String passphrase, String... arguments) {
         List<String> command = new ArrayList<>(
                 List.of(PackagedServer.java(), "-jar", PackagedServer.jar().toString()));

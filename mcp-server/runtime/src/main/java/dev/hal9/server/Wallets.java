@@ -106,24 +106,44 @@ final class Wallets implements Runnable {
     @Command(
             name = "import",
             mixinStandardHelpOptions = true,
-            description =
-                    "Import an EVM private key from a file (never from the command line, where it would land in shell history).")
+            description = {
+                "Import an EVM private key, or a TON wallet's 24-word mnemonic, from a file (never from the command",
+                "line, where it would land in shell history). Only the key is kept, encrypted."
+            })
     static final class Import implements Callable<Integer> {
         @CommandLine.Mixin
         Owner owner = new Owner();
 
         @Option(
                 names = "--private-key-file",
-                required = true,
                 paramLabel = "FILE",
-                description = "A file holding the key as 64 hex digits (0x optional); - reads standard input.")
+                description = "EVM: a file holding the key as 64 hex digits (0x optional); - reads standard input.")
         String file;
+
+        @Option(
+                names = "--mnemonic-file",
+                paramLabel = "FILE",
+                description = "TON: a file holding the wallet's 24 words; - reads standard input.")
+        String mnemonicFile;
+
+        @Option(
+                names = "--ton-contract",
+                paramLabel = "CONTRACT",
+                description = "With --mnemonic-file: the wallet contract, v4r2 (default) or v5r1 (W5).")
+        String tonContract = "v4r2";
 
         @Option(names = "--label", paramLabel = "TEXT", description = "A name to recognise it by.")
         String label = "";
 
         @Override
         public Integer call() throws IOException {
+            if ((file == null) == (mnemonicFile == null)) {
+                System.err.println("hal9: give --private-key-file (EVM) or --mnemonic-file (TON)");
+                return 2;
+            }
+            if (mnemonicFile != null) {
+                return importMnemonic();
+            }
             String text = file.equals("-")
                     ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
                     : Files.readString(Path.of(file));
@@ -133,7 +153,7 @@ final class Wallets implements Runnable {
             }
             if (!hex.matches("[0-9a-f]{64}")) {
                 System.err.println("hal9: the key file must hold 64 hex digits (a secp256k1 private key); "
-                        + "mnemonics are not imported here");
+                        + "a TON mnemonic goes in --mnemonic-file");
                 return 2;
             }
             byte[] key = HexFormat.of().parseHex(hex);
@@ -145,6 +165,28 @@ final class Wallets implements Runnable {
                 return 0;
             } finally {
                 Arrays.fill(key, (byte) 0);
+                Arrays.fill(passphrase, '\0');
+            }
+        }
+
+        private int importMnemonic() throws IOException {
+            String text = mnemonicFile.equals("-")
+                    ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+                    : Files.readString(Path.of(mnemonicFile));
+            List<String> words =
+                    Arrays.stream(text.strip().toLowerCase().split("\\s+")).toList();
+            char[] passphrase = passphrase(true);
+            try {
+                Keystore.WalletInfo wallet =
+                        owner.keystore().importTonMnemonic(owner.principal, label, words, passphrase, tonContract);
+                System.out.println(wallet.address());
+                System.err.println("Imported TON wallet " + wallet.address() + " (" + wallet.contract() + ") for "
+                        + owner.principal + ".");
+                return 0;
+            } catch (IllegalArgumentException e) {
+                System.err.println("hal9: " + e.getMessage());
+                return 2;
+            } finally {
                 Arrays.fill(passphrase, '\0');
             }
         }

@@ -131,6 +131,37 @@ public final class Keystore {
         return store(principal, label, privateKey, passphrase, EVM, "");
     }
 
+    /**
+     * Imports a TON wallet from its 24-word mnemonic (TON's own scheme, not BIP-39): the Ed25519 seed is derived
+     * here and only the seed is stored, encrypted.
+     */
+    public WalletInfo importTonMnemonic(
+            String principal, String label, List<String> words, char[] passphrase, String contract) {
+        if (!TonWallets.CONTRACTS.contains(contract)) {
+            throw new IllegalArgumentException("a TON wallet contract is v4r2 or v5r1, not '" + contract + "'");
+        }
+        byte[] seed = TonWallets.seedOf(words);
+        try {
+            String address = addressOf(TON, contract, seed);
+            if (Files.exists(file(principal, address))) {
+                throw new IllegalArgumentException("wallet " + address + " is already in the keystore");
+            }
+            return store(principal, label, seed, passphrase, TON, contract);
+        } finally {
+            Arrays.fill(seed, (byte) 0);
+        }
+    }
+
+    /** A TON wallet's public key (hex), stored in the clear beside the encrypted seed; empty if unknown. */
+    public String publicKey(String principal, String address) {
+        Path path = file(principal, address);
+        if (!Files.isRegularFile(path)) {
+            return "";
+        }
+        Object key = ((Map<?, ?>) read(path).get("hal9")).get("publicKey");
+        return key == null ? "" : (String) key;
+    }
+
     /** The principal's wallets, oldest first. */
     public List<WalletInfo> list(String principal) {
         Path folder = folder(principal);
@@ -226,6 +257,8 @@ public final class Keystore {
                         chain,
                         "contract",
                         contract,
+                        "publicKey",
+                        TON.equals(chain) ? TonWallets.publicKeyHex(key) : "",
                         "label",
                         label == null ? "" : label,
                         "createdAt",

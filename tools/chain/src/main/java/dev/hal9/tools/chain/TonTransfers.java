@@ -1,5 +1,6 @@
 package dev.hal9.tools.chain;
 
+import com.iwebpp.crypto.TweetNaclFast;
 import dev.hal9.api.Guard;
 import dev.hal9.api.ToolException;
 import java.math.BigInteger;
@@ -156,25 +157,28 @@ final class TonTransfers implements Guard.Settlement {
         Address sender = Address.of(from);
         BigInteger balance = call(() -> ton.getBalance(sender.toRaw()));
         boolean deployed = "active".equals(call(() -> ton.getState(sender.toRaw())));
-        if (balance.compareTo(amount.add(FEE_RESERVE)) < 0) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("bounce", bounceable && recipientActive);
+        payload.put("comment", request.comment());
+        BigInteger fee = estimateFee(principal, sender, deployed, to.toRaw(), amount, payload);
+        if (balance.compareTo(amount.add(fee)) < 0) {
             throw new ToolException("insufficient TON: " + sender.toNonBounceable() + " has "
                     + Amounts.format(balance, DECIMALS) + " TON, the transfer needs "
-                    + Amounts.format(amount, DECIMALS) + " plus up to " + Amounts.format(FEE_RESERVE, DECIMALS)
-                    + " TON for fees");
+                    + Amounts.format(amount, DECIMALS) + " plus " + Amounts.format(fee, DECIMALS)
+                    + " TON in fees");
         }
         Map<String, String> preview = new LinkedHashMap<>();
         preview.put("network", NETWORK);
         preview.put("recipient", to.toNonBounceable() + (recipientActive ? " (active)" : " (not deployed yet)"));
-        preview.put("fee at most", Amounts.format(FEE_RESERVE, DECIMALS) + " TON (estimate)");
+        preview.put("fee", Amounts.format(fee, DECIMALS) + " TON (the network's estimate)");
         if (!deployed) {
-            preview.put("wallet", "this transfer also deploys your wallet contract (V4R2)");
+            preview.put(
+                    "wallet",
+                    "this transfer also deploys your wallet contract (" + contractOf(principal, sender.toRaw()) + ")");
         }
         if (request.comment() != null && !request.comment().isBlank()) {
             preview.put("comment", request.comment());
         }
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("bounce", bounceable && recipientActive);
-        payload.put("comment", request.comment());
         String summary = "send " + Amounts.format(amount, DECIMALS) + " TON on ton from " + sender.toNonBounceable()
                 + " to " + to.toNonBounceable();
         return new Guard.Intent(
@@ -202,7 +206,12 @@ final class TonTransfers implements Guard.Settlement {
                     + ", the transfer needs " + Amounts.format(amount, jetton.decimals()));
         }
         BigInteger tonBalance = call(() -> ton.getBalance(sender.toRaw()));
-        BigInteger tonNeeded = JETTON_ATTACHED.add(FEE_RESERVE);
+        boolean deployed = "active".equals(call(() -> ton.getState(sender.toRaw())));
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("jettonWallet", mine.getKey().toRaw());
+        payload.put("comment", request.comment());
+        BigInteger tonNeeded =
+                JETTON_ATTACHED.add(estimateFee(principal, sender, deployed, to.toRaw(), amount, payload));
         if (tonBalance.compareTo(tonNeeded) < 0) {
             throw new ToolException("insufficient TON for the fees: " + sender.toNonBounceable() + " has "
                     + Amounts.format(tonBalance, DECIMALS) + " TON, a jetton transfer needs up to "
@@ -212,13 +221,13 @@ final class TonTransfers implements Guard.Settlement {
         preview.put("network", NETWORK);
         preview.put("jetton master", jetton.master().toBounceable());
         preview.put("from jetton wallet", mine.getKey().toBounceable());
-        preview.put("fee at most", Amounts.format(tonNeeded, DECIMALS) + " TON (the unused part comes back)");
+        preview.put(
+                "fee at most",
+                Amounts.format(tonNeeded, DECIMALS) + " TON (the network's estimate plus "
+                        + Amounts.format(JETTON_ATTACHED, DECIMALS) + " for the jetton wallets; the rest comes back)");
         if (request.comment() != null && !request.comment().isBlank()) {
             preview.put("comment", request.comment());
         }
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("jettonWallet", mine.getKey().toRaw());
-        payload.put("comment", request.comment());
         return new Guard.Intent(
                 KIND,
                 NETWORK,
@@ -265,67 +274,18 @@ final class TonTransfers implements Guard.Settlement {
                 .orElseThrow(() -> new IllegalStateException("HAL9_KEYSTORE_PASSPHRASE is not set; cannot sign"));
         byte[] seed = keystore.unlock(payment.principal(), payment.sender(), secret);
         try {
-            String contract = keystore.list(payment.principal(), Keystore.TON).stream()
-                    .filter(w -> w.address().equalsIgnoreCase(payment.sender()))
-                    .map(Keystore.WalletInfo::contract)
-                    .findFirst()
-                    .orElse(TonWallets.V4R2);
+            String contract = contractOf(payment.principal(), payment.sender());
             boolean deployed = "active".equals(call(() -> ton.getState(payment.sender())));
             long seqno = deployed ? call(() -> ton.getSeqno(payment.sender())) : 0;
             seqno = Math.max(seqno, previous + 1);
-            long validUntil = Instant.now().getEpochSecond() + 600;
-            String comment =
-                    payload.path("comment").isString() ? payload.path("comment").asString() : null;
-            // what the wallet sends: TON to the recipient, or (TEP-74) a transfer order to our jetton wallet,
-            // which moves the jettons to the recipient's and returns the excess TON to us
-            boolean jetton = payload.has("jettonWallet");
-            Address destination =
-                    jetton ? Address.of(payload.path("jettonWallet").asString()) : Address.of(payment.recipient());
-            BigInteger value = jetton ? JETTON_ATTACHED : payment.amount();
-            boolean bounce = jetton || payload.path("bounce").asBoolean(false);
-            Cell body = jetton
-                    ? JettonWallet.createTransferBody(
-                            seqno,
-                            payment.amount(),
-                            Address.of(payment.recipient()),
-                            Address.of(payment.sender()),
-                            null,
-                            BigInteger.ONE,
-                            comment == null ? null : commentCell(comment))
-                    : comment == null ? null : commentCell(comment);
-            Message message;
-            if (TonWallets.V5R1.equals(contract)) {
-                WalletV5 wallet = TonWallets.v5r1(seed, ton);
-                Destination.DestinationBuilder to = Destination.builder()
-                        .address(destination.toRaw())
-                        .amount(value)
-                        .mode(SEND_MODE)
-                        .bounce(bounce);
-                if (body != null) {
-                    to.body(body);
-                }
-                message = wallet.prepareExternalMsg(WalletV5Config.builder()
-                        .walletId(TonWallets.V5R1_WALLET_ID)
-                        .seqno(seqno)
-                        .validUntil(validUntil)
-                        .body(wallet.createBulkTransfer(List.of(to.build())).toCell())
-                        .build());
-                message = withStateInit(message, wallet.getStateInit(), deployed);
-            } else {
-                WalletV4R2 wallet = TonWallets.v4r2(seed, ton);
-                WalletV4R2Config.WalletV4R2ConfigBuilder config = WalletV4R2Config.builder()
-                        .walletId(TonWallets.V4R2_WALLET_ID)
-                        .seqno(seqno)
-                        .validUntil(validUntil)
-                        .destination(destination)
-                        .amount(value)
-                        .mode(SEND_MODE)
-                        .bounce(bounce);
-                if (body != null) {
-                    config.body(body);
-                }
-                message = withStateInit(wallet.prepareExternalMsg(config.build()), wallet.getStateInit(), deployed);
-            }
+            TweetNaclFast.Signature.KeyPair keys = TweetNaclFast.Signature.keyPair_fromSeed(seed);
+            Message message = external(
+                    contract,
+                    keys,
+                    keys.getPublicKey(),
+                    deployed,
+                    seqno,
+                    order(payment.sender(), payment.recipient(), payment.amount(), payload, seqno));
             byte[] boc = message.toCell().toBoc();
             String hash = HexFormat.of().formatHex(message.toCell().getHash());
             return new Guard.Signed(hash, Base64.getEncoder().encodeToString(boc), seqno);
@@ -335,21 +295,168 @@ final class TonTransfers implements Guard.Settlement {
         }
     }
 
-    /** A text comment as TON wallets encode it: op 0, then the text. */
-    private static Cell commentCell(String comment) {
-        return CellBuilder.beginCell().storeUint(0, 32).storeString(comment).endCell();
+    /**
+     * The fee of a transfer as the network computes it (toncenter's estimateFee, signature not checked): the
+     * same message, signed by a throwaway key, since no key is unlocked before a person approves.
+     */
+    private BigInteger estimateFee(
+            String principal,
+            Address sender,
+            boolean deployed,
+            String recipient,
+            BigInteger amount,
+            Map<String, Object> payload) {
+        String publicKey = keystore.publicKey(principal, sender.toRaw());
+        if (publicKey.isEmpty()) {
+            return FEE_RESERVE; // a wallet stored before public keys were kept: the conservative reserve
+        }
+        TonCenter ton = client.get();
+        long seqno = deployed ? call(() -> ton.getSeqno(sender.toRaw())) : 0;
+        byte[] throwaway = new byte[32];
+        new java.security.SecureRandom().nextBytes(throwaway);
+        Message message = external(
+                contractOf(principal, sender.toRaw()),
+                TweetNaclFast.Signature.keyPair_fromSeed(throwaway),
+                HexFormat.of().parseHex(publicKey),
+                deployed,
+                seqno,
+                order(sender.toRaw(), recipient, amount, JSON.valueToTree(payload), seqno));
+        String body = Base64.getEncoder().encodeToString(message.getBody().toBoc());
+        String code = message.getInit() == null
+                ? null
+                : Base64.getEncoder().encodeToString(message.getInit().getCode().toBoc());
+        String data = message.getInit() == null
+                ? null
+                : Base64.getEncoder().encodeToString(message.getInit().getData().toBoc());
+        var fees = call(() -> ton.estimateFee(sender.toRaw(), body, code, data, true))
+                .getResult()
+                .getSourceFees();
+        long total = nonNull(fees.getInFwdFee())
+                + nonNull(fees.getStorageFee())
+                + nonNull(fees.getGasFee())
+                + nonNull(fees.getFwdFee());
+        return BigInteger.valueOf(total);
     }
 
-    /** The first message of an undeployed wallet carries its state init, so the transfer deploys it. */
-    private static Message withStateInit(Message message, org.ton.ton4j.tlb.StateInit init, boolean deployed) {
-        if (deployed || message.getInit() != null) {
-            return message;
+    private static long nonNull(Long value) {
+        return value == null ? 0 : value;
+    }
+
+    private String contractOf(String principal, String address) {
+        return keystore.list(principal, Keystore.TON).stream()
+                .filter(w -> w.address().equalsIgnoreCase(address))
+                .map(Keystore.WalletInfo::contract)
+                .findFirst()
+                .orElse(TonWallets.V4R2);
+    }
+
+    /** What the wallet sends: TON to the recipient, or (TEP-74) a transfer order to the sender's jetton wallet. */
+    private record Order(Address destination, BigInteger value, boolean bounce, Cell body) {}
+
+    private static Order order(String sender, String recipient, BigInteger amount, JsonNode payload, long queryId) {
+        String comment =
+                payload.path("comment").isString() ? payload.path("comment").asString() : null;
+        if (payload.has("jettonWallet")) {
+            // our jetton wallet moves the jettons to the recipient's and returns the excess TON to us
+            return new Order(
+                    Address.of(payload.path("jettonWallet").asString()),
+                    JETTON_ATTACHED,
+                    true,
+                    JettonWallet.createTransferBody(
+                            queryId,
+                            amount,
+                            Address.of(recipient),
+                            Address.of(sender),
+                            null,
+                            BigInteger.ONE,
+                            comment == null ? null : commentCell(comment)));
+        }
+        return new Order(
+                Address.of(recipient),
+                amount,
+                payload.path("bounce").asBoolean(false),
+                comment == null ? null : commentCell(comment));
+    }
+
+    /**
+     * The external message a wallet contract takes: signed by {@code signer}, carrying the state init of the
+     * wallet of {@code publicKey} when it is not deployed, so that the transfer deploys it.
+     */
+    private static Message external(
+            String contract,
+            TweetNaclFast.Signature.KeyPair signer,
+            byte[] publicKey,
+            boolean deployed,
+            long seqno,
+            Order order) {
+        long validUntil = Instant.now().getEpochSecond() + 600;
+        Message message;
+        org.ton.ton4j.tlb.StateInit init;
+        if (TonWallets.V5R1.equals(contract)) {
+            WalletV5 wallet = WalletV5.builder()
+                    .keyPair(signer)
+                    .walletId(TonWallets.V5R1_WALLET_ID)
+                    .isSigAuthAllowed(true)
+                    .build();
+            Destination.DestinationBuilder to = Destination.builder()
+                    .address(order.destination().toRaw())
+                    .amount(order.value())
+                    .mode(SEND_MODE)
+                    .bounce(order.bounce());
+            if (order.body() != null) {
+                to.body(order.body());
+            }
+            message = wallet.prepareExternalMsg(WalletV5Config.builder()
+                    .walletId(TonWallets.V5R1_WALLET_ID)
+                    .seqno(seqno)
+                    .validUntil(validUntil)
+                    .body(wallet.createBulkTransfer(List.of(to.build())).toCell())
+                    .build());
+            // ton4j's W5 takes the key for its data cell from a key pair, which we do not have here: the same
+            // layout by hand (signature auth allowed, seqno 0, wallet id, public key, no extensions)
+            init = org.ton.ton4j.tlb.StateInit.builder()
+                    .code(wallet.createCodeCell())
+                    .data(CellBuilder.beginCell()
+                            .storeBit(true)
+                            .storeUint(0, 32)
+                            .storeUint(TonWallets.V5R1_WALLET_ID, 32)
+                            .storeBytes(publicKey)
+                            .storeBit(false)
+                            .endCell())
+                    .build();
+        } else {
+            WalletV4R2 wallet = WalletV4R2.builder()
+                    .keyPair(signer)
+                    .walletId(TonWallets.V4R2_WALLET_ID)
+                    .build();
+            WalletV4R2Config.WalletV4R2ConfigBuilder config = WalletV4R2Config.builder()
+                    .walletId(TonWallets.V4R2_WALLET_ID)
+                    .seqno(seqno)
+                    .validUntil(validUntil)
+                    .destination(order.destination())
+                    .amount(order.value())
+                    .mode(SEND_MODE)
+                    .bounce(order.bounce());
+            if (order.body() != null) {
+                config.body(order.body());
+            }
+            message = wallet.prepareExternalMsg(config.build());
+            init = WalletV4R2.builder()
+                    .publicKey(publicKey)
+                    .walletId(TonWallets.V4R2_WALLET_ID)
+                    .build()
+                    .getStateInit();
         }
         return Message.builder()
                 .info(message.getInfo())
-                .init(init)
+                .init(deployed ? null : init)
                 .body(message.getBody())
                 .build();
+    }
+
+    /** A text comment as TON wallets encode it: op 0, then the text. */
+    private static Cell commentCell(String comment) {
+        return CellBuilder.beginCell().storeUint(0, 32).storeString(comment).endCell();
     }
 
     @Override

@@ -20,6 +20,25 @@ final class TonWallets {
     /** The wallet id of V5R1 (W5) wallets on mainnet's basechain: network -239, subwallet 0. */
     static final long V5R1_WALLET_ID = 2_147_483_409L;
 
+    /** The Ed25519 seed of a TON mnemonic (24 words, no mnemonic password). */
+    static byte[] seedOf(java.util.List<String> words) {
+        try {
+            if (words.size() != 24 || !org.ton.ton4j.mnemonic.Mnemonic.isValid(words, "")) {
+                throw new IllegalArgumentException("that is not a valid 24-word TON mnemonic (a typo, a missing word, "
+                        + "or a mnemonic with a password, which hal9 does not import)");
+            }
+            byte[] seed = org.ton.ton4j.mnemonic.Mnemonic.toSeed(words);
+            return java.util.Arrays.copyOf(seed, 32);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK lacks HMAC-SHA512 or PBKDF2", e);
+        }
+    }
+
+    static String publicKeyHex(byte[] seed) {
+        return java.util.HexFormat.of()
+                .formatHex(TweetNaclFast.Signature.keyPair_fromSeed(seed).getPublicKey());
+    }
+
     static Address address(byte[] seed, String contract) {
         return V5R1.equals(contract)
                 ? v5r1(seed, null).getAddress()

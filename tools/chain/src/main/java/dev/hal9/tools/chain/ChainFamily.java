@@ -1,9 +1,7 @@
 package dev.hal9.tools.chain;
 
 import dev.hal9.api.FamilyContext;
-import dev.hal9.api.Guard;
 import dev.hal9.api.Param;
-import dev.hal9.api.PaymentView;
 import dev.hal9.api.Tool;
 import dev.hal9.api.ToolCall;
 import dev.hal9.api.ToolException;
@@ -133,9 +131,6 @@ public final class ChainFamily implements ToolFamily {
                     maxLength = 200)
             String idempotencyKey) {}
 
-    record SendOutput(
-            @Param("The payment as the guard recorded it.") PaymentView payment) {}
-
     private final Map<String, EvmRpc> clients = new ConcurrentHashMap<>();
     private final Map<String, Boolean> verified = new ConcurrentHashMap<>();
 
@@ -166,32 +161,27 @@ public final class ChainFamily implements ToolFamily {
             EvmTransfers transfers =
                     new EvmTransfers(keystore, networks, network -> rpc(network, timeout), ChainFamily::passphrase);
             guard.register(EvmTransfers.KIND, transfers);
-            tools.add(Tool.builder("evm_send", SendInput.class, SendOutput.class)
-                    .title("Send ETH or an ERC-20 token")
-                    .description("Send the native asset or an ERC-20 token (e.g. USDT) from one of your wallets on "
+            tools.add(GuardedSend.tool(
+                    "evm_send",
+                    SendInput.class,
+                    "Send ETH or an ERC-20 token",
+                    "Send the native asset or an ERC-20 token (e.g. USDT) from one of your wallets on "
                             + "an EVM network. It validates and simulates the transfer, then the server's guard "
                             + "checks the operator's limits and asks a person to approve; small amounts may be "
                             + "approved by policy. The result is the payment: 'pending' means a person must approve "
                             + "it (tell the user how, as the result says; you cannot approve it), 'confirmed' means "
                             + "done. Give an idempotencyKey so that a retry never pays twice. Use evm_wallet to "
-                            + "read balances and payment_status to follow a payment.")
-                    .kind(ToolKind.DESTRUCTIVE)
-                    .capability("chain.write")
-                    .handler((input, call) -> {
-                        Guard.Intent intent = transfers.prepare(
-                                call.principal().id(),
-                                new EvmTransfers.Request(
-                                        input.network(),
-                                        input.from(),
-                                        input.to(),
-                                        input.amount(),
-                                        input.token(),
-                                        input.idempotencyKey()));
-                        Guard.Payment payment = guard.submit(call, intent);
-                        return new SendOutput(PaymentView.of(payment, guard.nextStep(payment)));
-                    })
-                    .render(output -> output.payment().render())
-                    .build());
+                            + "read balances and payment_status to follow a payment.",
+                    guard,
+                    (input, principal) -> transfers.prepare(
+                            principal,
+                            new EvmTransfers.Request(
+                                    input.network(),
+                                    input.from(),
+                                    input.to(),
+                                    input.amount(),
+                                    input.token(),
+                                    input.idempotencyKey()))));
         });
         tools.addAll(TonTools.tools(context, keystore, timeout));
         return tools;

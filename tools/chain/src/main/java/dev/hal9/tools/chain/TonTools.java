@@ -1,9 +1,7 @@
 package dev.hal9.tools.chain;
 
 import dev.hal9.api.FamilyContext;
-import dev.hal9.api.Guard;
 import dev.hal9.api.Param;
-import dev.hal9.api.PaymentView;
 import dev.hal9.api.Tool;
 import dev.hal9.api.ToolCall;
 import dev.hal9.api.ToolException;
@@ -125,9 +123,6 @@ final class TonTools {
                     maxLength = 200)
             String idempotencyKey) {}
 
-    record SendOutput(
-            @Param("The payment as the guard recorded it.") PaymentView payment) {}
-
     private TonTools() {}
 
     static List<Tool<?, ?>> tools(FamilyContext context, Keystore keystore, Duration timeout) {
@@ -173,33 +168,28 @@ final class TonTools {
         context.guard().ifPresent(guard -> {
             TonTransfers transfers = jettons;
             guard.register(TonTransfers.KIND, transfers);
-            tools.add(Tool.builder("ton_send", SendInput.class, SendOutput.class)
-                    .title("Send TON or a jetton")
-                    .description("Send TON, or a jetton such as USDT (TEP-74), from one of your TON wallets, with an "
+            tools.add(GuardedSend.tool(
+                    "ton_send",
+                    SendInput.class,
+                    "Send TON or a jetton",
+                    "Send TON, or a jetton such as USDT (TEP-74), from one of your TON wallets, with an "
                             + "optional comment. It checks the "
                             + "address (a bounceable EQ… address to an undeployed wallet is refused: the coins would "
                             + "bounce), the amount and the balance, then the server's guard checks the operator's "
                             + "limits and asks a person to approve; small amounts may be approved by policy. A new "
                             + "wallet deploys with its first transfer. 'pending' means a person must approve it (tell "
                             + "the user how, as the result says; you cannot approve it). Give an idempotencyKey so "
-                            + "that a retry never pays twice.")
-                    .kind(ToolKind.DESTRUCTIVE)
-                    .capability("chain.write")
-                    .handler((input, call) -> {
-                        Guard.Intent intent = transfers.prepare(
-                                call.principal().id(),
-                                new TonTransfers.Request(
-                                        input.from(),
-                                        input.to(),
-                                        input.amount(),
-                                        input.comment(),
-                                        input.token(),
-                                        input.idempotencyKey()));
-                        Guard.Payment payment = guard.submit(call, intent);
-                        return new SendOutput(PaymentView.of(payment, guard.nextStep(payment)));
-                    })
-                    .render(output -> output.payment().render())
-                    .build());
+                            + "that a retry never pays twice.",
+                    guard,
+                    (input, principal) -> transfers.prepare(
+                            principal,
+                            new TonTransfers.Request(
+                                    input.from(),
+                                    input.to(),
+                                    input.amount(),
+                                    input.comment(),
+                                    input.token(),
+                                    input.idempotencyKey()))));
         });
         return tools;
     }

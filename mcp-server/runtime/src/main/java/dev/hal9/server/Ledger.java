@@ -82,17 +82,13 @@ final class Ledger {
     /** The sequence of the sender's newest payment in flight on a network, or -1. */
     long lastSequenceInFlight(String kind, String network, String sender) {
         return jdbi.get()
-                .withHandle(h -> h.createQuery("SELECT MAX(sequence_no) FROM ledger WHERE state = 'SENT' "
-                                                + "AND kind = :k AND network = :n AND sender = :s")
-                                        .bind("k", kind)
-                                        .bind("n", network)
-                                        .bind("s", sender)
-                                        .mapTo(Long.class)
-                                        .findOne()
-                                        .orElse(null)
-                                instanceof Long value
-                        ? value
-                        : -1L);
+                .withHandle(h -> h.createQuery("SELECT COALESCE(MAX(sequence_no), -1) FROM ledger WHERE state = 'SENT' "
+                                + "AND kind = :k AND network = :n AND sender = :s")
+                        .bind("k", kind)
+                        .bind("n", network)
+                        .bind("s", sender)
+                        .mapTo(Long.class)
+                        .one());
     }
 
     /** How much of an asset a principal has reserved on a day. */

@@ -33,6 +33,18 @@ public interface FamilyContext {
         return Optional.empty();
     }
 
+    /**
+     * Offers part of this family's public API to the other families (the chain family's EVM access, say), under
+     * the type they will ask for. A family never reaches into another's classes; it asks for a published service.
+     */
+    <T> void publish(Class<T> type, T service);
+
+    /**
+     * A service another family {@link #publish published}; empty when that family is not loaded. Families are
+     * asked for their tools one after another, so look services up in handlers, not while building tools.
+     */
+    <T> Optional<T> service(Class<T> type);
+
     /** Registers something to close when the server stops, in reverse order of registration. */
     void onClose(AutoCloseable resource);
 

@@ -30,6 +30,12 @@ public interface Guard {
     /** One of the caller's payments, by id. */
     Optional<Payment> find(Principal principal, String id);
 
+    /**
+     * One of the caller's payments, by the idempotency key it was submitted with. A tool looks here before it
+     * simulates a retry: the first attempt may have changed the state a second simulation would see.
+     */
+    Optional<Payment> findByKey(Principal principal, String idempotencyKey);
+
     /** The caller's most recent payments, newest first. */
     List<Payment> recent(Principal principal, int limit);
 

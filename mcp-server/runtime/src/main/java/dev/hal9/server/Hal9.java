@@ -56,12 +56,16 @@ final class Hal9 implements AutoCloseable {
     private final ToolAdapter adapter;
     private final List<ToolFamily> families = new ArrayList<>();
     private final List<Tool<?, ?>> tools = new ArrayList<>();
+    /** Every tool the families declared, offered or not, in listing order. */
+    private final List<Tool<?, ?>> declaredTools = new ArrayList<>();
+
     private final List<dev.hal9.api.Resource> resources = new ArrayList<>();
     private final Set<String> enabledCapabilities;
     private final Set<String> disabledCapabilities;
     private final List<String> transports = new CopyOnWriteArrayList<>();
     private final List<McpAsyncServer> servers = new CopyOnWriteArrayList<>();
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+    private final Map<Class<?>, Object> services = new java.util.concurrent.ConcurrentHashMap<>();
     private final Path dataDirectory;
     private final Principal localPrincipal;
     private final LedgerGuard guard;
@@ -106,6 +110,7 @@ final class Hal9 implements AutoCloseable {
                 if (!names.add(tool.name())) {
                     throw new IllegalStateException("two families declare the tool " + tool.name());
                 }
+                declaredTools.add(tool);
                 String capability = tool.capability();
                 boolean on = explicitlyEnabled.contains(capability)
                         || (!explicitlyDisabled.contains(capability) && tool.kind() != ToolKind.DESTRUCTIVE);
@@ -125,6 +130,11 @@ final class Hal9 implements AutoCloseable {
     /** The tools offered, in listing order. */
     List<Tool<?, ?>> tools() {
         return List.copyOf(tools);
+    }
+
+    /** Every tool the families declared, including those whose capability is off, in listing order. */
+    List<Tool<?, ?>> declaredTools() {
+        return List.copyOf(declaredTools);
     }
 
     /** The names of the families loaded. */
@@ -284,6 +294,18 @@ final class Hal9 implements AutoCloseable {
             @Override
             public Optional<dev.hal9.api.Guard> guard() {
                 return Optional.of(guard);
+            }
+
+            @Override
+            public <T> void publish(Class<T> type, T service) {
+                if (services.putIfAbsent(type, type.cast(service)) != null) {
+                    throw new IllegalStateException("two families publish " + type.getName());
+                }
+            }
+
+            @Override
+            public <T> Optional<T> service(Class<T> type) {
+                return Optional.ofNullable(type.cast(services.get(type)));
             }
 
             @Override

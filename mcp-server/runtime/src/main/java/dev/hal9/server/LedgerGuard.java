@@ -409,6 +409,11 @@ final class LedgerGuard implements Guard, AutoCloseable {
     }
 
     @Override
+    public Optional<Payment> findByKey(Principal principal, String idempotencyKey) {
+        return ledger.byKey(principal.id(), idempotencyKey).map(Ledger.Row::payment);
+    }
+
+    @Override
     public List<Payment> recent(Principal principal, int limit) {
         return ledger.recent(principal.id(), limit).stream()
                 .map(Ledger.Row::payment)

@@ -235,7 +235,7 @@ public final class Main implements Runnable {
                             .writeValueAsString(
                                     tools.stream().map(ToolAdapter::describe).toList()));
                 } else if (markdown) {
-                    System.out.print(toolTable(tools));
+                    System.out.print(toolTable(hal9.declaredTools(), hal9.enabledCapabilities()));
                 } else {
                     for (Tool<?, ?> tool : tools) {
                         System.out.printf(
@@ -255,8 +255,11 @@ public final class Main implements Runnable {
         }
     }
 
-    /** The README's tool table, generated from the registry so that it cannot drift. */
-    static String toolTable(List<Tool<?, ?>> tools) {
+    /**
+     * The README's tool table, generated from the registry so that it cannot drift: every tool, with those whose
+     * capability is off by default marked so.
+     */
+    static String toolTable(List<Tool<?, ?>> tools, java.util.Set<String> enabled) {
         StringBuilder table = new StringBuilder("| tool | kind | capability | what it does |\n|---|---|---|---|\n");
         for (Tool<?, ?> tool : tools) {
             String first = tool.description().split("(?<=\\.)\\s", 2)[0];
@@ -266,7 +269,7 @@ public final class Main implements Runnable {
                     .append(tool.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'))
                     .append(" | `")
                     .append(tool.capability())
-                    .append("` | ")
+                    .append(enabled.contains(tool.capability()) ? "` | " : "` (off by default) | ")
                     .append(first.replace("|", "\\|"))
                     .append(" |\n");
         }

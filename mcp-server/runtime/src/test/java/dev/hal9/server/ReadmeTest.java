@@ -21,7 +21,7 @@ class ReadmeTest {
         try (Hal9 hal9 = new Hal9(settings, Map.of(), false)) {
             assertThat(table)
                     .as("README.md's tool table; regenerate it with ./hal9 tools --markdown")
-                    .isEqualTo(Main.toolTable(hal9.tools()));
+                    .isEqualTo(Main.toolTable(hal9.declaredTools(), hal9.enabledCapabilities()));
         }
     }
 }

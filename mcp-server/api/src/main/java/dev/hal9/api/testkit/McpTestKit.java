@@ -52,6 +52,7 @@ public final class McpTestKit implements AutoCloseable {
     private final List<Tool<?, ?>> tools = new ArrayList<>();
     private final List<dev.hal9.api.Resource> resources = new ArrayList<>();
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+    private final Map<Class<?>, Object> services = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<McpSyncClient> clients = new ArrayList<>();
     private final InMemoryHandles handles = new InMemoryHandles(System::currentTimeMillis);
     private final Cancellations cancellations = new Cancellations();
@@ -213,6 +214,18 @@ public final class McpTestKit implements AutoCloseable {
                         return List.of("in-process");
                     }
                 };
+            }
+
+            @Override
+            public <T> void publish(Class<T> type, T service) {
+                if (services.putIfAbsent(type, type.cast(service)) != null) {
+                    throw new IllegalStateException("two families publish " + type.getName());
+                }
+            }
+
+            @Override
+            public <T> Optional<T> service(Class<T> type) {
+                return Optional.ofNullable(type.cast(services.get(type)));
             }
 
             @Override

@@ -161,6 +161,9 @@ public final class ChainFamily implements ToolFamily {
             EvmTransfers transfers =
                     new EvmTransfers(keystore, networks, network -> rpc(network, timeout), ChainFamily::passphrase);
             guard.register(EvmTransfers.KIND, transfers);
+            // contract creations and calls (the contracts family) are signed and sent the same way
+            guard.register(Evm.CONTRACT_KIND, transfers);
+            context.publish(Evm.class, new EvmContracts(networks, network -> rpc(network, timeout), transfers));
             tools.add(GuardedSend.tool(
                     "evm_send",
                     SendInput.class,

@@ -51,10 +51,7 @@ final class EvmTransfers implements Guard.Settlement {
         EvmNetworks.Network network = networks.get(request.network());
         String to = ChainFamily.checked(request.to(), "to");
         String from = sender(principal, request.from());
-        if (passphrase.get().isEmpty()) {
-            throw new ToolException("this server cannot sign: the operator started it without "
-                    + "HAL9_KEYSTORE_PASSPHRASE, so no wallet can be unlocked");
-        }
+        requireSigner();
         EvmRpc rpc = rpcs.apply(network);
         Erc20.Token token = token(rpc, network, request.token());
         // a token the operator named is limited under its symbol; any other under its contract address, so that
@@ -139,7 +136,16 @@ final class EvmTransfers implements Guard.Settlement {
                 request.idempotencyKey());
     }
 
-    private String sender(String principal, String requested) {
+    /** Refuses early when the server has no passphrase to unlock a key with. */
+    void requireSigner() {
+        if (passphrase.get().isEmpty()) {
+            throw new ToolException("this server cannot sign: the operator started it without "
+                    + "HAL9_KEYSTORE_PASSPHRASE, so no wallet can be unlocked");
+        }
+    }
+
+    /** The caller's wallet to send from: the requested one if it is theirs, else their only one. */
+    String sender(String principal, String requested) {
         List<Keystore.WalletInfo> wallets = keystore.list(principal, Keystore.EVM);
         if (requested == null || requested.isBlank()) {
             if (wallets.size() == 1) {
@@ -199,25 +205,35 @@ final class EvmTransfers implements Guard.Settlement {
         EvmNetworks.Network network = networks.get(payment.network());
         EvmRpc rpc = rpcs.apply(network);
         JsonNode payload = JSON.readTree(payment.payload());
-        String token = payload.path("token").isNull() || payload.path("token").isMissingNode()
-                ? null
-                : payload.path("token").asString();
         BigInteger nonce = rpc.pendingNonce(payment.sender()).max(BigInteger.valueOf(previous + 1));
         BigInteger tip = rpc.priorityFee();
         BigInteger maxFee = rpc.baseFee().multiply(BigInteger.TWO).add(tip);
+        String to;
+        BigInteger value;
+        String data;
+        if (Evm.CONTRACT_KIND.equals(payment.kind())) {
+            // a creation (no recipient) or a contract call, built by EvmContracts.prepare
+            to = payload.path("to").isString() ? payload.path("to").asString() : null;
+            value = new BigInteger(payload.path("value").asString());
+            data = payload.path("data").asString();
+        } else if (payload.path("token").isString()) {
+            to = payload.path("token").asString();
+            value = BigInteger.ZERO;
+            data = Erc20.transferData(payment.recipient(), payment.amount());
+        } else {
+            to = payment.recipient();
+            value = payment.amount();
+            data = "0x";
+        }
         Eip1559 transaction = new Eip1559(
                 payload.path("chainId").asLong(),
                 nonce,
                 tip,
                 maxFee,
                 new BigInteger(payload.path("gasLimit").asString()),
-                HexFormat.of().parseHex((token == null ? payment.recipient() : token).substring(2)),
-                token == null ? payment.amount() : BigInteger.ZERO,
-                token == null
-                        ? new byte[0]
-                        : HexFormat.of()
-                                .parseHex(Erc20.transferData(payment.recipient(), payment.amount())
-                                        .substring(2)));
+                to == null ? new byte[0] : HexFormat.of().parseHex(to.substring(2)),
+                value,
+                HexFormat.of().parseHex(data.substring(2)));
         char[] secret = passphrase
                 .get()
                 .orElseThrow(() -> new IllegalStateException("HAL9_KEYSTORE_PASSPHRASE is not set; cannot sign"));

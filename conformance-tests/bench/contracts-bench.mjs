@@ -117,6 +117,6 @@ for (const r of rows) {
     + `${f(r.coldCli.p50)} / ${f(r.coldCli.p95)} | ${(r.coldJson.p50 / r.warm.p50).toFixed(1)}x |\n`;
 }
 out += `\nThe server's first compile, which starts the worker (Node, solc-js's 9 MB compiler, solhint), took `
-  + `${f(firstCompile)} ms; the stdio server was up (initialize answered) in ${f(connected)} ms.\n`;
+  + `${f(firstCompile)} ms; this run's server answered initialize ${f(connected)} ms after the launcher started (the first start after a build also writes the launcher's AOT cache).\n`;
 console.log(out);
 fs.rmSync(home, { recursive: true, force: true });

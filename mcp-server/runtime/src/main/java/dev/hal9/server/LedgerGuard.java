@@ -437,7 +437,7 @@ final class LedgerGuard implements Guard, AutoCloseable {
                         + payment.id() + "). It expires at " + payment.expiresAt() + ".";
             case APPROVED -> "Approved; the server is sending it. Check it with payment_status.";
             case SENT -> "Sent; waiting for the chain to include it. Check it with payment_status.";
-            case CONFIRMED -> "Done: the transfer is on chain.";
+            case CONFIRMED -> "Done: it is on chain.";
             case FAILED -> "It failed and nothing was transferred (a fee may have been paid if it reached the chain).";
             case DECLINED -> "A person declined it; nothing was sent. Do not retry unless the user asks.";
             case EXPIRED -> "Nobody approved it in time; nothing was sent. Submit it again if the user still wants it.";

@@ -158,9 +158,11 @@ final class Auditor {
         }
         for (Compiler.Message warning : compiled.warnings()) {
             if (warning.file() != null && warning.line() != null && sources.containsKey(warning.file())) {
+                // solc's 9302 is the unchecked low-level call the other detectors report: merged with them
+                boolean unchecked = "9302".equals(warning.code());
                 findings.add(new Finding(
-                        Severity.LOW,
-                        "compiler-warning",
+                        unchecked ? Severity.MEDIUM : Severity.LOW,
+                        unchecked ? "unchecked-call" : "compiler-warning",
                         List.of("solc" + (warning.code() == null ? "" : ":" + warning.code())),
                         warning.file(),
                         warning.line(),
@@ -286,7 +288,9 @@ final class Auditor {
                     modifiers.stream().anyMatch(m -> m.toLowerCase(Locale.ROOT).contains("nonreentrant"));
             JsonNode body = function.path("body");
             boolean checksSender = any(body, n -> isMember(n, "msg", "sender") && inComparison(body, n));
-            boolean controlled = guarded || checksSender;
+            // a tx.origin check is access control too, a broken one: reported as tx-origin, not as "no control"
+            boolean checksOrigin = any(body, n -> isMember(n, "tx", "origin") && inComparison(body, n));
+            boolean controlled = guarded || checksSender || checksOrigin;
             String name = function.path("name").asString("");
             String shownName = kind.equals("function") ? name + "()" : kind;
 

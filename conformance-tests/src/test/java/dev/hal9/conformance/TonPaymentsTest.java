@@ -7,10 +7,6 @@ import io.modelcontextprotocol.spec.McpSchema;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.math.BigInteger;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,8 +78,8 @@ class TonPaymentsTest {
                     Map.of(
                             "to", master.toRaw(),
                             "amount", "1000000000",
-                            "code", base64(minter.createCodeCell()),
-                            "data", base64(minter.createDataCell())));
+                            "code", TonSandbox.base64(minter.createCodeCell()),
+                            "data", TonSandbox.base64(minter.createDataCell())));
             shim(
                     endpoint,
                     "/shim/send",
@@ -91,7 +87,7 @@ class TonPaymentsTest {
                             "to", master.toRaw(),
                             "amount", "200000000",
                             "body",
-                                    base64(JettonMinter.createMintBody(
+                                    TonSandbox.base64(JettonMinter.createMintBody(
                                             1,
                                             wallet,
                                             BigInteger.valueOf(50_000_000L),
@@ -104,7 +100,7 @@ class TonPaymentsTest {
             environment.put("HAL9_GUARD_LIMITS_TON_TUSDT_DAILY", "100");
             environment.put("HAL9_GUARD_LIMITS_TON_TUSDT_AUTO__APPROVE", "50");
             TonCenter toncenter = TonCenter.builder().endpoint(endpoint).build();
-            assertThat(jettons(toncenter, master, wallet)).isEqualTo(BigInteger.valueOf(1_000_000_000L));
+            assertThat(TonSandbox.jettons(toncenter, master, wallet)).isEqualTo(BigInteger.valueOf(1_000_000_000L));
 
             Address recipient =
                     Address.of("0:" + HexFormat.of().formatHex(new byte[32]).replace("00", "7a"));
@@ -171,8 +167,8 @@ class TonPaymentsTest {
                         EvmPaymentsTest.payment(sendToken(alice, recipient.toNonBounceable(), "12.5", "TUSDT"));
                 assertThat(jetton.get("state")).as(String.valueOf(jetton)).isEqualTo("confirmed");
                 assertThat(jetton.get("asset")).isEqualTo("TUSDT");
-                assertThat(jettons(toncenter, master, recipient)).isEqualTo(BigInteger.valueOf(12_500_000L));
-                assertThat(jettons(toncenter, master, wallet)).isEqualTo(BigInteger.valueOf(987_500_000L));
+                assertThat(TonSandbox.jettons(toncenter, master, recipient)).isEqualTo(BigInteger.valueOf(12_500_000L));
+                assertThat(TonSandbox.jettons(toncenter, master, wallet)).isEqualTo(BigInteger.valueOf(987_500_000L));
                 Map<?, ?> tusdt =
                         (Map<?, ?>) ((List<?>) EvmPaymentsTest.structured(alice.callTool(new McpSchema.CallToolRequest(
                                                 "ton_wallet", Map.of("action", "balance", "token", "TUSDT"))))
@@ -226,24 +222,6 @@ class TonPaymentsTest {
     }
 
     /** An owner's jetton balance, read the way a wallet app does: the master's get_wallet_address, then the data. */
-    private static BigInteger jettons(TonCenter toncenter, Address master, Address owner) {
-        Address jettonWallet = toncenter.getJettonWalletAddress(master.toRaw(), owner.toRaw());
-        if (!"active".equals(toncenter.getState(jettonWallet.toRaw()))) {
-            return BigInteger.ZERO;
-        }
-        String hex = String.valueOf(toncenter
-                .runGetMethod(jettonWallet.toRaw(), "get_wallet_data", List.of())
-                .getResult()
-                .getStack()
-                .get(0)
-                .get(1));
-        return new BigInteger(hex.substring(2), 16);
-    }
-
-    private static String base64(org.ton.ton4j.cell.Cell cell) {
-        return java.util.Base64.getEncoder().encodeToString(cell.toBoc());
-    }
-
     private static McpSchema.CallToolResult send(McpSyncClient client, String to, String amount) {
         return client.callTool(new McpSchema.CallToolRequest("ton_send", Map.of("to", to, "amount", amount)));
     }
@@ -258,14 +236,7 @@ class TonPaymentsTest {
     }
 
     private static JsonNode shim(String endpoint, String path, Object body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoint + path));
-        if (body != null) {
-            request.POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
-        }
-        String answer = HttpClient.newHttpClient()
-                .send(request.build(), HttpResponse.BodyHandlers.ofString())
-                .body();
-        return JSON.readTree(answer).get("result");
+        return TonSandbox.shim(endpoint, path, body);
     }
 
     private static BigInteger balanceOf(String endpoint, String raw) throws Exception {

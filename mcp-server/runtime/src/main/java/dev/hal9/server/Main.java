@@ -41,6 +41,7 @@ import picocli.CommandLine.Parameters;
             Payments.class,
             Payments.Approve.class,
             Payments.Decline.class,
+            Login.class,
             Main.VersionCommand.class,
             CommandLine.HelpCommand.class
         },
@@ -52,6 +53,7 @@ import picocli.CommandLine.Parameters;
             "  hal9 token create --principal alice --capability '*'",
             "  hal9 wallet create --principal alice --label savings",
             "  hal9 payments                   payments waiting for a person; then hal9 approve pay_...",
+            "  hal9 login amazon --principal alice   the user's own store sign-in for the shopping tools",
             "%nConfiguration: hal9.yaml (./ or $XDG_CONFIG_HOME/hal9/) and HAL9_* variables; see README.md."
         })
 public final class Main implements Runnable {

@@ -45,6 +45,16 @@ public final class BrowserFamily implements ToolFamily {
             throw new UncheckedIOException("cannot create the upload folder " + uploads, e);
         }
         lastBrowsing = browsing;
+        context.publish(WebBrowser.class, new WebBrowser() {
+            @Override
+            public <T> T withPage(
+                    String principal,
+                    String profile,
+                    long timeoutMillis,
+                    java.util.function.Function<com.microsoft.playwright.Page, T> work) {
+                return browsing.withProfilePage(principal, profile, timeoutMillis, work);
+            }
+        });
         return List.of(
                 SessionTools.tool(browsing),
                 NavigateTools.navigate(browsing),

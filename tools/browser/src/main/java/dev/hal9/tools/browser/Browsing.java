@@ -444,15 +444,60 @@ final class Browsing implements AutoCloseable {
                 Files.readAllBytes(path));
     }
 
+    /** Background sessions for other families ({@link WebBrowser}), by owner and profile. */
+    private final java.util.Map<String, Session> background = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** {@link WebBrowser#withPage}: the owner's background session for a profile, saved after every use. */
+    <T> T withProfilePage(String owner, String profile, long timeoutMillis, Function<Page, T> work) {
+        if (profile == null || !PROFILE.matcher(profile).matches()) {
+            throw new IllegalArgumentException("bad profile name: " + profile);
+        }
+        Session session = background.computeIfAbsent(owner + "\u0000" + profile, key -> {
+            Session fresh = new Session(
+                    "bg_" + profile,
+                    owner,
+                    profile,
+                    settings.dataDirectory().resolve("downloads").resolve("bg"));
+            fresh.storageState = readProfile(owner, profile);
+            return fresh;
+        });
+        synchronized (session) {
+            return pool.run(timeoutMillis, () -> {
+                if (session.context == null
+                        || session.generation != pool.generation()
+                        || !pool.browser().isConnected()) {
+                    if (session.context == null) {
+                        build(session);
+                    } else {
+                        restore(session);
+                    }
+                }
+                try {
+                    return work.apply(session.page());
+                } finally {
+                    remember(session);
+                    if (session.storageState != null) {
+                        writeProfile(owner, profile, session.storageState);
+                    }
+                }
+            });
+        }
+    }
+
     /** Closes every session (saving profiles) and the browser. */
     @Override
     public void close() {
         Cache<String, Session> cache = sessions;
-        if (cache == null) {
+        if (cache == null && background.isEmpty()) {
             pool.close(); // no session was ever opened
             return;
         }
-        List<Session> open = List.copyOf(cache.asMap().values());
+        if (cache == null) {
+            cache = sessions();
+        }
+        List<Session> open = new java.util.ArrayList<>(cache.asMap().values());
+        open.addAll(background.values());
+        background.clear();
         cache.invalidateAll();
         try {
             pool.run(60_000, () -> {

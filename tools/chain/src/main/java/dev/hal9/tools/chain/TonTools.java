@@ -1,6 +1,7 @@
 package dev.hal9.tools.chain;
 
 import dev.hal9.api.FamilyContext;
+import dev.hal9.api.Guard;
 import dev.hal9.api.Param;
 import dev.hal9.api.Tool;
 import dev.hal9.api.ToolCall;
@@ -168,6 +169,26 @@ final class TonTools {
         context.guard().ifPresent(guard -> {
             TonTransfers transfers = jettons;
             guard.register(TonTransfers.KIND, transfers);
+            context.publish(Ton.class, new Ton() {
+                @Override
+                public Guard.Intent prepare(String principal, Ton.Payment payment) {
+                    return transfers.prepare(
+                            principal,
+                            new TonTransfers.Request(
+                                    payment.from(),
+                                    payment.to(),
+                                    payment.amount(),
+                                    payment.comment(),
+                                    payment.token(),
+                                    payment.idempotencyKey()));
+                }
+
+                @Override
+                public String wallet(String principal, String requested) {
+                    return TonWallets.parse(transfers.sender(principal, requested), "from")
+                            .toNonBounceable();
+                }
+            });
             tools.add(GuardedSend.tool(
                     "ton_send",
                     SendInput.class,

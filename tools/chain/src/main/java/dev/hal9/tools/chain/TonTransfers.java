@@ -36,7 +36,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class TonTransfers implements Guard.Settlement {
 
-    static final String KIND = "ton.transfer";
+    static final String KIND = Ton.KIND;
     static final String NETWORK = "ton";
     static final int DECIMALS = 9;
 
@@ -243,7 +243,7 @@ final class TonTransfers implements Guard.Settlement {
                 request.idempotencyKey());
     }
 
-    private String sender(String principal, String requested) {
+    String sender(String principal, String requested) {
         List<Keystore.WalletInfo> wallets = keystore.list(principal, Keystore.TON);
         if (requested == null || requested.isBlank()) {
             if (wallets.size() == 1) {

@@ -1,0 +1,368 @@
+package dev.hal9.conformance;
+
+import static dev.hal9.conformance.EvmPaymentsTest.error;
+import static dev.hal9.conformance.EvmPaymentsTest.structured;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.ton.ton4j.address.Address;
+
+/**
+ * The seed's shopping story end to end on the packaged server, through an MCP client: search a store in a real
+ * Chromium (a local replica of Amazon's markup, since Amazon cannot be reached here), add to the cart, quote
+ * the checkout page's real total in USDT, pay in a TEP-74 jetton on @ton/sandbox through the guard, which waits
+ * for a person ('hal9 approve'), then place the order and read its tracking. Also: a declined payment orders
+ * nothing, an order that fails after payment is refunded through the guard, and captchas, sign-in walls and
+ * unknown layouts stop with a screenshot instead of a guess.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CommerceFlowTest {
+
+    private static final BigInteger UNIT = BigInteger.valueOf(1_000_000L); // TUSDT has 6 decimals
+
+    private static TonSandbox ton;
+    private static AmazonReplica amazon;
+    private static PackagedServer server;
+    private static Map<String, String> environment;
+    private static Path home;
+    private static Address master;
+    private static Address aliceWallet;
+    private static Address merchantWallet;
+    private static String aliceAccount;
+    private static McpSyncClient alice;
+    private static McpSyncClient bob;
+
+    @BeforeAll
+    static void start() throws Exception {
+        ton = new TonSandbox();
+        amazon = new AmazonReplica();
+        home = PackagedServer.newHome();
+        environment = new HashMap<>(PackagedServer.environment(home));
+        environment.put("HAL9_KEYSTORE_PASSPHRASE", PaymentRig.PASSPHRASE);
+        environment.put("HAL9_CAPABILITIES_ENABLED", "commerce.checkout");
+        environment.put("HAL9_FAMILIES_CHAIN_TON_ENDPOINT", ton.endpoint);
+        environment.put("HAL9_FAMILIES_COMMERCE_AMAZON_BASE__URL", amazon.url);
+        environment.put("HAL9_FAMILIES_COMMERCE_TOKEN", "TUSDT");
+        environment.put("HAL9_FAMILIES_COMMERCE_QUOTE__SECONDS", "5");
+        environment.put("HAL9_GUARD_LIMITS_TON_TUSDT_DAILY", "1000");
+        environment.put("HAL9_GUARD_LIMITS_TON_TUSDT_PER__CALL", "500");
+        environment.put("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+
+        String aliceSecret = cli("token", "create", "--principal", "alice", "--capability", "*")
+                .stdout()
+                .strip();
+        String bobSecret = cli("token", "create", "--principal", "bob", "--capability", "*")
+                .stdout()
+                .strip();
+        aliceWallet = Address.of(cli("wallet", "create", "--principal", "alice", "--chain", "ton")
+                .stdout()
+                .strip());
+        merchantWallet = Address.of(cli("wallet", "create", "--principal", "merchant", "--chain", "ton")
+                .stdout()
+                .strip());
+        ton.fund(aliceWallet.toRaw(), 20_000_000_000L);
+        ton.fund(merchantWallet.toRaw(), 5_000_000_000L);
+        master = ton.deployJetton();
+        ton.mint(aliceWallet, BigInteger.valueOf(1_000).multiply(UNIT));
+        environment.put("HAL9_FAMILIES_CHAIN_TON_JETTONS", "TUSDT=" + master.toBounceable() + ":6");
+
+        // alice signs in to the store in her own browser and hands hal9 only the resulting cookies
+        aliceAccount = amazon.signIn(AmazonReplica.EMAIL, AmazonReplica.PASSWORD);
+        Path state = home.resolve("amazon-state.json");
+        Files.writeString(state, amazon.storageState(aliceAccount));
+        Peers.Result login = cli("login", "amazon", "--principal", "alice", "--storage-state", state.toString());
+        assertThat(login.exit()).as(login.stderr()).isZero();
+        assertThat(cli(
+                                "login",
+                                "amazon",
+                                "--principal",
+                                "alice",
+                                "--storage-state",
+                                home.resolve("missing").toString())
+                        .exit())
+                .isNotZero();
+
+        server = PackagedServer.http(home, environment, "--auth", "token");
+        alice = new PaymentRig.Client(server, aliceSecret).open();
+        bob = new PaymentRig.Client(server, bobSecret).open();
+    }
+
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable closeable : new AutoCloseable[] {alice, bob, server, amazon, ton}) {
+            try {
+                if (closeable != null) {
+                    closeable.close();
+                }
+            } catch (Exception e) {
+                // keep closing the rest
+            }
+        }
+    }
+
+    @BeforeEach
+    void emptyCart() {
+        Map<?, ?> cart =
+                (Map<?, ?>) ok(alice, "amazon_cart", Map.of("action", "view")).get("cart");
+        for (Object line : (List<?>) cart.get("lines")) {
+            ok(alice, "amazon_cart", Map.of("action", "remove", "asin", ((Map<?, ?>) line).get("asin")));
+        }
+    }
+
+    @Test
+    @Order(1)
+    void searchFiltersAndProductDetails() {
+        List<Map<?, ?>> all = products(ok(alice, "amazon_search", Map.of("query", "iphone 15 case")));
+        assertThat(all)
+                .extracting(p -> (Object) p.get("asin"))
+                .containsExactly("B0CASE0001", "B0CASE0002", "B0CASE0003", "B0CASE0004", "B0CASE0005", "B0CASE0006");
+        Map<?, ?> spigen = all.get(0);
+        assertThat(spigen.get("title")).isEqualTo("Spigen Ultra Hybrid Case for iPhone 15, Clear");
+        assertThat(spigen.get("price").toString()).isEqualTo("15.99");
+        assertThat(spigen.get("currency")).isEqualTo("USD");
+        assertThat(spigen.get("rating")).isEqualTo(4.6);
+        assertThat(spigen.get("reviews")).isEqualTo(12345);
+        assertThat(spigen.get("prime")).isEqualTo(true);
+        assertThat((String) spigen.get("url")).isEqualTo(amazon.url + "/dp/B0CASE0001");
+        assertThat((String) spigen.get("image")).endsWith("B0CASE0001.jpg");
+
+        // "an iPhone case under $20", Prime, 4.5 stars or better, cheapest first
+        List<Map<?, ?>> picked = products(ok(
+                alice,
+                "amazon_search",
+                Map.of(
+                        "query",
+                        "iphone case",
+                        "maxPrice",
+                        20,
+                        "minRating",
+                        4.4,
+                        "primeOnly",
+                        true,
+                        "sort",
+                        "price_asc")));
+        assertThat(picked).extracting(p -> (Object) p.get("asin")).containsExactly("B0CASE0001", "B0CASE0004");
+        assertThat(products(ok(alice, "amazon_search", Map.of("query", "iphone case", "minPrice", 20))))
+                .extracting(p -> (Object) p.get("asin"))
+                .containsExactly("B0CASE0002", "B0CASE0005");
+
+        Map<?, ?> details = (Map<?, ?>)
+                ok(alice, "amazon_product", Map.of("asin", "B0CASE0001")).get("details");
+        assertThat(details.get("availability")).isEqualTo("In Stock");
+        assertThat(details.get("delivery")).isEqualTo("FREE delivery Tuesday, November 25");
+        assertThat(details.get("variants").toString()).contains("Clear", "Black");
+        assertThat(((Map<?, ?>) details.get("product")).get("price").toString()).isEqualTo("15.99");
+    }
+
+    @Test
+    @Order(2)
+    void theSeedFlowFromSearchToTracking() throws Exception {
+        Map<?, ?> cart = (Map<?, ?>) ok(alice, "amazon_cart", Map.of("action", "add", "asin", "B0CASE0001"))
+                .get("cart");
+        assertThat(cart.get("lines").toString()).contains("B0CASE0001", "quantity=1");
+        assertThat(cart.get("subtotal").toString()).isEqualTo("15.99");
+
+        Map<?, ?> quoted = (Map<?, ?>)
+                ok(alice, "amazon_checkout", Map.of("action", "quote")).get("order");
+        assertThat(quoted.get("state")).isEqualTo("quoted");
+        // the checkout page's own numbers: $15.99 + $5.99 shipping + $1.28 tax
+        assertThat(quoted.get("amounts").toString()).contains("total=23.26", "shipping=5.99", "tax=1.28");
+        assertThat(quoted.get("usdt")).isEqualTo("23.26");
+        assertThat((String) quoted.get("shipTo")).startsWith("Alice Example");
+        String order = (String) quoted.get("id");
+
+        Map<?, ?> paid = ok(alice, "amazon_checkout", Map.of("action", "pay", "order", order));
+        Map<?, ?> payment = (Map<?, ?>) paid.get("payment");
+        assertThat(((Map<?, ?>) paid.get("order")).get("state")).isEqualTo("awaiting_approval");
+        assertThat(payment.get("state")).isEqualTo("pending");
+        assertThat(payment.get("asset")).isEqualTo("TUSDT");
+        assertThat(payment.get("amount")).isEqualTo("23.26");
+        assertThat(Address.of((String) payment.get("to")).toRaw()).isEqualTo(merchantWallet.toRaw());
+        assertThat(amazon.orders(aliceAccount)).isEmpty();
+        // paying again is the same order and the same payment
+        assertThat(((Map<?, ?>) ok(alice, "amazon_checkout", Map.of("action", "pay", "order", order))
+                                .get("payment"))
+                        .get("id"))
+                .isEqualTo(payment.get("id"));
+
+        Peers.Result approved = cli("approve", (String) payment.get("id"));
+        assertThat(approved.exit()).as(approved.stderr()).isZero();
+        Map<?, ?> done = awaitOrder(order, "ordered");
+        String number = (String) ((Map<?, ?>) done.get("order")).get("orderNumber");
+        assertThat(number).matches("\\d{3}-\\d{7}-\\d{7}");
+        assertThat(((Map<?, ?>) done.get("payment")).get("state")).isEqualTo("confirmed");
+        assertThat(amazon.orders(aliceAccount))
+                .extracting(AmazonReplica.Placed::number)
+                .containsExactly(number);
+        assertThat(ton.jettons(master, aliceWallet)).isEqualTo(new BigInteger("976740000"));
+        assertThat(ton.jettons(master, merchantWallet)).isEqualTo(new BigInteger("23260000"));
+
+        Map<?, ?> tracked = (Map<?, ?>)
+                ((List<?>) ok(alice, "amazon_orders", Map.of("order", order)).get("orders")).get(0);
+        assertThat(tracked.get("status")).isEqualTo("Arriving Tuesday");
+        assertThat(tracked.get("carrier")).isEqualTo("UPS");
+        assertThat(tracked.get("tracking"))
+                .isEqualTo(amazon.orders(aliceAccount).get(0).tracking());
+    }
+
+    @Test
+    @Order(3)
+    void aDeclinedPaymentPaysAndOrdersNothing() throws Exception {
+        ok(alice, "amazon_cart", Map.of("action", "add", "asin", "B0CASE0004"));
+        String order = (String) ((Map<?, ?>)
+                        ok(alice, "amazon_checkout", Map.of("action", "quote")).get("order"))
+                .get("id");
+        BigInteger before = ton.jettons(master, aliceWallet);
+        Map<?, ?> payment = (Map<?, ?>) ok(alice, "amazon_checkout", Map.of("action", "pay", "order", order))
+                .get("payment");
+        assertThat(cli("decline", (String) payment.get("id")).exit()).isZero();
+        Map<?, ?> status = ok(alice, "amazon_checkout", Map.of("action", "status", "order", order));
+        assertThat(((Map<?, ?>) status.get("order")).get("state")).isEqualTo("cancelled");
+        assertThat(((Map<?, ?>) status.get("order")).get("note").toString())
+                .contains("nothing was paid and nothing was ordered");
+        assertThat(ton.jettons(master, aliceWallet)).isEqualTo(before);
+        assertThat(amazon.orders(aliceAccount)).hasSize(1);
+    }
+
+    @Test
+    @Order(4)
+    void anOrderThatFailsAfterPaymentIsRefundedThroughTheGuard() throws Exception {
+        ok(alice, "amazon_cart", Map.of("action", "add", "asin", "B0CASE0006"));
+        String order = (String) ((Map<?, ?>)
+                        ok(alice, "amazon_checkout", Map.of("action", "quote")).get("order"))
+                .get("id");
+        BigInteger before = ton.jettons(master, aliceWallet);
+        Map<?, ?> payment = (Map<?, ?>) ok(alice, "amazon_checkout", Map.of("action", "pay", "order", order))
+                .get("payment");
+        amazon.failNextOrder();
+        assertThat(cli("approve", (String) payment.get("id")).exit()).isZero();
+        Map<?, ?> refunding = awaitOrder(order, "refunding");
+        assertThat(ton.jettons(master, aliceWallet)).isEqualTo(before.subtract(new BigInteger("20020000")));
+        Map<?, ?> refund = (Map<?, ?>) refunding.get("refund");
+        assertThat(refund.get("state")).isEqualTo("pending");
+        assertThat(Address.of((String) refund.get("from")).toRaw()).isEqualTo(merchantWallet.toRaw());
+        assertThat(Address.of((String) refund.get("to")).toRaw()).isEqualTo(aliceWallet.toRaw());
+        assertThat(((Map<?, ?>) refunding.get("order")).get("note").toString()).contains("could not be placed");
+
+        // the shop operator approves the refund like any payment; the ledger shows both
+        assertThat(cli("approve", (String) refund.get("id")).exit()).isZero();
+        awaitOrder(order, "refunded");
+        assertThat(ton.jettons(master, aliceWallet)).isEqualTo(before);
+        String ledger = cli("payments", "--all", "--principal", "alice").stdout()
+                + cli("payments", "--all", "--principal", "merchant").stdout();
+        assertThat(ledger).contains((String) payment.get("id"), (String) refund.get("id"));
+        assertThat(amazon.orders(aliceAccount)).hasSize(1);
+    }
+
+    @Test
+    @Order(5)
+    void captchasSignInWallsAndUnknownLayoutsStopWithAScreenshot() throws Exception {
+        McpSchema.CallToolResult captcha =
+                alice.callTool(new McpSchema.CallToolRequest("amazon_search", Map.of("query", "captcha please")));
+        Map<?, ?> stopped = (Map<?, ?>) structured(captcha).get("stopped");
+        assertThat(stopped.get("reason")).isEqualTo("captcha");
+        assertThat(stopped.get("message").toString()).contains("a person must solve it", "does not solve captchas");
+        assertThat(captcha.content()).anyMatch(c -> c instanceof McpSchema.ImageContent);
+        McpSchema.ReadResourceResult screenshot =
+                alice.readResource(new McpSchema.ReadResourceRequest((String) stopped.get("screenshot")));
+        assertThat(((McpSchema.BlobResourceContents) screenshot.contents().get(0)).mimeType())
+                .isEqualTo("image/png");
+        // the screenshot is alice's: bob cannot read it
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> bob.readResource(new McpSchema.ReadResourceRequest((String) stopped.get("screenshot"))))
+                .hasMessageContaining("not found");
+
+        Map<?, ?> layout = (Map<?, ?>)
+                ok(alice, "amazon_search", Map.of("query", "newlayout case")).get("stopped");
+        assertThat(layout.get("reason")).isEqualTo("layout_not_recognised");
+        assertThat(layout.get("message").toString()).contains("may have changed its layout");
+
+        Map<?, ?> wall =
+                (Map<?, ?>) ok(bob, "amazon_cart", Map.of("action", "view")).get("stopped");
+        assertThat(wall.get("reason")).isEqualTo("sign_in");
+        assertThat(wall.get("message").toString()).contains("hal9 login amazon");
+    }
+
+    @Test
+    @Order(6)
+    void badInputGetsClearErrors() throws Exception {
+        assertThat(error(call(alice, "amazon_product", Map.of("asin", "B0NOPE0000"))))
+                .contains("no product B0NOPE0000");
+        assertThat(error(call(alice, "amazon_product", Map.of("asin", "not-an-asin"))))
+                .contains("asin");
+        assertThat(error(call(alice, "amazon_search", Map.of("query", "   ")))).contains("query", "empty");
+        assertThat(error(call(alice, "amazon_search", Map.of("query", "case", "minPrice", 30, "maxPrice", 10))))
+                .contains("minPrice", "above maxPrice");
+        assertThat(error(call(alice, "amazon_checkout", Map.of("action", "quote"))))
+                .contains("cart is empty");
+        assertThat(error(call(alice, "amazon_checkout", Map.of("action", "pay", "order", "ord_nope"))))
+                .contains("ord_nope", "not found");
+        assertThat(error(call(alice, "amazon_cart", Map.of("action", "remove", "asin", "B0CASE0002"))))
+                .contains("not in your cart");
+
+        ok(alice, "amazon_cart", Map.of("action", "add", "asin", "B0CASE0003"));
+        String order = (String) ((Map<?, ?>)
+                        ok(alice, "amazon_checkout", Map.of("action", "quote")).get("order"))
+                .get("id");
+        Thread.sleep(6_000); // the quote lives 5 s here
+        assertThat(error(call(alice, "amazon_checkout", Map.of("action", "pay", "order", order))))
+                .contains("expired", "nothing was paid", "action=quote");
+        assertThat(cli("payments", "--all", "--principal", "alice").stdout()).doesNotContain(order);
+    }
+
+    // ---- helpers
+
+    private static Map<?, ?> awaitOrder(String order, String state) throws InterruptedException {
+        Map<?, ?> last = null;
+        for (int i = 0; i < 120; i++) {
+            last = ok(alice, "amazon_checkout", Map.of("action", "status", "order", order));
+            if (state.equals(((Map<?, ?>) last.get("order")).get("state"))) {
+                return last;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError(order + " did not become " + state + "; last seen " + last);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<?, ?>> products(Map<?, ?> result) {
+        assertThat(result.get("stopped"))
+                .as(String.valueOf(result.get("stopped")))
+                .isNull();
+        return (List<Map<?, ?>>) result.get("products");
+    }
+
+    private static McpSchema.CallToolResult call(McpSyncClient client, String tool, Map<String, Object> arguments) {
+        return client.callTool(new McpSchema.CallToolRequest(tool, arguments));
+    }
+
+    private static Map<?, ?> ok(McpSyncClient client, String tool, Map<String, Object> arguments) {
+        McpSchema.CallToolResult result = call(client, tool, arguments);
+        assertThat(result.isError())
+                .as(tool + ": " + EvmPaymentsTest.text(result))
+                .isNotEqualTo(Boolean.TRUE);
+        return structured(result);
+    }
+
+    private static Peers.Result cli(String... arguments) {
+        List<String> command = new java.util.ArrayList<>(
+                List.of(PackagedServer.java(), "-jar", PackagedServer.jar().toString()));
+        command.addAll(List.of(arguments));
+        return Peers.run(command, environment, Duration.ofSeconds(60));
+    }
+}

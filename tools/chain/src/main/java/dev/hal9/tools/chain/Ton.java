@@ -1,0 +1,32 @@
+package dev.hal9.tools.chain;
+
+import dev.hal9.api.Guard;
+
+/**
+ * The chain family's TON payments for other families (paying a shop order in USDT, refunding it), published
+ * through {@link dev.hal9.api.FamilyContext#publish}. Like {@link Evm}, it prepares intents; the guard gets them
+ * approved and executes them through the chain family's settlement. Thread-safe.
+ */
+public interface Ton {
+
+    /** The guard kind of a TON or jetton transfer. */
+    String KIND = "ton.transfer";
+
+    /**
+     * A payment a tool wants to make.
+     *
+     * @param from the paying wallet, or null for the principal's only TON wallet
+     * @param to the recipient (UQ…, EQ… or 0:hex)
+     * @param amount whole units as a decimal string, e.g. "19.99"
+     * @param comment a text comment the recipient sees, or null
+     * @param token a jetton by configured symbol (e.g. USDT) or master address; null for TON
+     * @param idempotencyKey the caller's key, or null
+     */
+    record Payment(String from, String to, String amount, String comment, String token, String idempotencyKey) {}
+
+    /** Validates and prices a payment from the principal's wallet into an intent for the guard. */
+    Guard.Intent prepare(String principal, Payment payment);
+
+    /** The principal's TON wallet in non-bounceable form (their only one, or the requested one if theirs). */
+    String wallet(String principal, String requested);
+}

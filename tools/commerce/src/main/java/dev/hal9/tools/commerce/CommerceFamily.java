@@ -1,0 +1,763 @@
+package dev.hal9.tools.commerce;
+
+import dev.hal9.api.FamilyContext;
+import dev.hal9.api.Guard;
+import dev.hal9.api.Handles;
+import dev.hal9.api.Param;
+import dev.hal9.api.PaymentView;
+import dev.hal9.api.Principal;
+import dev.hal9.api.Resource;
+import dev.hal9.api.Tool;
+import dev.hal9.api.ToolCall;
+import dev.hal9.api.ToolException;
+import dev.hal9.api.ToolFamily;
+import dev.hal9.api.ToolKind;
+import dev.hal9.tools.browser.WebBrowser;
+import dev.hal9.tools.chain.Ton;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Shopping: amazon_search, amazon_product, amazon_cart, amazon_checkout and amazon_orders, driven through the
+ * browser family's Chromium in a background session per user (profile {@code amazon}, where 'hal9 login amazon'
+ * put the user's own sign-in), and paid in USDT on TON through the guard: quote from the checkout page's real
+ * total, pay after a person approves, then place the order; if placing fails after paying, the payment is
+ * refunded through the guard. Orders survive restarts.
+ */
+public final class CommerceFamily implements ToolFamily {
+
+    private static final String PROFILE = "amazon";
+
+    enum Sort {
+        RELEVANCE,
+        PRICE_ASC,
+        PRICE_DESC,
+        RATING,
+        NEWEST
+    }
+
+    /** Why a tool stopped and handed over to a person. */
+    record Stop(
+            @Param("captcha, sign_in or layout_not_recognised.")
+            String reason,
+
+            @Param("What happened and what a person should do.")
+            String message,
+
+            @Param("The page it stopped on.") String url,
+
+            @Param("A screenshot of that page (an MCP resource; also attached as an image).")
+            String screenshot) {}
+
+    record SearchInput(
+            @Param(value = "What to look for, e.g. \"iphone 15 case\".", required = true, maxLength = 200)
+            String query,
+
+            @Param(value = "Lowest price, in the store's currency.", minimum = 0)
+            BigDecimal minPrice,
+
+            @Param(value = "Highest price, in the store's currency.", minimum = 0)
+            BigDecimal maxPrice,
+
+            @Param(value = "Lowest star rating, 0 to 5.", minimum = 0, maximum = 5)
+            Double minRating,
+
+            @Param("Only Prime items.") Boolean primeOnly,
+
+            @Param("relevance (default), price_asc, price_desc, rating or newest.")
+            Sort sort,
+
+            @Param(value = "Result page, from 1.", minimum = 1, maximum = 20, defaultValue = "1")
+            Integer page) {}
+
+    record SearchOutput(
+            @Param("Matching products on this page, in the store's order.")
+            List<ShopAdapter.Product> products,
+
+            @Param("Set when a person must look (captcha, sign-in) or the page was not recognised.")
+            Stop stopped) {}
+
+    record ProductInput(
+            @Param(
+                    value = "The product's ASIN (10 letters or digits), from amazon_search.",
+                    required = true,
+                    pattern = "^[A-Z0-9]{10}$")
+            String asin) {}
+
+    record ProductOutput(
+            @Param("The product.") ShopAdapter.Details details,
+
+            @Param("Set when a person must look or the page was not recognised.")
+            Stop stopped) {}
+
+    enum CartAction {
+        VIEW,
+        ADD,
+        REMOVE
+    }
+
+    record CartInput(
+            @Param("view (default), add or remove.") CartAction action,
+
+            @Param(value = "add, remove: the product's ASIN.", pattern = "^[A-Z0-9]{10}$")
+            String asin,
+
+            @Param(value = "add: how many (default 1).", minimum = 1, maximum = 30)
+            Integer quantity) {}
+
+    record CartOutput(
+            @Param("The cart as the store shows it.") ShopAdapter.Cart cart,
+
+            @Param("Set when a person must look or the page was not recognised.")
+            Stop stopped) {}
+
+    enum CheckoutAction {
+        QUOTE,
+        PAY,
+        STATUS
+    }
+
+    record CheckoutInput(
+            @Param(
+                    value = "quote: read the checkout page's total and quote it in USDT; pay: pay a quote (a person "
+                            + "approves, then the order is placed); status: follow an order.",
+                    required = true)
+            CheckoutAction action,
+
+            @Param(value = "pay, status: the order's handle (ord_...) from quote.", maxLength = 64)
+            String order,
+
+            @Param(value = "pay: your TON wallet to pay from; omit when you have one.", maxLength = 80)
+            String from) {}
+
+    record OrderView(
+            @Param("The order's handle (ord_...).") String id,
+
+            @Param("quoted, awaiting_approval, paying, ordered, cancelled, payment_failed, refunding or refunded.")
+            String state,
+
+            @Param("What is in it.") List<ShopAdapter.CartLine> lines,
+
+            @Param("Items, shipping, tax and total as the checkout page showed them, in its currency.")
+            Map<String, BigDecimal> amounts,
+
+            @Param("The checkout page's currency, e.g. USD.")
+            String currency,
+
+            @Param("Where it ships.") String shipTo,
+
+            @Param("The price in USDT (whole units, decimal string).")
+            String usdt,
+
+            @Param(value = "When the quote expires; pay before then.", format = "date-time")
+            String quoteExpiresAt,
+
+            @Param("The store's order number, once placed.") String orderNumber,
+            @Param("What happened, and what to do next.") String note) {}
+
+    record CheckoutOutput(
+            @Param("The order.") OrderView order,
+            @Param("The USDT payment, once made.") PaymentView payment,
+
+            @Param("The refund (paid back to your wallet by the shop operator), if placing the order failed.")
+            PaymentView refund,
+
+            @Param("Set when a person must look or the page was not recognised.")
+            Stop stopped) {}
+
+    record OrdersInput(
+            @Param(value = "One order's handle (ord_...); omit for all of yours.", maxLength = 64)
+            String order) {}
+
+    record Tracked(
+            @Param("The order.") OrderView order,
+
+            @Param("The store's status, e.g. \"Arriving Tuesday\" or \"Delivered\".")
+            String status,
+
+            @Param("The carrier.") String carrier,
+            @Param("The tracking number.") String tracking) {}
+
+    record OrdersOutput(
+            @Param("Your orders, newest first, with the store's status and tracking where placed.")
+            List<Tracked> orders,
+
+            @Param("Set when the store's order history could not be read.")
+            Stop stopped) {}
+
+    @Override
+    public String name() {
+        return "commerce";
+    }
+
+    private record Shop(FamilyContext context, ShopAdapter adapter, OrderBook book, Path screens, long timeoutMillis) {}
+
+    private volatile Shop shop;
+
+    @Override
+    public List<Tool<?, ?>> tools(FamilyContext context) {
+        Shop s = new Shop(
+                context,
+                new AmazonAdapter(context.setting("amazon.base-url").orElse("https://www.amazon.com")),
+                new OrderBook(context.state()),
+                context.dataDirectory().resolve("screens"),
+                Long.parseLong(context.setting("timeout-seconds").orElse("60")) * 1000);
+        this.shop = s;
+        List<Tool<?, ?>> tools = new ArrayList<>();
+        tools.add(Tool.builder("amazon_search", SearchInput.class, SearchOutput.class)
+                .title("Search Amazon")
+                .description("Search Amazon in a real browser and return structured products (ASIN, title, price, "
+                        + "rating, reviews, Prime, image and product URL), filtered by price, rating and Prime. Use "
+                        + "amazon_product for one product's details and amazon_cart to add it. If Amazon shows a "
+                        + "captcha or sign-in, the result says so with a screenshot; a person must act.")
+                .kind(ToolKind.ACTION)
+                .capability("commerce.browse")
+                .handler((in, call) -> guarded(s, call, stop -> new SearchOutput(null, stop), page -> {
+                    if (in.query().isBlank()) {
+                        throw ToolException.badArgument("query", "is empty; say what to look for");
+                    }
+                    if (in.minPrice() != null
+                            && in.maxPrice() != null
+                            && in.minPrice().compareTo(in.maxPrice()) > 0) {
+                        throw ToolException.badArgument("minPrice", "is above maxPrice");
+                    }
+                    return new SearchOutput(
+                            s.adapter()
+                                    .search(
+                                            page,
+                                            new ShopAdapter.Query(
+                                                    in.query().strip(),
+                                                    in.minPrice(),
+                                                    in.maxPrice(),
+                                                    in.minRating(),
+                                                    Boolean.TRUE.equals(in.primeOnly()),
+                                                    in.sort() == null
+                                                            ? null
+                                                            : in.sort().name().toLowerCase(Locale.ROOT),
+                                                    in.page() == null ? 1 : in.page())),
+                            null);
+                }))
+                .render(CommerceFamily::render)
+                .build());
+        tools.add(Tool.builder("amazon_product", ProductInput.class, ProductOutput.class)
+                .title("An Amazon product's details")
+                .description("Read one product's page: title, price, rating, availability, delivery estimate, "
+                        + "variants (with their ASINs) and feature bullets.")
+                .kind(ToolKind.ACTION)
+                .capability("commerce.browse")
+                .handler((in, call) -> guarded(
+                        s,
+                        call,
+                        stop -> new ProductOutput(null, stop),
+                        page -> new ProductOutput(s.adapter().product(page, in.asin()), null)))
+                .build());
+        tools.add(Tool.builder("amazon_cart", CartInput.class, CartOutput.class)
+                .title("Your Amazon cart")
+                .description("View your Amazon cart, add a product (by ASIN, with a quantity) or remove one. The cart "
+                        + "is Amazon's own, in your signed-in browser profile, so it survives restarts. "
+                        + "amazon_checkout quotes it.")
+                .kind(ToolKind.ACTION)
+                .capability("commerce.browse")
+                .handler((in, call) -> guarded(s, call, stop -> new CartOutput(null, stop), page -> {
+                    CartAction action = in.action() == null ? CartAction.VIEW : in.action();
+                    return new CartOutput(
+                            switch (action) {
+                                case VIEW -> s.adapter().cart(page);
+                                case ADD ->
+                                    s.adapter()
+                                            .addToCart(
+                                                    page,
+                                                    required(in.asin(), "asin", "add"),
+                                                    in.quantity() == null ? 1 : in.quantity());
+                                case REMOVE -> s.adapter().removeFromCart(page, required(in.asin(), "asin", "remove"));
+                            },
+                            null);
+                }))
+                .build());
+        tools.add(Tool.builder("amazon_orders", OrdersInput.class, OrdersOutput.class)
+                .title("Your orders and tracking")
+                .description("Your orders through hal9, newest first, with the store's status and tracking number "
+                        + "read from Amazon's order history for those placed.")
+                .kind(ToolKind.READ_ONLY)
+                .capability("commerce.browse")
+                .handler((in, call) -> orders(s, in, call))
+                .build());
+        context.guard()
+                .ifPresent(guard -> tools.add(Tool.builder("amazon_checkout", CheckoutInput.class, CheckoutOutput.class)
+                        .title("Check out and pay in USDT")
+                        .description(
+                                "Buy what is in your Amazon cart, paid in USDT on TON. action=quote reads the real total "
+                                        + "(items, shipping, tax) from the checkout page and quotes it in USDT; the quote expires. "
+                                        + "action=pay sends the USDT payment to the server's guard: a person approves it (you "
+                                        + "cannot), and only then is the order placed; if placing fails after paying, the USDT is "
+                                        + "refunded. action=status follows the order (call it after the person approved). "
+                                        + "amazon_orders shows tracking.")
+                        .kind(ToolKind.DESTRUCTIVE)
+                        .capability("commerce.checkout")
+                        .handler((in, call) -> checkout(s, guard, in, call))
+                        .render(CommerceFamily::render)
+                        .build()));
+        return tools;
+    }
+
+    @Override
+    public List<Resource> resources(FamilyContext context) {
+        return List.of(new Resource(
+                "hal9://commerce/screens/{file}",
+                "commerce_screenshot",
+                "Shop screenshot",
+                "The page a shopping tool stopped on (a captcha, a sign-in wall, a layout it did not recognise).",
+                "image/png",
+                (uri, variables, call) -> {
+                    String file = variables.get("file");
+                    Shop s = shop;
+                    if (!file.matches("[a-z0-9-]{1,64}\\.png")
+                            || s.context()
+                                    .state()
+                                    .get(call.principal().id(), "screen/" + file)
+                                    .isEmpty()) {
+                        throw ToolException.notFound("screenshot", file, "the tool result that stopped names it");
+                    }
+                    return List.of(new Resource.Content(
+                            uri,
+                            "image/png",
+                            null,
+                            Files.readAllBytes(s.screens().resolve(file))));
+                }));
+    }
+
+    // ---- checkout
+
+    private CheckoutOutput checkout(Shop s, Guard guard, CheckoutInput in, ToolCall call) {
+        String principal = call.principal().id();
+        return switch (in.action()) {
+            case QUOTE ->
+                guarded(s, call, stop -> new CheckoutOutput(null, null, null, stop), page -> {
+                    ShopAdapter.Cart cart = s.adapter().cart(page);
+                    if (cart.lines().isEmpty()) {
+                        throw new ToolException("your Amazon cart is empty; add something with amazon_cart action=add");
+                    }
+                    ShopAdapter.Checkout checkout = s.adapter().checkout(page);
+                    if (!"USD".equals(checkout.currency())) {
+                        throw new ToolException("the checkout total is in " + checkout.currency() + "; hal9 quotes USD "
+                                + "totals in USDT only");
+                    }
+                    BigDecimal rate =
+                            new BigDecimal(s.context().setting("usdt-per-usd").orElse("1"));
+                    BigDecimal usdt = checkout.total().multiply(rate).setScale(2, RoundingMode.CEILING);
+                    long seconds =
+                            Long.parseLong(s.context().setting("quote-seconds").orElse("300"));
+                    String id = call.handles()
+                            .mint(
+                                    "ord",
+                                    "order of " + cart.lines().size() + " item(s), " + usdt.toPlainString() + " USDT");
+                    OrderBook.Order order = new OrderBook.Order(
+                            id,
+                            "quoted",
+                            cart.lines(),
+                            checkout.items(),
+                            checkout.shipping(),
+                            checkout.tax(),
+                            checkout.total(),
+                            checkout.currency(),
+                            checkout.shipTo(),
+                            usdt.toPlainString(),
+                            token(s),
+                            Instant.now().plusSeconds(seconds).toString(),
+                            null,
+                            null,
+                            null,
+                            null,
+                            "Quoted from the checkout page; pay with amazon_checkout action=pay order=" + id
+                                    + " before the " + "quote expires.",
+                            Instant.now().toString());
+                    s.book().save(principal, order);
+                    return new CheckoutOutput(view(order), null, null, null);
+                });
+            case PAY -> {
+                OrderBook.Order order = order(s, call, in.order());
+                synchronized (s.book().lock(principal)) {
+                    order = s.book().find(principal, order.id()).orElseThrow();
+                    if (!order.state().equals("quoted")) {
+                        yield settle(s, guard, call, order); // paid already: the same order, never a second payment
+                    }
+                    if (Instant.now().isAfter(Instant.parse(order.quoteExpiresAt()))) {
+                        s.book()
+                                .save(
+                                        principal,
+                                        order.with(
+                                                "cancelled",
+                                                null,
+                                                null,
+                                                null,
+                                                "The quote expired at " + order.quoteExpiresAt()
+                                                        + " before it was paid; nothing was "
+                                                        + "paid. Quote again (prices may have changed)."));
+                        throw new ToolException("the quote for " + order.id() + " expired at " + order.quoteExpiresAt()
+                                + "; nothing was paid. Get a new one with amazon_checkout action=quote");
+                    }
+                    Ton ton = ton(s);
+                    String wallet = ton.wallet(principal, in.from());
+                    Guard.Intent intent = ton.prepare(
+                            principal,
+                            new Ton.Payment(
+                                    in.from(),
+                                    payTo(s, ton),
+                                    order.usdt(),
+                                    "hal9 " + order.id(),
+                                    order.token(),
+                                    "order-" + order.id()));
+                    Guard.Payment payment = guard.submit(call, intent);
+                    order = order.withWallet(wallet).with("awaiting_approval", payment.id(), null, null, null);
+                    s.book().save(principal, order);
+                }
+                yield settle(s, guard, call, order);
+            }
+            case STATUS -> settle(s, guard, call, order(s, call, in.order()));
+        };
+    }
+
+    /**
+     * Moves an order on from its payment: places it once paid; refunds the payment if placing fails; reports a
+     * declined or expired payment as cancelled with nothing paid and nothing ordered.
+     */
+    private CheckoutOutput settle(Shop s, Guard guard, ToolCall call, OrderBook.Order start) {
+        String principal = call.principal().id();
+        synchronized (s.book().lock(principal)) {
+            OrderBook.Order order = s.book().find(principal, start.id()).orElse(start);
+            if (order.paymentId() == null) {
+                return new CheckoutOutput(view(order), null, null, null);
+            }
+            Guard.Payment payment =
+                    guard.find(call.principal(), order.paymentId()).orElseThrow();
+            OrderBook.Order next = order;
+            switch (order.state()) {
+                case "awaiting_approval", "paying" -> {
+                    next = switch (payment.state()) {
+                        case PENDING, APPROVED ->
+                            order.with(
+                                    "awaiting_approval",
+                                    payment.id(),
+                                    null,
+                                    null,
+                                    "Waiting for a person to approve the USDT payment; then call amazon_checkout "
+                                            + "action=status order=" + order.id() + " to place the order.");
+                        case SENT ->
+                            order.with(
+                                    "paying",
+                                    payment.id(),
+                                    null,
+                                    null,
+                                    "The USDT payment is on its way; call action=status again shortly.");
+                        case DECLINED, EXPIRED ->
+                            order.with(
+                                    "cancelled",
+                                    payment.id(),
+                                    null,
+                                    null,
+                                    "The payment was " + payment.state().name().toLowerCase(Locale.ROOT)
+                                            + ": nothing was paid and nothing was ordered.");
+                        case FAILED ->
+                            order.with(
+                                    "payment_failed",
+                                    payment.id(),
+                                    null,
+                                    null,
+                                    "The USDT payment failed (" + payment.error() + "); nothing was ordered.");
+                        case CONFIRMED -> place(s, guard, call, order);
+                    };
+                }
+                case "refunding" -> {
+                    Guard.Payment refund = guard.find(merchant(s, call).principal(), order.refundPaymentId())
+                            .orElse(null);
+                    if (refund != null && refund.state() == Guard.State.CONFIRMED) {
+                        next = order.with(
+                                "refunded",
+                                order.paymentId(),
+                                null,
+                                order.refundPaymentId(),
+                                "The order could not be placed, and the " + order.usdt() + " USDT were refunded to "
+                                        + order.wallet() + ".");
+                    }
+                }
+                default -> {
+                    // ordered, cancelled, payment_failed, refunded: final
+                }
+            }
+            if (!next.equals(order)) {
+                s.book().save(principal, next);
+            }
+            Guard.Payment now = guard.find(call.principal(), next.paymentId()).orElse(payment);
+            PaymentView refund = next.refundPaymentId() == null
+                    ? null
+                    : guard.find(merchant(s, call).principal(), next.refundPaymentId())
+                            .map(r -> PaymentView.of(r, guard.nextStep(r)))
+                            .orElse(null);
+            return new CheckoutOutput(view(next), PaymentView.of(now, guard.nextStep(now)), refund, null);
+        }
+    }
+
+    /** The payment is confirmed: place the order; refund through the guard if that fails. */
+    private OrderBook.Order place(Shop s, Guard guard, ToolCall call, OrderBook.Order order) {
+        String failure;
+        try {
+            String number = browser(s).withPage(call.principal().id(), PROFILE, s.timeoutMillis(), page -> {
+                ShopAdapter.Checkout checkout = s.adapter().checkout(page);
+                if (checkout.total().compareTo(order.total()) != 0) {
+                    throw new ToolException("the checkout total changed from " + order.total() + " to "
+                            + checkout.total() + " " + checkout.currency() + " after the quote");
+                }
+                return s.adapter().placeOrder(page);
+            });
+            return order.with(
+                    "ordered",
+                    order.paymentId(),
+                    number,
+                    null,
+                    "Paid " + order.usdt() + " USDT and ordered: Amazon order " + number + ". amazon_orders shows "
+                            + "its tracking.");
+        } catch (ShopAdapter.Blocked e) {
+            failure = e.getMessage();
+        } catch (ToolException e) {
+            failure = e.getMessage();
+        }
+        ToolCall merchant = merchant(s, call);
+        Ton ton = ton(s);
+        Guard.Payment refund = guard.submit(
+                merchant,
+                ton.prepare(
+                        merchant.principal().id(),
+                        new Ton.Payment(
+                                null,
+                                order.wallet(),
+                                order.usdt(),
+                                "refund hal9 " + order.id(),
+                                order.token(),
+                                "refund-" + order.id())));
+        String refunded = refund.state() == Guard.State.CONFIRMED ? "refunded" : "refunding";
+        return order.with(
+                refunded,
+                order.paymentId(),
+                null,
+                refund.id(),
+                "Paid, but the order could not be placed (" + failure + "). The " + order.usdt() + " USDT "
+                        + (refunded.equals("refunded") ? "were refunded" : "are being refunded") + " to "
+                        + order.wallet() + " (refund " + refund.id() + ").");
+    }
+
+    private OrdersOutput orders(Shop s, OrdersInput in, ToolCall call) {
+        String principal = call.principal().id();
+        List<OrderBook.Order> mine =
+                in.order() == null ? s.book().list(principal, 50) : List.of(order(s, call, in.order()));
+        boolean anyPlaced = mine.stream().anyMatch(o -> o.orderNumber() != null);
+        List<ShopAdapter.Order> shopOrders = List.of();
+        Stop stopped = null;
+        if (anyPlaced) {
+            try {
+                shopOrders = browser(s).withPage(principal, PROFILE, s.timeoutMillis(), page -> s.adapter()
+                        .orders(page));
+            } catch (ShopAdapter.Blocked e) {
+                stopped = stop(s, call, e);
+            }
+        }
+        List<Tracked> tracked = new ArrayList<>();
+        for (OrderBook.Order order : mine) {
+            Optional<ShopAdapter.Order> placed = shopOrders.stream()
+                    .filter(o ->
+                            order.orderNumber() != null && order.orderNumber().equals(o.number()))
+                    .findFirst();
+            tracked.add(new Tracked(
+                    view(order),
+                    placed.map(ShopAdapter.Order::status).orElse(null),
+                    placed.map(ShopAdapter.Order::carrier).orElse(null),
+                    placed.map(ShopAdapter.Order::tracking).orElse(null)));
+        }
+        return new OrdersOutput(tracked, stopped);
+    }
+
+    // ---- helpers
+
+    /** Runs shop work in the caller's Amazon session; a page that needs a person becomes a result that says so. */
+    private <O> O guarded(
+            Shop s, ToolCall call, Function<Stop, O> stopped, Function<com.microsoft.playwright.Page, O> work) {
+        try {
+            return browser(s).withPage(call.principal().id(), PROFILE, s.timeoutMillis(), work);
+        } catch (ShopAdapter.Blocked e) {
+            return stopped.apply(stop(s, call, e));
+        }
+    }
+
+    private Stop stop(Shop s, ToolCall call, ShopAdapter.Blocked blocked) {
+        String uri = null;
+        if (blocked.screenshot != null) {
+            String file = UUID.randomUUID() + ".png";
+            try {
+                Files.createDirectories(s.screens());
+                Files.write(s.screens().resolve(file), blocked.screenshot);
+                s.context().state().put(call.principal().id(), "screen/" + file, blocked.url);
+                uri = "hal9://commerce/screens/" + file;
+                call.attachImage(blocked.screenshot, "image/png");
+            } catch (IOException e) {
+                uri = null;
+            }
+        }
+        return new Stop(blocked.reason.name().toLowerCase(Locale.ROOT), blocked.getMessage(), blocked.url, uri);
+    }
+
+    private static WebBrowser browser(Shop s) {
+        return s.context()
+                .service(WebBrowser.class)
+                .orElseThrow(() ->
+                        new ToolException("shopping needs the browser family, which is not loaded in this server"));
+    }
+
+    private static Ton ton(Shop s) {
+        return s.context()
+                .service(Ton.class)
+                .orElseThrow(() -> new ToolException(
+                        "paying needs the chain family's TON payments, which are not available in this server"));
+    }
+
+    private static String token(Shop s) {
+        return s.context().setting("token").orElse("USDT");
+    }
+
+    /** Where payments go: the configured address, else the shop operator's (merchant principal's) TON wallet. */
+    private static String payTo(Shop s, Ton ton) {
+        Optional<String> configured = s.context().setting("pay-to");
+        if (configured.isPresent() && !configured.get().isBlank()) {
+            return configured.get();
+        }
+        String merchant = s.context().setting("merchant").orElse("merchant");
+        try {
+            return ton.wallet(merchant, null);
+        } catch (ToolException e) {
+            throw new ToolException("the shop is not set up to take payments: the operator must give the merchant "
+                    + "principal '" + merchant + "' a TON wallet ('hal9 wallet create --chain ton --principal "
+                    + merchant + "') or set families.commerce.pay-to");
+        }
+    }
+
+    /**
+     * The shop operator acting in this call: refunds are its payments, recorded under its principal. It is
+     * never asked through the user's client.
+     */
+    private static ToolCall merchant(Shop s, ToolCall call) {
+        Principal principal = Principal.local(s.context().setting("merchant").orElse("merchant"));
+        return new ToolCall() {
+            @Override
+            public Principal principal() {
+                return principal;
+            }
+
+            @Override
+            public Handles handles() {
+                return call.handles();
+            }
+
+            @Override
+            public void progress(double progress, Double total, String message) {
+                call.progress(progress, total, message);
+            }
+
+            @Override
+            public void log(String level, String message) {
+                call.log(level, message);
+            }
+
+            @Override
+            public boolean cancelled() {
+                return false; // a refund, once started, is not the user's to cancel
+            }
+
+            @Override
+            public void attachImage(byte[] data, String mimeType) {}
+        };
+    }
+
+    private static OrderBook.Order order(Shop s, ToolCall call, String id) {
+        String handle = required(id, "order", "this action");
+        return s.book()
+                .find(call.principal().id(), handle)
+                .orElseThrow(() -> ToolException.notFound(
+                        "order", handle, "amazon_checkout action=quote makes one; amazon_orders lists yours"));
+    }
+
+    private static OrderView view(OrderBook.Order o) {
+        Map<String, BigDecimal> amounts = new java.util.LinkedHashMap<>();
+        if (o.items() != null) {
+            amounts.put("items", o.items());
+        }
+        amounts.put("shipping", o.shipping());
+        amounts.put("tax", o.tax());
+        amounts.put("total", o.total());
+        return new OrderView(
+                o.id(),
+                o.state(),
+                o.lines(),
+                amounts,
+                o.currency(),
+                o.shipTo(),
+                o.usdt(),
+                o.quoteExpiresAt(),
+                o.orderNumber(),
+                o.note());
+    }
+
+    private static String required(String value, String name, String what) {
+        if (value == null || value.isBlank()) {
+            throw ToolException.badArgument(name, "is needed for " + what);
+        }
+        return value;
+    }
+
+    private static String render(SearchOutput o) {
+        if (o.stopped() != null) {
+            return "stopped (" + o.stopped().reason() + "): " + o.stopped().message();
+        }
+        StringBuilder text = new StringBuilder(o.products().size() + " product(s)");
+        o.products().forEach(p -> text.append("\n")
+                .append(p.asin())
+                .append("  ")
+                .append(p.price() == null ? "?" : "$" + p.price().toPlainString())
+                .append("  ")
+                .append(p.rating() == null ? "" : p.rating() + "★ ")
+                .append(p.prime() ? "Prime " : "")
+                .append(p.title()));
+        return text.toString();
+    }
+
+    private static String render(CheckoutOutput o) {
+        if (o.stopped() != null) {
+            return "stopped (" + o.stopped().reason() + "): " + o.stopped().message();
+        }
+        OrderView v = o.order();
+        StringBuilder text = new StringBuilder(v.id() + ": " + v.state() + " — " + v.usdt() + " USDT for $"
+                + v.amounts().get("total") + " (items " + v.amounts().get("items") + ", shipping "
+                + v.amounts().get("shipping") + ", tax " + v.amounts().get("tax") + ")");
+        if (v.orderNumber() != null) {
+            text.append("\nAmazon order ").append(v.orderNumber());
+        }
+        if (v.note() != null) {
+            text.append("\n").append(v.note());
+        }
+        if (o.payment() != null) {
+            text.append("\n").append(o.payment().render());
+        }
+        if (o.refund() != null) {
+            text.append("\nrefund ").append(o.refund().render());
+        }
+        return text.toString();
+    }
+}

@@ -103,7 +103,8 @@ class CommerceFlowTest {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
+        Files.writeString(Path.of("target", "commerce-transcript.txt"), TRANSCRIPT.toString());
         for (AutoCloseable closeable : new AutoCloseable[] {alice, bob, server, amazon, ton}) {
             try {
                 if (closeable != null) {
@@ -347,8 +348,23 @@ class CommerceFlowTest {
         return (List<Map<?, ?>>) result.get("products");
     }
 
+    /** Every call and its text result, written to target/commerce-transcript.txt for the README's transcript. */
+    private static final StringBuilder TRANSCRIPT = new StringBuilder();
+
     private static McpSchema.CallToolResult call(McpSyncClient client, String tool, Map<String, Object> arguments) {
-        return client.callTool(new McpSchema.CallToolRequest(tool, arguments));
+        McpSchema.CallToolResult result = client.callTool(new McpSchema.CallToolRequest(tool, arguments));
+        synchronized (TRANSCRIPT) {
+            TRANSCRIPT
+                    .append("> ")
+                    .append(tool)
+                    .append(' ')
+                    .append(arguments)
+                    .append('\n')
+                    .append(Boolean.TRUE.equals(result.isError()) ? "ERROR " : "")
+                    .append(EvmPaymentsTest.text(result))
+                    .append("\n\n");
+        }
+        return result;
     }
 
     private static Map<?, ?> ok(McpSyncClient client, String tool, Map<String, Object> arguments) {

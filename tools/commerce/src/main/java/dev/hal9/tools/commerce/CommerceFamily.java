@@ -261,6 +261,7 @@ public final class CommerceFamily implements ToolFamily {
                         call,
                         stop -> new ProductOutput(null, stop),
                         page -> new ProductOutput(s.adapter().product(page, in.asin()), null)))
+                .render(CommerceFamily::render)
                 .build());
         tools.add(Tool.builder("amazon_cart", CartInput.class, CartOutput.class)
                 .title("Your Amazon cart")
@@ -292,6 +293,7 @@ public final class CommerceFamily implements ToolFamily {
                 .kind(ToolKind.READ_ONLY)
                 .capability("commerce.browse")
                 .handler((in, call) -> orders(s, in, call))
+                .render(CommerceFamily::render)
                 .build());
         context.guard()
                 .ifPresent(guard -> tools.add(Tool.builder("amazon_checkout", CheckoutInput.class, CheckoutOutput.class)
@@ -735,6 +737,58 @@ public final class CommerceFamily implements ToolFamily {
                 .append(p.rating() == null ? "" : p.rating() + "★ ")
                 .append(p.prime() ? "Prime " : "")
                 .append(p.title()));
+        return text.toString();
+    }
+
+    private static String render(ProductOutput o) {
+        if (o.stopped() != null) {
+            return "stopped (" + o.stopped().reason() + "): " + o.stopped().message();
+        }
+        ShopAdapter.Product p = o.details().product();
+        return p.asin() + ": " + p.title() + "\n$"
+                + (p.price() == null ? "?" : p.price().toPlainString())
+                + (p.rating() == null ? "" : ", " + p.rating() + "★ (" + p.reviews() + " ratings)") + "\n"
+                + o.details().availability() + "; " + o.details().delivery()
+                + (o.details().variants().isEmpty()
+                        ? ""
+                        : "\nvariants: " + String.join(", ", o.details().variants()));
+    }
+
+    private static String render(CartOutput o) {
+        if (o.stopped() != null) {
+            return "stopped (" + o.stopped().reason() + "): " + o.stopped().message();
+        }
+        StringBuilder text = new StringBuilder("cart: " + o.cart().lines().size() + " item(s), subtotal $"
+                + o.cart().subtotal().toPlainString());
+        o.cart().lines().forEach(l -> text.append("\n")
+                .append(l.asin())
+                .append(" x")
+                .append(l.quantity())
+                .append("  $")
+                .append(l.price() == null ? "?" : l.price().toPlainString())
+                .append("  ")
+                .append(l.title()));
+        return text.toString();
+    }
+
+    private static String render(OrdersOutput o) {
+        StringBuilder text = new StringBuilder(o.orders().size() + " order(s)");
+        o.orders().forEach(t -> text.append("\n")
+                .append(t.order().id())
+                .append(": ")
+                .append(t.order().state())
+                .append(
+                        t.order().orderNumber() == null
+                                ? ""
+                                : ", Amazon order " + t.order().orderNumber())
+                .append(t.status() == null ? "" : ", " + t.status())
+                .append(t.tracking() == null ? "" : ", " + t.carrier() + " " + t.tracking()));
+        if (o.stopped() != null) {
+            text.append("\nstopped (")
+                    .append(o.stopped().reason())
+                    .append("): ")
+                    .append(o.stopped().message());
+        }
         return text.toString();
     }
 

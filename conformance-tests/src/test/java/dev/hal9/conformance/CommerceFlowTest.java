@@ -326,6 +326,26 @@ class CommerceFlowTest {
         assertThat(cli("payments", "--all", "--principal", "alice").stdout()).doesNotContain(order);
     }
 
+    @Test
+    @Order(7)
+    void ordersAndTheCartSurviveARestart() throws Exception {
+        ok(alice, "amazon_cart", Map.of("action", "add", "asin", "B0CASE0005", "quantity", 2));
+        List<?> before = (List<?>) ok(alice, "amazon_orders", Map.of()).get("orders");
+        String secret = cli("token", "create", "--principal", "alice", "--capability", "*")
+                .stdout()
+                .strip();
+        alice.close();
+        server.close();
+        server = PackagedServer.http(home, environment, "--auth", "token");
+        alice = new PaymentRig.Client(server, secret).open();
+        List<?> after = (List<?>) ok(alice, "amazon_orders", Map.of()).get("orders");
+        assertThat(after).hasSameSizeAs(before);
+        assertThat(after.toString()).contains("state=ordered", "state=cancelled", "state=refunded", "Arriving Tuesday");
+        Map<?, ?> cart =
+                (Map<?, ?>) ok(alice, "amazon_cart", Map.of("action", "view")).get("cart");
+        assertThat(cart.get("lines").toString()).contains("B0CASE0005", "quantity=2");
+    }
+
     // ---- helpers
 
     private static Map<?, ?> awaitOrder(String order, String state) throws InterruptedException {

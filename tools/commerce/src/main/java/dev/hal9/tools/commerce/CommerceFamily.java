@@ -285,6 +285,7 @@ public final class CommerceFamily implements ToolFamily {
                             },
                             null);
                 }))
+                .render(CommerceFamily::render)
                 .build());
         tools.add(Tool.builder("amazon_orders", OrdersInput.class, OrdersOutput.class)
                 .title("Your orders and tracking")
@@ -447,7 +448,7 @@ public final class CommerceFamily implements ToolFamily {
             switch (order.state()) {
                 case "awaiting_approval", "paying" -> {
                     next = switch (payment.state()) {
-                        case PENDING, APPROVED ->
+                        case PENDING ->
                             order.with(
                                     "awaiting_approval",
                                     payment.id(),
@@ -455,6 +456,13 @@ public final class CommerceFamily implements ToolFamily {
                                     null,
                                     "Waiting for a person to approve the USDT payment; then call amazon_checkout "
                                             + "action=status order=" + order.id() + " to place the order.");
+                        case APPROVED ->
+                            order.with(
+                                    "paying",
+                                    payment.id(),
+                                    null,
+                                    null,
+                                    "Approved; the USDT payment is being sent. Call action=status again shortly.");
                         case SENT ->
                             order.with(
                                     "paying",

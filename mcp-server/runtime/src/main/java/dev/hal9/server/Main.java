@@ -42,6 +42,8 @@ import picocli.CommandLine.Parameters;
             Payments.Approve.class,
             Payments.Decline.class,
             Login.class,
+            Telegram.Group.class,
+            Telegram.Bridge.class,
             Main.VersionCommand.class,
             CommandLine.HelpCommand.class
         },
@@ -54,6 +56,8 @@ import picocli.CommandLine.Parameters;
             "  hal9 wallet create --principal alice --label savings",
             "  hal9 payments                   payments waiting for a person; then hal9 approve pay_...",
             "  hal9 login amazon --principal alice   the user's own store sign-in for the shopping tools",
+            "  hal9 telegram link --principal alice  a code the user sends to the bot as /start CODE",
+            "  hal9 bridge                     run the Telegram bot (HAL9_TELEGRAM_BOT_TOKEN)",
             "%nConfiguration: hal9.yaml (./ or $XDG_CONFIG_HOME/hal9/) and HAL9_* variables; see README.md."
         })
 public final class Main implements Runnable {

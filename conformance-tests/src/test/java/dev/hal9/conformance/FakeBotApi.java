@@ -1,0 +1,197 @@
+package dev.hal9.conformance;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A stand-in for api.telegram.org (which cannot be reached here) speaking the real Bot API JSON: POST
+ * /bot{token}/{method} with JSON parameters, answered {"ok":true,"result":...} or
+ * {"ok":false,"error_code":...,"description":...}. Covers getUpdates (long polling with offset and timeout),
+ * sendMessage, deleteWebhook and getMe; a wrong token gets 401, an unknown method 404, a chat that blocked the
+ * bot 403. Tests push updates as a user would cause them and read what the bot sent. Test code only.
+ */
+final class FakeBotApi implements AutoCloseable {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    record Sent(long chat, String text) {}
+
+    private final HttpServer server;
+    private final String token;
+    private final List<JsonNode> updates = new ArrayList<>();
+    private final AtomicLong updateIds = new AtomicLong(100);
+    private final AtomicLong messageIds = new AtomicLong(1);
+    final List<Sent> sent = new CopyOnWriteArrayList<>();
+    final Set<Long> blocked = ConcurrentHashMap.newKeySet();
+    final String url;
+
+    FakeBotApi(String token) throws IOException {
+        this.token = token;
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        server.createContext("/", this::handle);
+        server.start();
+        url = "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** A private-chat text message from a user, as Telegram delivers it. */
+    void userSays(long chat, String text) {
+        ObjectNode update = JSON.createObjectNode();
+        update.put("update_id", updateIds.incrementAndGet());
+        ObjectNode message = update.putObject("message");
+        message.put("message_id", messageIds.incrementAndGet());
+        message.putObject("from").put("id", chat).put("is_bot", false).put("first_name", "User" + chat);
+        message.putObject("chat").put("id", chat).put("type", "private").put("first_name", "User" + chat);
+        message.put("date", System.currentTimeMillis() / 1000);
+        message.put("text", text);
+        push(update);
+    }
+
+    /** Any update, malformed or not. */
+    void push(JsonNode update) {
+        synchronized (updates) {
+            updates.add(update);
+            updates.notifyAll();
+        }
+    }
+
+    long nextUpdateId() {
+        return updateIds.incrementAndGet();
+    }
+
+    /** Waits until the bot has sent a message to a chat containing some text; returns it. */
+    Sent awaitSent(long chat, String containing) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            for (Sent s : sent) {
+                if (s.chat() == chat && s.text().contains(containing)) {
+                    return s;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no message to " + chat + " containing '" + containing + "'; sent: " + sent);
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        String prefix = "/bot" + token + "/";
+        if (!path.startsWith(prefix)) {
+            answer(exchange, 401, Map.of("ok", false, "error_code", 401, "description", "Unauthorized"));
+            return;
+        }
+        String method = path.substring(prefix.length()).toLowerCase(Locale.ROOT);
+        byte[] body = exchange.getRequestBody().readAllBytes();
+        JsonNode parameters = body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
+        switch (method) {
+            case "getme" ->
+                answer(
+                        exchange,
+                        200,
+                        Map.of(
+                                "ok",
+                                true,
+                                "result",
+                                Map.of("id", 4242, "is_bot", true, "first_name", "hal9", "username", "hal9_test_bot")));
+            case "deletewebhook" -> answer(exchange, 200, Map.of("ok", true, "result", true));
+            case "getupdates" -> getUpdates(exchange, parameters);
+            case "sendmessage" -> {
+                long chat = parameters.path("chat_id").asLong();
+                String text = parameters.path("text").asString("");
+                if (blocked.contains(chat)) {
+                    answer(
+                            exchange,
+                            403,
+                            Map.of(
+                                    "ok",
+                                    false,
+                                    "error_code",
+                                    403,
+                                    "description",
+                                    "Forbidden: bot was blocked by the user"));
+                } else if (text.isEmpty() || text.length() > 4096) {
+                    answer(
+                            exchange,
+                            400,
+                            Map.of(
+                                    "ok",
+                                    false,
+                                    "error_code",
+                                    400,
+                                    "description",
+                                    "Bad Request: message text is empty or too long"));
+                } else {
+                    sent.add(new Sent(chat, text));
+                    answer(
+                            exchange,
+                            200,
+                            Map.of(
+                                    "ok",
+                                    true,
+                                    "result",
+                                    Map.of(
+                                            "message_id",
+                                            messageIds.incrementAndGet(),
+                                            "chat",
+                                            Map.of("id", chat, "type", "private"),
+                                            "date",
+                                            System.currentTimeMillis() / 1000,
+                                            "text",
+                                            text)));
+                }
+            }
+            default -> answer(exchange, 404, Map.of("ok", false, "error_code", 404, "description", "Not Found"));
+        }
+    }
+
+    private void getUpdates(HttpExchange exchange, JsonNode parameters) throws IOException {
+        long offset = parameters.path("offset").asLong(0);
+        long deadline = System.currentTimeMillis() + parameters.path("timeout").asLong(0) * 1000;
+        List<JsonNode> ready = new ArrayList<>();
+        synchronized (updates) {
+            while (true) {
+                updates.removeIf(u -> u.path("update_id").asLong() < offset); // confirmed by the offset
+                ready.addAll(updates);
+                long left = deadline - System.currentTimeMillis();
+                if (!ready.isEmpty() || left <= 0) {
+                    break;
+                }
+                try {
+                    updates.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        answer(exchange, 200, Map.of("ok", true, "result", ready));
+    }
+
+    private static void answer(HttpExchange exchange, int status, Object body) throws IOException {
+        byte[] json = JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, json.length);
+        exchange.getResponseBody().write(json);
+        exchange.close();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

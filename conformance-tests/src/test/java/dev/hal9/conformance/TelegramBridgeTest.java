@@ -1,0 +1,129 @@
+package dev.hal9.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The Telegram side against a fake Bot API that speaks Telegram's JSON: 'hal9 telegram link' makes a code, the
+ * bot ('hal9 bridge', long polling) links the chat on /start CODE, and the server's telegram_send reaches that
+ * chat only. Malformed updates are skipped; the token appears in no log.
+ */
+class TelegramBridgeTest {
+
+    private static final String TOKEN = "123456:TEST-token-never-logged";
+
+    @Test
+    void linkAChatAndMessageItThroughTelegramSend() throws Exception {
+        Path home = PackagedServer.newHome();
+        Map<String, String> environment = new HashMap<>(PackagedServer.environment(home));
+        try (FakeBotApi telegram = new FakeBotApi(TOKEN)) {
+            environment.put("HAL9_TELEGRAM_BOT_TOKEN", TOKEN);
+            environment.put("HAL9_FAMILIES_TELEGRAM_API__BASE", telegram.url);
+            environment.put("HAL9_FAMILIES_TELEGRAM_POLL__SECONDS", "2");
+            String code = cli(environment, "telegram", "link", "--principal", "alice")
+                    .stdout()
+                    .strip();
+            assertThat(code).matches("[A-Z2-9]{10}");
+            String aliceSecret = cli(environment, "token", "create", "--principal", "alice", "--capability", "*")
+                    .stdout()
+                    .strip();
+            String bobSecret = cli(environment, "token", "create", "--principal", "bob", "--capability", "*")
+                    .stdout()
+                    .strip();
+
+            List<String> command = new ArrayList<>(
+                    List.of(PackagedServer.java(), "-jar", PackagedServer.jar().toString(), "bridge"));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().putAll(environment);
+            Process bridge = builder.start();
+            ByteArrayOutputStream bridgeLog = new ByteArrayOutputStream();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    bridge.getInputStream().transferTo(bridgeLog);
+                } catch (java.io.IOException e) {
+                    // the process ended
+                }
+            });
+            try {
+                telegram.userSays(100, "/start WRONGCODE1");
+                telegram.awaitSent(100, "not valid or has expired");
+
+                // malformed and uninteresting updates are skipped; the loop goes on
+                JsonMapper json = JsonMapper.builder().build();
+                telegram.push(json.readTree(
+                        "{\"update_id\":" + telegram.nextUpdateId() + ",\"message\":{\"text\":\"/help\"}}"));
+                telegram.push(json.readTree("{\"update_id\":" + telegram.nextUpdateId()
+                        + ",\"edited_message\":{\"chat\":{\"id\":100},\"text\":\"x\"}}"));
+                telegram.push(json.readTree("{\"update_id\":" + telegram.nextUpdateId()
+                        + ",\"message\":{\"chat\":{\"id\":\"not a number\"},\"text\":\"/help\"}}"));
+
+                telegram.userSays(100, "/start " + code);
+                telegram.awaitSent(100, "Linked: this chat now belongs to alice");
+                telegram.userSays(100, "/status");
+                telegram.awaitSent(100, "This chat is linked to alice.");
+                telegram.userSays(100, "/help");
+                telegram.awaitSent(100, "/start CODE");
+                telegram.userSays(200, "hello?");
+                telegram.awaitSent(200, "not linked yet");
+                // a code works once
+                telegram.userSays(300, "/start " + code);
+                telegram.awaitSent(300, "not valid or has expired");
+
+                try (PackagedServer server = PackagedServer.http(home, environment, "--auth", "token");
+                        McpSyncClient alice = new PaymentRig.Client(server, aliceSecret).open();
+                        McpSyncClient bob = new PaymentRig.Client(server, bobSecret).open()) {
+                    McpSchema.CallToolResult sent = alice.callTool(
+                            new McpSchema.CallToolRequest("telegram_send", Map.of("text", "Your order has shipped.")));
+                    assertThat(sent.isError()).as(EvmPaymentsTest.text(sent)).isNotEqualTo(Boolean.TRUE);
+                    assertThat(telegram.awaitSent(100, "Your order has shipped."))
+                            .isNotNull();
+
+                    String longText = ("line of a long report\n").repeat(300); // 6,600 characters
+                    Map<?, ?> parts = EvmPaymentsTest.structured(
+                            alice.callTool(new McpSchema.CallToolRequest("telegram_send", Map.of("text", longText))));
+                    assertThat(parts.get("parts")).isEqualTo(2);
+
+                    assertThat(EvmPaymentsTest.error(
+                                    bob.callTool(new McpSchema.CallToolRequest("telegram_send", Map.of("text", "hi")))))
+                            .contains("no Telegram chat is linked to bob", "hal9 telegram link --principal bob");
+                    telegram.blocked.add(100L);
+                    assertThat(EvmPaymentsTest.error(alice.callTool(
+                                    new McpSchema.CallToolRequest("telegram_send", Map.of("text", "still there?")))))
+                            .contains("blocked the bot");
+                    assertThat(server.log()).doesNotContain(TOKEN);
+                }
+                assertThat(telegram.sent)
+                        .noneMatch(s -> s.chat() == 300 && s.text().contains("Linked"));
+            } finally {
+                bridge.destroy();
+                bridge.waitFor(10, TimeUnit.SECONDS);
+                bridge.destroyForcibly();
+            }
+            assertThat(bridgeLog.toString(StandardCharsets.UTF_8))
+                    .contains("hal9 bridge polling")
+                    .doesNotContain(TOKEN);
+        }
+    }
+
+    private static Peers.Result cli(Map<String, String> environment, String... arguments) {
+        List<String> command = new ArrayList<>(
+                List.of(PackagedServer.java(), "-jar", PackagedServer.jar().toString()));
+        command.addAll(List.of(arguments));
+        Peers.Result result = Peers.run(command, environment, Duration.ofSeconds(60));
+        assertThat(result.exit()).as(result.stderr()).isZero();
+        return result;
+    }
+}

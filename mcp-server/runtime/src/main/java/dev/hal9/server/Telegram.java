@@ -1,0 +1,94 @@
+package dev.hal9.server;
+
+import dev.hal9.bridge.BotApi;
+import dev.hal9.bridge.Links;
+import dev.hal9.bridge.TelegramBot;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code hal9 telegram link} and {@code hal9 bridge}: the Telegram side of hal9. */
+final class Telegram {
+
+    private Telegram() {}
+
+    @Command(
+            name = "telegram",
+            mixinStandardHelpOptions = true,
+            description = "Link Telegram chats to principals.",
+            subcommands = {Link.class})
+    static final class Group implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            throw new CommandLine.ParameterException(spec.commandLine(), "name a telegram command: link");
+        }
+    }
+
+    @Command(
+            name = "link",
+            mixinStandardHelpOptions = true,
+            description = "Print a one-time code; the user sends '/start CODE' to the bot to link their chat.")
+    static final class Link implements Callable<Integer> {
+        @Mixin
+        Main.Common common = new Main.Common();
+
+        @Option(names = "--principal", required = true, paramLabel = "ID", description = "Whose chat it will be.")
+        String principal;
+
+        @Option(
+                names = "--minutes",
+                defaultValue = "30",
+                paramLabel = "N",
+                description = "How long the code works (default ${DEFAULT-VALUE}).")
+        int minutes;
+
+        @Override
+        public Integer call() {
+            try (Store store = Main.Tokens.openStore(common)) {
+                System.out.println(
+                        new Links(store.familyState("telegram")).newCode(principal, Duration.ofMinutes(minutes)));
+            }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "bridge",
+            mixinStandardHelpOptions = true,
+            description = "Run the Telegram bot (long polling). The token comes from HAL9_TELEGRAM_BOT_TOKEN.")
+    static final class Bridge implements Callable<Integer> {
+        @Mixin
+        Main.Common common = new Main.Common();
+
+        @Override
+        public Integer call() {
+            String token = System.getenv("HAL9_TELEGRAM_BOT_TOKEN");
+            if (token == null || token.isBlank()) {
+                System.err.println("hal9: set HAL9_TELEGRAM_BOT_TOKEN to the token BotFather gave you");
+                return 2;
+            }
+            Settings settings = common.settings(Map.of());
+            String base = settings.family("telegram", "api-base").orElse("https://api.telegram.org");
+            int poll =
+                    Integer.parseInt(settings.family("telegram", "poll-seconds").orElse("25"));
+            try (Store store = Main.Tokens.openStore(common)) {
+                TelegramBot bot = new TelegramBot(
+                        new BotApi(base, token, Duration.ofSeconds(10)),
+                        new Links(store.familyState("telegram")),
+                        poll);
+                Runtime.getRuntime().addShutdownHook(new Thread(bot::close));
+                System.out.println("hal9 bridge polling " + base + " for updates");
+                System.out.flush();
+                bot.run();
+            }
+            return 0;
+        }
+    }
+}

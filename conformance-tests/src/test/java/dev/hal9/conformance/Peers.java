@@ -42,10 +42,18 @@ final class Peers {
 
     /** Runs a command to its end (or kills it at the timeout), with extra environment variables. */
     static Result run(List<String> command, Map<String, String> environment, Duration timeout) {
+        return run(command, environment, null, timeout);
+    }
+
+    /** Runs a command to its end with text on its standard input (then closed). */
+    static Result run(List<String> command, Map<String, String> environment, String input, Duration timeout) {
         ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command)).directory(dir().toFile());
         builder.environment().putAll(environment);
         try {
             Process process = builder.start();
+            if (input != null) {
+                process.getOutputStream().write(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
             process.getOutputStream().close();
             var stdout = drain(process.getInputStream());
             var stderr = drain(process.getErrorStream());

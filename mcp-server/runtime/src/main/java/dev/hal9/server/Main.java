@@ -44,6 +44,7 @@ import picocli.CommandLine.Parameters;
             Login.class,
             Telegram.Group.class,
             Telegram.Bridge.class,
+            Chat.class,
             Main.VersionCommand.class,
             CommandLine.HelpCommand.class
         },
@@ -58,6 +59,7 @@ import picocli.CommandLine.Parameters;
             "  hal9 login amazon --principal alice   the user's own store sign-in for the shopping tools",
             "  hal9 telegram link --principal alice  a code the user sends to the bot as /start CODE",
             "  hal9 bridge                     run the Telegram bot (HAL9_TELEGRAM_BOT_TOKEN)",
+            "  hal9 chat                       a terminal chat: an LLM (HAL9_LLM_API_KEY) using this server's tools",
             "%nConfiguration: hal9.yaml (./ or $XDG_CONFIG_HOME/hal9/) and HAL9_* variables; see README.md."
         })
 public final class Main implements Runnable {

@@ -1,0 +1,110 @@
+package dev.hal9.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * 'hal9 chat', the bundled orchestrator, against the packaged server and a scripted OpenAI-compatible model:
+ * the model calls a real hal9 tool and answers from its result; the conversation survives a restart of the
+ * chat; a failing model gets a friendly reply, not a stack trace.
+ */
+class ChatTest {
+
+    @Test
+    void theModelCallsARealToolAndTheConversationSurvivesARestart() throws Exception {
+        try (ScriptedLlm llm = new ScriptedLlm(ChatTest::script)) {
+            Path home = PackagedServer.newHome();
+            Map<String, String> environment = new HashMap<>(PackagedServer.environment(home));
+            String secret = cli(environment, "token", "create", "--principal", "alice", "--capability", "*");
+            try (PackagedServer server = PackagedServer.http(home, environment, "--auth", "token")) {
+                environment.put("HAL9_TOKEN", secret);
+                environment.put("HAL9_LLM_API_KEY", "sk-test-not-a-real-key");
+                environment.put("HAL9_FAMILIES_ORCHESTRATOR_BASE__URL", llm.url);
+                environment.put("HAL9_FAMILIES_ORCHESTRATOR_MODEL", "scripted-1");
+
+                Peers.Result first = chat(environment, server, "Which version is the server?\nplease fail\n/quit\n");
+                assertThat(first.exit()).as(first.stderr()).isZero();
+                assertThat(first.stdout()).contains("hal9> The server runs hal9 0.1.0");
+                assertThat(first.stdout())
+                        .contains("hal9> Sorry, I could not reach my language model")
+                        .doesNotContain("Exception");
+                // the model saw the system prompt and hal9's tools, and got server_info's real result
+                JsonNode firstRequest = llm.requests.get(0);
+                assertThat(firstRequest.path("model").asString()).isEqualTo("scripted-1");
+                assertThat(firstRequest.path("messages").get(0).path("content").asString())
+                        .contains("you cannot approve it");
+                assertThat(firstRequest.path("tools").toString()).contains("server_info", "payment_status");
+                assertThat(llm.requests.get(1).path("messages").toString()).contains("\"role\":\"tool\"");
+                assertThat(llm.authorizations).allMatch(a -> a.equals("Bearer sk-test-not-a-real-key"));
+
+                // a new chat process remembers the conversation (kept in the server's store)
+                Peers.Result second =
+                        chat(environment, server, "What did I ask before?\n/new\nWhat did I ask before?\n/quit\n");
+                assertThat(second.stdout())
+                        .contains("hal9> Before, you asked: Which version is the server?")
+                        .contains("hal9> You have not asked anything before.");
+            }
+        }
+    }
+
+    /** The model's side: call server_info when asked for the version, answer from its result, recall history. */
+    private static ScriptedLlm.Answer script(JsonNode request) {
+        JsonNode messages = request.path("messages");
+        JsonNode last = messages.get(messages.size() - 1);
+        String text = last.path("content").asString("");
+        if (last.path("role").asString().equals("tool")) {
+            Matcher version = Pattern.compile("hal9 (\\d+\\.\\d+\\.\\d+)").matcher(text);
+            return ScriptedLlm.Answer.say(
+                    version.find() ? "The server runs hal9 " + version.group(1) + "." : "The tool said: " + text);
+        }
+        if (text.contains("version")) {
+            return ScriptedLlm.Answer.call("server_info", "{}");
+        }
+        if (text.contains("fail")) {
+            return ScriptedLlm.Answer.fail(503);
+        }
+        if (text.contains("What did I ask before")) {
+            for (JsonNode message : messages) {
+                if (message.path("role").asString().equals("user")
+                        && !message.path("content").asString().contains("What did I ask before")) {
+                    return ScriptedLlm.Answer.say(
+                            "Before, you asked: " + message.path("content").asString());
+                }
+            }
+            return ScriptedLlm.Answer.say("You have not asked anything before.");
+        }
+        return ScriptedLlm.Answer.say("I do not know.");
+    }
+
+    private static Peers.Result chat(Map<String, String> environment, PackagedServer server, String input) {
+        List<String> command = new ArrayList<>(List.of(
+                PackagedServer.java(),
+                "-jar",
+                PackagedServer.jar().toString(),
+                "chat",
+                "--principal",
+                "alice",
+                "--url",
+                server.base() + "/mcp"));
+        return Peers.run(command, environment, input, Duration.ofSeconds(120));
+    }
+
+    private static String cli(Map<String, String> environment, String... arguments) {
+        List<String> command = new ArrayList<>(
+                List.of(PackagedServer.java(), "-jar", PackagedServer.jar().toString()));
+        command.addAll(List.of(arguments));
+        Peers.Result result = Peers.run(command, environment, Duration.ofSeconds(60));
+        assertThat(result.exit()).as(result.stderr()).isZero();
+        return result.stdout().strip();
+    }
+}

@@ -29,7 +29,8 @@ final class FakeBotApi implements AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    record Sent(long chat, String text) {}
+    /** A message the bot sent; buttons are the callback data of its inline keyboard. */
+    record Sent(long chat, long messageId, String text, List<String> buttons) {}
 
     private final HttpServer server;
     private final String token;
@@ -37,6 +38,11 @@ final class FakeBotApi implements AutoCloseable {
     private final AtomicLong updateIds = new AtomicLong(100);
     private final AtomicLong messageIds = new AtomicLong(1);
     final List<Sent> sent = new CopyOnWriteArrayList<>();
+    /** Texts the bot answered button taps with, and message edits (chat, id, text). */
+    final List<String> answers = new CopyOnWriteArrayList<>();
+
+    final List<Sent> edits = new CopyOnWriteArrayList<>();
+    final java.util.concurrent.atomic.AtomicInteger typing = new java.util.concurrent.atomic.AtomicInteger();
     final Set<Long> blocked = ConcurrentHashMap.newKeySet();
     final String url;
 
@@ -59,6 +65,23 @@ final class FakeBotApi implements AutoCloseable {
         message.putObject("chat").put("id", chat).put("type", "private").put("first_name", "User" + chat);
         message.put("date", System.currentTimeMillis() / 1000);
         message.put("text", text);
+        push(update);
+    }
+
+    /** A tap on an inline button of a message the bot sent. */
+    void userTaps(Sent message, String data) {
+        ObjectNode update = JSON.createObjectNode();
+        update.put("update_id", updateIds.incrementAndGet());
+        ObjectNode query = update.putObject("callback_query");
+        query.put("id", "cq" + update.path("update_id").asLong());
+        query.putObject("from").put("id", message.chat()).put("is_bot", false).put("first_name", "User");
+        ObjectNode m = query.putObject("message");
+        m.put("message_id", message.messageId());
+        m.putObject("chat").put("id", message.chat()).put("type", "private");
+        m.put("date", System.currentTimeMillis() / 1000);
+        m.put("text", message.text());
+        query.put("chat_instance", "ci" + message.chat());
+        query.put("data", data);
         push(update);
     }
 
@@ -136,7 +159,14 @@ final class FakeBotApi implements AutoCloseable {
                                     "description",
                                     "Bad Request: message text is empty or too long"));
                 } else {
-                    sent.add(new Sent(chat, text));
+                    long id = messageIds.incrementAndGet();
+                    List<String> buttons = new ArrayList<>();
+                    parameters
+                            .path("reply_markup")
+                            .path("inline_keyboard")
+                            .forEach(row -> row.forEach(
+                                    b -> buttons.add(b.path("callback_data").asString())));
+                    sent.add(new Sent(chat, id, text, buttons));
                     answer(
                             exchange,
                             200,
@@ -146,7 +176,7 @@ final class FakeBotApi implements AutoCloseable {
                                     "result",
                                     Map.of(
                                             "message_id",
-                                            messageIds.incrementAndGet(),
+                                            id,
                                             "chat",
                                             Map.of("id", chat, "type", "private"),
                                             "date",
@@ -154,6 +184,36 @@ final class FakeBotApi implements AutoCloseable {
                                             "text",
                                             text)));
                 }
+            }
+            case "answercallbackquery" -> {
+                answers.add(parameters.path("text").asString(""));
+                answer(exchange, 200, Map.of("ok", true, "result", true));
+            }
+            case "editmessagetext" -> {
+                long chat = parameters.path("chat_id").asLong();
+                long id = parameters.path("message_id").asLong();
+                String text = parameters.path("text").asString("");
+                edits.add(new Sent(chat, id, text, List.of()));
+                answer(
+                        exchange,
+                        200,
+                        Map.of(
+                                "ok",
+                                true,
+                                "result",
+                                Map.of(
+                                        "message_id",
+                                        id,
+                                        "chat",
+                                        Map.of("id", chat, "type", "private"),
+                                        "date",
+                                        System.currentTimeMillis() / 1000,
+                                        "text",
+                                        text)));
+            }
+            case "sendchataction" -> {
+                typing.incrementAndGet();
+                answer(exchange, 200, Map.of("ok", true, "result", true));
             }
             default -> answer(exchange, 404, Map.of("ok", false, "error_code", 404, "description", "Not Found"));
         }

@@ -76,6 +76,13 @@ final class PaymentRig implements AutoCloseable {
         return Peers.run(command, all, Duration.ofSeconds(60));
     }
 
+    /** The operator's environment for this rig's data: what the CLI and the server run with. */
+    Map<String, String> environment() {
+        Map<String, String> all = new HashMap<>(PackagedServer.environment(home));
+        all.putAll(environment);
+        return all;
+    }
+
     /** Starts the server again over the same data, with settings changed. */
     void restart(Map<String, String> settings) {
         saveLog();

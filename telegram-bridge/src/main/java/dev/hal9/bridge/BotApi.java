@@ -119,6 +119,45 @@ public final class BotApi {
         return ids;
     }
 
+    /** Sends one message with inline buttons: rows of [label, callback data]. Returns its id. */
+    public long sendButtons(long chatId, String text, List<List<String[]>> rows) {
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("chat_id", chatId);
+        parameters.put("text", text.length() > MAX_TEXT ? text.substring(0, MAX_TEXT) : text);
+        parameters.put(
+                "reply_markup",
+                Map.of(
+                        "inline_keyboard",
+                        rows.stream()
+                                .map(row -> row.stream()
+                                        .map(b -> Map.of("text", b[0], "callback_data", b[1]))
+                                        .toList())
+                                .toList()));
+        return call("sendMessage", parameters, Duration.ZERO).path("message_id").asLong();
+    }
+
+    /** Replaces a message's text (and drops its buttons). */
+    public void editMessageText(long chatId, long messageId, String text) {
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("chat_id", chatId);
+        parameters.put("message_id", messageId);
+        parameters.put("text", text.length() > MAX_TEXT ? text.substring(0, MAX_TEXT) : text);
+        call("editMessageText", parameters, Duration.ZERO);
+    }
+
+    /** Answers a button tap (the client stops its spinner and may show the text). */
+    public void answerCallbackQuery(String id, String text) {
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("callback_query_id", id);
+        parameters.put("text", text.length() > 200 ? text.substring(0, 197) + "..." : text);
+        call("answerCallbackQuery", parameters, Duration.ZERO);
+    }
+
+    /** Shows "typing..." in a chat for a few seconds. */
+    public void typing(long chatId) {
+        call("sendChatAction", Map.of("chat_id", chatId, "action", "typing"), Duration.ZERO);
+    }
+
     /** Splits text at line breaks (or hard, when a line is too long) into parts Telegram accepts. */
     static List<String> split(String text) {
         List<String> parts = new ArrayList<>();

@@ -1,16 +1,24 @@
 package dev.hal9.bridge;
 
+import dev.hal9.orchestrator.Orchestrator;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The bot side of the bridge ('hal9 bridge'): long-polls Telegram for updates and answers the commands that need
- * no model: {@code /start CODE} links the chat to a principal, {@code /help}, {@code /status}. A malformed
- * update or a failed reply is logged and skipped; the loop goes on. Not thread-safe: one loop per bot.
+ * The bot side of the bridge ('hal9 bridge'): long-polls Telegram and answers. {@code /start CODE} links the chat
+ * to a principal; {@code /help}, {@code /status} and {@code /new} need no model; any other text from a linked
+ * chat is a turn with the orchestrator ({@link Agent}), and payments it leaves waiting come with Approve /
+ * Decline buttons whose taps go to the guard, never to the model. Updates are handled on virtual threads, one at
+ * a time per chat. A malformed update or a failed reply is logged and skipped; the loop goes on.
  */
 public final class TelegramBot implements AutoCloseable {
 
@@ -19,25 +27,34 @@ public final class TelegramBot implements AutoCloseable {
     static final String HELP = "I am hal9's bot. Commands:\n"
             + "/start CODE: link this chat to your hal9 account (the operator gives you the code)\n"
             + "/status: which account this chat is linked to\n"
+            + "/new: start a fresh conversation\n"
             + "/help: this text\n"
-            + "Once linked, hal9's tools can message you here (telegram_send).";
+            + "Anything else you write goes to your hal9 agent. Payments wait for your Approve tap.";
+
+    private static final String NOT_LINKED =
+            "This chat is not linked yet; send /start CODE with a code from the operator.";
 
     private final BotApi api;
     private final Links links;
     private final int pollSeconds;
+    private final Agent agent;
+    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final Map<Long, Object> chatLocks = new ConcurrentHashMap<>();
     private volatile boolean running = true;
     private long offset;
 
-    public TelegramBot(BotApi api, Links links, int pollSeconds) {
+    /** @param agent the orchestrator and the guard for linked users, or null for a bot that only links chats */
+    public TelegramBot(BotApi api, Links links, int pollSeconds, Agent agent) {
         this.api = api;
         this.links = links;
         this.pollSeconds = pollSeconds;
+        this.agent = agent;
     }
 
     /** Polls and answers until {@link #close}. */
     public void run() {
         try {
-            api.call("deleteWebhook", java.util.Map.of("drop_pending_updates", false), Duration.ZERO);
+            api.call("deleteWebhook", Map.of("drop_pending_updates", false), Duration.ZERO);
         } catch (BotApi.TelegramException e) {
             LOG.warn("deleteWebhook: {}", e.getMessage());
         }
@@ -58,16 +75,36 @@ public final class TelegramBot implements AutoCloseable {
             }
             for (JsonNode update : updates) {
                 offset = Math.max(offset, update.path("update_id").asLong(offset - 1) + 1);
-                try {
-                    handle(update);
-                } catch (RuntimeException e) {
-                    LOG.warn("update {} skipped: {}", update.path("update_id").asLong(-1), e.getMessage());
-                }
+                long chat = chatOf(update);
+                workers.execute(() -> {
+                    synchronized (chatLocks.computeIfAbsent(chat, c -> new Object())) {
+                        try {
+                            handle(update);
+                        } catch (RuntimeException e) {
+                            LOG.warn(
+                                    "update {} skipped: {}",
+                                    update.path("update_id").asLong(-1),
+                                    e.getMessage());
+                        }
+                    }
+                });
             }
         }
     }
 
+    private static long chatOf(JsonNode update) {
+        JsonNode chat = update.path("message").path("chat").path("id");
+        if (!chat.canConvertToLong()) {
+            chat = update.path("callback_query").path("message").path("chat").path("id");
+        }
+        return chat.canConvertToLong() ? chat.asLong() : 0;
+    }
+
     void handle(JsonNode update) {
+        if (update.path("callback_query").isObject()) {
+            decide(update.path("callback_query"));
+            return;
+        }
         JsonNode message = update.path("message");
         if (!message.isObject() || !message.path("chat").path("id").canConvertToLong()) {
             return; // not a message we answer (edited messages, channel posts, malformed updates)
@@ -77,24 +114,78 @@ public final class TelegramBot implements AutoCloseable {
         if (text.isEmpty()) {
             return;
         }
-        String command = text.split("\\s+", 2)[0].replaceFirst("@.*$", "").toLowerCase(java.util.Locale.ROOT);
+        String command = text.split("\\s+", 2)[0].replaceFirst("@.*$", "").toLowerCase(Locale.ROOT);
         String argument =
                 text.contains(" ") ? text.substring(text.indexOf(' ') + 1).strip() : "";
-        String reply =
-                switch (command) {
-                    case "/start" -> start(chat, argument);
-                    case "/help" -> HELP;
-                    case "/status" ->
-                        links.principalOf(chat)
-                                .map(p -> "This chat is linked to " + p + ".")
-                                .orElse("This chat is not linked yet; send /start CODE with a code from the operator.");
-                    default ->
-                        links.principalOf(chat).isPresent()
-                                ? "hal9's chat agent is not enabled on this bridge yet; for now hal9's tools can message you "
-                                        + "here. /help lists what I can do."
-                                : "This chat is not linked yet; send /start CODE with a code from the operator.";
-                };
-        api.sendMessage(chat, reply);
+        Optional<String> principal = links.principalOf(chat);
+        String reply;
+        switch (command) {
+            case "/start" -> reply = start(chat, argument);
+            case "/help" -> reply = HELP;
+            case "/status" ->
+                reply = principal.map(p -> "This chat is linked to " + p + ".").orElse(NOT_LINKED);
+            case "/new" -> {
+                if (principal.isPresent() && agent != null) {
+                    agent.reset(principal.get());
+                    reply = "A fresh conversation: I have forgotten what we said.";
+                } else {
+                    reply = NOT_LINKED;
+                }
+            }
+            default -> {
+                if (principal.isEmpty()) {
+                    reply = NOT_LINKED;
+                } else if (agent == null) {
+                    reply = "hal9's chat agent is not enabled on this bridge (no model is configured); hal9's tools "
+                            + "can still message you here. /help lists what I can do.";
+                } else {
+                    converse(chat, principal.get(), text);
+                    reply = null;
+                }
+            }
+        }
+        if (reply != null) {
+            api.sendMessage(chat, reply);
+        }
+    }
+
+    /** A turn with the orchestrator; payments it left waiting come with Approve / Decline buttons. */
+    private void converse(long chat, String principal, String text) {
+        try {
+            api.typing(chat);
+        } catch (BotApi.TelegramException e) {
+            LOG.debug("typing: {}", e.getMessage());
+        }
+        Orchestrator.Turn turn = agent.turn(principal, text);
+        api.sendMessage(chat, turn.reply().isBlank() ? "(no answer)" : turn.reply());
+        for (Orchestrator.Pending pending : turn.pending()) {
+            StringBuilder card = new StringBuilder("Waiting for your approval:\n" + pending.summary());
+            pending.preview()
+                    .forEach((k, v) -> card.append("\n").append(k).append(": ").append(v));
+            api.sendButtons(
+                    chat,
+                    card.toString(),
+                    List.of(List.of(
+                            new String[] {"Approve", "ok:" + pending.id()},
+                            new String[] {"Decline", "no:" + pending.id()})));
+        }
+    }
+
+    /** A tap on Approve or Decline: the person decides, through the guard; the model is not involved. */
+    private void decide(JsonNode query) {
+        String id = query.path("id").asString("");
+        String data = query.path("data").asString("");
+        JsonNode message = query.path("message");
+        long chat = message.path("chat").path("id").asLong(0);
+        Optional<String> principal = links.principalOf(chat);
+        if (principal.isEmpty() || agent == null || !data.matches("(ok|no):pay_[a-z0-9]{1,40}")) {
+            api.answerCallbackQuery(id, "This button is not for this chat.");
+            return;
+        }
+        String outcome = agent.decide(principal.get(), data.substring(3), data.startsWith("ok:"));
+        api.answerCallbackQuery(id, outcome);
+        api.editMessageText(
+                chat, message.path("message_id").asLong(), message.path("text").asString("") + "\n\n" + outcome);
     }
 
     private String start(long chat, String code) {
@@ -104,9 +195,9 @@ public final class TelegramBot implements AutoCloseable {
                     .orElse("Welcome. To link this chat to your hal9 account, ask the operator for a code "
                             + "('hal9 telegram link --principal you') and send /start CODE.");
         }
-        Optional<String> principal = links.redeem(code, chat);
-        return principal
-                .map(p -> "Linked: this chat now belongs to " + p + ". hal9's tools can message you here.")
+        return links.redeem(code, chat)
+                .map(p ->
+                        "Linked: this chat now belongs to " + p + ". Write to me, and I will use hal9's tools for you.")
                 .orElse("That code is not valid or has expired; ask the operator for a new one.");
     }
 
@@ -121,5 +212,6 @@ public final class TelegramBot implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        workers.shutdown();
     }
 }

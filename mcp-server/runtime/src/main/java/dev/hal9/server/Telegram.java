@@ -59,6 +59,27 @@ final class Telegram {
         }
     }
 
+    /** The orchestrator behind the bot, when a model is configured (a base URL or an API key); else null. */
+    static BridgeAgent agent(Settings settings, Store store) {
+        java.util.Optional<String> baseUrl = settings.family("orchestrator", "base-url");
+        String key = System.getenv("HAL9_LLM_API_KEY");
+        if (baseUrl.isEmpty() && (key == null || key.isBlank())) {
+            return null;
+        }
+        dev.hal9.orchestrator.OpenAiCompatible model = new dev.hal9.orchestrator.OpenAiCompatible(
+                baseUrl.orElse("https://api.openai.com/v1"),
+                settings.family("orchestrator", "model").orElse("gpt-4o-mini"),
+                key,
+                Duration.ofSeconds(Long.parseLong(
+                        settings.family("orchestrator", "timeout-seconds").orElse("60"))));
+        return new BridgeAgent(
+                store,
+                model,
+                java.net.URI.create(settings.family("telegram", "server-url").orElse("http://127.0.0.1:8931/mcp")),
+                Integer.parseInt(settings.family("orchestrator", "max-steps").orElse("8")),
+                Integer.parseInt(settings.family("orchestrator", "token-budget").orElse("20000")));
+    }
+
     @Command(
             name = "bridge",
             mixinStandardHelpOptions = true,
@@ -79,12 +100,20 @@ final class Telegram {
             int poll =
                     Integer.parseInt(settings.family("telegram", "poll-seconds").orElse("25"));
             try (Store store = Main.Tokens.openStore(common)) {
+                BridgeAgent agent = agent(settings, store);
                 TelegramBot bot = new TelegramBot(
                         new BotApi(base, token, Duration.ofSeconds(10)),
                         new Links(store.familyState("telegram")),
-                        poll);
-                Runtime.getRuntime().addShutdownHook(new Thread(bot::close));
-                System.out.println("hal9 bridge polling " + base + " for updates");
+                        poll,
+                        agent);
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    bot.close();
+                    if (agent != null) {
+                        agent.close();
+                    }
+                }));
+                System.out.println("hal9 bridge polling " + base + " for updates"
+                        + (agent == null ? " (no model configured: linking and commands only)" : ""));
                 System.out.flush();
                 bot.run();
             }

@@ -1,0 +1,176 @@
+package dev.hal9.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The bot with its agent: a linked user's message goes to the orchestrator (a scripted OpenAI-compatible model
+ * here), which calls hal9's real evm_send on anvil; the payment waits for the user's Approve tap in Telegram, which
+ * the bridge takes to the guard (the model is never asked), and it is sent exactly once. Decline sends nothing;
+ * two users' conversations stay apart; a failing model gets a friendly reply.
+ */
+class TelegramAgentTest {
+
+    private static final String TOKEN = "654321:another-test-token";
+    private static final BigInteger ETHER = BigInteger.TEN.pow(18);
+
+    @Test
+    void aPaymentWaitsForTheUsersTapAndIsSentOnce() throws Exception {
+        try (Anvil anvil = new Anvil()) {
+            String token = anvil.deployTestToken(BigInteger.valueOf(1_000_000_000_000L));
+            try (PaymentRig rig = new PaymentRig(anvil, token, Map.of());
+                    FakeBotApi telegram = new FakeBotApi(TOKEN);
+                    ScriptedLlm llm = new ScriptedLlm(TelegramAgentTest::script)) {
+                Map<String, String> environment = rig.environment();
+                environment.put("HAL9_TELEGRAM_BOT_TOKEN", TOKEN);
+                environment.put("HAL9_FAMILIES_TELEGRAM_API__BASE", telegram.url);
+                environment.put("HAL9_FAMILIES_TELEGRAM_POLL__SECONDS", "1");
+                environment.put("HAL9_FAMILIES_TELEGRAM_SERVER__URL", rig.server.base() + "/mcp");
+                environment.put("HAL9_FAMILIES_ORCHESTRATOR_BASE__URL", llm.url);
+                String aliceCode = rig.cli("telegram", "link", "--principal", "alice")
+                        .stdout()
+                        .strip();
+                String bobCode = rig.cli("telegram", "link", "--principal", "bob")
+                        .stdout()
+                        .strip();
+
+                List<String> command = new ArrayList<>(List.of(
+                        PackagedServer.java(), "-jar", PackagedServer.jar().toString(), "bridge"));
+                ProcessBuilder builder = new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+                builder.environment().putAll(environment);
+                Process bridge = builder.start();
+                try {
+                    telegram.userSays(100, "/start " + aliceCode);
+                    telegram.awaitSent(100, "Linked: this chat now belongs to alice");
+                    telegram.userSays(200, "/start " + bobCode);
+                    telegram.awaitSent(200, "Linked: this chat now belongs to bob");
+
+                    BigInteger before = anvil.balance(PaymentRig.RECIPIENT);
+                    long nonce = anvil.nonce(rig.wallet);
+                    telegram.userSays(100, "Please send 0.5 ETH to " + PaymentRig.RECIPIENT + " on anvil");
+                    telegram.awaitSent(100, "It waits for your approval");
+                    FakeBotApi.Sent card = telegram.awaitSent(100, "Waiting for your approval:");
+                    assertThat(card.text()).contains("send 0.5 ETH on anvil", "fee at most");
+                    assertThat(card.buttons()).hasSize(2);
+                    assertThat(card.buttons().get(0)).startsWith("ok:pay_");
+                    assertThat(card.buttons().get(1)).startsWith("no:pay_");
+                    assertThat(anvil.balance(PaymentRig.RECIPIENT)).isEqualTo(before);
+                    assertThat(telegram.typing.get()).isPositive();
+
+                    telegram.userTaps(card, card.buttons().get(0));
+                    awaitAnswer(telegram, "Approved: send 0.5 ETH on anvil");
+                    awaitBalance(anvil, before.add(ETHER.divide(BigInteger.TWO)));
+                    assertThat(telegram.edits)
+                            .anyMatch(e -> e.messageId() == card.messageId()
+                                    && e.text().contains("Approved"));
+                    // a second tap changes nothing
+                    telegram.userTaps(card, card.buttons().get(0));
+                    awaitAnswer(telegram, "Not done:");
+                    assertThat(anvil.balance(PaymentRig.RECIPIENT)).isEqualTo(before.add(ETHER.divide(BigInteger.TWO)));
+                    assertThat(anvil.nonce(rig.wallet)).isEqualTo(nonce + 1);
+
+                    // Decline sends nothing
+                    telegram.userSays(100, "Please send 0.3 ETH to " + PaymentRig.RECIPIENT + " on anvil");
+                    FakeBotApi.Sent second = awaitCard(telegram, 100, "send 0.3 ETH");
+                    telegram.userTaps(second, second.buttons().get(1));
+                    awaitAnswer(telegram, "Declined: nothing was sent.");
+                    Thread.sleep(1500);
+                    assertThat(anvil.balance(PaymentRig.RECIPIENT)).isEqualTo(before.add(ETHER.divide(BigInteger.TWO)));
+                    assertThat(anvil.nonce(rig.wallet)).isEqualTo(nonce + 1);
+
+                    // bob's conversation has none of alice's; a failing model gets a friendly reply
+                    telegram.userSays(200, "What have I said so far?");
+                    FakeBotApi.Sent recap = telegram.awaitSent(200, "You said:");
+                    assertThat(recap.text())
+                            .contains("What have I said so far?")
+                            .doesNotContain("ETH");
+                    telegram.userSays(200, "please fail now");
+                    telegram.awaitSent(200, "Sorry, I could not reach my language model");
+                    // the model was never offered a way to approve anything
+                    for (JsonNode request : llm.requests) {
+                        assertThat(request.path("tools").toString()).doesNotContain("approve\"");
+                    }
+                } finally {
+                    bridge.destroy();
+                    bridge.waitFor(10, TimeUnit.SECONDS);
+                    bridge.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    /** The model: calls evm_send when asked to send, reports it waits; recaps the user's messages when asked. */
+    private static ScriptedLlm.Answer script(JsonNode request) {
+        JsonNode messages = request.path("messages");
+        JsonNode last = messages.get(messages.size() - 1);
+        String text = last.path("content").asString("");
+        if (last.path("role").asString().equals("tool")) {
+            return ScriptedLlm.Answer.say("I asked hal9 to send it. It waits for your approval: "
+                    + text.lines().findFirst().orElse(""));
+        }
+        if (text.contains("fail")) {
+            return ScriptedLlm.Answer.fail(500);
+        }
+        java.util.regex.Matcher send = java.util.regex.Pattern.compile("send ([0-9.]+) ETH to (0x[0-9a-fA-F]{40})")
+                .matcher(text);
+        if (send.find()) {
+            return ScriptedLlm.Answer.call(
+                    "evm_send",
+                    "{\"network\":\"anvil\",\"to\":\"" + send.group(2) + "\",\"amount\":\"" + send.group(1) + "\"}");
+        }
+        StringBuilder said = new StringBuilder("You said:");
+        for (JsonNode message : messages) {
+            if (message.path("role").asString().equals("user")) {
+                said.append(" | ").append(message.path("content").asString());
+            }
+        }
+        return ScriptedLlm.Answer.say(said.toString());
+    }
+
+    private static FakeBotApi.Sent awaitCard(FakeBotApi telegram, long chat, String containing)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            for (FakeBotApi.Sent s : telegram.sent) {
+                if (s.chat() == chat
+                        && s.text().contains(containing)
+                        && !s.buttons().isEmpty()) {
+                    return s;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no approval card containing '" + containing + "'; sent: " + telegram.sent);
+    }
+
+    private static void awaitAnswer(FakeBotApi telegram, String containing) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (telegram.answers.stream().anyMatch(a -> a.contains(containing))) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no button answer containing '" + containing + "'; answers: " + telegram.answers);
+    }
+
+    private static void awaitBalance(Anvil anvil, BigInteger expected) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (anvil.balance(PaymentRig.RECIPIENT).equals(expected)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(anvil.balance(PaymentRig.RECIPIENT)).isEqualTo(expected);
+    }
+}

@@ -1,0 +1,22 @@
+package dev.hal9.bridge;
+
+import dev.hal9.orchestrator.Orchestrator;
+
+/**
+ * What the bot needs from the rest of hal9 for a linked user: a conversation turn with the orchestrator, a fresh
+ * conversation, and a person's decision on a payment the guard holds. The decision goes to the guard, never to
+ * the model.
+ */
+public interface Agent {
+
+    Orchestrator.Turn turn(String principal, String text);
+
+    void reset(String principal);
+
+    /**
+     * Approves or declines one of the principal's pending payments through the guard.
+     *
+     * @return what to tell the person, e.g. "Approved: send 0.05 ETH ..."
+     */
+    String decide(String principal, String paymentId, boolean approve);
+}

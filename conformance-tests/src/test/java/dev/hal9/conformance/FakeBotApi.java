@@ -43,6 +43,11 @@ final class FakeBotApi implements AutoCloseable {
 
     final List<Sent> edits = new CopyOnWriteArrayList<>();
     final java.util.concurrent.atomic.AtomicInteger typing = new java.util.concurrent.atomic.AtomicInteger();
+    /** Invoice links made, pre-checkout answers (the query's parameters) and Star refunds, as the bot sent them. */
+    final List<JsonNode> invoices = new CopyOnWriteArrayList<>();
+
+    final List<JsonNode> preCheckoutAnswers = new CopyOnWriteArrayList<>();
+    final List<JsonNode> refunds = new CopyOnWriteArrayList<>();
     final Set<Long> blocked = ConcurrentHashMap.newKeySet();
     final String url;
 
@@ -82,6 +87,40 @@ final class FakeBotApi implements AutoCloseable {
         m.put("text", message.text());
         query.put("chat_instance", "ci" + message.chat());
         query.put("data", data);
+        push(update);
+    }
+
+    /** The user pressed Pay on an invoice: Telegram asks the bot to confirm first. */
+    void userPays(long user, String payload, int stars, String queryId) {
+        ObjectNode update = JSON.createObjectNode();
+        update.put("update_id", updateIds.incrementAndGet());
+        ObjectNode query = update.putObject("pre_checkout_query");
+        query.put("id", queryId);
+        query.putObject("from").put("id", user).put("is_bot", false).put("first_name", "User" + user);
+        query.put("currency", "XTR");
+        query.put("total_amount", stars);
+        query.put("invoice_payload", payload);
+        push(update);
+    }
+
+    /** The payment went through: a service message with successful_payment. */
+    void paymentSucceeded(long user, String payload, int stars, String chargeId) {
+        ObjectNode update = JSON.createObjectNode();
+        update.put("update_id", updateIds.incrementAndGet());
+        ObjectNode message = update.putObject("message");
+        message.put("message_id", messageIds.incrementAndGet());
+        message.putObject("from").put("id", user).put("is_bot", false).put("first_name", "User" + user);
+        message.putObject("chat").put("id", user).put("type", "private");
+        message.put("date", System.currentTimeMillis() / 1000);
+        ObjectNode paid = message.putObject("successful_payment");
+        paid.put("currency", "XTR");
+        paid.put("total_amount", stars);
+        paid.put("invoice_payload", payload);
+        paid.put("telegram_payment_charge_id", chargeId);
+        paid.put("provider_payment_charge_id", "");
+        paid.put("subscription_expiration_date", System.currentTimeMillis() / 1000 + 2_592_000);
+        paid.put("is_recurring", true);
+        paid.put("is_first_recurring", true);
         push(update);
     }
 
@@ -210,6 +249,18 @@ final class FakeBotApi implements AutoCloseable {
                                         System.currentTimeMillis() / 1000,
                                         "text",
                                         text)));
+            }
+            case "createinvoicelink" -> {
+                invoices.add(parameters);
+                answer(exchange, 200, Map.of("ok", true, "result", "https://t.me/$invoice-" + invoices.size()));
+            }
+            case "answerprecheckoutquery" -> {
+                preCheckoutAnswers.add(parameters);
+                answer(exchange, 200, Map.of("ok", true, "result", true));
+            }
+            case "refundstarpayment" -> {
+                refunds.add(parameters);
+                answer(exchange, 200, Map.of("ok", true, "result", true));
             }
             case "sendchataction" -> {
                 typing.incrementAndGet();

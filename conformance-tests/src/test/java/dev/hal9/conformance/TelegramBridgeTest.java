@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -116,6 +117,93 @@ class TelegramBridgeTest {
                     .contains("hal9 bridge polling")
                     .doesNotContain(TOKEN);
         }
+    }
+
+    @Test
+    void aStarsSubscriptionGatesTheAgent() throws Exception {
+        Path home = PackagedServer.newHome();
+        Map<String, String> environment = new HashMap<>(PackagedServer.environment(home));
+        try (FakeBotApi telegram = new FakeBotApi(TOKEN)) {
+            environment.put("HAL9_TELEGRAM_BOT_TOKEN", TOKEN);
+            environment.put("HAL9_FAMILIES_TELEGRAM_API__BASE", telegram.url);
+            environment.put("HAL9_FAMILIES_TELEGRAM_POLL__SECONDS", "1");
+            environment.put("HAL9_FAMILIES_TELEGRAM_SUBSCRIPTION_STARS", "50");
+            String code = cli(environment, "telegram", "link", "--principal", "carol")
+                    .stdout()
+                    .strip();
+            ProcessBuilder builder = new ProcessBuilder(
+                            PackagedServer.java(), "-jar", PackagedServer.jar().toString(), "bridge")
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            builder.environment().putAll(environment);
+            Process bridge = builder.start();
+            try {
+                telegram.userSays(500, "/start " + code);
+                telegram.awaitSent(500, "belongs to carol");
+                telegram.userSays(500, "hello");
+                awaitCount(telegram, 500, "subscription is not active", 1);
+
+                telegram.userSays(500, "/subscribe");
+                telegram.awaitSent(500, "https://t.me/$invoice-1");
+                JsonNode invoice = telegram.invoices.get(0);
+                assertThat(invoice.path("currency").asString()).isEqualTo("XTR");
+                assertThat(invoice.path("prices").get(0).path("amount").asInt()).isEqualTo(50);
+                assertThat(invoice.path("subscription_period").asInt()).isEqualTo(2_592_000);
+                String payload = invoice.path("payload").asString();
+                assertThat(payload).startsWith("sub:carol:");
+
+                // a wrong amount is refused at pre-checkout; the right one is accepted
+                telegram.userPays(500, payload, 49, "pcq-1");
+                telegram.userPays(500, payload, 50, "pcq-2");
+                awaitAnswers(telegram, 2);
+                assertThat(telegram.preCheckoutAnswers).anySatisfy(a -> assertThat(a.toString())
+                        .contains("\"pre_checkout_query_id\":\"pcq-1\"", "\"ok\":false", "price has changed"));
+                assertThat(telegram.preCheckoutAnswers).anySatisfy(a -> assertThat(a.toString())
+                        .contains("\"pre_checkout_query_id\":\"pcq-2\"", "\"ok\":true"));
+                // access comes only with successful_payment
+                telegram.userSays(500, "hello again");
+                awaitCount(telegram, 500, "subscription is not active", 2);
+                telegram.paymentSucceeded(500, payload, 50, "stxCHARGE123");
+                telegram.awaitSent(500, "Your hal9 subscription runs until");
+                telegram.userSays(500, "and now?");
+                telegram.awaitSent(500, "chat agent is not enabled on this bridge");
+
+                // the operator refunds: the charge goes back and access ends
+                Peers.Result refunded = cli(environment, "telegram", "refund", "--principal", "carol");
+                assertThat(refunded.stdout()).contains("Refunded stxCHARGE123");
+                assertThat(telegram.refunds).singleElement().satisfies(r -> assertThat(r.toString())
+                        .contains("\"user_id\":500", "stxCHARGE123"));
+                telegram.userSays(500, "still there?");
+                awaitCount(telegram, 500, "subscription is not active", 3);
+            } finally {
+                bridge.destroy();
+                bridge.waitFor(10, TimeUnit.SECONDS);
+                bridge.destroyForcibly();
+            }
+        }
+    }
+
+    private static void awaitCount(FakeBotApi telegram, long chat, String text, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (telegram.sent.stream()
+                            .filter(m -> m.chat() == chat && m.text().contains(text))
+                            .count()
+                    >= count) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(
+                count + " messages to " + chat + " containing '" + text + "' expected; sent: " + telegram.sent);
+    }
+
+    private static void awaitAnswers(FakeBotApi telegram, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (telegram.preCheckoutAnswers.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(telegram.preCheckoutAnswers).hasSize(count);
     }
 
     private static Peers.Result cli(Map<String, String> environment, String... arguments) {

@@ -28,6 +28,7 @@ public final class TelegramBot implements AutoCloseable {
             + "/start CODE: link this chat to your hal9 account (the operator gives you the code)\n"
             + "/status: which account this chat is linked to\n"
             + "/new: start a fresh conversation\n"
+            + "/subscribe: 30 days of hal9, paid in Telegram Stars (when the operator charges)\n"
             + "/help: this text\n"
             + "Anything else you write goes to your hal9 agent. Payments wait for your Approve tap.";
 
@@ -38,17 +39,22 @@ public final class TelegramBot implements AutoCloseable {
     private final Links links;
     private final int pollSeconds;
     private final Agent agent;
+    private final Subscriptions subscriptions;
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<Long, Object> chatLocks = new ConcurrentHashMap<>();
     private volatile boolean running = true;
     private long offset;
 
-    /** @param agent the orchestrator and the guard for linked users, or null for a bot that only links chats */
-    public TelegramBot(BotApi api, Links links, int pollSeconds, Agent agent) {
+    /**
+     * @param agent the orchestrator and the guard for linked users, or null for a bot that only links chats
+     * @param subscriptions paid access in Stars (its price may be 0: free)
+     */
+    public TelegramBot(BotApi api, Links links, int pollSeconds, Agent agent, Subscriptions subscriptions) {
         this.api = api;
         this.links = links;
         this.pollSeconds = pollSeconds;
         this.agent = agent;
+        this.subscriptions = subscriptions;
     }
 
     /** Polls and answers until {@link #close}. */
@@ -93,6 +99,9 @@ public final class TelegramBot implements AutoCloseable {
     }
 
     private static long chatOf(JsonNode update) {
+        if (update.path("pre_checkout_query").isObject()) {
+            return update.path("pre_checkout_query").path("from").path("id").asLong(0);
+        }
         JsonNode chat = update.path("message").path("chat").path("id");
         if (!chat.canConvertToLong()) {
             chat = update.path("callback_query").path("message").path("chat").path("id");
@@ -105,11 +114,36 @@ public final class TelegramBot implements AutoCloseable {
             decide(update.path("callback_query"));
             return;
         }
+        if (update.path("pre_checkout_query").isObject()) {
+            JsonNode query = update.path("pre_checkout_query");
+            // in a private chat the chat id is the user id
+            String refusal = subscriptions.check(
+                    query, links.principalOf(query.path("from").path("id").asLong()));
+            Map<String, Object> answer = new java.util.LinkedHashMap<>();
+            answer.put("pre_checkout_query_id", query.path("id").asString());
+            answer.put("ok", refusal == null);
+            if (refusal != null) {
+                answer.put("error_message", refusal);
+            }
+            api.call("answerPreCheckoutQuery", answer, Duration.ZERO);
+            return;
+        }
         JsonNode message = update.path("message");
         if (!message.isObject() || !message.path("chat").path("id").canConvertToLong()) {
             return; // not a message we answer (edited messages, channel posts, malformed updates)
         }
         long chat = message.path("chat").path("id").asLong();
+        if (message.path("successful_payment").isObject()) {
+            Optional<String> payer = links.principalOf(chat);
+            if (payer.isPresent()) {
+                java.time.Instant until = subscriptions.paid(
+                        payer.get(),
+                        message.path("successful_payment"),
+                        message.path("from").path("id").asLong(chat));
+                api.sendMessage(chat, "Thank you! Your hal9 subscription runs until " + until + ".");
+            }
+            return;
+        }
         String text = message.path("text").asString("").strip();
         if (text.isEmpty()) {
             return;
@@ -122,6 +156,15 @@ public final class TelegramBot implements AutoCloseable {
         switch (command) {
             case "/start" -> reply = start(chat, argument);
             case "/help" -> reply = HELP;
+            case "/subscribe" -> {
+                if (principal.isEmpty()) {
+                    reply = NOT_LINKED;
+                } else if (!subscriptions.required()) {
+                    reply = "This bot is free to use; no subscription is needed.";
+                } else {
+                    reply = "30 days of hal9: " + subscriptions.invoiceLink(api, principal.get());
+                }
+            }
             case "/status" ->
                 reply = principal.map(p -> "This chat is linked to " + p + ".").orElse(NOT_LINKED);
             case "/new" -> {
@@ -135,6 +178,9 @@ public final class TelegramBot implements AutoCloseable {
             default -> {
                 if (principal.isEmpty()) {
                     reply = NOT_LINKED;
+                } else if (!subscriptions.active(principal.get())) {
+                    reply =
+                            "Your hal9 subscription is not active. /subscribe gets you 30 days, paid in Telegram Stars.";
                 } else if (agent == null) {
                     reply = "hal9's chat agent is not enabled on this bridge (no model is configured); hal9's tools "
                             + "can still message you here. /help lists what I can do.";

@@ -20,14 +20,14 @@ final class Telegram {
             name = "telegram",
             mixinStandardHelpOptions = true,
             description = "Link Telegram chats to principals.",
-            subcommands = {Link.class})
+            subcommands = {Link.class, Refund.class})
     static final class Group implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public void run() {
-            throw new CommandLine.ParameterException(spec.commandLine(), "name a telegram command: link");
+            throw new CommandLine.ParameterException(spec.commandLine(), "name a telegram command: link or refund");
         }
     }
 
@@ -56,6 +56,45 @@ final class Telegram {
                         new Links(store.familyState("telegram")).newCode(principal, Duration.ofMinutes(minutes)));
             }
             return 0;
+        }
+    }
+
+    static dev.hal9.bridge.Subscriptions subscriptions(Settings settings, Store store) {
+        return new dev.hal9.bridge.Subscriptions(
+                store.familyState("telegram"),
+                Integer.parseInt(
+                        settings.family("telegram", "subscription.stars").orElse("0")));
+    }
+
+    @Command(
+            name = "refund",
+            mixinStandardHelpOptions = true,
+            description = "Refund a user's last Telegram Stars payment and end their subscription.")
+    static final class Refund implements Callable<Integer> {
+        @Mixin
+        Main.Common common = new Main.Common();
+
+        @Option(names = "--principal", required = true, paramLabel = "ID", description = "Whose payment.")
+        String principal;
+
+        @Override
+        public Integer call() {
+            String token = System.getenv("HAL9_TELEGRAM_BOT_TOKEN");
+            if (token == null || token.isBlank()) {
+                System.err.println("hal9: set HAL9_TELEGRAM_BOT_TOKEN to the bot's token");
+                return 2;
+            }
+            Settings settings = common.settings(Map.of());
+            String base = settings.family("telegram", "api-base").orElse("https://api.telegram.org");
+            try (Store store = Main.Tokens.openStore(common)) {
+                String charge = subscriptions(settings, store)
+                        .refund(new BotApi(base, token, Duration.ofSeconds(10)), principal);
+                System.out.println("Refunded " + charge + "; " + principal + "'s subscription has ended.");
+                return 0;
+            } catch (IllegalArgumentException | BotApi.TelegramException e) {
+                System.err.println("hal9: " + e.getMessage());
+                return 1;
+            }
         }
     }
 
@@ -105,7 +144,8 @@ final class Telegram {
                         new BotApi(base, token, Duration.ofSeconds(10)),
                         new Links(store.familyState("telegram")),
                         poll,
-                        agent);
+                        agent,
+                        subscriptions(settings, store));
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     bot.close();
                     if (agent != null) {

@@ -66,6 +66,14 @@ class TelegramAgentTest {
                     assertThat(anvil.balance(PaymentRig.RECIPIENT)).isEqualTo(before);
                     assertThat(telegram.typing.get()).isPositive();
 
+                    // /pending and /wallet ask hal9's tools directly, with no model in between
+                    int asked = llm.requests.size();
+                    telegram.userSays(100, "/pending");
+                    telegram.awaitSent(100, card.buttons().get(0).substring(3) + ": pending");
+                    telegram.userSays(100, "/wallet");
+                    telegram.awaitSent(100, rig.wallet);
+                    assertThat(llm.requests).hasSize(asked);
+
                     telegram.userTaps(card, card.buttons().get(0));
                     awaitAnswer(telegram, "Approved: send 0.5 ETH on anvil");
                     awaitBalance(anvil, before.add(ETHER.divide(BigInteger.TWO)));

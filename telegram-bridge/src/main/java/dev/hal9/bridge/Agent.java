@@ -13,6 +13,9 @@ public interface Agent {
 
     void reset(String principal);
 
+    /** Calls one of hal9's tools for the principal directly (no model), returning its text; for /wallet etc. */
+    String tool(String principal, String name, java.util.Map<String, Object> arguments);
+
     /**
      * Approves or declines one of the principal's pending payments through the guard.
      *

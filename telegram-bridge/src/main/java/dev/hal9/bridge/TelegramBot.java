@@ -28,6 +28,7 @@ public final class TelegramBot implements AutoCloseable {
             + "/start CODE: link this chat to your hal9 account (the operator gives you the code)\n"
             + "/status: which account this chat is linked to\n"
             + "/new: start a fresh conversation\n"
+            + "/wallet: your wallets; /orders: your orders; /pending: your recent payments\n"
             + "/subscribe: 30 days of hal9, paid in Telegram Stars (when the operator charges)\n"
             + "/help: this text\n"
             + "Anything else you write goes to your hal9 agent. Payments wait for your Approve tap.";
@@ -156,6 +157,21 @@ public final class TelegramBot implements AutoCloseable {
         switch (command) {
             case "/start" -> reply = start(chat, argument);
             case "/help" -> reply = HELP;
+            case "/wallet", "/orders", "/pending" -> {
+                if (principal.isEmpty()) {
+                    reply = NOT_LINKED;
+                } else if (agent == null) {
+                    reply = "This bridge has no hal9 agent configured.";
+                } else {
+                    reply = switch (command) {
+                        case "/wallet" ->
+                            agent.tool(principal.get(), "evm_wallet", Map.of("action", "list")) + "\n"
+                                    + agent.tool(principal.get(), "ton_wallet", Map.of("action", "list"));
+                        case "/orders" -> agent.tool(principal.get(), "amazon_orders", Map.of());
+                        default -> agent.tool(principal.get(), "payment_status", Map.of());
+                    };
+                }
+            }
             case "/subscribe" -> {
                 if (principal.isEmpty()) {
                     reply = NOT_LINKED;

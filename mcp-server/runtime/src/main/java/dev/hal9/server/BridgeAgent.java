@@ -70,6 +70,23 @@ final class BridgeAgent implements Agent, AutoCloseable {
     }
 
     @Override
+    public String tool(String principal, String name, Map<String, Object> arguments) {
+        try {
+            McpSchema.CallToolResult result = clients.computeIfAbsent(principal, this::connect)
+                    .callTool(new McpSchema.CallToolRequest(name, arguments));
+            StringBuilder text = new StringBuilder();
+            result.content().forEach(c -> {
+                if (c instanceof McpSchema.TextContent t) {
+                    text.append(t.text());
+                }
+            });
+            return text.isEmpty() ? "(nothing)" : text.toString();
+        } catch (RuntimeException e) {
+            return "Sorry, hal9's server could not answer that just now.";
+        }
+    }
+
+    @Override
     public String decide(String principal, String paymentId, boolean approve) {
         String token = approvers.computeIfAbsent(
                 principal, p -> store.createToken(p, TOKEN_NAME + " approvals", Set.of("payments.approve"))

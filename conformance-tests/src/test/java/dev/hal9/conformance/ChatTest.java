@@ -57,6 +57,39 @@ class ChatTest {
         }
     }
 
+    @Test
+    void toolsOfOtherMcpServersFromAnMcpServersFile() throws Exception {
+        try (ScriptedLlm llm = new ScriptedLlm(request -> {
+            JsonNode messages = request.path("messages");
+            JsonNode last = messages.get(messages.size() - 1);
+            if (last.path("role").asString().equals("tool")) {
+                return ScriptedLlm.Answer.say(
+                        "The other server says: " + last.path("content").asString());
+            }
+            return ScriptedLlm.Answer.call("get-sum", "{\"a\":2,\"b\":3}");
+        })) {
+            Path home = PackagedServer.newHome();
+            Map<String, String> environment = new HashMap<>(PackagedServer.environment(home));
+            String secret = cli(environment, "token", "create", "--principal", "alice", "--capability", "*");
+            Path servers = home.resolve("mcp.json");
+            java.nio.file.Files.writeString(
+                    servers,
+                    "{\"mcpServers\":{\"everything\":{\"command\":\""
+                            + Peers.node22() + "\",\"args\":[\""
+                            + Peers.dir().resolve("node_modules/@modelcontextprotocol/server-everything/dist/index.js")
+                            + "\",\"stdio\"]}}}");
+            try (PackagedServer server = PackagedServer.http(home, environment, "--auth", "token")) {
+                environment.put("HAL9_TOKEN", secret);
+                environment.put("HAL9_FAMILIES_ORCHESTRATOR_BASE__URL", llm.url);
+                environment.put("HAL9_FAMILIES_ORCHESTRATOR_MCP__SERVERS", servers.toString());
+                Peers.Result result = chat(environment, server, "Add 2 and 3\n/quit\n");
+                assertThat(result.exit()).as(result.stderr()).isZero();
+                assertThat(result.stdout()).contains("hal9> The other server says:", "5");
+                assertThat(llm.requests.get(0).path("tools").toString()).contains("server_info", "get-sum");
+            }
+        }
+    }
+
     /** The model's side: call server_info when asked for the version, answer from its result, recall history. */
     private static ScriptedLlm.Answer script(JsonNode request) {
         JsonNode messages = request.path("messages");

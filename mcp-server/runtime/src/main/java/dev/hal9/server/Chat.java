@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
                 "Chat with an LLM that uses this server's tools (OpenAI-compatible API; key in HAL9_LLM_API_KEY).",
         footer = {
             "%nThe model: families.orchestrator.base-url (default https://api.openai.com/v1), .model (gpt-4o-mini),",
-            ".max-steps (8), .token-budget (20000), .timeout-seconds (60). The server's token, if it needs one:",
+            ".max-steps (8), .token-budget (20000), .timeout-seconds (60), .mcp-servers (a desktop-style mcpServers",
+            "JSON file: more MCP servers whose tools the model may use). The server's token, if it needs one:",
             "HAL9_TOKEN. Type /new for a fresh conversation, /quit to leave."
         })
 final class Chat implements Callable<Integer> {
@@ -82,10 +83,21 @@ final class Chat implements Callable<Integer> {
                     + "'hal9 serve', and set HAL9_TOKEN if it uses --auth token");
             return 1;
         }
+        List<McpSyncClient> servers = new java.util.ArrayList<>(List.of(client));
+        java.util.Optional<String> more = settings.family("orchestrator", "mcp-servers");
+        if (more.isPresent() && !more.get().isBlank()) {
+            try {
+                servers.addAll(dev.hal9.orchestrator.McpServers.load(java.nio.file.Path.of(more.get()), Hal9.VERSION));
+            } catch (IllegalArgumentException e) {
+                System.err.println("hal9: " + e.getMessage());
+                client.closeGracefully();
+                return 1;
+            }
+        }
         try (Store store = Main.Tokens.openStore(common)) {
             Orchestrator orchestrator = new Orchestrator(
                     model,
-                    List.of(client),
+                    servers,
                     new Conversations(store.familyState("orchestrator"), 200),
                     Integer.parseInt(setting(settings, "max-steps", "8")),
                     Integer.parseInt(setting(settings, "token-budget", "20000")));
@@ -114,7 +126,7 @@ final class Chat implements Callable<Integer> {
                 System.out.flush();
             }
         } finally {
-            client.closeGracefully();
+            servers.forEach(McpSyncClient::closeGracefully);
         }
         return 0;
     }

@@ -58,6 +58,32 @@ class ChatTest {
     }
 
     @Test
+    void anthropicsMessagesApiDrivesTheSameTools() throws Exception {
+        try (ScriptedLlm llm = new ScriptedLlm(ChatTest::script)) {
+            Path home = PackagedServer.newHome();
+            Map<String, String> environment = new HashMap<>(PackagedServer.environment(home));
+            String secret = cli(environment, "token", "create", "--principal", "alice", "--capability", "*");
+            try (PackagedServer server = PackagedServer.http(home, environment, "--auth", "token")) {
+                environment.put("HAL9_TOKEN", secret);
+                environment.put("HAL9_LLM_API_KEY", "sk-ant-test");
+                environment.put("HAL9_FAMILIES_ORCHESTRATOR_PROVIDER", "anthropic");
+                environment.put("HAL9_FAMILIES_ORCHESTRATOR_BASE__URL", llm.url);
+                environment.put("HAL9_FAMILIES_ORCHESTRATOR_MODEL", "claude-test");
+                Peers.Result result = chat(environment, server, "Which version is the server?\n/quit\n");
+                assertThat(result.exit()).as(result.stderr()).isZero();
+                assertThat(result.stdout()).contains("hal9> The server runs hal9 0.1.0");
+                JsonNode first = llm.requests.get(0);
+                assertThat(first.path("system").asString()).contains("you cannot approve it");
+                assertThat(first.path("tools").get(0).has("input_schema")).isTrue();
+                JsonNode second = llm.requests.get(1);
+                assertThat(second.path("messages").toString())
+                        .contains("\"type\":\"tool_use\"", "\"type\":\"tool_result\"");
+                assertThat(llm.authorizations).allMatch(a -> a.equals("x-api-key sk-ant-test version 2023-06-01"));
+            }
+        }
+    }
+
+    @Test
     void toolsOfOtherMcpServersFromAnMcpServersFile() throws Exception {
         try (ScriptedLlm llm = new ScriptedLlm(request -> {
             JsonNode messages = request.path("messages");

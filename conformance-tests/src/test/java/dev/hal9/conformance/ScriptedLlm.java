@@ -86,6 +86,76 @@ final class ScriptedLlm implements AutoCloseable {
                                             answer.tool() == null ? "stop" : "tool_calls")),
                             "usage", Map.of("prompt_tokens", 100, "completion_tokens", 20, "total_tokens", 120)));
         });
+        // Anthropic's Messages API: the same script, seen through an OpenAI-shaped view of the request
+        server.createContext("/v1/messages", exchange -> {
+            JsonNode request = JSON.readTree(exchange.getRequestBody().readAllBytes());
+            requests.add(request);
+            authorizations.add("x-api-key " + exchange.getRequestHeaders().getFirst("x-api-key") + " version "
+                    + exchange.getRequestHeaders().getFirst("anthropic-version"));
+            tools.jackson.databind.node.ObjectNode view = JSON.createObjectNode();
+            view.put("model", request.path("model").asString());
+            tools.jackson.databind.node.ArrayNode messages = view.putArray("messages");
+            messages.addObject()
+                    .put("role", "system")
+                    .put("content", request.path("system").asString(""));
+            for (JsonNode message : request.path("messages")) {
+                for (JsonNode block : message.path("content")) {
+                    switch (block.path("type").asString("")) {
+                        case "text" ->
+                            messages.addObject()
+                                    .put("role", message.path("role").asString())
+                                    .put("content", block.path("text").asString());
+                        case "tool_result" ->
+                            messages.addObject()
+                                    .put("role", "tool")
+                                    .put("content", block.path("content").asString());
+                        default -> {}
+                    }
+                }
+            }
+            view.set("tools", request.path("tools"));
+            Answer answer = script.apply(view);
+            if (answer.status() != 200) {
+                send(
+                        exchange,
+                        answer.status(),
+                        Map.of(
+                                "type",
+                                "error",
+                                "error",
+                                Map.of("type", "overloaded_error", "message", "scripted failure")));
+                return;
+            }
+            List<Map<String, Object>> content = answer.tool() == null
+                    ? List.of(Map.of("type", "text", "text", answer.content()))
+                    : List.of(Map.of(
+                            "type",
+                            "tool_use",
+                            "id",
+                            "toolu_" + requests.size(),
+                            "name",
+                            answer.tool(),
+                            "input",
+                            JSON.readValue(answer.arguments(), Map.class)));
+            send(
+                    exchange,
+                    200,
+                    Map.of(
+                            "id",
+                            "msg_" + requests.size(),
+                            "type",
+                            "message",
+                            "role",
+                            "assistant",
+                            "model",
+                            request.path("model").asString(),
+                            "content",
+                            content,
+                            "stop_reason",
+                            answer.tool() == null ? "end_turn" : "tool_use",
+                            "usage",
+                            Map.of("input_tokens", 100, "output_tokens", 20)));
+        });
         server.start();
         url = "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }

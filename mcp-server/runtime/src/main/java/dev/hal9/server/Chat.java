@@ -1,7 +1,6 @@
 package dev.hal9.server;
 
 import dev.hal9.orchestrator.Conversations;
-import dev.hal9.orchestrator.OpenAiCompatible;
 import dev.hal9.orchestrator.Orchestrator;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
@@ -30,7 +29,8 @@ import picocli.CommandLine.Option;
         description =
                 "Chat with an LLM that uses this server's tools (OpenAI-compatible API; key in HAL9_LLM_API_KEY).",
         footer = {
-            "%nThe model: families.orchestrator.base-url (default https://api.openai.com/v1), .model (gpt-4o-mini),",
+            "%nThe model: families.orchestrator.provider (openai, the default, for any OpenAI-compatible API; or",
+            "anthropic), .base-url (default https://api.openai.com/v1), .model (gpt-4o-mini),",
             ".max-steps (8), .token-budget (20000), .timeout-seconds (60), .mcp-servers (a desktop-style mcpServers",
             "JSON file: more MCP servers whose tools the model may use). The server's token, if it needs one:",
             "HAL9_TOKEN. Type /new for a fresh conversation, /quit to leave."
@@ -57,11 +57,14 @@ final class Chat implements Callable<Integer> {
     public Integer call() throws Exception {
         Settings settings = common.settings(Map.of());
         String who = principal != null ? principal : System.getProperty("user.name", "local");
-        OpenAiCompatible model = new OpenAiCompatible(
-                setting(settings, "base-url", "https://api.openai.com/v1"),
-                setting(settings, "model", "gpt-4o-mini"),
-                System.getenv("HAL9_LLM_API_KEY"),
-                Duration.ofSeconds(Long.parseLong(setting(settings, "timeout-seconds", "60"))));
+        dev.hal9.orchestrator.ChatModel model;
+        try {
+            model = dev.hal9.orchestrator.ChatModels.from(
+                    key -> settings.family("orchestrator", key), System.getenv("HAL9_LLM_API_KEY"));
+        } catch (IllegalArgumentException e) {
+            System.err.println("hal9: " + e.getMessage());
+            return 2;
+        }
         URI endpoint = URI.create(url);
         String base = endpoint.getScheme() + "://" + endpoint.getAuthority();
         String token = System.getenv("HAL9_TOKEN");

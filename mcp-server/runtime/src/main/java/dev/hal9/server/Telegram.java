@@ -105,12 +105,8 @@ final class Telegram {
         if (baseUrl.isEmpty() && (key == null || key.isBlank())) {
             return null;
         }
-        dev.hal9.orchestrator.OpenAiCompatible model = new dev.hal9.orchestrator.OpenAiCompatible(
-                baseUrl.orElse("https://api.openai.com/v1"),
-                settings.family("orchestrator", "model").orElse("gpt-4o-mini"),
-                key,
-                Duration.ofSeconds(Long.parseLong(
-                        settings.family("orchestrator", "timeout-seconds").orElse("60"))));
+        dev.hal9.orchestrator.ChatModel model =
+                dev.hal9.orchestrator.ChatModels.from(name -> settings.family("orchestrator", name), key);
         return new BridgeAgent(
                 store,
                 model,

@@ -41,6 +41,8 @@ public final class TelegramBot implements AutoCloseable {
     private final int pollSeconds;
     private final Agent agent;
     private final Subscriptions subscriptions;
+    private final int perMinute;
+    private final Map<Long, java.util.ArrayDeque<Long>> recent = new ConcurrentHashMap<>();
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<Long, Object> chatLocks = new ConcurrentHashMap<>();
     private volatile boolean running = true;
@@ -49,13 +51,30 @@ public final class TelegramBot implements AutoCloseable {
     /**
      * @param agent the orchestrator and the guard for linked users, or null for a bot that only links chats
      * @param subscriptions paid access in Stars (its price may be 0: free)
+     * @param perMinute how many messages one chat may send a minute; more are answered with a request to slow down
      */
-    public TelegramBot(BotApi api, Links links, int pollSeconds, Agent agent, Subscriptions subscriptions) {
+    public TelegramBot(
+            BotApi api, Links links, int pollSeconds, Agent agent, Subscriptions subscriptions, int perMinute) {
         this.api = api;
         this.links = links;
         this.pollSeconds = pollSeconds;
         this.agent = agent;
         this.subscriptions = subscriptions;
+        this.perMinute = perMinute;
+    }
+
+    /** Whether a chat is within its rate; records this message. Called under the chat's lock. */
+    private boolean withinRate(long chat) {
+        long now = System.currentTimeMillis();
+        java.util.ArrayDeque<Long> times = recent.computeIfAbsent(chat, c -> new java.util.ArrayDeque<>());
+        while (!times.isEmpty() && now - times.peekFirst() > 60_000) {
+            times.pollFirst();
+        }
+        if (times.size() >= perMinute) {
+            return false;
+        }
+        times.addLast(now);
+        return true;
     }
 
     /** Polls and answers until {@link #close}. */
@@ -147,6 +166,13 @@ public final class TelegramBot implements AutoCloseable {
         }
         String text = message.path("text").asString("").strip();
         if (text.isEmpty()) {
+            return;
+        }
+        if (!withinRate(chat)) {
+            api.sendMessage(
+                    chat,
+                    "You are writing faster than I can work (" + perMinute + " messages a minute); "
+                            + "wait a moment and try again.");
             return;
         }
         String command = text.split("\\s+", 2)[0].replaceFirst("@.*$", "").toLowerCase(Locale.ROOT);

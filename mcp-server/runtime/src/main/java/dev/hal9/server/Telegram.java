@@ -4,6 +4,7 @@ import dev.hal9.bridge.BotApi;
 import dev.hal9.bridge.Links;
 import dev.hal9.bridge.TelegramBot;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -39,8 +40,12 @@ final class Telegram {
         @Mixin
         Main.Common common = new Main.Common();
 
-        @Option(names = "--principal", required = true, paramLabel = "ID", description = "Whose chat it will be.")
-        String principal;
+        @Option(
+                names = "--principal",
+                required = true,
+                paramLabel = "ID",
+                description = "Whose chat it will be; repeat for several (then each line is 'principal code').")
+        List<String> principals;
 
         @Option(
                 names = "--minutes",
@@ -52,8 +57,11 @@ final class Telegram {
         @Override
         public Integer call() {
             try (Store store = Main.Tokens.openStore(common)) {
-                System.out.println(
-                        new Links(store.familyState("telegram")).newCode(principal, Duration.ofMinutes(minutes)));
+                Links links = new Links(store.familyState("telegram"));
+                for (String principal : principals) {
+                    String code = links.newCode(principal, Duration.ofMinutes(minutes));
+                    System.out.println(principals.size() == 1 ? code : principal + " " + code);
+                }
             }
             return 0;
         }
@@ -141,7 +149,9 @@ final class Telegram {
                         new Links(store.familyState("telegram")),
                         poll,
                         agent,
-                        subscriptions(settings, store));
+                        subscriptions(settings, store),
+                        Integer.parseInt(
+                                settings.family("telegram", "rate-per-minute").orElse("20")));
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     bot.close();
                     if (agent != null) {

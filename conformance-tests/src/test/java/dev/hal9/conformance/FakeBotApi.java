@@ -38,6 +38,8 @@ final class FakeBotApi implements AutoCloseable {
     private final AtomicLong updateIds = new AtomicLong(100);
     private final AtomicLong messageIds = new AtomicLong(1);
     final List<Sent> sent = new CopyOnWriteArrayList<>();
+    /** The conversation as a person would read it, for the README's transcript. */
+    final List<String> log = new CopyOnWriteArrayList<>();
     /** Texts the bot answered button taps with, and message edits (chat, id, text). */
     final List<String> answers = new CopyOnWriteArrayList<>();
 
@@ -62,6 +64,7 @@ final class FakeBotApi implements AutoCloseable {
 
     /** A private-chat text message from a user, as Telegram delivers it. */
     void userSays(long chat, String text) {
+        log.add("user " + chat + ": " + text);
         ObjectNode update = JSON.createObjectNode();
         update.put("update_id", updateIds.incrementAndGet());
         ObjectNode message = update.putObject("message");
@@ -75,6 +78,7 @@ final class FakeBotApi implements AutoCloseable {
 
     /** A tap on an inline button of a message the bot sent. */
     void userTaps(Sent message, String data) {
+        log.add("user " + message.chat() + " taps [" + (data.startsWith("ok:") ? "Approve" : "Decline") + "]");
         ObjectNode update = JSON.createObjectNode();
         update.put("update_id", updateIds.incrementAndGet());
         ObjectNode query = update.putObject("callback_query");
@@ -206,6 +210,7 @@ final class FakeBotApi implements AutoCloseable {
                             .forEach(row -> row.forEach(
                                     b -> buttons.add(b.path("callback_data").asString())));
                     sent.add(new Sent(chat, id, text, buttons));
+                    log.add("bot → " + chat + ": " + text + (buttons.isEmpty() ? "" : "\n    [Approve] [Decline]"));
                     answer(
                             exchange,
                             200,
@@ -226,6 +231,7 @@ final class FakeBotApi implements AutoCloseable {
             }
             case "answercallbackquery" -> {
                 answers.add(parameters.path("text").asString(""));
+                log.add("bot (answering the tap): " + parameters.path("text").asString(""));
                 answer(exchange, 200, Map.of("ok", true, "result", true));
             }
             case "editmessagetext" -> {

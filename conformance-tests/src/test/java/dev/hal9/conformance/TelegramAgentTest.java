@@ -107,6 +107,9 @@ class TelegramAgentTest {
                     for (JsonNode request : llm.requests) {
                         assertThat(request.path("tools").toString()).doesNotContain("approve\"");
                     }
+                    java.nio.file.Files.writeString(
+                            java.nio.file.Path.of("target", "telegram-transcript.txt"),
+                            String.join("\n", telegram.log));
                 } finally {
                     bridge.destroy();
                     bridge.waitFor(10, TimeUnit.SECONDS);

@@ -239,6 +239,14 @@ final class FakeBotApi implements AutoCloseable {
                 long id = parameters.path("message_id").asLong();
                 String text = parameters.path("text").asString("");
                 edits.add(new Sent(chat, id, text, List.of()));
+                // the chat now shows the edited text: tests looking for it find it like a sent message
+                for (int i = 0; i < sent.size(); i++) {
+                    Sent old = sent.get(i);
+                    if (old.chat() == chat && old.messageId() == id) {
+                        sent.set(i, new Sent(chat, id, text, old.buttons()));
+                    }
+                }
+                log.add("bot edits its message in " + chat + ": " + text);
                 answer(
                         exchange,
                         200,

@@ -3,8 +3,6 @@ package dev.hal9.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigInteger;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -41,13 +39,7 @@ class TelegramAgentTest {
                         .stdout()
                         .strip();
 
-                List<String> command = new ArrayList<>(List.of(
-                        PackagedServer.java(), "-jar", PackagedServer.jar().toString(), "bridge"));
-                ProcessBuilder builder = new ProcessBuilder(command)
-                        .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-                builder.environment().putAll(environment);
-                Process bridge = builder.start();
+                Process bridge = bridge(environment);
                 try {
                     telegram.userSays(100, "/start " + aliceCode);
                     telegram.awaitSent(100, "Linked: this chat now belongs to alice");
@@ -103,6 +95,21 @@ class TelegramAgentTest {
                             .doesNotContain("ETH");
                     telegram.userSays(200, "please fail now");
                     telegram.awaitSent(200, "Sorry, I could not reach my language model");
+                    // the reply was a draft the user watched: it said what the agent was doing
+                    assertThat(telegram.edits)
+                            .anyMatch(e -> e.chat() == 100 && e.text().contains("using evm_send"));
+
+                    // a restarted bridge keeps both conversations (they live in the server's store)
+                    bridge.destroy();
+                    assertThat(bridge.waitFor(20, TimeUnit.SECONDS)).isTrue();
+                    bridge = bridge(environment);
+                    telegram.userSays(200, "What have I said so far, after the restart?");
+                    FakeBotApi.Sent after = telegram.awaitSent(200, "after the restart?");
+                    assertThat(after.text()).contains("| What have I said so far? |", "| please fail now |");
+                    telegram.userSays(100, "What have I said so far?");
+                    assertThat(telegram.awaitSent(100, "You said:").text())
+                            .contains("Please send 0.5 ETH", "Please send 0.3 ETH")
+                            .doesNotContain("please fail now");
                     // the model was never offered a way to approve anything
                     for (JsonNode request : llm.requests) {
                         assertThat(request.path("tools").toString()).doesNotContain("approve\"");
@@ -117,6 +124,15 @@ class TelegramAgentTest {
                 }
             }
         }
+    }
+
+    private static Process bridge(Map<String, String> environment) throws java.io.IOException {
+        ProcessBuilder builder = new ProcessBuilder(
+                        PackagedServer.java(), "-jar", PackagedServer.jar().toString(), "bridge")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().putAll(environment);
+        return builder.start();
     }
 
     /** The model: calls evm_send when asked to send, reports it waits; recaps the user's messages when asked. */

@@ -128,6 +128,7 @@ class TelegramBridgeTest {
             environment.put("HAL9_FAMILIES_TELEGRAM_API__BASE", telegram.url);
             environment.put("HAL9_FAMILIES_TELEGRAM_POLL__SECONDS", "1");
             environment.put("HAL9_FAMILIES_TELEGRAM_SUBSCRIPTION_STARS", "50");
+            environment.put("HAL9_FAMILIES_TELEGRAM_OPEN__ACCESS", "true");
             String code = cli(environment, "telegram", "link", "--principal", "carol")
                     .stdout()
                     .strip();
@@ -142,6 +143,12 @@ class TelegramBridgeTest {
                 telegram.awaitSent(500, "belongs to carol");
                 telegram.userSays(500, "hello");
                 awaitCount(telegram, 500, "subscription is not active", 1);
+
+                // open access: anyone may start, as their own principal; the subscription still gates the agent
+                telegram.userSays(600, "/start");
+                telegram.awaitSent(600, "This chat is your hal9 account tg-600. /subscribe");
+                telegram.userSays(600, "hello");
+                awaitCount(telegram, 600, "subscription is not active", 1);
 
                 telegram.userSays(500, "/subscribe");
                 telegram.awaitSent(500, "https://t.me/$invoice-1");

@@ -9,7 +9,8 @@ import dev.hal9.orchestrator.Orchestrator;
  */
 public interface Agent {
 
-    Orchestrator.Turn turn(String principal, String text);
+    /** A turn; {@code progress} hears what each step does, for a draft the user watches. */
+    Orchestrator.Turn turn(String principal, String text, java.util.function.Consumer<String> progress);
 
     void reset(String principal);
 

@@ -159,7 +159,7 @@ public final class BotApi {
     }
 
     /** Splits text at line breaks (or hard, when a line is too long) into parts Telegram accepts. */
-    static List<String> split(String text) {
+    public static List<String> split(String text) {
         List<String> parts = new ArrayList<>();
         String rest = text;
         while (rest.length() > MAX_TEXT) {

@@ -62,10 +62,15 @@ public final class Links {
             return Optional.empty();
         }
         String principal = parts[0];
+        link(principal, chatId);
+        return Optional.of(principal);
+    }
+
+    /** Links a chat to a principal, replacing the principal's earlier chat. */
+    public void link(String principal, long chatId) {
         chatOf(principal).ifPresent(previous -> state.delete(BRIDGE, "chat/" + previous));
         state.put(principal, "chat", String.valueOf(chatId));
         state.put(BRIDGE, "chat/" + chatId, principal);
-        return Optional.of(principal);
     }
 
     /** The chat linked to a principal. */

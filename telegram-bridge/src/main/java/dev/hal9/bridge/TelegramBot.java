@@ -49,18 +49,29 @@ public final class TelegramBot implements AutoCloseable {
     private long offset;
 
     /**
+     * How the bot behaves.
+     *
+     * @param pollSeconds the long-polling timeout
+     * @param perMinute how many messages one chat may send a minute; more are answered with a request to slow down
+     * @param openAccess whether anyone may /start without a code (as principal tg-USERID; a subscription, when
+     *     priced, still gates the agent); off: only operator-issued codes link chats
+     */
+    public record Options(int pollSeconds, int perMinute, boolean openAccess) {}
+
+    private final boolean openAccess;
+
+    /**
      * @param agent the orchestrator and the guard for linked users, or null for a bot that only links chats
      * @param subscriptions paid access in Stars (its price may be 0: free)
-     * @param perMinute how many messages one chat may send a minute; more are answered with a request to slow down
      */
-    public TelegramBot(
-            BotApi api, Links links, int pollSeconds, Agent agent, Subscriptions subscriptions, int perMinute) {
+    public TelegramBot(BotApi api, Links links, Agent agent, Subscriptions subscriptions, Options options) {
         this.api = api;
         this.links = links;
-        this.pollSeconds = pollSeconds;
+        this.pollSeconds = options.pollSeconds();
         this.agent = agent;
         this.subscriptions = subscriptions;
-        this.perMinute = perMinute;
+        this.perMinute = options.perMinute();
+        this.openAccess = options.openAccess();
     }
 
     /** Whether a chat is within its rate; records this message. Called under the chat's lock. */
@@ -237,15 +248,35 @@ public final class TelegramBot implements AutoCloseable {
         }
     }
 
-    /** A turn with the orchestrator; payments it left waiting come with Approve / Decline buttons. */
+    /**
+     * A turn with the orchestrator, shown as a draft that says what the agent is doing and becomes the reply;
+     * payments it left waiting come with Approve / Decline buttons.
+     */
     private void converse(long chat, String principal, String text) {
         try {
             api.typing(chat);
         } catch (BotApi.TelegramException e) {
             LOG.debug("typing: {}", e.getMessage());
         }
-        Orchestrator.Turn turn = agent.turn(principal, text);
-        api.sendMessage(chat, turn.reply().isBlank() ? "(no answer)" : turn.reply());
+        long draft = api.sendMessage(chat, "Working on it…").get(0);
+        long[] lastEdit = {0};
+        Orchestrator.Turn turn = agent.turn(principal, text, step -> {
+            long now = System.currentTimeMillis();
+            if (now - lastEdit[0] >= 1000) { // Telegram limits edits; one a second is plenty to watch
+                lastEdit[0] = now;
+                try {
+                    api.editMessageText(chat, draft, "Working on it… " + step);
+                    api.typing(chat);
+                } catch (BotApi.TelegramException e) {
+                    LOG.debug("draft: {}", e.getMessage());
+                }
+            }
+        });
+        List<String> parts = BotApi.split(turn.reply().isBlank() ? "(no answer)" : turn.reply());
+        api.editMessageText(chat, draft, parts.get(0));
+        for (String part : parts.subList(1, parts.size())) {
+            api.sendMessage(chat, part);
+        }
         for (Orchestrator.Pending pending : turn.pending()) {
             StringBuilder card = new StringBuilder("Waiting for your approval:\n" + pending.summary());
             pending.preview()
@@ -277,6 +308,12 @@ public final class TelegramBot implements AutoCloseable {
     }
 
     private String start(long chat, String code) {
+        if (code.isEmpty() && openAccess && links.principalOf(chat).isEmpty()) {
+            String principal = "tg-" + chat;
+            links.link(principal, chat);
+            return "Welcome! This chat is your hal9 account " + principal + "."
+                    + (subscriptions.required() ? " /subscribe to start using your agent." : " Write to me.");
+        }
         if (code.isEmpty()) {
             return links.principalOf(chat)
                     .map(p -> "Welcome back; this chat is linked to " + p + ".")

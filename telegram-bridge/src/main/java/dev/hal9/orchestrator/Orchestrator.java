@@ -49,6 +49,11 @@ public final class Orchestrator {
 
     /** Runs one user turn for a principal; never throws for a model or tool failure (the reply says what failed). */
     public Turn turn(String principal, String text) {
+        return turn(principal, text, step -> {});
+    }
+
+    /** {@link #turn(String, String)}, telling {@code progress} what each step does ("using evm_send"). */
+    public Turn turn(String principal, String text, java.util.function.Consumer<String> progress) {
         Map<String, McpSyncClient> owners = new LinkedHashMap<>();
         List<ChatModel.ToolSpec> specs = new ArrayList<>();
         for (McpSyncClient server : servers) {
@@ -88,6 +93,7 @@ public final class Orchestrator {
             }
             history.add(ChatModel.Message.assistant(reply.content(), reply.toolCalls()));
             for (ChatModel.ToolCall call : reply.toolCalls()) {
+                progress.accept("using " + call.name());
                 history.add(ChatModel.Message.tool(call.id(), run(owners, call, pending)));
             }
             if (tokenBudget > 0 && tokens >= tokenBudget) {

@@ -53,7 +53,7 @@ final class BridgeAgent implements Agent, AutoCloseable {
     }
 
     @Override
-    public Orchestrator.Turn turn(String principal, String text) {
+    public Orchestrator.Turn turn(String principal, String text, java.util.function.Consumer<String> progress) {
         McpSyncClient client;
         try {
             client = clients.computeIfAbsent(principal, this::connect);
@@ -61,7 +61,8 @@ final class BridgeAgent implements Agent, AutoCloseable {
             return new Orchestrator.Turn(
                     "Sorry, hal9's server is not reachable right now; try again in a moment.", List.of(), 0, 0);
         }
-        return new Orchestrator(model, List.of(client), conversations, maxSteps, tokenBudget).turn(principal, text);
+        return new Orchestrator(model, List.of(client), conversations, maxSteps, tokenBudget)
+                .turn(principal, text, progress);
     }
 
     @Override

@@ -147,11 +147,14 @@ final class Telegram {
                 TelegramBot bot = new TelegramBot(
                         new BotApi(base, token, Duration.ofSeconds(10)),
                         new Links(store.familyState("telegram")),
-                        poll,
                         agent,
                         subscriptions(settings, store),
-                        Integer.parseInt(
-                                settings.family("telegram", "rate-per-minute").orElse("20")));
+                        new TelegramBot.Options(
+                                poll,
+                                Integer.parseInt(settings.family("telegram", "rate-per-minute")
+                                        .orElse("20")),
+                                Boolean.parseBoolean(settings.family("telegram", "open-access")
+                                        .orElse("false"))));
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     bot.close();
                     if (agent != null) {

@@ -44,6 +44,9 @@ final class FakeBotApi implements AutoCloseable {
     final List<String> answers = new CopyOnWriteArrayList<>();
 
     final List<Sent> edits = new CopyOnWriteArrayList<>();
+    /** Photos the bot uploaded: chat, message id, and "image/png" when it was a PNG. */
+    final List<Sent> photos = new CopyOnWriteArrayList<>();
+
     final java.util.concurrent.atomic.AtomicInteger typing = new java.util.concurrent.atomic.AtomicInteger();
     /** Invoice links made, pre-checkout answers (the query's parameters) and Star refunds, as the bot sent them. */
     final List<JsonNode> invoices = new CopyOnWriteArrayList<>();
@@ -163,6 +166,54 @@ final class FakeBotApi implements AutoCloseable {
         }
         String method = path.substring(prefix.length()).toLowerCase(Locale.ROOT);
         byte[] body = exchange.getRequestBody().readAllBytes();
+        String type = String.valueOf(exchange.getRequestHeaders().getFirst("Content-Type"));
+        if (method.equals("sendphoto") && type.startsWith("multipart/form-data")) {
+            String text = new String(body, StandardCharsets.ISO_8859_1);
+            java.util.regex.Matcher chat = java.util.regex.Pattern.compile("name=\"chat_id\"\r\n\r\n(-?\\d+)\r\n")
+                    .matcher(text);
+            boolean png = text.contains("Content-Type: image/png") && text.contains("\u0089PNG");
+            if (!chat.find() || !text.contains("name=\"photo\"; filename=")) {
+                answer(
+                        exchange,
+                        400,
+                        Map.of(
+                                "ok",
+                                false,
+                                "error_code",
+                                400,
+                                "description",
+                                "Bad Request: there is no photo in the request"));
+                return;
+            }
+            long id = messageIds.incrementAndGet();
+            photos.add(new Sent(Long.parseLong(chat.group(1)), id, png ? "image/png" : "other", List.of()));
+            log.add("bot → " + chat.group(1) + ": [a photo]");
+            answer(
+                    exchange,
+                    200,
+                    Map.of(
+                            "ok",
+                            true,
+                            "result",
+                            Map.of(
+                                    "message_id",
+                                    id,
+                                    "chat",
+                                    Map.of("id", Long.parseLong(chat.group(1)), "type", "private"),
+                                    "date",
+                                    System.currentTimeMillis() / 1000,
+                                    "photo",
+                                    List.of(Map.of(
+                                            "file_id",
+                                            "photo" + id,
+                                            "file_unique_id",
+                                            "u" + id,
+                                            "width",
+                                            1,
+                                            "height",
+                                            1)))));
+            return;
+        }
         JsonNode parameters = body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
         switch (method) {
             case "getme" ->

@@ -32,6 +32,16 @@ class TelegramAgentTest {
                 environment.put("HAL9_FAMILIES_TELEGRAM_POLL__SECONDS", "1");
                 environment.put("HAL9_FAMILIES_TELEGRAM_SERVER__URL", rig.server.base() + "/mcp");
                 environment.put("HAL9_FAMILIES_ORCHESTRATOR_BASE__URL", llm.url);
+                // one more MCP server for the agent, as a desktop client's mcpServers file lists it
+                java.nio.file.Path servers = rig.home.resolve("mcp.json");
+                java.nio.file.Files.writeString(
+                        servers,
+                        "{\"mcpServers\":{\"everything\":{\"command\":\""
+                                + Peers.node22() + "\",\"args\":[\""
+                                + Peers.dir()
+                                        .resolve("node_modules/@modelcontextprotocol/server-everything/dist/index.js")
+                                + "\",\"stdio\"]}}}");
+                environment.put("HAL9_FAMILIES_ORCHESTRATOR_MCP__SERVERS", servers.toString());
                 String aliceCode = rig.cli("telegram", "link", "--principal", "alice")
                         .stdout()
                         .strip();
@@ -87,6 +97,18 @@ class TelegramAgentTest {
                     assertThat(anvil.balance(PaymentRig.RECIPIENT)).isEqualTo(before.add(ETHER.divide(BigInteger.TWO)));
                     assertThat(anvil.nonce(rig.wallet)).isEqualTo(nonce + 1);
 
+                    // an image a tool returns reaches the user as a photo
+                    telegram.userSays(100, "Show me a picture");
+                    telegram.awaitSent(100, "Here is the picture.");
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (telegram.photos.isEmpty() && System.nanoTime() < deadline) {
+                        Thread.sleep(50);
+                    }
+                    assertThat(telegram.photos).singleElement().satisfies(p -> {
+                        assertThat(p.chat()).isEqualTo(100);
+                        assertThat(p.text()).isEqualTo("image/png");
+                    });
+
                     // bob's conversation has none of alice's; a failing model gets a friendly reply
                     telegram.userSays(200, "What have I said so far?");
                     FakeBotApi.Sent recap = telegram.awaitSent(200, "You said:");
@@ -140,12 +162,18 @@ class TelegramAgentTest {
         JsonNode messages = request.path("messages");
         JsonNode last = messages.get(messages.size() - 1);
         String text = last.path("content").asString("");
+        if (last.path("role").asString().equals("tool") && text.contains("[an image, shown to the user]")) {
+            return ScriptedLlm.Answer.say("Here is the picture.");
+        }
         if (last.path("role").asString().equals("tool")) {
             return ScriptedLlm.Answer.say("I asked hal9 to send it. It waits for your approval: "
                     + text.lines().findFirst().orElse(""));
         }
         if (text.contains("fail")) {
             return ScriptedLlm.Answer.fail(500);
+        }
+        if (text.contains("picture")) {
+            return ScriptedLlm.Answer.call("get-tiny-image", "{}");
         }
         java.util.regex.Matcher send = java.util.regex.Pattern.compile("send ([0-9.]+) ETH to (0x[0-9a-fA-F]{40})")
                 .matcher(text);

@@ -158,6 +158,51 @@ public final class BotApi {
         call("sendChatAction", Map.of("chat_id", chatId, "action", "typing"), Duration.ZERO);
     }
 
+    /** Sends a photo (uploaded as multipart/form-data) with an optional caption; returns its message id. */
+    public long sendPhoto(long chatId, byte[] photo, String mimeType, String caption) {
+        String boundary = "hal9-" + java.util.UUID.randomUUID();
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        java.util.function.BiConsumer<String, String> field = (name, value) -> body.writeBytes(
+                ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        field.accept("chat_id", String.valueOf(chatId));
+        if (caption != null && !caption.isBlank()) {
+            field.accept("caption", caption.length() > 1024 ? caption.substring(0, 1024) : caption);
+        }
+        String extension =
+                mimeType != null && mimeType.contains("/") ? mimeType.substring(mimeType.indexOf('/') + 1) : "png";
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"image."
+                        + extension + "\"\r\nContent-Type: " + (mimeType == null ? "image/png" : mimeType)
+                        + "\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        body.writeBytes(photo);
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/bot" + token + "/sendPhoto"))
+                .timeout(timeout.multipliedBy(3))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                .build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            JsonNode answer = JSON.readTree(response.body());
+            if (!answer.path("ok").asBoolean(false)) {
+                throw new TelegramException(
+                        answer.path("error_code").asInt(response.statusCode()),
+                        "Telegram refused sendPhoto: "
+                                + answer.path("description").asString("no description"));
+            }
+            return answer.path("result").path("message_id").asLong();
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof TelegramException t) {
+                throw t;
+            }
+            throw new TelegramException(0, "Telegram could not be reached for sendPhoto");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TelegramException(0, "interrupted while calling sendPhoto");
+        }
+    }
+
     /** Splits text at line breaks (or hard, when a line is too long) into parts Telegram accepts. */
     public static List<String> split(String text) {
         List<String> parts = new ArrayList<>();

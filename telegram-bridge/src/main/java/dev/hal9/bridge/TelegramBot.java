@@ -277,6 +277,13 @@ public final class TelegramBot implements AutoCloseable {
         for (String part : parts.subList(1, parts.size())) {
             api.sendMessage(chat, part);
         }
+        for (Orchestrator.Image image : turn.images()) {
+            try {
+                api.sendPhoto(chat, image.data(), image.mimeType(), null);
+            } catch (BotApi.TelegramException e) {
+                LOG.warn("a photo could not be sent: {}", e.getMessage());
+            }
+        }
         for (Orchestrator.Pending pending : turn.pending()) {
             StringBuilder card = new StringBuilder("Waiting for your approval:\n" + pending.summary());
             pending.preview()

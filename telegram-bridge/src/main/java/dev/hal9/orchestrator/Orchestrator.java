@@ -29,8 +29,15 @@ public final class Orchestrator {
     public record Pending(
             String id, String summary, String amount, String asset, String to, Map<String, Object> preview) {}
 
-    /** What a turn produced: the reply to show, and payments waiting for the user's decision. */
-    public record Turn(String reply, List<Pending> pending, int steps, int tokens) {}
+    /** An image a tool returned (a screenshot, a product picture), to show the user as it is. */
+    public record Image(byte[] data, String mimeType) {}
+
+    /** What a turn produced: the reply to show, payments waiting for the user's decision, and images. */
+    public record Turn(String reply, List<Pending> pending, int steps, int tokens, List<Image> images) {
+        public Turn(String reply, List<Pending> pending, int steps, int tokens) {
+            this(reply, pending, steps, tokens, List.of());
+        }
+    }
 
     private final ChatModel model;
     private final List<McpSyncClient> servers;
@@ -70,6 +77,7 @@ public final class Orchestrator {
         history.add(ChatModel.Message.user(text));
         List<ChatModel.Message> prompt = new ArrayList<>();
         List<Pending> pending = new ArrayList<>();
+        List<Image> images = new ArrayList<>();
         int tokens = 0;
         for (int step = 1; step <= maxSteps; step++) {
             prompt.clear();
@@ -89,25 +97,25 @@ public final class Orchestrator {
                 String content = reply.content() == null ? "" : reply.content();
                 history.add(ChatModel.Message.assistant(content, List.of()));
                 conversations.save(principal, history);
-                return new Turn(content, pending, step, tokens);
+                return new Turn(content, pending, step, tokens, images);
             }
             history.add(ChatModel.Message.assistant(reply.content(), reply.toolCalls()));
             for (ChatModel.ToolCall call : reply.toolCalls()) {
                 progress.accept("using " + call.name());
-                history.add(ChatModel.Message.tool(call.id(), run(owners, call, pending)));
+                history.add(ChatModel.Message.tool(call.id(), run(owners, call, pending, images)));
             }
             if (tokenBudget > 0 && tokens >= tokenBudget) {
                 String stop = "I stopped here: this turn used its token budget (" + tokens + "). Ask me to go on.";
                 history.add(ChatModel.Message.assistant(stop, List.of()));
                 conversations.save(principal, history);
-                return new Turn(stop, pending, step, tokens);
+                return new Turn(stop, pending, step, tokens, images);
             }
         }
         String stop = "I stopped after " + maxSteps + " tool steps without finishing; ask me to go on, or narrow "
                 + "the request.";
         history.add(ChatModel.Message.assistant(stop, List.of()));
         conversations.save(principal, history);
-        return new Turn(stop, pending, maxSteps, tokens);
+        return new Turn(stop, pending, maxSteps, tokens, images);
     }
 
     /** Starts a fresh conversation for a principal. */
@@ -115,7 +123,8 @@ public final class Orchestrator {
         conversations.reset(principal);
     }
 
-    private static String run(Map<String, McpSyncClient> owners, ChatModel.ToolCall call, List<Pending> pending) {
+    private static String run(
+            Map<String, McpSyncClient> owners, ChatModel.ToolCall call, List<Pending> pending, List<Image> images) {
         McpSyncClient server = owners.get(call.name());
         if (server == null) {
             return "error: there is no tool named " + call.name();
@@ -139,6 +148,9 @@ public final class Orchestrator {
         for (McpSchema.Content content : result.content()) {
             if (content instanceof McpSchema.TextContent t) {
                 text.append(t.text());
+            } else if (content instanceof McpSchema.ImageContent image) {
+                images.add(new Image(java.util.Base64.getDecoder().decode(image.data()), image.mimeType()));
+                text.append("[an image, shown to the user]");
             } else {
                 text.append("[").append(content.type()).append(" content]");
             }

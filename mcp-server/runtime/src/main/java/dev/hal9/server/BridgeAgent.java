@@ -37,12 +37,16 @@ final class BridgeAgent implements Agent, AutoCloseable {
     private final int maxSteps;
     private final int tokenBudget;
     private final Map<String, McpSyncClient> clients = new ConcurrentHashMap<>();
+    /** Servers from an mcpServers file, shared by every user (they hold no per-user state of hal9's). */
+    private final List<McpSyncClient> shared;
+
     private final Map<String, String> approvers = new ConcurrentHashMap<>();
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-    BridgeAgent(Store store, ChatModel model, URI endpoint, int maxSteps, int tokenBudget) {
+    BridgeAgent(Store store, ChatModel model, URI endpoint, int maxSteps, int tokenBudget, List<McpSyncClient> shared) {
         this.store = store;
+        this.shared = List.copyOf(shared);
         this.model = model;
         this.endpoint = endpoint;
         this.base = endpoint.getScheme() + "://" + endpoint.getAuthority();
@@ -61,8 +65,9 @@ final class BridgeAgent implements Agent, AutoCloseable {
             return new Orchestrator.Turn(
                     "Sorry, hal9's server is not reachable right now; try again in a moment.", List.of(), 0, 0);
         }
-        return new Orchestrator(model, List.of(client), conversations, maxSteps, tokenBudget)
-                .turn(principal, text, progress);
+        List<McpSyncClient> servers = new java.util.ArrayList<>(List.of(client));
+        servers.addAll(shared);
+        return new Orchestrator(model, servers, conversations, maxSteps, tokenBudget).turn(principal, text, progress);
     }
 
     @Override
@@ -142,6 +147,7 @@ final class BridgeAgent implements Agent, AutoCloseable {
     @Override
     public void close() {
         clients.values().forEach(McpSyncClient::closeGracefully);
+        shared.forEach(McpSyncClient::closeGracefully);
         revokeOurs();
     }
 }

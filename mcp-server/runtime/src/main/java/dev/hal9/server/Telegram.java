@@ -120,7 +120,11 @@ final class Telegram {
                 model,
                 java.net.URI.create(settings.family("telegram", "server-url").orElse("http://127.0.0.1:8931/mcp")),
                 Integer.parseInt(settings.family("orchestrator", "max-steps").orElse("8")),
-                Integer.parseInt(settings.family("orchestrator", "token-budget").orElse("20000")));
+                Integer.parseInt(settings.family("orchestrator", "token-budget").orElse("20000")),
+                settings.family("orchestrator", "mcp-servers")
+                        .filter(f -> !f.isBlank())
+                        .map(f -> dev.hal9.orchestrator.McpServers.load(java.nio.file.Path.of(f), Hal9.VERSION))
+                        .orElse(List.of()));
     }
 
     @Command(

@@ -53,6 +53,9 @@ final class FakeBotApi implements AutoCloseable {
 
     final List<JsonNode> preCheckoutAnswers = new CopyOnWriteArrayList<>();
     final List<JsonNode> refunds = new CopyOnWriteArrayList<>();
+    /** The webhook the bot set (url, secret_token), or null; while set, getUpdates is refused like Telegram does. */
+    volatile JsonNode webhook;
+
     final Set<Long> blocked = ConcurrentHashMap.newKeySet();
     final String url;
 
@@ -67,6 +70,11 @@ final class FakeBotApi implements AutoCloseable {
 
     /** A private-chat text message from a user, as Telegram delivers it. */
     void userSays(long chat, String text) {
+        push(message(chat, text));
+    }
+
+    /** The update for a private-chat text message, for delivery by long polling or a webhook. */
+    JsonNode message(long chat, String text) {
         log.add("user " + chat + ": " + text);
         ObjectNode update = JSON.createObjectNode();
         update.put("update_id", updateIds.incrementAndGet());
@@ -76,7 +84,7 @@ final class FakeBotApi implements AutoCloseable {
         message.putObject("chat").put("id", chat).put("type", "private").put("first_name", "User" + chat);
         message.put("date", System.currentTimeMillis() / 1000);
         message.put("text", text);
-        push(update);
+        return update;
     }
 
     /** A tap on an inline button of a message the bot sent. */
@@ -225,8 +233,31 @@ final class FakeBotApi implements AutoCloseable {
                                 true,
                                 "result",
                                 Map.of("id", 4242, "is_bot", true, "first_name", "hal9", "username", "hal9_test_bot")));
-            case "deletewebhook" -> answer(exchange, 200, Map.of("ok", true, "result", true));
-            case "getupdates" -> getUpdates(exchange, parameters);
+            case "deletewebhook" -> {
+                webhook = null;
+                answer(exchange, 200, Map.of("ok", true, "result", true));
+            }
+            case "setwebhook" -> {
+                webhook = parameters;
+                answer(exchange, 200, Map.of("ok", true, "result", true, "description", "Webhook was set"));
+            }
+            case "getupdates" -> {
+                if (webhook != null) {
+                    answer(
+                            exchange,
+                            409,
+                            Map.of(
+                                    "ok",
+                                    false,
+                                    "error_code",
+                                    409,
+                                    "description",
+                                    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete "
+                                            + "the webhook first"));
+                } else {
+                    getUpdates(exchange, parameters);
+                }
+            }
             case "sendmessage" -> {
                 long chat = parameters.path("chat_id").asLong();
                 String text = parameters.path("text").asString("");

@@ -190,6 +190,79 @@ class TelegramBridgeTest {
         }
     }
 
+    @Test
+    void webhookModeTakesOnlyUpdatesThatCarryTheSecret() throws Exception {
+        Path home = PackagedServer.newHome();
+        Map<String, String> environment = new HashMap<>(PackagedServer.environment(home));
+        try (FakeBotApi telegram = new FakeBotApi(TOKEN)) {
+            environment.put("HAL9_TELEGRAM_BOT_TOKEN", TOKEN);
+            environment.put("HAL9_FAMILIES_TELEGRAM_API__BASE", telegram.url);
+            environment.put("HAL9_TELEGRAM_WEBHOOK_SECRET", "s3cret-hook_token");
+            String code = cli(environment, "telegram", "link", "--principal", "dave")
+                    .stdout()
+                    .strip();
+            int port;
+            try (var socket = new java.net.ServerSocket(0)) {
+                port = socket.getLocalPort();
+            }
+            ProcessBuilder builder = new ProcessBuilder(
+                            PackagedServer.java(),
+                            "-jar",
+                            PackagedServer.jar().toString(),
+                            "bridge",
+                            "--webhook",
+                            "https://bot.example.org/telegram/hook",
+                            "--listen",
+                            "127.0.0.1:" + port)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            builder.environment().putAll(environment);
+            Process bridge = builder.start();
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (telegram.webhook == null && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                assertThat(telegram.webhook).isNotNull();
+                assertThat(telegram.webhook.path("url").asString()).isEqualTo("https://bot.example.org/telegram/hook");
+                assertThat(telegram.webhook.path("secret_token").asString()).isEqualTo("s3cret-hook_token");
+
+                java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+                java.util.function.BiFunction<String, String, Integer> post = (secret, body) -> {
+                    java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
+                                    java.net.URI.create("http://127.0.0.1:" + port + "/telegram/hook"))
+                            .header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+                    if (secret != null) {
+                        request.header("X-Telegram-Bot-Api-Secret-Token", secret);
+                    }
+                    try {
+                        return http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.discarding())
+                                .statusCode();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                };
+                String start = telegram.message(700, "/start " + code).toString();
+                assertThat(post.apply(null, start)).isEqualTo(401);
+                assertThat(post.apply("wrong", start)).isEqualTo(401);
+                assertThat(post.apply("s3cret-hook_token", "{not json")).isEqualTo(400);
+                assertThat(telegram.sent).isEmpty();
+                assertThat(post.apply("s3cret-hook_token", start)).isEqualTo(200);
+                telegram.awaitSent(700, "Linked: this chat now belongs to dave");
+                assertThat(post.apply(
+                                "s3cret-hook_token",
+                                telegram.message(700, "/status").toString()))
+                        .isEqualTo(200);
+                telegram.awaitSent(700, "This chat is linked to dave.");
+            } finally {
+                bridge.destroy();
+                bridge.waitFor(10, TimeUnit.SECONDS);
+                bridge.destroyForcibly();
+            }
+        }
+    }
+
     private static void awaitCount(FakeBotApi telegram, long chat, String text, int count) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {

@@ -112,21 +112,23 @@ public final class TelegramBot implements AutoCloseable {
             }
             for (JsonNode update : updates) {
                 offset = Math.max(offset, update.path("update_id").asLong(offset - 1) + 1);
-                long chat = chatOf(update);
-                workers.execute(() -> {
-                    synchronized (chatLocks.computeIfAbsent(chat, c -> new Object())) {
-                        try {
-                            handle(update);
-                        } catch (RuntimeException e) {
-                            LOG.warn(
-                                    "update {} skipped: {}",
-                                    update.path("update_id").asLong(-1),
-                                    e.getMessage());
-                        }
-                    }
-                });
+                accept(update);
             }
         }
+    }
+
+    /** Handles an update (from long polling or a webhook) on a worker, one at a time per chat. */
+    public void accept(JsonNode update) {
+        long chat = chatOf(update);
+        workers.execute(() -> {
+            synchronized (chatLocks.computeIfAbsent(chat, c -> new Object())) {
+                try {
+                    handle(update);
+                } catch (RuntimeException e) {
+                    LOG.warn("update {} skipped: {}", update.path("update_id").asLong(-1), e.getMessage());
+                }
+            }
+        });
     }
 
     private static long chatOf(JsonNode update) {

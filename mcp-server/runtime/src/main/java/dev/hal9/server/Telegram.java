@@ -135,8 +135,22 @@ final class Telegram {
         @Mixin
         Main.Common common = new Main.Common();
 
+        @Option(
+                names = "--webhook",
+                paramLabel = "URL",
+                description = "Webhook mode: the public HTTPS URL Telegram posts updates to (a reverse proxy to "
+                        + "--listen); the secret comes from HAL9_TELEGRAM_WEBHOOK_SECRET. Default: long polling.")
+        java.net.URI webhook;
+
+        @Option(
+                names = "--listen",
+                paramLabel = "HOST:PORT",
+                defaultValue = "127.0.0.1:8443",
+                description = "Where the webhook listener binds (default ${DEFAULT-VALUE}).")
+        String listen;
+
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
             String token = System.getenv("HAL9_TELEGRAM_BOT_TOKEN");
             if (token == null || token.isBlank()) {
                 System.err.println("hal9: set HAL9_TELEGRAM_BOT_TOKEN to the token BotFather gave you");
@@ -165,10 +179,29 @@ final class Telegram {
                         agent.close();
                     }
                 }));
-                System.out.println("hal9 bridge polling " + base + " for updates"
-                        + (agent == null ? " (no model configured: linking and commands only)" : ""));
-                System.out.flush();
-                bot.run();
+                String mode = agent == null ? " (no model configured: linking and commands only)" : "";
+                if (webhook != null) {
+                    int colon = listen.lastIndexOf(':');
+                    BotApi api = new BotApi(base, token, Duration.ofSeconds(10));
+                    try (dev.hal9.bridge.Webhook hook = new dev.hal9.bridge.Webhook(
+                            api,
+                            bot,
+                            webhook,
+                            new java.net.InetSocketAddress(
+                                    listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1))),
+                            System.getenv("HAL9_TELEGRAM_WEBHOOK_SECRET"))) {
+                        System.out.println("hal9 bridge listening on " + hook.address() + " for " + webhook + mode);
+                        System.out.flush();
+                        new java.util.concurrent.CountDownLatch(1).await(); // until the process is stopped
+                    } catch (IllegalArgumentException e) {
+                        System.err.println("hal9: " + e.getMessage() + " (HAL9_TELEGRAM_WEBHOOK_SECRET)");
+                        return 2;
+                    }
+                } else {
+                    System.out.println("hal9 bridge polling " + base + " for updates" + mode);
+                    System.out.flush();
+                    bot.run();
+                }
             }
             return 0;
         }

@@ -148,6 +148,67 @@ class TelegramAgentTest {
         }
     }
 
+    @Test
+    void theGuardsQuestionBecomesATelegramPrompt() throws Exception {
+        try (Anvil anvil = new Anvil()) {
+            String token = anvil.deployTestToken(BigInteger.valueOf(1_000_000_000_000L));
+            try (PaymentRig rig = new PaymentRig(anvil, token, Map.of("HAL9_GUARD_ELICITATION", "true"));
+                    FakeBotApi telegram = new FakeBotApi(TOKEN);
+                    ScriptedLlm llm = new ScriptedLlm(TelegramAgentTest::script)) {
+                Map<String, String> environment = rig.environment();
+                environment.put("HAL9_TELEGRAM_BOT_TOKEN", TOKEN);
+                environment.put("HAL9_FAMILIES_TELEGRAM_API__BASE", telegram.url);
+                environment.put("HAL9_FAMILIES_TELEGRAM_POLL__SECONDS", "1");
+                environment.put("HAL9_FAMILIES_TELEGRAM_SERVER__URL", rig.server.base() + "/mcp");
+                environment.put("HAL9_FAMILIES_ORCHESTRATOR_BASE__URL", llm.url);
+                String code = rig.cli("telegram", "link", "--principal", "alice")
+                        .stdout()
+                        .strip();
+                Process bridge = bridge(environment);
+                try {
+                    telegram.userSays(100, "/start " + code);
+                    telegram.awaitSent(100, "belongs to alice");
+                    BigInteger before = anvil.balance(PaymentRig.RECIPIENT);
+
+                    // the operator lets the client's answer count: the guard asks, the bridge asks the person
+                    telegram.userSays(100, "Please send 0.2 ETH to " + PaymentRig.RECIPIENT + " on anvil");
+                    FakeBotApi.Sent question = awaitQuestion(telegram, "send 0.2 ETH on anvil");
+                    assertThat(question.text()).startsWith("Approve this payment?");
+                    assertThat(anvil.balance(PaymentRig.RECIPIENT)).isEqualTo(before);
+                    telegram.userTaps(question, question.buttons().get(0));
+                    awaitBalance(anvil, before.add(ETHER.divide(BigInteger.valueOf(5))));
+                    telegram.awaitSent(100, "confirmed");
+
+                    telegram.userSays(100, "Please send 0.15 ETH to " + PaymentRig.RECIPIENT + " on anvil");
+                    FakeBotApi.Sent second = awaitQuestion(telegram, "send 0.15 ETH on anvil");
+                    telegram.userTaps(second, second.buttons().get(1));
+                    telegram.awaitSent(100, "declined");
+                    assertThat(anvil.balance(PaymentRig.RECIPIENT))
+                            .isEqualTo(before.add(ETHER.divide(BigInteger.valueOf(5))));
+                } finally {
+                    bridge.destroy();
+                    bridge.waitFor(10, TimeUnit.SECONDS);
+                    bridge.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    private static FakeBotApi.Sent awaitQuestion(FakeBotApi telegram, String containing) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            for (FakeBotApi.Sent s : telegram.sent) {
+                if (s.text().contains(containing)
+                        && !s.buttons().isEmpty()
+                        && s.buttons().get(0).startsWith("el:")) {
+                    return s;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no question containing '" + containing + "'; sent: " + telegram.sent);
+    }
+
     private static Process bridge(Map<String, String> environment) throws java.io.IOException {
         ProcessBuilder builder = new ProcessBuilder(
                         PackagedServer.java(), "-jar", PackagedServer.jar().toString(), "bridge")

@@ -59,12 +59,14 @@ public final class TelegramBot implements AutoCloseable {
     public record Options(int pollSeconds, int perMinute, boolean openAccess) {}
 
     private final boolean openAccess;
+    private final Prompts prompts;
 
     /**
      * @param agent the orchestrator and the guard for linked users, or null for a bot that only links chats
      * @param subscriptions paid access in Stars (its price may be 0: free)
      */
-    public TelegramBot(BotApi api, Links links, Agent agent, Subscriptions subscriptions, Options options) {
+    public TelegramBot(
+            BotApi api, Links links, Agent agent, Subscriptions subscriptions, Prompts prompts, Options options) {
         this.api = api;
         this.links = links;
         this.pollSeconds = options.pollSeconds();
@@ -72,6 +74,7 @@ public final class TelegramBot implements AutoCloseable {
         this.subscriptions = subscriptions;
         this.perMinute = options.perMinute();
         this.openAccess = options.openAccess();
+        this.prompts = prompts;
     }
 
     /** Whether a chat is within its rate; records this message. Called under the chat's lock. */
@@ -119,6 +122,17 @@ public final class TelegramBot implements AutoCloseable {
 
     /** Handles an update (from long polling or a webhook) on a worker, one at a time per chat. */
     public void accept(JsonNode update) {
+        if (update.path("callback_query").path("data").asString("").startsWith("el:")) {
+            // an answer to a question something is waiting on, maybe this very chat's turn: never queue it
+            workers.execute(() -> {
+                try {
+                    prompt(update.path("callback_query"));
+                } catch (RuntimeException e) {
+                    LOG.warn("prompt answer skipped: {}", e.getMessage());
+                }
+            });
+            return;
+        }
         long chat = chatOf(update);
         workers.execute(() -> {
             synchronized (chatLocks.computeIfAbsent(chat, c -> new Object())) {
@@ -296,6 +310,22 @@ public final class TelegramBot implements AutoCloseable {
                     List.of(List.of(
                             new String[] {"Approve", "ok:" + pending.id()},
                             new String[] {"Decline", "no:" + pending.id()})));
+        }
+    }
+
+    private void prompt(JsonNode query) {
+        String data = query.path("data").asString("");
+        boolean yes = data.endsWith(":y");
+        boolean taken = prompts.answer(data);
+        api.answerCallbackQuery(
+                query.path("id").asString(""),
+                taken ? (yes ? "Yes, noted." : "No, noted.") : "That question is no longer open.");
+        if (taken) {
+            JsonNode message = query.path("message");
+            api.editMessageText(
+                    message.path("chat").path("id").asLong(),
+                    message.path("message_id").asLong(),
+                    message.path("text").asString("") + "\n\n" + (yes ? "You said yes." : "You said no."));
         }
     }
 

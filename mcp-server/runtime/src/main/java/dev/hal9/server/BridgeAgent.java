@@ -44,7 +44,20 @@ final class BridgeAgent implements Agent, AutoCloseable {
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-    BridgeAgent(Store store, ChatModel model, URI endpoint, int maxSteps, int tokenBudget, List<McpSyncClient> shared) {
+    private final dev.hal9.bridge.Links links;
+    private final dev.hal9.bridge.Prompts prompts;
+
+    BridgeAgent(
+            Store store,
+            ChatModel model,
+            URI endpoint,
+            int maxSteps,
+            int tokenBudget,
+            List<McpSyncClient> shared,
+            dev.hal9.bridge.Links links,
+            dev.hal9.bridge.Prompts prompts) {
+        this.links = links;
+        this.prompts = prompts;
         this.store = store;
         this.shared = List.copyOf(shared);
         this.model = model;
@@ -127,11 +140,41 @@ final class BridgeAgent implements Agent, AutoCloseable {
                         .endpoint(endpoint.getPath())
                         .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + secret))
                         .build())
-                .requestTimeout(Duration.ofSeconds(300))
+                .requestTimeout(Duration.ofSeconds(900))
                 .clientInfo(new McpSchema.Implementation("hal9-telegram-bridge", Hal9.VERSION))
+                .capabilities(
+                        McpSchema.ClientCapabilities.builder().elicitation().build())
+                .elicitation(request -> elicit(principal, request))
                 .build();
         client.initialize();
         return client;
+    }
+
+    /**
+     * A server's question to the user (the guard's "Approve this payment?") as a Telegram prompt. A yes/no question
+     * (one boolean field) is asked with two buttons; anything richer is declined, since a chat cannot show forms.
+     */
+    @SuppressWarnings("unchecked")
+    private McpSchema.ElicitResult elicit(String principal, McpSchema.ElicitRequest request) {
+        java.util.Optional<Long> chat = links.chatOf(principal);
+        Map<String, Object> schema =
+                request instanceof McpSchema.ElicitFormRequest form ? form.requestedSchema() : null;
+        Map<String, Object> properties =
+                schema == null ? Map.of() : (Map<String, Object>) schema.getOrDefault("properties", Map.of());
+        List<String> booleans = properties.entrySet().stream()
+                .filter(e -> e.getValue() instanceof Map<?, ?> p && "boolean".equals(p.get("type")))
+                .map(Map.Entry::getKey)
+                .toList();
+        if (chat.isEmpty() || booleans.size() != 1 || properties.size() != 1) {
+            return new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.DECLINE, null);
+        }
+        java.util.Optional<Boolean> yes = prompts.ask(chat.get(), request.message(), Duration.ofMinutes(10));
+        if (yes.isEmpty()) {
+            return new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.CANCEL, null);
+        }
+        return yes.get()
+                ? new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.ACCEPT, Map.of(booleans.get(0), true))
+                : new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.DECLINE, null);
     }
 
     private void revokeOurs() {

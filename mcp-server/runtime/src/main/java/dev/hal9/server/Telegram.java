@@ -107,7 +107,7 @@ final class Telegram {
     }
 
     /** The orchestrator behind the bot, when a model is configured (a base URL or an API key); else null. */
-    static BridgeAgent agent(Settings settings, Store store) {
+    static BridgeAgent agent(Settings settings, Store store, dev.hal9.bridge.Prompts prompts) {
         java.util.Optional<String> baseUrl = settings.family("orchestrator", "base-url");
         String key = System.getenv("HAL9_LLM_API_KEY");
         if (baseUrl.isEmpty() && (key == null || key.isBlank())) {
@@ -124,7 +124,9 @@ final class Telegram {
                 settings.family("orchestrator", "mcp-servers")
                         .filter(f -> !f.isBlank())
                         .map(f -> dev.hal9.orchestrator.McpServers.load(java.nio.file.Path.of(f), Hal9.VERSION))
-                        .orElse(List.of()));
+                        .orElse(List.of()),
+                new Links(store.familyState("telegram")),
+                prompts);
     }
 
     @Command(
@@ -161,12 +163,15 @@ final class Telegram {
             int poll =
                     Integer.parseInt(settings.family("telegram", "poll-seconds").orElse("25"));
             try (Store store = Main.Tokens.openStore(common)) {
-                BridgeAgent agent = agent(settings, store);
+                dev.hal9.bridge.Prompts prompts =
+                        new dev.hal9.bridge.Prompts(new BotApi(base, token, Duration.ofSeconds(10)));
+                BridgeAgent agent = agent(settings, store, prompts);
                 TelegramBot bot = new TelegramBot(
                         new BotApi(base, token, Duration.ofSeconds(10)),
                         new Links(store.familyState("telegram")),
                         agent,
                         subscriptions(settings, store),
+                        prompts,
                         new TelegramBot.Options(
                                 poll,
                                 Integer.parseInt(settings.family("telegram", "rate-per-minute")

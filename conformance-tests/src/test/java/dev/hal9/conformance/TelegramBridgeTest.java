@@ -30,10 +30,13 @@ class TelegramBridgeTest {
     void linkAChatAndMessageItThroughTelegramSend() throws Exception {
         Path home = PackagedServer.newHome();
         Map<String, String> environment = new HashMap<>(PackagedServer.environment(home));
-        try (FakeBotApi telegram = new FakeBotApi(TOKEN)) {
+        try (FakeBotApi telegram = new FakeBotApi(TOKEN);
+                AmazonReplica amazon = new AmazonReplica()) {
             environment.put("HAL9_TELEGRAM_BOT_TOKEN", TOKEN);
             environment.put("HAL9_FAMILIES_TELEGRAM_API__BASE", telegram.url);
             environment.put("HAL9_FAMILIES_TELEGRAM_POLL__SECONDS", "2");
+            environment.put("HAL9_FAMILIES_COMMERCE_AMAZON_BASE__URL", amazon.url);
+            environment.put("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
             String code = cli(environment, "telegram", "link", "--principal", "alice")
                     .stdout()
                     .strip();
@@ -100,6 +103,22 @@ class TelegramBridgeTest {
                     assertThat(EvmPaymentsTest.error(
                                     bob.callTool(new McpSchema.CallToolRequest("telegram_send", Map.of("text", "hi")))))
                             .contains("no Telegram chat is linked to bob", "hal9 telegram link --principal bob");
+                    // an image resource goes along as a photo: here the screenshot a shopping tool stopped on
+                    Map<?, ?> stopped = (Map<?, ?>) EvmPaymentsTest.structured(alice.callTool(
+                                    new McpSchema.CallToolRequest("amazon_search", Map.of("query", "captcha"))))
+                            .get("stopped");
+                    String screenshot = (String) stopped.get("screenshot");
+                    Map<?, ?> photo = EvmPaymentsTest.structured(alice.callTool(new McpSchema.CallToolRequest(
+                            "telegram_send", Map.of("text", "Amazon wants a captcha solved", "image", screenshot))));
+                    assertThat(photo.get("parts")).isEqualTo(1);
+                    assertThat(telegram.photos).singleElement().satisfies(p -> {
+                        assertThat(p.chat()).isEqualTo(100);
+                        assertThat(p.text()).isEqualTo("image/png");
+                    });
+                    assertThat(EvmPaymentsTest.error(bob.callTool(new McpSchema.CallToolRequest(
+                                    "telegram_send", Map.of("text", "x", "image", screenshot)))))
+                            .contains("no Telegram chat is linked to bob");
+
                     telegram.blocked.add(100L);
                     assertThat(EvmPaymentsTest.error(alice.callTool(
                                     new McpSchema.CallToolRequest("telegram_send", Map.of("text", "still there?")))))

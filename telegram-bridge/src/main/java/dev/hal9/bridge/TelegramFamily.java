@@ -20,7 +20,14 @@ public final class TelegramFamily implements ToolFamily {
                     value = "The message; longer than 4,096 characters is sent as several messages.",
                     required = true,
                     maxLength = 20_000)
-            String text) {}
+            String text,
+
+            @Param(
+                    value = "An image to send with it: one of hal9's image resources (e.g. a screenshot a browser or "
+                            + "shopping tool returned, hal9://...).",
+                    pattern = "^hal9://.+",
+                    maxLength = 500)
+            String image) {}
 
     record SendOutput(
             @Param("The Telegram message ids sent.") List<Long> messageIds,
@@ -57,6 +64,23 @@ public final class TelegramFamily implements ToolFamily {
                     }
                     BotApi api = new BotApi(base, token, Duration.ofSeconds(10));
                     try {
+                        if (input.image() != null && !input.image().isBlank()) {
+                            dev.hal9.api.Resource.Content image = context.readResource(input.image(), call).stream()
+                                    .filter(c -> c.bytes() != null
+                                            && c.mimeType() != null
+                                            && c.mimeType().startsWith("image/"))
+                                    .findFirst()
+                                    .orElseThrow(() ->
+                                            ToolException.badArgument("image", input.image() + " is not an image"));
+                            List<Long> ids = new java.util.ArrayList<>();
+                            if (input.text().length() <= 1024) {
+                                ids.add(api.sendPhoto(chat, image.bytes(), image.mimeType(), input.text()));
+                            } else {
+                                ids.addAll(api.sendMessage(chat, input.text()));
+                                ids.add(api.sendPhoto(chat, image.bytes(), image.mimeType(), null));
+                            }
+                            return new SendOutput(ids, ids.size());
+                        }
                         List<Long> ids = api.sendMessage(chat, input.text());
                         return new SendOutput(ids, ids.size());
                     } catch (BotApi.TelegramException e) {

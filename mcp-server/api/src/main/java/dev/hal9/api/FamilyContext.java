@@ -45,6 +45,16 @@ public interface FamilyContext {
      */
     <T> Optional<T> service(Class<T> type);
 
+    /**
+     * Reads one of the server's resources, whichever family serves it, as the caller of a tool would (so one
+     * principal still never reads another's). For tools that pass a resource on, such as a screenshot to a chat.
+     *
+     * @throws ToolException when no resource has that URI for the caller
+     */
+    default java.util.List<Resource.Content> readResource(String uri, ToolCall call) {
+        throw new ToolException("resources cannot be read from here");
+    }
+
     /** Registers something to close when the server stops, in reverse order of registration. */
     void onClose(AutoCloseable resource);
 

@@ -217,6 +217,23 @@ public final class McpTestKit implements AutoCloseable {
             }
 
             @Override
+            public java.util.List<dev.hal9.api.Resource.Content> readResource(String uri, dev.hal9.api.ToolCall call) {
+                for (dev.hal9.api.Resource resource : resources) {
+                    var matcher = new io.modelcontextprotocol.util.DefaultMcpUriTemplateManager(resource.uriTemplate());
+                    if (matcher.matches(uri)) {
+                        try {
+                            return resource.reader().read(uri, matcher.extractVariableValues(uri), call);
+                        } catch (dev.hal9.api.ToolException e) {
+                            throw e;
+                        } catch (Exception e) {
+                            throw new dev.hal9.api.ToolException("reading " + uri + " failed: " + e.getMessage());
+                        }
+                    }
+                }
+                throw dev.hal9.api.ToolException.notFound("resource", uri, "a tool result names the resources it made");
+            }
+
+            @Override
             public <T> void publish(Class<T> type, T service) {
                 if (services.putIfAbsent(type, type.cast(service)) != null) {
                     throw new IllegalStateException("two families publish " + type.getName());

@@ -311,6 +311,28 @@ final class FakeBotApi implements AutoCloseable {
                                             text)));
                 }
             }
+            case "sendphoto" -> {
+                // a photo by URL (Telegram fetches it); uploads come as multipart, handled above
+                long chat = parameters.path("chat_id").asLong();
+                long id = messageIds.incrementAndGet();
+                photos.add(new Sent(chat, id, "url:" + parameters.path("photo").asString(), List.of()));
+                log.add("bot → " + chat + ": [a photo from "
+                        + parameters.path("photo").asString() + "]");
+                answer(
+                        exchange,
+                        200,
+                        Map.of(
+                                "ok",
+                                true,
+                                "result",
+                                Map.of(
+                                        "message_id",
+                                        id,
+                                        "chat",
+                                        Map.of("id", chat, "type", "private"),
+                                        "date",
+                                        System.currentTimeMillis() / 1000)));
+            }
             case "answercallbackquery" -> {
                 answers.add(parameters.path("text").asString(""));
                 log.add("bot (answering the tap): " + parameters.path("text").asString(""));

@@ -23,7 +23,15 @@ class TelegramAgentTest {
     void aPaymentWaitsForTheUsersTapAndIsSentOnce() throws Exception {
         try (Anvil anvil = new Anvil()) {
             String token = anvil.deployTestToken(BigInteger.valueOf(1_000_000_000_000L));
-            try (PaymentRig rig = new PaymentRig(anvil, token, Map.of());
+            try (AmazonReplica amazon = new AmazonReplica();
+                    PaymentRig rig = new PaymentRig(
+                            anvil,
+                            token,
+                            Map.of(
+                                    "HAL9_FAMILIES_COMMERCE_AMAZON_BASE__URL",
+                                    amazon.url,
+                                    "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD",
+                                    "1"));
                     FakeBotApi telegram = new FakeBotApi(TOKEN);
                     ScriptedLlm llm = new ScriptedLlm(TelegramAgentTest::script)) {
                 Map<String, String> environment = rig.environment();
@@ -108,6 +116,20 @@ class TelegramAgentTest {
                         assertThat(p.chat()).isEqualTo(100);
                         assertThat(p.text()).isEqualTo("image/png");
                     });
+
+                    // product pictures a search returned are shown too (a few, by URL)
+                    telegram.userSays(100, "Find me an iphone 15 case");
+                    telegram.awaitSent(100, "Found them.");
+                    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (telegram.photos.size() < 4 && System.nanoTime() < until) {
+                        Thread.sleep(50);
+                    }
+                    assertThat(telegram.photos)
+                            .extracting(FakeBotApi.Sent::text)
+                            .contains(
+                                    "url:https://m.media-amazon.example/images/I/B0CASE0001.jpg",
+                                    "url:https://m.media-amazon.example/images/I/B0CASE0003.jpg");
+                    assertThat(telegram.photos).hasSize(4);
 
                     // bob's conversation has none of alice's; a failing model gets a friendly reply
                     telegram.userSays(200, "What have I said so far?");
@@ -223,6 +245,9 @@ class TelegramAgentTest {
         JsonNode messages = request.path("messages");
         JsonNode last = messages.get(messages.size() - 1);
         String text = last.path("content").asString("");
+        if (last.path("role").asString().equals("tool") && text.contains("product(s)")) {
+            return ScriptedLlm.Answer.say("Found them.");
+        }
         if (last.path("role").asString().equals("tool") && text.contains("[an image, shown to the user]")) {
             return ScriptedLlm.Answer.say("Here is the picture.");
         }
@@ -235,6 +260,9 @@ class TelegramAgentTest {
         }
         if (text.contains("picture")) {
             return ScriptedLlm.Answer.call("get-tiny-image", "{}");
+        }
+        if (text.contains("Find me")) {
+            return ScriptedLlm.Answer.call("amazon_search", "{\"query\":\"iphone 15 case\"}");
         }
         java.util.regex.Matcher send = java.util.regex.Pattern.compile("send ([0-9.]+) ETH to (0x[0-9a-fA-F]{40})")
                 .matcher(text);

@@ -295,7 +295,11 @@ public final class TelegramBot implements AutoCloseable {
         }
         for (Orchestrator.Image image : turn.images()) {
             try {
-                api.sendPhoto(chat, image.data(), image.mimeType(), null);
+                if (image.url() != null) {
+                    api.call("sendPhoto", Map.of("chat_id", chat, "photo", image.url()), Duration.ZERO);
+                } else {
+                    api.sendPhoto(chat, image.data(), image.mimeType(), null);
+                }
             } catch (BotApi.TelegramException e) {
                 LOG.warn("a photo could not be sent: {}", e.getMessage());
             }

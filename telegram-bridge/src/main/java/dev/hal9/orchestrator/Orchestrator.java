@@ -29,8 +29,14 @@ public final class Orchestrator {
     public record Pending(
             String id, String summary, String amount, String asset, String to, Map<String, Object> preview) {}
 
-    /** An image a tool returned (a screenshot, a product picture), to show the user as it is. */
-    public record Image(byte[] data, String mimeType) {}
+    /**
+     * An image a tool returned, to show the user: its bytes (a screenshot), or the address of a picture a result
+     * named (a product's image URL).
+     */
+    public record Image(byte[] data, String mimeType, String url) {}
+
+    /** At most this many pictures named by URL are shown per turn. */
+    private static final int MAX_PICTURES = 3;
 
     /** What a turn produced: the reply to show, payments waiting for the user's decision, and images. */
     public record Turn(String reply, List<Pending> pending, int steps, int tokens, List<Image> images) {
@@ -144,18 +150,34 @@ public final class Orchestrator {
             return "error: the tool call failed: " + e.getMessage();
         }
         collectPending(result.structuredContent(), pending);
+        collectPictures(result.structuredContent(), images);
         StringBuilder text = new StringBuilder(Boolean.TRUE.equals(result.isError()) ? "error: " : "");
         for (McpSchema.Content content : result.content()) {
             if (content instanceof McpSchema.TextContent t) {
                 text.append(t.text());
             } else if (content instanceof McpSchema.ImageContent image) {
-                images.add(new Image(java.util.Base64.getDecoder().decode(image.data()), image.mimeType()));
+                images.add(new Image(java.util.Base64.getDecoder().decode(image.data()), image.mimeType(), null));
                 text.append("[an image, shown to the user]");
             } else {
                 text.append("[").append(content.type()).append(" content]");
             }
         }
         return text.toString();
+    }
+
+    /** Finds picture URLs ("image" fields with an http(s) address) in a structured result, a few per turn. */
+    private static void collectPictures(Object structured, List<Image> images) {
+        if (images.stream().filter(i -> i.url() != null).count() >= MAX_PICTURES) {
+            return;
+        }
+        if (structured instanceof Map<?, ?> map) {
+            if (map.get("image") instanceof String url && url.matches("https?://\\S+")) {
+                images.add(new Image(null, null, url));
+            }
+            map.values().forEach(v -> collectPictures(v, images));
+        } else if (structured instanceof List<?> list) {
+            list.forEach(v -> collectPictures(v, images));
+        }
     }
 
     /** Finds payments waiting for a person anywhere in a structured result (payment, or payments[]). */

@@ -101,7 +101,10 @@ class TelegramAgentTest {
                     FakeBotApi.Sent second = awaitCard(telegram, 100, "send 0.3 ETH");
                     telegram.userTaps(second, second.buttons().get(1));
                     awaitAnswer(telegram, "Declined: nothing was sent.");
-                    Thread.sleep(1500);
+                    // the ledger says declined, a state nothing is ever sent from
+                    assertThat(rig.cli("payments", "--all", "--principal", "alice")
+                                    .stdout())
+                            .containsPattern(second.buttons().get(1).substring(3) + "\\s+declined");
                     assertThat(anvil.balance(PaymentRig.RECIPIENT)).isEqualTo(before.add(ETHER.divide(BigInteger.TWO)));
                     assertThat(anvil.nonce(rig.wallet)).isEqualTo(nonce + 1);
 

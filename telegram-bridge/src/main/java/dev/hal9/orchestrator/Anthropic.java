@@ -1,11 +1,8 @@
 package dev.hal9.orchestrator;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -109,27 +106,7 @@ public final class Anthropic implements ChatModel {
         if (apiKey != null && !apiKey.isBlank()) {
             request.header("x-api-key", apiKey);
         }
-        HttpResponse<String> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (HttpTimeoutException e) {
-            throw new ModelException("the model did not answer within " + timeout.toSeconds() + " s");
-        } catch (IOException e) {
-            throw new ModelException("the model's API at " + base + " could not be reached");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ModelException("interrupted while waiting for the model");
-        }
-        JsonNode answer;
-        try {
-            answer = JSON.readTree(response.body());
-        } catch (RuntimeException e) {
-            throw new ModelException("the model's API answered HTTP " + response.statusCode() + " without JSON");
-        }
-        if (response.statusCode() != 200 || "error".equals(answer.path("type").asString(""))) {
-            throw new ModelException("the model's API refused (HTTP " + response.statusCode() + "): "
-                    + answer.path("error").path("message").asString("no message"));
-        }
+        JsonNode answer = ModelHttp.exchange(http, request.build(), timeout, base);
         StringBuilder content = new StringBuilder();
         List<ToolCall> calls = new ArrayList<>();
         for (JsonNode block : answer.path("content")) {

@@ -1,11 +1,8 @@
 package dev.hal9.orchestrator;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -90,27 +87,7 @@ public final class OpenAiCompatible implements ChatModel {
         if (apiKey != null && !apiKey.isBlank()) {
             request.header("Authorization", "Bearer " + apiKey);
         }
-        HttpResponse<String> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (HttpTimeoutException e) {
-            throw new ModelException("the model did not answer within " + timeout.toSeconds() + " s");
-        } catch (IOException e) {
-            throw new ModelException("the model's API at " + base + " could not be reached");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ModelException("interrupted while waiting for the model");
-        }
-        JsonNode answer;
-        try {
-            answer = JSON.readTree(response.body());
-        } catch (RuntimeException e) {
-            throw new ModelException("the model's API answered HTTP " + response.statusCode() + " without JSON");
-        }
-        if (response.statusCode() != 200 || answer.has("error")) {
-            throw new ModelException("the model's API refused (HTTP " + response.statusCode() + "): "
-                    + answer.path("error").path("message").asString("no message"));
-        }
+        JsonNode answer = ModelHttp.exchange(http, request.build(), timeout, base);
         JsonNode message = answer.path("choices").path(0).path("message");
         if (message.isMissingNode()) {
             throw new ModelException("the model's API answered without a message");

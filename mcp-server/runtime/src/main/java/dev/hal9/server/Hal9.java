@@ -298,19 +298,7 @@ final class Hal9 implements AutoCloseable {
 
             @Override
             public java.util.List<dev.hal9.api.Resource.Content> readResource(String uri, dev.hal9.api.ToolCall call) {
-                for (dev.hal9.api.Resource resource : resources) {
-                    var matcher = new io.modelcontextprotocol.util.DefaultMcpUriTemplateManager(resource.uriTemplate());
-                    if (matcher.matches(uri)) {
-                        try {
-                            return resource.reader().read(uri, matcher.extractVariableValues(uri), call);
-                        } catch (dev.hal9.api.ToolException e) {
-                            throw e;
-                        } catch (Exception e) {
-                            throw new dev.hal9.api.ToolException("reading " + uri + " failed: " + e.getMessage());
-                        }
-                    }
-                }
-                throw dev.hal9.api.ToolException.notFound("resource", uri, "a tool result names the resources it made");
+                return dev.hal9.api.internal.Resources.read(resources, uri, call);
             }
 
             @Override

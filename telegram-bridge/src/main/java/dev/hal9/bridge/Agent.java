@@ -18,6 +18,21 @@ public interface Agent {
     String tool(String principal, String name, java.util.Map<String, Object> arguments);
 
     /**
+     * One of the principal's payments as the guard recorded it, for the approval card: empty when the guard has no
+     * such payment of theirs. The card is built from this, never from what a tool result said about the payment
+     * (any MCP server the agent uses could dress a real payment id in a false summary).
+     */
+    java.util.Optional<Payment> payment(String principal, String paymentId);
+
+    /** A payment as the guard recorded it: its state, summary, what it moves, and the preview. */
+    record Payment(
+            String id,
+            String state,
+            String summary,
+            java.util.List<String> moves,
+            java.util.Map<String, String> preview) {}
+
+    /**
      * Approves or declines one of the principal's pending payments through the guard.
      *
      * @return what to tell the person, e.g. "Approved: send 0.05 ETH ..."

@@ -304,16 +304,27 @@ public final class TelegramBot implements AutoCloseable {
                 LOG.warn("a photo could not be sent: {}", e.getMessage());
             }
         }
+        java.util.Set<String> carded = new java.util.HashSet<>();
         for (Orchestrator.Pending pending : turn.pending()) {
-            StringBuilder card = new StringBuilder("Waiting for your approval:\n" + pending.summary());
-            pending.preview()
+            // only the id comes from the tool's output; what the person reads comes from the guard's record
+            if (!carded.add(pending.id())) {
+                continue;
+            }
+            Optional<Agent.Payment> recorded = agent.payment(principal, pending.id());
+            if (recorded.isEmpty() || !"pending".equals(recorded.get().state())) {
+                continue;
+            }
+            Agent.Payment payment = recorded.get();
+            StringBuilder card = new StringBuilder("Waiting for your approval:\n" + payment.summary());
+            payment.moves().forEach(move -> card.append("\nmoves: ").append(move));
+            payment.preview()
                     .forEach((k, v) -> card.append("\n").append(k).append(": ").append(v));
             api.sendButtons(
                     chat,
                     card.toString(),
                     List.of(List.of(
-                            new String[] {"Approve", "ok:" + pending.id()},
-                            new String[] {"Decline", "no:" + pending.id()})));
+                            new String[] {"Approve", "ok:" + payment.id()},
+                            new String[] {"Decline", "no:" + payment.id()})));
         }
     }
 

@@ -10,7 +10,8 @@ public record PaymentView(
         @Param("The payment's id (pay_...); payment_status takes it.")
         String id,
 
-        @Param("pending (waiting for a person), approved, sent, confirmed, failed, declined or expired.")
+        @Param("pending (waiting for a person), approved, sent, reconciling (broadcast, outcome not known yet: do not "
+                + "pay again), confirmed, failed, declined or expired.")
         String state,
 
         @Param("What it does, as the approving person reads it.")
@@ -40,7 +41,14 @@ public record PaymentView(
         String expiresAt,
 
         @Param("Why it failed, or a note on its state.") String detail,
-        @Param("What happens next, and what to do.") String next) {
+        @Param("What happens next, and what to do.") String next,
+
+        @Param("Everything it moves or lets others spend out of the wallet, as the guard priced it, e.g. "
+                + "'5 USDT to 0x…', 'at most 0.0001 ETH in fees', 'approval of 5 USDT to 0x…'.")
+        java.util.List<String> moves,
+
+        @Param("The payment this one refunds, if it is a refund.")
+        String refundOf) {
 
     /** The view of a payment, with the guard's advice on what comes next. */
     public static PaymentView of(Guard.Payment payment, String next) {
@@ -62,7 +70,27 @@ public record PaymentView(
                 payment.txHash(),
                 payment.state() == Guard.State.PENDING ? payment.expiresAt().toString() : null,
                 payment.error(),
-                next);
+                next,
+                payment.effects().stream().map(PaymentView::describe).toList(),
+                payment.refundOf());
+    }
+
+    /** One effect in words, e.g. "5 USDT to 0xabc" or "at most 0.0001 ETH in fees". */
+    public static String describe(Guard.Effect effect) {
+        String amount = effect.unlimited()
+                ? "unlimited"
+                : new java.math.BigDecimal(effect.amount())
+                        .movePointLeft(effect.decimals())
+                        .stripTrailingZeros()
+                        .toPlainString();
+        return switch (effect.kind()) {
+            case TRANSFER ->
+                amount + " " + effect.asset() + (effect.counterparty() == null ? "" : " to " + effect.counterparty());
+            case FEE -> "at most " + amount + " " + effect.asset() + " in fees";
+            case APPROVAL ->
+                "approval of " + amount + " " + effect.asset()
+                        + (effect.counterparty() == null ? "" : " to " + effect.counterparty());
+        };
     }
 
     /** A few lines for clients that read text. */

@@ -1,7 +1,10 @@
 package dev.hal9.server;
 
 import dev.hal9.api.Guard;
+import dev.hal9.api.PaymentView;
 import dev.hal9.api.Principal;
+import dev.hal9.server.guard.Ledger;
+import dev.hal9.server.guard.LedgerGuard;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
@@ -35,6 +38,7 @@ final class ApprovalsPage {
 
     void register(HttpRouting.Builder routing) {
         routing.get("/approvals", this::page)
+                .get("/approvals/api/{id}", this::record)
                 .post("/approvals/login", this::login)
                 .post("/approvals/{id}/{decision}", this::decide);
     }
@@ -70,6 +74,11 @@ final class ApprovalsPage {
         for (Ledger.Row row : pending) {
             Guard.Payment p = row.payment();
             body.append("<section><h2>").append(escape(p.summary())).append("</h2><dl>");
+            for (Guard.Effect effect : p.effects()) {
+                body.append("<dt>moves</dt><dd>")
+                        .append(escape(PaymentView.describe(effect)))
+                        .append("</dd>");
+            }
             p.preview().forEach((k, v) -> body.append("<dt>")
                     .append(escape(k))
                     .append("</dt><dd>")
@@ -111,6 +120,34 @@ final class ApprovalsPage {
                 COOKIE + "=" + token.trim() + "; Path=/approvals; HttpOnly; SameSite=Strict; Max-Age=43200");
         response.header(HeaderNames.LOCATION, "/approvals");
         response.status(Status.SEE_OTHER_303).send();
+    }
+
+    /**
+     * One of the approver's payments as the guard recorded it (JSON), for a client that shows it to the person
+     * deciding (the Telegram bridge's card): never what a tool result claimed about it.
+     */
+    private void record(ServerRequest request, ServerResponse response) {
+        Optional<Principal> approver = approver(request);
+        if (approver.isEmpty()) {
+            reply(response, true, Status.UNAUTHORIZED_401, "sign in with a token that has payments.approve");
+            return;
+        }
+        String id = request.path().pathParameters().get("id");
+        Optional<Guard.Payment> payment = guard.row(id).map(Ledger.Row::payment).filter(p -> p.principal()
+                .equals(approver.get().id()));
+        if (payment.isEmpty()) {
+            reply(response, true, Status.NOT_FOUND_404, "no payment " + id + " of yours");
+            return;
+        }
+        Guard.Payment p = payment.get();
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("id", p.id());
+        body.put("state", p.state().name().toLowerCase(java.util.Locale.ROOT));
+        body.put("summary", p.summary());
+        body.put("moves", p.effects().stream().map(PaymentView::describe).toList());
+        body.put("preview", p.preview());
+        body.put("expiresAt", p.expiresAt().toString());
+        HttpErrors.sendJson(response, Status.OK_200, body);
     }
 
     private void decide(ServerRequest request, ServerResponse response) {

@@ -106,10 +106,50 @@ final class BridgeAgent implements Agent, AutoCloseable {
     }
 
     @Override
-    public String decide(String principal, String paymentId, boolean approve) {
-        String token = approvers.computeIfAbsent(
+    public java.util.Optional<Payment> payment(String principal, String paymentId) {
+        if (!paymentId.matches("pay_[A-Za-z0-9]{1,40}")) {
+            return java.util.Optional.empty();
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/approvals/api/" + paymentId))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + approver(principal))
+                .GET()
+                .build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return java.util.Optional.empty();
+            }
+            JsonNode body = dev.hal9.api.internal.Json.MAPPER.readTree(response.body());
+            java.util.List<String> moves = new java.util.ArrayList<>();
+            body.path("moves").forEach(m -> moves.add(m.asString()));
+            Map<String, String> preview = new java.util.LinkedHashMap<>();
+            body.path("preview")
+                    .properties()
+                    .forEach(e -> preview.put(e.getKey(), e.getValue().asString()));
+            return java.util.Optional.of(new Payment(
+                    body.path("id").asString(),
+                    body.path("state").asString(),
+                    body.path("summary").asString(),
+                    moves,
+                    preview));
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
+        }
+    }
+
+    private String approver(String principal) {
+        return approvers.computeIfAbsent(
                 principal, p -> store.createToken(p, TOKEN_NAME + " approvals", Set.of("payments.approve"))
                         .secret());
+    }
+
+    @Override
+    public String decide(String principal, String paymentId, boolean approve) {
+        String token = approver(principal);
         HttpRequest request = HttpRequest.newBuilder(
                         URI.create(base + "/approvals/" + paymentId + "/" + (approve ? "approve" : "decline")))
                 .timeout(Duration.ofSeconds(30))

@@ -10,6 +10,8 @@ import dev.hal9.api.internal.Json;
 import dev.hal9.api.internal.Principals;
 import dev.hal9.api.internal.Schemas;
 import dev.hal9.api.internal.ToolAdapter;
+import dev.hal9.server.guard.LedgerGuard;
+import dev.hal9.server.guard.Policy;
 import io.modelcontextprotocol.server.McpAsyncServer;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpServerFeatures;
@@ -19,6 +21,7 @@ import io.modelcontextprotocol.spec.McpStreamableServerTransportProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -89,7 +92,7 @@ final class Hal9 implements AutoCloseable {
                 settings.integer("tools.max-output-chars"));
 
         this.guard = new LedgerGuard(
-                new Ledger(store::jdbi, System::currentTimeMillis), settings, System::currentTimeMillis);
+                store::jdbi, Policy.from(settings::string), InstantSource.system(), ToolAdapter::madeHere);
         families.add(new ServerInfoFamily());
         families.add(new PaymentsFamily(guard));
         ServiceLoader.load(ToolFamily.class).forEach(families::add);

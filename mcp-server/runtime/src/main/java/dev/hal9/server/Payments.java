@@ -1,7 +1,12 @@
 package dev.hal9.server;
 
 import dev.hal9.api.Guard;
+import dev.hal9.api.PaymentView;
+import dev.hal9.server.guard.Ledger;
+import dev.hal9.server.guard.LedgerGuard;
+import dev.hal9.server.guard.Policy;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,7 +46,7 @@ final class Payments implements Callable<Integer> {
                     new CommandLine(this), "--all lists one principal's payments: add --principal ID");
         }
         try (Store store = Main.Tokens.openStore(common)) {
-            Ledger ledger = new Ledger(store::jdbi, System::currentTimeMillis);
+            Ledger ledger = new Ledger(store::jdbi, InstantSource.system());
             List<Ledger.Row> rows = all ? ledger.recent(principal, 50) : ledger.inState(Guard.State.PENDING, principal);
             if (rows.isEmpty()) {
                 System.out.println(all ? "no payments" : "no payments wait for approval");
@@ -51,6 +56,10 @@ final class Payments implements Callable<Integer> {
                 System.out.printf(
                         "%-26s %-10s %-12s %s%n",
                         p.id(), p.state().name().toLowerCase(Locale.ROOT), p.principal(), p.summary());
+                p.effects().forEach(e -> System.out.printf("%26s moves: %s%n", "", PaymentView.describe(e)));
+                if (p.refundOf() != null) {
+                    System.out.printf("%26s refunds %s%n", "", p.refundOf());
+                }
                 p.preview().forEach((k, v) -> System.out.printf("%26s %s: %s%n", "", k, v));
                 if (p.state() == Guard.State.PENDING) {
                     System.out.printf("%26s expires %s%n", "", p.expiresAt());
@@ -67,10 +76,9 @@ final class Payments implements Callable<Integer> {
     private static int decide(
             Main.Common common, String done, java.util.function.Function<LedgerGuard, String> decision) {
         try (Store store = Main.Tokens.openStore(common)) {
+            // the CLI only decides: it refuses to submit anything (no call of it is authentic)
             LedgerGuard guard = new LedgerGuard(
-                    new Ledger(store::jdbi, System::currentTimeMillis),
-                    common.settings(Map.of()),
-                    System::currentTimeMillis);
+                    store::jdbi, Policy.from(common.settings(Map.of())::string), InstantSource.system(), call -> false);
             System.out.println(done + ": " + decision.apply(guard) + " (" + Instant.now() + ")");
             return 0;
         } catch (IllegalArgumentException e) {

@@ -80,7 +80,10 @@ final class Store implements AutoCloseable {
         // only (h2.bindAddress, set in Main). WRITE_DELAY=0 writes each commit to the file before the commit
         // returns: with H2's default (500 ms) a process killed right after the guard marked a payment sent lost
         // that mark, and the restarted server signed the payment again with the next nonce (GuardCrashTest).
-        return "jdbc:h2:file:" + dataDirectory.resolve("hal9").toAbsolutePath() + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
+        // LOCK_TIMEOUT: the guard holds a sender's lock row while it signs (an RPC round trip or two); a second
+        // server on the same file waits for it rather than failing after H2's default second.
+        return "jdbc:h2:file:" + dataDirectory.resolve("hal9").toAbsolutePath()
+                + ";AUTO_SERVER=TRUE;WRITE_DELAY=0;LOCK_TIMEOUT=30000";
     }
 
     private static Database migrate(String url, String user, String password) {

@@ -83,6 +83,14 @@ public final class ToolAdapter {
         this.maxOutputChars = maxOutputChars;
     }
 
+    /**
+     * Whether a call is one this adapter handed to a tool handler: the caller in it was authenticated by a
+     * transport. The guard spends only for such calls, so a family cannot make up a caller.
+     */
+    public static boolean madeHere(ToolCall call) {
+        return call instanceof Call;
+    }
+
     /** The MCP annotations of a tool kind: the one place where kinds become hints. */
     public static McpSchema.ToolAnnotations annotations(String title, ToolKind kind, boolean openWorld) {
         return switch (kind) {

@@ -106,9 +106,8 @@ final class EvmContracts implements Evm {
                     e);
         }
         BigInteger gasLimit = gas.multiply(BigInteger.valueOf(12)).divide(BigInteger.TEN);
-        BigInteger tip = rpc.priorityFee();
-        BigInteger maxFee = rpc.baseFee().multiply(BigInteger.TWO).add(tip);
-        BigInteger fee = gasLimit.multiply(maxFee);
+        EvmTransfers.FeeCaps caps = EvmTransfers.FeeCaps.of(rpc);
+        BigInteger fee = gasLimit.multiply(caps.maxFeePerGas());
         BigInteger most = fee.add(transaction.value());
         BigInteger balance = rpc.balance(from);
         if (balance.compareTo(most) < 0) {
@@ -117,6 +116,7 @@ final class EvmContracts implements Evm {
                     + ", this needs up "
                     + "to " + Amounts.format(most, 18) + " (value + gas); fund it or use another wallet");
         }
+        EvmEffects.Found effects = EvmEffects.of(rpc, network, from, to, transaction.data(), transaction.value(), fee);
         Map<String, String> preview = new LinkedHashMap<>(transaction.preview());
         preview.put("network", network.name() + " (chain " + network.chainId() + ")");
         if (transaction.value().signum() > 0) {
@@ -124,11 +124,16 @@ final class EvmContracts implements Evm {
         }
         preview.put("fee at most", Amounts.format(fee, 18) + " " + network.symbol());
         preview.put("gas limit", gasLimit.toString());
-        preview.put("max fee per gas", new BigDecimal(maxFee).movePointLeft(9).toPlainString() + " gwei");
+        preview.put(
+                "max fee per gas",
+                new BigDecimal(caps.maxFeePerGas()).movePointLeft(9).toPlainString() + " gwei");
         preview.put("simulation", "ok (eth_estimateGas " + gas + ")");
+        preview.put("effects", effects.how());
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("chainId", network.chainId());
         payload.put("gasLimit", gasLimit.toString());
+        payload.put("maxFeePerGas", caps.maxFeePerGas().toString());
+        payload.put("maxPriorityFeePerGas", caps.maxPriorityFeePerGas().toString());
         payload.put("to", to);
         payload.put("value", transaction.value().toString());
         payload.put("data", transaction.data());
@@ -143,7 +148,9 @@ final class EvmContracts implements Evm {
                 transaction.summary(),
                 preview,
                 JSON.writeValueAsString(payload),
-                transaction.idempotencyKey());
+                transaction.idempotencyKey(),
+                effects.effects(),
+                effects.determined());
     }
 
     private EvmRpc rpc(String network) {

@@ -57,7 +57,27 @@ final class EvmRpc {
 
     /** Whether the node knows the transaction at all (pending or mined). */
     boolean knows(String hash) {
-        return call("eth_getTransactionByHash", List.of(hash)) != null;
+        return transaction(hash) != null;
+    }
+
+    /** The transaction as the node knows it (with blockNumber once mined), or null when it knows none. */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> transaction(String hash) {
+        Object result = call("eth_getTransactionByHash", List.of(hash));
+        return result instanceof Map<?, ?> map ? (Map<String, Object>) map : null;
+    }
+
+    /** The number of transactions an address had sent as of a block ({@code latest}, or a number). */
+    BigInteger nonceAt(String address, Object block) {
+        Object tag = block instanceof Long number ? "0x" + Long.toHexString(number) : block;
+        return quantity(call("eth_getTransactionCount", List.of(address, tag)));
+    }
+
+    /** A block with its full transactions, or null when the node has none by that number. */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> block(long number) {
+        Object result = call("eth_getBlockByNumber", List.of("0x" + Long.toHexString(number), true));
+        return result instanceof Map<?, ?> map ? (Map<String, Object>) map : null;
     }
 
     /** eth_call of raw data against a contract, at the latest block. */

@@ -66,8 +66,8 @@ final class EvmTransfers implements Guard.Settlement {
         int decimals = token == null ? 18 : token.decimals();
         BigInteger amount = Amounts.parse(request.amount(), decimals, symbol, Amounts.UINT256_MAX);
 
-        BigInteger tip = rpc.priorityFee();
-        BigInteger maxFee = rpc.baseFee().multiply(BigInteger.TWO).add(tip);
+        FeeCaps caps = FeeCaps.of(rpc);
+        BigInteger maxFee = caps.maxFeePerGas();
         BigInteger nativeBalance = rpc.balance(from);
         Map<String, Object> simulated = new LinkedHashMap<>();
         simulated.put("from", from);
@@ -118,6 +118,9 @@ final class EvmTransfers implements Guard.Settlement {
         payload.put("chainId", network.chainId());
         payload.put("token", token == null ? null : token.address());
         payload.put("gasLimit", gasLimit.toString());
+        // the caps the person approves are the caps it is signed with (see sign)
+        payload.put("maxFeePerGas", caps.maxFeePerGas().toString());
+        payload.put("maxPriorityFeePerGas", caps.maxPriorityFeePerGas().toString());
         String shown =
                 token == null || symbol.equals(token.symbol()) ? symbol : token.symbol() + " (" + token.address() + ")";
         String summary = "send " + Amounts.format(amount, decimals) + " " + shown + " on " + network.name() + " from "
@@ -133,7 +136,22 @@ final class EvmTransfers implements Guard.Settlement {
                 summary,
                 preview,
                 JSON.writeValueAsString(payload),
-                request.idempotencyKey());
+                request.idempotencyKey(),
+                List.of(
+                        Guard.Effect.transfer(symbol, decimals, amount, to),
+                        Guard.Effect.fee(network.symbol(), 18, maxFeeTotal)),
+                true);
+    }
+
+    /**
+     * The fee caps of an EIP-1559 transaction priced now: the node's tip, and twice the latest base fee plus the
+     * tip as the most per gas (room for six full blocks of base-fee rises).
+     */
+    record FeeCaps(BigInteger maxPriorityFeePerGas, BigInteger maxFeePerGas) {
+        static FeeCaps of(EvmRpc rpc) {
+            BigInteger tip = rpc.priorityFee();
+            return new FeeCaps(tip, rpc.baseFee().multiply(BigInteger.TWO).add(tip));
+        }
     }
 
     /** Refuses early when the server has no passphrase to unlock a key with. */
@@ -205,9 +223,20 @@ final class EvmTransfers implements Guard.Settlement {
         EvmNetworks.Network network = networks.get(payment.network());
         EvmRpc rpc = rpcs.apply(network);
         JsonNode payload = JSON.readTree(payment.payload());
+        if (!payload.path("maxFeePerGas").isString()) {
+            throw new Guard.NotSent("it was approved before hal9 kept the approved fee caps; submit it again");
+        }
+        // signed with exactly the caps the person approved: the fee can never exceed the "fee at most" they saw
+        BigInteger maxFee = new BigInteger(payload.path("maxFeePerGas").asString());
+        BigInteger tip = new BigInteger(payload.path("maxPriorityFeePerGas").asString()).min(maxFee);
+        BigInteger baseFee = rpc.baseFee();
+        if (baseFee.compareTo(maxFee) > 0) {
+            throw new Guard.NotSent("the network's base fee is now " + gwei(baseFee) + " gwei, above the "
+                    + gwei(maxFee) + " gwei per gas that was approved, so it could not be included; nothing was "
+                    + "sent. Submit it again to approve the current fee");
+        }
         BigInteger nonce = rpc.pendingNonce(payment.sender()).max(BigInteger.valueOf(previous + 1));
-        BigInteger tip = rpc.priorityFee();
-        BigInteger maxFee = rpc.baseFee().multiply(BigInteger.TWO).add(tip);
+        long block = rpc.blockNumber().longValueExact();
         String to;
         BigInteger value;
         String data;
@@ -240,11 +269,22 @@ final class EvmTransfers implements Guard.Settlement {
         byte[] key = keystore.unlock(payment.principal(), payment.sender(), secret);
         try {
             byte[] raw = transaction.sign(key);
-            return new Guard.Signed(Eip1559.hash(raw), "0x" + HexFormat.of().formatHex(raw), nonce.longValueExact());
+            return new Guard.Signed(
+                    Eip1559.hash(raw),
+                    "0x" + HexFormat.of().formatHex(raw),
+                    nonce.longValueExact(),
+                    JSON.writeValueAsString(Map.of("block", block)));
         } finally {
             Arrays.fill(key, (byte) 0);
             Arrays.fill(secret, '\0');
         }
+    }
+
+    private static String gwei(BigInteger wei) {
+        return new java.math.BigDecimal(wei)
+                .movePointLeft(9)
+                .stripTrailingZeros()
+                .toPlainString();
     }
 
     @Override
@@ -260,10 +300,24 @@ final class EvmTransfers implements Guard.Settlement {
                     || rpc.knows(signed.hash())) {
                 return; // the network has this very transaction
             }
+            if (reason.contains("nonce too low")
+                    || reason.contains("nonce too high")
+                    || reason.contains("replacement")
+                    || reason.contains("underpriced")) {
+                // says nothing certain about this transaction: a node behind a load balancer may not have seen
+                // it mined, or another node may hold it; the chain decides (check)
+                throw new IllegalStateException("the RPC said: " + e.reason);
+            }
             throw new Guard.Rejected(e.reason);
         }
     }
 
+    /**
+     * Finds the sent transaction on chain. It failed only with proof: a receipt that says it reverted, or its nonce
+     * used by another transaction that is on chain. A node that does not show it while its nonce is unused means it
+     * can be broadcast again; a used nonce is traced to the block that used it (the sender's nonce by block, then
+     * that block's transactions), so a lagging node never turns a mined payment into a failed one.
+     */
     @Override
     public Guard.Outcome check(Guard.Payment payment, Guard.Signed signed) {
         EvmRpc rpc = rpcs.apply(networks.get(payment.network()));
@@ -272,8 +326,102 @@ final class EvmTransfers implements Guard.Settlement {
             String block = "block " + EvmRpc.quantity(receipt.get("blockNumber"));
             return "0x1".equals(receipt.get("status"))
                     ? new Guard.Outcome(Guard.Outcome.Status.CONFIRMED, block)
-                    : new Guard.Outcome(Guard.Outcome.Status.FAILED, "reverted in " + block);
+                    : new Guard.Outcome(
+                            Guard.Outcome.Status.FAILED, "reverted in " + block + " (the fee was paid, nothing moved)");
         }
-        return Guard.Outcome.of(rpc.knows(signed.hash()) ? Guard.Outcome.Status.PENDING : Guard.Outcome.Status.UNKNOWN);
+        Map<String, Object> known = rpc.transaction(signed.hash());
+        if (known != null) {
+            return known.get("blockNumber") instanceof String block
+                    ? new Guard.Outcome(
+                            Guard.Outcome.Status.PENDING,
+                            "included in block " + EvmRpc.quantity(block) + "; waiting for its receipt")
+                    : Guard.Outcome.of(Guard.Outcome.Status.PENDING);
+        }
+        long nonce = signed.sequence();
+        long used = rpc.nonceAt(payment.sender(), "latest").longValueExact();
+        if (used <= nonce) {
+            return Guard.Outcome.of(Guard.Outcome.Status.UNKNOWN);
+        }
+        long from = signed.context() == null
+                ? 0
+                : JSON.readTree(signed.context()).path("block").asLong(0);
+        Optional<Map.Entry<Long, String>> consumer = consumer(rpc, payment.sender(), nonce, from);
+        if (consumer.isEmpty()) {
+            return new Guard.Outcome(
+                    Guard.Outcome.Status.UNRESOLVED,
+                    "nonce " + nonce + " of " + payment.sender() + " is used, but the node shows no transaction "
+                            + "that used it yet");
+        }
+        if (consumer.get().getValue().equalsIgnoreCase(signed.hash())) {
+            return new Guard.Outcome(
+                    Guard.Outcome.Status.PENDING,
+                    "included in block " + consumer.get().getKey() + "; waiting for its receipt");
+        }
+        return new Guard.Outcome(
+                Guard.Outcome.Status.FAILED,
+                "its nonce " + nonce + " was used by another transaction, "
+                        + consumer.get().getValue() + " in block "
+                        + consumer.get().getKey() + ", so it can never be included; it moved nothing");
+    }
+
+    /**
+     * The block and hash of the sender's transaction with a nonce: the first block after which the sender's
+     * count of sent transactions passed the nonce, searched by halves from {@code from} to the latest block.
+     */
+    @SuppressWarnings("unchecked")
+    private static Optional<Map.Entry<Long, String>> consumer(EvmRpc rpc, String sender, long nonce, long from) {
+        long high = rpc.blockNumber().longValueExact();
+        long low = Math.min(from, high);
+        if (rpc.nonceAt(sender, high).longValueExact() <= nonce) {
+            return Optional.empty(); // the node's "latest" and its block-by-number disagree: a lagging node
+        }
+        if (low > 0 && rpc.nonceAt(sender, low).longValueExact() > nonce) {
+            low = 0;
+        }
+        while (low < high) {
+            long middle = low + (high - low) / 2;
+            if (rpc.nonceAt(sender, middle).longValueExact() > nonce) {
+                high = middle;
+            } else {
+                low = middle + 1;
+            }
+        }
+        Map<String, Object> block = rpc.block(low);
+        if (block == null || !(block.get("transactions") instanceof List<?> transactions)) {
+            return Optional.empty();
+        }
+        for (Object item : transactions) {
+            if (item instanceof Map<?, ?> tx
+                    && sender.equalsIgnoreCase(String.valueOf(tx.get("from")))
+                    && EvmRpc.quantity(tx.get("nonce")).longValueExact() == nonce) {
+                return Optional.of(Map.entry(low, String.valueOf(tx.get("hash"))));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A transfer is paid back by the owner of the receiving wallet, in the same asset, to the paying wallet. */
+    @Override
+    public Optional<Guard.Refund> refund(Guard.Payment original) {
+        if (!KIND.equals(original.kind())) {
+            return Optional.empty();
+        }
+        Optional<String> payee = keystore.ownerOf(original.recipient());
+        if (payee.isEmpty()) {
+            return Optional.empty();
+        }
+        JsonNode payload = JSON.readTree(original.payload());
+        String token = payload.path("token").isString() ? payload.path("token").asString() : null;
+        return Optional.of(new Guard.Refund(
+                payee.get(),
+                prepare(
+                        payee.get(),
+                        new Request(
+                                original.network(),
+                                original.recipient(),
+                                original.sender(),
+                                Amounts.format(original.amount(), original.decimals()),
+                                token,
+                                "refund-" + original.id()))));
     }
 }

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 import javax.crypto.Cipher;
@@ -109,6 +110,37 @@ public final class Keystore {
         } finally {
             Arrays.fill(key, (byte) 0);
         }
+    }
+
+    /**
+     * Who owns the wallet at an address, as the operator set it up ({@code hal9 wallet create/import}); empty when
+     * no wallet of this keystore has that address, or it was stored before owners were recorded. A payment to
+     * such a wallet can be paid back by its owner (a refund).
+     */
+    public Optional<String> ownerOf(String address) {
+        Path file;
+        try {
+            file = file("-", address).getFileName();
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        if (!Files.isDirectory(directory)) {
+            return Optional.empty();
+        }
+        try (var folders = Files.list(directory)) {
+            for (Path folder : folders.filter(Files::isDirectory).toList()) {
+                Path candidate = folder.resolve(file);
+                if (Files.isRegularFile(candidate)
+                        && read(candidate).get("hal9") instanceof Map<?, ?> meta
+                        && meta.get("principal") instanceof String owner
+                        && folder.equals(folder(owner))) {
+                    return Optional.of(owner);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return Optional.empty();
     }
 
     /** The principal's wallets on one chain, oldest first. */
@@ -264,7 +296,9 @@ public final class Keystore {
                         "createdAt",
                         now.toString(),
                         "checksumAddress",
-                        address));
+                        address,
+                        "principal",
+                        principal));
         write(file(principal, address), Mapper.JSON.writeValueAsString(wallet));
         return new WalletInfo(address, chain, contract, label == null ? "" : label, now);
     }

@@ -46,6 +46,9 @@ final class TonTransfers implements Guard.Settlement {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final BigInteger MAX = BigInteger.TWO.pow(120);
 
+    /** How long a signed message may wait for the wallet to take it; after that it can never run. */
+    static final long VALID_SECONDS = 600;
+
     /** Send mode 3 (pay fees separately, ignore errors), as wallet apps use: the recipient gets the whole amount. */
     static final int SEND_MODE = 3;
 
@@ -192,7 +195,11 @@ final class TonTransfers implements Guard.Settlement {
                 summary,
                 preview,
                 JSON.writeValueAsString(payload),
-                request.idempotencyKey());
+                request.idempotencyKey(),
+                List.of(
+                        Guard.Effect.transfer("TON", DECIMALS, amount, to.toNonBounceable()),
+                        Guard.Effect.fee("TON", DECIMALS, fee)),
+                true);
     }
 
     private Guard.Intent prepareJetton(String principal, Request request, Address to, String from, Jetton jetton) {
@@ -240,7 +247,12 @@ final class TonTransfers implements Guard.Settlement {
                         + sender.toNonBounceable() + " to " + to.toNonBounceable(),
                 preview,
                 JSON.writeValueAsString(payload),
-                request.idempotencyKey());
+                request.idempotencyKey(),
+                List.of(
+                        Guard.Effect.transfer(jetton.symbol(), jetton.decimals(), amount, to.toNonBounceable()),
+                        // the attached TON pays the jetton wallets; what they do not use comes back, but may not
+                        Guard.Effect.fee("TON", DECIMALS, tonNeeded)),
+                true);
     }
 
     String sender(String principal, String requested) {
@@ -279,16 +291,24 @@ final class TonTransfers implements Guard.Settlement {
             long seqno = deployed ? call(() -> ton.getSeqno(payment.sender())) : 0;
             seqno = Math.max(seqno, previous + 1);
             TweetNaclFast.Signature.KeyPair keys = TweetNaclFast.Signature.keyPair_fromSeed(seed);
+            long validUntil = Instant.now().getEpochSecond() + VALID_SECONDS;
             Message message = external(
                     contract,
                     keys,
                     keys.getPublicKey(),
                     deployed,
                     seqno,
+                    validUntil,
                     order(payment.sender(), payment.recipient(), payment.amount(), payload, seqno));
             byte[] boc = message.toCell().toBoc();
             String hash = HexFormat.of().formatHex(message.toCell().getHash());
-            return new Guard.Signed(hash, Base64.getEncoder().encodeToString(boc), seqno);
+            // what check needs to find this very message on chain, and to know when it can no longer run
+            Map<String, Object> context = new LinkedHashMap<>();
+            context.put("validUntil", validUntil);
+            context.put("bodyHash", HexFormat.of().formatHex(message.getBody().getHash()));
+            context.put("signedAt", Instant.now().getEpochSecond());
+            return new Guard.Signed(
+                    hash, Base64.getEncoder().encodeToString(boc), seqno, JSON.writeValueAsString(context));
         } finally {
             Arrays.fill(seed, (byte) 0);
             Arrays.fill(secret, '\0');
@@ -320,6 +340,7 @@ final class TonTransfers implements Guard.Settlement {
                 HexFormat.of().parseHex(publicKey),
                 deployed,
                 seqno,
+                Instant.now().getEpochSecond() + VALID_SECONDS,
                 order(sender.toRaw(), recipient, amount, JSON.valueToTree(payload), seqno));
         String body = Base64.getEncoder().encodeToString(message.getBody().toBoc());
         String code = message.getInit() == null
@@ -388,8 +409,8 @@ final class TonTransfers implements Guard.Settlement {
             byte[] publicKey,
             boolean deployed,
             long seqno,
+            long validUntil,
             Order order) {
-        long validUntil = Instant.now().getEpochSecond() + 600;
         Message message;
         org.ton.ton4j.tlb.StateInit init;
         if (TonWallets.V5R1.equals(contract)) {
@@ -466,18 +487,116 @@ final class TonTransfers implements Guard.Settlement {
             ton.sendBoc(signed.raw());
         } catch (TonCenterApiException e) {
             if (seqnoPassed(ton, payment, signed)) {
-                return; // the wallet took this very message already
+                return; // the wallet took this very message already, or another with its seqno: check decides
             }
             throw new Guard.Rejected(
                     String.valueOf(e.getMessage()).lines().findFirst().orElse("refused"));
         }
     }
 
+    /**
+     * Follows the very message on chain, not the wallet's seqno: the wallet's transaction that took the signed
+     * message (found by the body's hash), the internal message it sent, and the destination's transaction that
+     * received it, each read from the transaction itself (its compute and action phases, aborted or not). For a
+     * jetton, the sender's jetton wallet must pass it on (internal_transfer) and the recipient's jetton wallet must
+     * take it; a refusal anywhere bounces the jettons back, and the payment failed. Send mode 3 ignores errors, so a
+     * wallet that sent nothing (e.g. too little TON) is found here too.
+     */
     @Override
     public Guard.Outcome check(Guard.Payment payment, Guard.Signed signed) {
-        return seqnoPassed(client.get(), payment, signed)
-                ? new Guard.Outcome(Guard.Outcome.Status.CONFIRMED, "wallet seqno passed " + signed.sequence())
-                : Guard.Outcome.of(Guard.Outcome.Status.UNKNOWN);
+        TonCenter ton = client.get();
+        JsonNode context = signed.context() == null ? JSON.createObjectNode() : JSON.readTree(signed.context());
+        String bodyHash = context.path("bodyHash").asString("");
+        long signedAt = context.path("signedAt").asLong(0);
+        Optional<TonChain.Tx> taken = TonChain.find(
+                ton,
+                payment.sender(),
+                signedAt,
+                tx -> tx.external() && tx.inBodyHash().equals(bodyHash));
+        if (taken.isEmpty()) {
+            if (seqnoPassed(ton, payment, signed)) {
+                return new Guard.Outcome(
+                        Guard.Outcome.Status.UNRESOLVED,
+                        "the wallet's seqno passed " + signed.sequence() + ", but the API does not show the wallet's "
+                                + "transaction for this message yet");
+            }
+            long validUntil = context.path("validUntil").asLong(Long.MAX_VALUE);
+            if (Instant.now().getEpochSecond() > validUntil + 60) {
+                return new Guard.Outcome(
+                        Guard.Outcome.Status.FAILED,
+                        "the wallet never took the message before it expired at " + Instant.ofEpochSecond(validUntil)
+                                + ", and it can no longer run; nothing was sent");
+            }
+            return Guard.Outcome.of(Guard.Outcome.Status.UNKNOWN);
+        }
+        TonChain.Tx wallet = taken.get();
+        if (!wallet.succeeded()) {
+            return new Guard.Outcome(
+                    Guard.Outcome.Status.FAILED,
+                    "the wallet's transaction failed (" + wallet.why() + "); nothing was sent");
+        }
+        JsonNode payload = JSON.readTree(payment.payload());
+        boolean jetton = payload.has("jettonWallet");
+        String first =
+                jetton ? Address.of(payload.path("jettonWallet").asString()).toRaw() : payment.recipient();
+        Optional<TonChain.Out> sent = wallet.out().stream()
+                .filter(o -> o.destination().equalsIgnoreCase(first))
+                .findFirst();
+        if (sent.isEmpty()) {
+            return new Guard.Outcome(
+                    Guard.Outcome.Status.FAILED,
+                    "the wallet took the message but sent nothing (" + wallet.why() + "; send mode 3 skips a "
+                            + "message it cannot pay, e.g. with too little TON); nothing was delivered");
+        }
+        Optional<TonChain.Tx> received = TonChain.receiving(ton, payment.sender(), sent.get(), signedAt);
+        if (received.isEmpty()) {
+            return new Guard.Outcome(Guard.Outcome.Status.PENDING, "the message to " + first + " is on its way");
+        }
+        if (!jetton) {
+            TonChain.Tx arrived = received.get();
+            if (!arrived.succeeded() && sent.get().bounce()) {
+                return new Guard.Outcome(
+                        Guard.Outcome.Status.FAILED,
+                        "it bounced: the recipient refused it (" + arrived.why() + "), and the coins came back less "
+                                + "fees");
+            }
+            return new Guard.Outcome(
+                    Guard.Outcome.Status.CONFIRMED, "delivered in the recipient's transaction lt " + arrived.lt());
+        }
+        TonChain.Tx ours = received.get();
+        if (!ours.succeeded()) {
+            return new Guard.Outcome(
+                    Guard.Outcome.Status.FAILED,
+                    "your jetton wallet refused the transfer (" + ours.why() + ", e.g. not enough " + payment.asset()
+                            + "); it bounced back and nothing was delivered");
+        }
+        Optional<TonChain.Out> passed = ours.out().stream()
+                .filter(o -> o.op() == TonChain.OP_INTERNAL_TRANSFER)
+                .findFirst();
+        if (passed.isEmpty()) {
+            return new Guard.Outcome(
+                    Guard.Outcome.Status.FAILED, "your jetton wallet passed nothing on (" + ours.why() + ")");
+        }
+        Optional<TonChain.Tx> credited = TonChain.receiving(ton, first, passed.get(), signedAt);
+        if (credited.isEmpty()) {
+            return new Guard.Outcome(
+                    Guard.Outcome.Status.PENDING,
+                    "the jettons are on their way to the recipient's jetton wallet "
+                            + passed.get().destination());
+        }
+        if (!credited.get().succeeded()) {
+            return new Guard.Outcome(
+                    Guard.Outcome.Status.FAILED,
+                    "the recipient's jetton wallet refused it ("
+                            + credited.get().why() + "); the jettons bounced " + "back and nothing was delivered");
+        }
+        boolean notified = credited.get().out().stream()
+                .anyMatch(o -> o.op() == TonChain.OP_TRANSFER_NOTIFICATION
+                        && o.destination().equalsIgnoreCase(payment.recipient()));
+        return new Guard.Outcome(
+                Guard.Outcome.Status.CONFIRMED,
+                "delivered: the recipient's jetton wallet took it in lt "
+                        + credited.get().lt() + (notified ? " and notified the recipient" : ""));
     }
 
     private static boolean seqnoPassed(TonCenter ton, Guard.Payment payment, Guard.Signed signed) {
@@ -485,6 +604,26 @@ final class TonTransfers implements Guard.Settlement {
             return false;
         }
         return call(() -> ton.getSeqno(payment.sender())) > signed.sequence();
+    }
+
+    /** A transfer is paid back by the owner of the receiving wallet, in the same asset, to the paying wallet. */
+    @Override
+    public Optional<Guard.Refund> refund(Guard.Payment original) {
+        Optional<String> payee = keystore.ownerOf(original.recipient());
+        if (payee.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Guard.Refund(
+                payee.get(),
+                prepare(
+                        payee.get(),
+                        new Request(
+                                Address.of(original.recipient()).toRaw(),
+                                Address.of(original.sender()).toNonBounceable(),
+                                Amounts.format(original.amount(), original.decimals()),
+                                "refund " + original.id(),
+                                "TON".equals(original.asset()) ? null : original.asset(),
+                                "refund-" + original.id()))));
     }
 
     /** Runs a toncenter call, turning its failures into errors that name the endpoint's trouble. */

@@ -2,10 +2,8 @@ package dev.hal9.tools.commerce;
 
 import dev.hal9.api.FamilyContext;
 import dev.hal9.api.Guard;
-import dev.hal9.api.Handles;
 import dev.hal9.api.Param;
 import dev.hal9.api.PaymentView;
-import dev.hal9.api.Principal;
 import dev.hal9.api.Resource;
 import dev.hal9.api.Tool;
 import dev.hal9.api.ToolCall;
@@ -26,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
@@ -144,7 +143,9 @@ public final class CommerceFamily implements ToolFamily {
     record OrderView(
             @Param("The order's handle (ord_...).") String id,
 
-            @Param("quoted, awaiting_approval, paying, ordered, cancelled, payment_failed, refunding or refunded.")
+            @Param(
+                    "quoted, awaiting_approval, paying, placing, ordered, cancelled, payment_failed, refunding, refunded or "
+                            + "refund_failed.")
             String state,
 
             @Param("What is in it.") List<ShopAdapter.CartLine> lines,
@@ -296,6 +297,7 @@ public final class CommerceFamily implements ToolFamily {
                 .handler((in, call) -> orders(s, in, call))
                 .render(CommerceFamily::render)
                 .build());
+        context.guard().ifPresent(guard -> guard.listen((payment, original) -> settled(s, guard, payment, original)));
         context.guard()
                 .ifPresent(guard -> tools.add(Tool.builder("amazon_checkout", CheckoutInput.class, CheckoutOutput.class)
                         .title("Check out and pay in USDT")
@@ -304,7 +306,7 @@ public final class CommerceFamily implements ToolFamily {
                                         + "(items, shipping, tax) from the checkout page and quotes it in USDT; the quote expires. "
                                         + "action=pay sends the USDT payment to the server's guard: a person approves it (you "
                                         + "cannot), and only then is the order placed; if placing fails after paying, the USDT is "
-                                        + "refunded. action=status follows the order (call it after the person approved). "
+                                        + "refunded. The order is placed by itself once the payment arrives; action=status shows where it stands. "
                                         + "amazon_orders shows tracking.")
                         .kind(ToolKind.DESTRUCTIVE)
                         .capability("commerce.checkout")
@@ -390,10 +392,12 @@ public final class CommerceFamily implements ToolFamily {
                 });
             case PAY -> {
                 OrderBook.Order order = order(s, call, in.order());
-                synchronized (s.book().lock(principal)) {
+                ReentrantLock lock = s.book().lock(principal);
+                lock.lock();
+                try {
                     order = s.book().find(principal, order.id()).orElseThrow();
                     if (!order.state().equals("quoted")) {
-                        yield settle(s, guard, call, order); // paid already: the same order, never a second payment
+                        yield report(s, guard, call, order); // paid already: the same order, never a second payment
                     }
                     if (Instant.now().isAfter(Instant.parse(order.quoteExpiresAt()))) {
                         s.book()
@@ -412,6 +416,7 @@ public final class CommerceFamily implements ToolFamily {
                     }
                     Ton ton = ton(s);
                     String wallet = ton.wallet(principal, in.from());
+                    s.book().save(principal, order.withWallet(wallet));
                     Guard.Intent intent = ton.prepare(
                             principal,
                             new Ton.Payment(
@@ -421,55 +426,96 @@ public final class CommerceFamily implements ToolFamily {
                                     "hal9 " + order.id(),
                                     order.token(),
                                     "order-" + order.id()));
+                    // an auto-approved payment may settle within submit: the listener then moves the order on
                     Guard.Payment payment = guard.submit(call, intent);
-                    order = order.withWallet(wallet).with("awaiting_approval", payment.id(), null, null, null);
-                    s.book().save(principal, order);
+                    OrderBook.Order now = s.book().find(principal, order.id()).orElseThrow();
+                    if (now.state().equals("quoted")) {
+                        s.book()
+                                .save(
+                                        principal,
+                                        now.with(
+                                                "awaiting_approval",
+                                                payment.id(),
+                                                null,
+                                                null,
+                                                "Waiting for a person to approve the USDT payment; the order is "
+                                                        + "placed as soon as the payment arrives."));
+                    }
+                    order = s.book().find(principal, order.id()).orElseThrow();
+                } finally {
+                    lock.unlock();
                 }
-                yield settle(s, guard, call, order);
+                yield report(s, guard, call, order);
             }
-            case STATUS -> settle(s, guard, call, order(s, call, in.order()));
+            case STATUS -> report(s, guard, call, order(s, call, in.order()));
         };
     }
 
     /**
-     * Moves an order on from its payment: places it once paid; refunds the payment if placing fails; reports a
-     * declined or expired payment as cancelled with nothing paid and nothing ordered.
+     * Where an order stands, from the order book and its payment. The order moves on when its payment ends (see
+     * {@link #settled}), not when anyone asks: this only notes that an approved payment is on its way.
      */
-    private CheckoutOutput settle(Shop s, Guard guard, ToolCall call, OrderBook.Order start) {
+    private CheckoutOutput report(Shop s, Guard guard, ToolCall call, OrderBook.Order start) {
         String principal = call.principal().id();
-        synchronized (s.book().lock(principal)) {
+        ReentrantLock lock = s.book().lock(principal);
+        lock.lock();
+        try {
             OrderBook.Order order = s.book().find(principal, start.id()).orElse(start);
             if (order.paymentId() == null) {
                 return new CheckoutOutput(view(order), null, null, null);
             }
             Guard.Payment payment =
                     guard.find(call.principal(), order.paymentId()).orElseThrow();
-            OrderBook.Order next = order;
-            switch (order.state()) {
-                case "awaiting_approval", "paying" -> {
-                    next = switch (payment.state()) {
-                        case PENDING ->
-                            order.with(
-                                    "awaiting_approval",
-                                    payment.id(),
-                                    null,
-                                    null,
-                                    "Waiting for a person to approve the USDT payment; then call amazon_checkout "
-                                            + "action=status order=" + order.id() + " to place the order.");
-                        case APPROVED ->
-                            order.with(
-                                    "paying",
-                                    payment.id(),
-                                    null,
-                                    null,
-                                    "Approved; the USDT payment is being sent. Call action=status again shortly.");
-                        case SENT ->
-                            order.with(
-                                    "paying",
-                                    payment.id(),
-                                    null,
-                                    null,
-                                    "The USDT payment is on its way; call action=status again shortly.");
+            if (order.state().equals("awaiting_approval")
+                    && (payment.state() == Guard.State.APPROVED
+                            || payment.state().inFlight())) {
+                order = order.with(
+                        "paying",
+                        payment.id(),
+                        null,
+                        null,
+                        "Approved; the USDT payment is on its way, and the order is placed when it arrives.");
+                s.book().save(principal, order);
+            }
+            PaymentView refund = guard.refundOf(call.principal(), payment.id())
+                    .map(r -> PaymentView.of(r, guard.nextStep(r)))
+                    .orElse(null);
+            return new CheckoutOutput(view(order), PaymentView.of(payment, guard.nextStep(payment)), refund, null);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A payment ended (the guard tells every family; this one listens for order payments and their refunds). A
+     * delivered payment places the order, and if placing fails the guard refunds the payment; a declined, expired
+     * or failed one cancels the order. Runs in whichever thread ended the payment, with no model involved.
+     */
+    private void settled(Shop s, Guard guard, Guard.Payment payment, Guard.Payment original) {
+        Guard.Payment paid = original == null ? payment : original;
+        if (!Ton.KIND.equals(paid.kind()) || !paid.idempotencyKey().startsWith("order-")) {
+            return;
+        }
+        String principal = paid.principal();
+        String id = paid.idempotencyKey().substring("order-".length());
+        ReentrantLock lock = s.book().lock(principal);
+        lock.lock();
+        try {
+            Optional<OrderBook.Order> found = s.book().find(principal, id);
+            if (found.isEmpty()) {
+                return;
+            }
+            OrderBook.Order order = found.get();
+            if (original != null) {
+                refunded(s, principal, order, payment);
+                return;
+            }
+            if (!List.of("quoted", "awaiting_approval", "paying").contains(order.state())) {
+                return; // moved on already (this end was heard before), or being placed
+            }
+            OrderBook.Order next =
+                    switch (payment.state()) {
+                        case CONFIRMED -> place(s, guard, principal, order, payment);
                         case DECLINED, EXPIRED ->
                             order.with(
                                     "cancelled",
@@ -485,44 +531,50 @@ public final class CommerceFamily implements ToolFamily {
                                     null,
                                     null,
                                     "The USDT payment failed (" + payment.error() + "); nothing was ordered.");
-                        case CONFIRMED -> place(s, guard, call, order);
+                        default -> order;
                     };
-                }
-                case "refunding" -> {
-                    Guard.Payment refund = guard.find(merchant(s, call).principal(), order.refundPaymentId())
-                            .orElse(null);
-                    if (refund != null && refund.state() == Guard.State.CONFIRMED) {
-                        next = order.with(
-                                "refunded",
-                                order.paymentId(),
-                                null,
-                                order.refundPaymentId(),
-                                "The order could not be placed, and the " + order.usdt() + " USDT were refunded to "
-                                        + order.wallet() + ".");
-                    }
-                }
-                default -> {
-                    // ordered, cancelled, payment_failed, refunded: final
-                }
-            }
-            if (!next.equals(order)) {
-                s.book().save(principal, next);
-            }
-            Guard.Payment now = guard.find(call.principal(), next.paymentId()).orElse(payment);
-            PaymentView refund = next.refundPaymentId() == null
-                    ? null
-                    : guard.find(merchant(s, call).principal(), next.refundPaymentId())
-                            .map(r -> PaymentView.of(r, guard.nextStep(r)))
-                            .orElse(null);
-            return new CheckoutOutput(view(next), PaymentView.of(now, guard.nextStep(now)), refund, null);
+            s.book().save(principal, next);
+        } finally {
+            lock.unlock();
         }
     }
 
-    /** The payment is confirmed: place the order; refund through the guard if that fails. */
-    private OrderBook.Order place(Shop s, Guard guard, ToolCall call, OrderBook.Order order) {
+    private void refunded(Shop s, String principal, OrderBook.Order order, Guard.Payment refund) {
+        if (!order.state().equals("refunding")) {
+            return;
+        }
+        String wallet = order.wallet() == null ? "your wallet" : order.wallet();
+        s.book()
+                .save(
+                        principal,
+                        refund.state() == Guard.State.CONFIRMED
+                                ? order.with(
+                                        "refunded",
+                                        order.paymentId(),
+                                        null,
+                                        refund.id(),
+                                        "The order could not be placed, and the " + order.usdt()
+                                                + " USDT were refunded to " + wallet + ".")
+                                : order.with(
+                                        "refund_failed",
+                                        order.paymentId(),
+                                        null,
+                                        refund.id(),
+                                        "The order could not be placed, and its refund " + refund.id() + " was "
+                                                + refund.state().name().toLowerCase(Locale.ROOT) + " ("
+                                                + refund.error() + "); the shop's operator must pay the "
+                                                + order.usdt() + " USDT back."));
+    }
+
+    /** The payment arrived: place the order; if that fails, ask the guard to refund the payment. */
+    private OrderBook.Order place(Shop s, Guard guard, String principal, OrderBook.Order order, Guard.Payment payment) {
+        s.book()
+                .save(
+                        principal,
+                        order.with("placing", payment.id(), null, null, "Paid; placing the order with Amazon."));
         String failure;
         try {
-            String number = browser(s).withPage(call.principal().id(), PROFILE, s.timeoutMillis(), page -> {
+            String number = browser(s).withPage(principal, PROFILE, s.timeoutMillis(), page -> {
                 ShopAdapter.Checkout checkout = s.adapter().checkout(page);
                 if (checkout.total().compareTo(order.total()) != 0) {
                     throw new ToolException("the checkout total changed from " + order.total() + " to "
@@ -532,38 +584,26 @@ public final class CommerceFamily implements ToolFamily {
             });
             return order.with(
                     "ordered",
-                    order.paymentId(),
+                    payment.id(),
                     number,
                     null,
                     "Paid " + order.usdt() + " USDT and ordered: Amazon order " + number + ". amazon_orders shows "
                             + "its tracking.");
         } catch (ShopAdapter.Blocked e) {
             failure = e.getMessage();
-        } catch (ToolException e) {
+        } catch (RuntimeException e) {
             failure = e.getMessage();
         }
-        ToolCall merchant = merchant(s, call);
-        Ton ton = ton(s);
-        Guard.Payment refund = guard.submit(
-                merchant,
-                ton.prepare(
-                        merchant.principal().id(),
-                        new Ton.Payment(
-                                null,
-                                order.wallet(),
-                                order.usdt(),
-                                "refund hal9 " + order.id(),
-                                order.token(),
-                                "refund-" + order.id())));
-        String refunded = refund.state() == Guard.State.CONFIRMED ? "refunded" : "refunding";
+        Guard.Payment refund = guard.refund(payment.id(), "the order could not be placed");
+        String wallet = order.wallet() == null ? "your wallet" : order.wallet();
         return order.with(
-                refunded,
-                order.paymentId(),
+                "refunding",
+                payment.id(),
                 null,
                 refund.id(),
-                "Paid, but the order could not be placed (" + failure + "). The " + order.usdt() + " USDT "
-                        + (refunded.equals("refunded") ? "were refunded" : "are being refunded") + " to "
-                        + order.wallet() + " (refund " + refund.id() + ").");
+                "Paid, but the order could not be placed (" + failure + "). The " + order.usdt() + " USDT are being "
+                        + "refunded to " + wallet + " (refund " + refund.id()
+                        + ", which the shop's operator approves).");
     }
 
     private OrdersOutput orders(Shop s, OrdersInput in, ToolCall call) {
@@ -657,43 +697,6 @@ public final class CommerceFamily implements ToolFamily {
                     + "principal '" + merchant + "' a TON wallet ('hal9 wallet create --chain ton --principal "
                     + merchant + "') or set families.commerce.pay-to");
         }
-    }
-
-    /**
-     * The shop operator acting in this call: refunds are its payments, recorded under its principal. It is
-     * never asked through the user's client.
-     */
-    private static ToolCall merchant(Shop s, ToolCall call) {
-        Principal principal = Principal.local(s.context().setting("merchant").orElse("merchant"));
-        return new ToolCall() {
-            @Override
-            public Principal principal() {
-                return principal;
-            }
-
-            @Override
-            public Handles handles() {
-                return call.handles();
-            }
-
-            @Override
-            public void progress(double progress, Double total, String message) {
-                call.progress(progress, total, message);
-            }
-
-            @Override
-            public void log(String level, String message) {
-                call.log(level, message);
-            }
-
-            @Override
-            public boolean cancelled() {
-                return false; // a refund, once started, is not the user's to cancel
-            }
-
-            @Override
-            public void attachImage(byte[] data, String mimeType) {}
-        };
     }
 
     private static OrderBook.Order order(Shop s, ToolCall call, String id) {

@@ -4,9 +4,8 @@ import dev.hal9.api.FamilyState;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -18,7 +17,8 @@ final class OrderBook {
     /**
      * An order as hal9 tracks it.
      *
-     * @param state quoted, awaiting_approval, paying, ordered, cancelled, payment_failed, refunding, refunded
+     * @param state quoted, awaiting_approval, paying, placing, ordered, cancelled, payment_failed, refunding,
+     *     refunded, refund_failed
      */
     record Order(
             String id,
@@ -86,10 +86,14 @@ final class OrderBook {
     }
 
     private final FamilyState state;
-    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    /** Striped, so the lock table stays bounded; reentrant, so a payment settled inside a call may take it. */
+    private final ReentrantLock[] locks = new ReentrantLock[64];
 
     OrderBook(FamilyState state) {
         this.state = state;
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new ReentrantLock();
+        }
     }
 
     Optional<Order> find(String principal, String id) {
@@ -97,7 +101,9 @@ final class OrderBook {
     }
 
     void save(String principal, Order order) {
-        synchronized (lock(principal)) {
+        ReentrantLock lock = lock(principal);
+        lock.lock();
+        try {
             boolean known = state.get(principal, "order/" + order.id()).isPresent();
             state.put(principal, "order/" + order.id(), JSON.writeValueAsString(order));
             if (!known) {
@@ -105,6 +111,8 @@ final class OrderBook {
                 ids.add(0, order.id());
                 state.put(principal, "orders", JSON.writeValueAsString(ids));
             }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -117,9 +125,9 @@ final class OrderBook {
                 .toList();
     }
 
-    /** A lock per principal, so that two calls never settle the same order at once. */
-    Object lock(String principal) {
-        return locks.computeIfAbsent(principal, p -> new Object());
+    /** A lock per principal, so that two calls (or a call and a payment's end) never move one order at once. */
+    ReentrantLock lock(String principal) {
+        return locks[Math.floorMod(principal.hashCode(), locks.length)];
     }
 
     private List<String> ids(String principal) {

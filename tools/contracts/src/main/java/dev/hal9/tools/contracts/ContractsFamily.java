@@ -694,7 +694,7 @@ public final class ContractsFamily implements ToolFamily {
                         payment.txHash() == null
                                 ? deployment.with("failed", null, null, null, null, null, payment.error())
                                 : receiptOf(rt, evm, call, deployment, payment);
-                    case SENT, CONFIRMED -> receiptOf(rt, evm, call, deployment, payment);
+                    case SENT, RECONCILING, CONFIRMED -> receiptOf(rt, evm, call, deployment, payment);
                 };
         if (!next.equals(deployment)) {
             rt.artifacts().save(principal, next);

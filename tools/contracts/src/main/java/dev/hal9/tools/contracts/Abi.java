@@ -31,8 +31,8 @@ import org.bouncycastle.crypto.digests.KeccakDigest;
  * data. The encoder takes only JSON that is unambiguously a value of the parameter's type (an integer is a JSON
  * integer, decimal digits or 0x-hex; never an exponent, a fraction or a float). The decoder refuses what Solidity's
  * own {@code abi.decode} refuses (dirty high bits, bools other than 0 and 1, unpadded bytesN, offsets and lengths
- * outside the data) and what ethers and web3j refuse beyond that (contents cut short of their padding, strings that
- * are not UTF-8). Every refusal names the parameter by its path ({@code 'order.tags[1]'}), says what was wrong and
+ * outside the data) and what ethers refuses beyond that (contents cut short of their padding, strings that are not
+ * UTF-8). web3j's decoder is no guide here: it masks dirty bits and reads any bool word but 1 as false. Every refusal names the parameter by its path ({@code 'order.tags[1]'}), says what was wrong and
  * what is accepted. Stateless, so safe to use from any thread.
  */
 final class Abi {
@@ -689,7 +689,7 @@ final class Abi {
     /**
      * Reads one encoding, strictly as Solidity's {@code abi.decode} does: every word must be a clean value of its type
      * (no dirty high bits, bools 0 or 1, bytesN zero-padded), every offset and length must stay inside the data, and
-     * contents must be padded to whole words as ethers and web3j require. It accepts what Solidity accepts beyond
+     * contents must be padded to whole words as ethers requires. It accepts what Solidity accepts beyond
      * that (offsets in any order, trailing data), except data that decodes into more than {@link #MAX_INFLATION}
      * times its size.
      */
@@ -844,7 +844,7 @@ final class Abi {
         private Object contents(BytesType type, long at, String path) {
             BigInteger length = word(at, type, path);
             long available = data.length - (at + 32);
-            // the contents are padded to whole words, and ethers and web3j refuse data that stops short of that
+            // the contents are padded to whole words, and ethers refuses data that stops short of that
             if (length.compareTo(BigInteger.valueOf(available)) > 0
                     || (length.longValueExact() + 31) / 32 * 32 > available) {
                 throw fail(

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Pins issue 12, defect 10: the ABI codec accepted data and arguments that the Solidity ABI forbids. Each test below
  * failed on the lenient codec (by accepting the input, or by failing with an exception that was not a
- * {@link ToolException} naming the parameter). The decoder must reject what Solidity's {@code abi.decode}, web3j and
- * ethers v6 reject, and the encoder must refuse anything that is not unambiguously a value of the parameter's type,
+ * {@link ToolException} naming the parameter). The decoder must reject what Solidity's {@code abi.decode} or ethers v6
+ * rejects, and the encoder must refuse anything that is not unambiguously a value of the parameter's type,
  * always with a message that names the parameter, says what was wrong, and shows the accepted form, because a model
  * reads it and tries again.
  */
@@ -102,7 +102,7 @@ class AbiStrictnessTest {
         decoding(List.of(p("name", "string")), "0x" + word(0x20) + word(100) + "41".repeat(32))
                 .hasMessageContaining("output 'name' (string)")
                 .hasMessageContaining("length 100");
-        // the length fits but the padding to a whole word is missing, which ethers and web3j also refuse
+        // the length fits but the padding to a whole word is missing, which ethers also refuses
         decoding(List.of(p("string")), "0x" + word(0x20) + word(3) + "414243").hasMessageContaining("length 3");
     }
 

@@ -796,7 +796,11 @@ public final class ContractsFamily implements ToolFamily {
                 throw new ToolException("there is no contract at " + target.address() + " on " + target.network());
             }
         }
-        return new ReadOutput(signature, target.address(), Abi.decode(Abi.params(function, "outputs"), raw), raw);
+        return new ReadOutput(
+                signature,
+                target.address(),
+                Abi.decode(Abi.params(function, "outputs"), raw, signature + "'s return data"),
+                raw);
     }
 
     private WriteOutput write(Runtime rt, Guard guard, WriteInput input, ToolCall call) {

@@ -4,7 +4,7 @@
 // Usage: node toncenter-shim.mjs [PORT]   (prints "listening PORT" on stdout)
 import http from 'node:http';
 import { Blockchain } from '@ton/sandbox';
-import { Address, Cell, external } from '@ton/core';
+import { Address, Cell, beginCell, external, storeTransaction } from '@ton/core';
 
 const chain = await Blockchain.create();
 const treasury = await chain.treasury('funder');
@@ -43,7 +43,8 @@ function record(transactions) {
       '@type': 'raw.transaction',
       address: { '@type': 'accountAddress', account_address: account },
       utime: tx.now,
-      data: '',
+      // the transaction itself, as toncenter gives it: a BoC that clients parse for its phases and messages
+      data: beginCell().store(storeTransaction(tx)).endCell().toBoc().toString('base64'),
       transaction_id: { '@type': 'internal.transactionId', lt: tx.lt.toString(), hash: tx.hash().toString('base64') },
       fee: tx.totalFees.coins.toString(),
       storage_fee: '0',
@@ -89,9 +90,15 @@ function stackOut(reader) {
 const routes = {
   '/getAddressBalance': async (q) => (await chain.getContract(Address.parse(q.address))).balance.toString(),
   '/getAddressState': async (q) => stateOf(await chain.getContract(Address.parse(q.address))),
+  // newest first; lt and hash page back from (and including) that transaction, as toncenter's do
   '/getTransactions': async (q) => {
     const account = Address.parse(q.address).toRawString();
-    return (history.get(account) ?? []).slice(0, Number(q.limit ?? 10));
+    let all = history.get(account) ?? [];
+    if (q.lt) {
+      const from = all.findIndex((t) => t.transaction_id.lt === String(q.lt));
+      all = from < 0 ? [] : all.slice(from);
+    }
+    return all.slice(0, Number(q.limit ?? 10));
   },
   // like toncenter: run the external message without checking its signature, report the fees, keep nothing
   '/estimateFee': async (q, body) => {

@@ -54,13 +54,16 @@ class CommerceFlowTest {
         home = PackagedServer.newHome();
         environment = new HashMap<>(PackagedServer.environment(home));
         environment.put("HAL9_KEYSTORE_PASSPHRASE", PaymentRig.PASSPHRASE);
-        environment.put("HAL9_CAPABILITIES_ENABLED", "commerce.checkout");
+        environment.put("HAL9_CAPABILITIES_ENABLED", "commerce.checkout,chain.write");
         environment.put("HAL9_FAMILIES_CHAIN_TON_ENDPOINT", ton.endpoint);
         environment.put("HAL9_FAMILIES_COMMERCE_AMAZON_BASE__URL", amazon.url);
         environment.put("HAL9_FAMILIES_COMMERCE_TOKEN", "TUSDT");
         environment.put("HAL9_FAMILIES_COMMERCE_QUOTE__SECONDS", "5");
-        environment.put("HAL9_GUARD_LIMITS_TON_TUSDT_DAILY", "1000");
-        environment.put("HAL9_GUARD_LIMITS_TON_TUSDT_PER__CALL", "500");
+        environment.put("HAL9_GUARD_LIMITS_TON_TUSDT_DAILY", "5000");
+        environment.put("HAL9_GUARD_LIMITS_TON_TUSDT_PER__CALL", "1000");
+        // every jetton transfer spends TON too: the attached forward amount and the fee
+        environment.put("HAL9_GUARD_LIMITS_TON_TON_DAILY", "10");
+        environment.put("HAL9_GUARD_LIMITS_TON_TON_PER__CALL", "1");
         environment.put("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
 
         String aliceSecret = cli("token", "create", "--principal", "alice", "--capability", "*")
@@ -203,6 +206,10 @@ class CommerceFlowTest {
 
         Peers.Result approved = cli("approve", (String) payment.get("id"));
         assertThat(approved.exit()).as(approved.stderr()).isZero();
+        // issue 12, defect 7: the order is placed when its payment arrives, with no tool call in between (it once
+        // waited for the model to ask for action=status)
+        List<AmazonReplica.Placed> placed = awaitPlaced(1);
+        assertThat(placed).hasSize(1);
         Map<?, ?> done = awaitOrder(order, "ordered");
         String number = (String) ((Map<?, ?>) done.get("order")).get("orderNumber");
         assertThat(number).matches("\\d{3}-\\d{7}-\\d{7}");
@@ -256,6 +263,9 @@ class CommerceFlowTest {
         assertThat(ton.jettons(master, aliceWallet)).isEqualTo(before.subtract(new BigInteger("20020000")));
         Map<?, ?> refund = (Map<?, ?>) refunding.get("refund");
         assertThat(refund.get("state")).isEqualTo("pending");
+        // issue 12, defect 6: the refund is the guard's operation on the original payment, paid by its payee
+        assertThat(refund.get("refundOf")).isEqualTo(payment.get("id"));
+        assertThat(refund.get("summary").toString()).startsWith("refund of " + payment.get("id"));
         assertThat(Address.of((String) refund.get("from")).toRaw()).isEqualTo(merchantWallet.toRaw());
         assertThat(Address.of((String) refund.get("to")).toRaw()).isEqualTo(aliceWallet.toRaw());
         assertThat(((Map<?, ?>) refunding.get("order")).get("note").toString()).contains("could not be placed");
@@ -267,6 +277,8 @@ class CommerceFlowTest {
         String ledger = cli("payments", "--all", "--principal", "alice").stdout()
                 + cli("payments", "--all", "--principal", "merchant").stdout();
         assertThat(ledger).contains((String) payment.get("id"), (String) refund.get("id"));
+        assertThat(cli("payments", "--all", "--principal", "merchant").stdout())
+                .contains("refunds " + payment.get("id"));
         assertThat(amazon.orders(aliceAccount)).hasSize(1);
     }
 
@@ -346,7 +358,65 @@ class CommerceFlowTest {
         assertThat(cart.get("lines").toString()).contains("B0CASE0005", "quantity=2");
     }
 
+    /**
+     * Issue 12, defect 5: a TON payment was "confirmed" once the wallet's seqno moved, and send mode 3 ignores errors,
+     * so a jetton transfer that bounced read as paid and the order was placed on money that never arrived. Here the
+     * wallet's jettons go elsewhere while the order's payment waits for approval; the transfer then bounces in the
+     * jetton wallet, the ledger says failed, and nothing is ordered.
+     */
+    @Test
+    @Order(8)
+    void aJettonPaymentThatBouncesPlacesNoOrder() throws Exception {
+        ok(alice, "amazon_cart", Map.of("action", "add", "asin", "B0CASE0004"));
+        String order = (String) ((Map<?, ?>)
+                        ok(alice, "amazon_checkout", Map.of("action", "quote")).get("order"))
+                .get("id");
+        Map<?, ?> payment = (Map<?, ?>) ok(alice, "amazon_checkout", Map.of("action", "pay", "order", order))
+                .get("payment");
+        assertThat(payment.get("state")).isEqualTo("pending");
+        // meanwhile almost all of the wallet's jettons are sent away (approved first)
+        BigInteger balance = ton.jettons(master, aliceWallet);
+        BigInteger away = balance.subtract(UNIT);
+        Map<?, ?> sendAway = (Map<?, ?>) ok(
+                        alice,
+                        "ton_send",
+                        Map.of(
+                                "to",
+                                merchantWallet.toNonBounceable(),
+                                "amount",
+                                new java.math.BigDecimal(away).movePointLeft(6).toPlainString(),
+                                "token",
+                                "TUSDT"))
+                .get("payment");
+        assertThat(cli("approve", (String) sendAway.get("id")).exit()).isZero();
+        EvmPaymentsTest.awaitState(alice, (String) sendAway.get("id"), "confirmed");
+        int placedBefore = amazon.orders(aliceAccount).size();
+
+        assertThat(cli("approve", (String) payment.get("id")).exit()).isZero();
+        Map<?, ?> failed = awaitOrder(order, "payment_failed");
+        Map<?, ?> paid = (Map<?, ?>) failed.get("payment");
+        assertThat(paid.get("state")).isEqualTo("failed");
+        assertThat(paid.get("detail").toString()).contains("jetton wallet refused the transfer", "bounced back");
+        assertThat(((Map<?, ?>) failed.get("order")).get("note").toString()).contains("nothing was ordered");
+        assertThat(amazon.orders(aliceAccount)).hasSize(placedBefore);
+        assertThat(ton.jettons(master, aliceWallet)).isEqualTo(UNIT);
+        assertThat(cli("payments", "--all", "--principal", "alice").stdout().lines())
+                .anyMatch(line -> line.startsWith((String) payment.get("id")) && line.contains(" failed "));
+    }
+
     // ---- helpers
+
+    /** Waits, without calling any tool, until the store has this many of alice's orders. */
+    private static List<AmazonReplica.Placed> awaitPlaced(int count) throws InterruptedException {
+        for (int i = 0; i < 120; i++) {
+            List<AmazonReplica.Placed> placed = amazon.orders(aliceAccount);
+            if (placed.size() >= count) {
+                return placed;
+            }
+            Thread.sleep(250);
+        }
+        return amazon.orders(aliceAccount);
+    }
 
     private static Map<?, ?> awaitOrder(String order, String state) throws InterruptedException {
         Map<?, ?> last = null;

@@ -15,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Value moving end to end: an MCP client (the Java SDK over Streamable HTTP) calls evm_send on the packaged
@@ -315,7 +316,15 @@ class EvmPaymentsTest {
 
     @Test
     void aHundredConcurrentSendsNeverExceedTheDailyLimit() throws Exception {
-        try (PaymentRig rig = new PaymentRig(anvil, token, Map.of());
+        // 25 payments of 0.1 ETH and each one's fee (at most about 0.00007 ETH here) fit in 2.51; a 26th does not
+        try (PaymentRig rig = new PaymentRig(
+                        anvil,
+                        token,
+                        Map.of(
+                                "HAL9_GUARD_LIMITS_ANVIL_ETH_DAILY",
+                                "2.51",
+                                "HAL9_GUARD_LIMITS_ANVIL_ETH_AUTO__APPROVE",
+                                "0.11"));
                 McpSyncClient alice = rig.client(rig.aliceSecret)) {
             BigInteger before = anvil.balance(PaymentRig.RECIPIENT);
             List<McpSchema.CallToolResult> results;
@@ -332,7 +341,7 @@ class EvmPaymentsTest {
             }
             long refused = results.stream()
                     .filter(r -> Boolean.TRUE.equals(r.isError()))
-                    .peek(r -> assertThat(text(r)).contains("daily limit for ETH on anvil is 2.5"))
+                    .peek(r -> assertThat(text(r)).contains("daily limit for ETH on anvil is 2.51"))
                     .count();
             List<Map<String, Object>> paid = results.stream()
                     .filter(r -> !Boolean.TRUE.equals(r.isError()))
@@ -397,6 +406,160 @@ class EvmPaymentsTest {
                         .hasSize(1);
             }
         }
+    }
+
+    /**
+     * Issue 12, defect 2: behind an RPC whose nodes answer receipt and transaction lookups with null for 300-1500 ms
+     * after a broadcast (as load-balanced public RPCs do), the guard once broadcast again, got "nonce too low",
+     * marked mined payments failed and released their budget: 10 of 10 were mined against a 0.3 ETH limit. Now no
+     * payment is called failed without proof, and the limit holds.
+     */
+    @Test
+    void aLaggingRpcNeverTurnsMinedPaymentsIntoFailures() throws Exception {
+        try (Anvil own = new Anvil();
+                RpcProxy lagging = new RpcProxy(own.url)) {
+            lagging.lagLookups(java.time.Duration.ofMillis(300), java.time.Duration.ofMillis(1500));
+            String ownToken = own.deployTestToken(BigInteger.valueOf(1_000_000_000_000L));
+            try (PaymentRig rig = new PaymentRig(
+                            own,
+                            ownToken,
+                            Map.of(
+                                    "HAL9_FAMILIES_CHAIN_EVM_ANVIL_RPC__URL", lagging.url(),
+                                    "HAL9_GUARD_LIMITS_ANVIL_ETH_DAILY", "0.3",
+                                    "HAL9_GUARD_CONFIRM__WAIT__SECONDS", "5"));
+                    McpSyncClient alice = rig.client(rig.aliceSecret)) {
+                BigInteger before = own.balance(PaymentRig.RECIPIENT);
+                List<Map<String, Object>> paid = new java.util.ArrayList<>();
+                int refused = 0;
+                for (int i = 0; i < 10; i++) {
+                    McpSchema.CallToolResult result =
+                            send(alice, Map.of("network", "anvil", "to", PaymentRig.RECIPIENT, "amount", "0.05"));
+                    if (Boolean.TRUE.equals(result.isError())) {
+                        assertThat(text(result)).contains("daily limit for ETH on anvil is 0.3");
+                        refused++;
+                        continue;
+                    }
+                    Map<String, Object> payment = payment(result);
+                    assertThat(payment.get("state")).isIn("confirmed", "sent", "reconciling");
+                    assertThat(text(result)).doesNotContain("nothing was", "failed");
+                    paid.add(payment);
+                }
+                // 0.05 ETH and a fee of at most ~0.00007 each: five fit in 0.3, a sixth does not
+                assertThat(paid).hasSize(5);
+                assertThat(refused).isEqualTo(5);
+                for (Map<String, Object> payment : paid) {
+                    awaitState(alice, (String) payment.get("id"), "confirmed");
+                }
+                assertThat(lagging.lagged.get()).as("the proxy did lag").isPositive();
+                assertThat(own.balance(PaymentRig.RECIPIENT).subtract(before))
+                        .isEqualTo(ETHER.divide(BigInteger.valueOf(4)));
+                assertThat(own.nonce(rig.wallet)).isEqualTo(5);
+                assertThat(rig.cli("payments", "--all", "--principal", "alice").stdout())
+                        .doesNotContain("failed");
+            }
+        }
+    }
+
+    /**
+     * Issue 12, defect 3: {@code serve --stdio} and {@code serve --http} default to the same data directory; two
+     * servers on one store once signed the same nonce for identical payments (the same transaction twice), so 10
+     * rows said confirmed for 7 transactions. Now signing is serialized per sender in the store.
+     */
+    @Test
+    void twoServersOnOneDataDirectoryPayEachPaymentOnce() throws Exception {
+        try (Anvil own = new Anvil()) {
+            String ownToken = own.deployTestToken(BigInteger.valueOf(1_000_000_000_000L));
+            try (PaymentRig rig = new PaymentRig(own, ownToken, Map.of());
+                    PackagedServer second = PackagedServer.http(rig.home, rig.environment(), "--auth", "token");
+                    McpSyncClient one = rig.client(rig.aliceSecret);
+                    McpSyncClient two = new PaymentRig.Client(second, rig.aliceSecret).open()) {
+                BigInteger before = own.balance(PaymentRig.RECIPIENT);
+                List<McpSchema.CallToolResult> results = new java.util.ArrayList<>();
+                try (var pool = java.util.concurrent.Executors.newFixedThreadPool(40)) {
+                    List<java.util.concurrent.Future<McpSchema.CallToolResult>> futures = new java.util.ArrayList<>();
+                    for (int i = 0; i < 60; i++) {
+                        McpSyncClient client = i % 2 == 0 ? one : two;
+                        futures.add(pool.submit(() -> send(
+                                client, Map.of("network", "anvil", "to", PaymentRig.RECIPIENT, "amount", "0.01"))));
+                    }
+                    for (var future : futures) {
+                        results.add(future.get());
+                    }
+                }
+                List<String> ids = new java.util.ArrayList<>();
+                for (McpSchema.CallToolResult result : results) {
+                    assertThat(result.isError()).as(text(result)).isNotEqualTo(Boolean.TRUE);
+                    ids.add((String) payment(result).get("id"));
+                }
+                java.util.Set<String> hashes = new java.util.HashSet<>();
+                for (String id : ids) {
+                    hashes.add((String) awaitState(one, id, "confirmed").get("txHash"));
+                }
+                assertThat(hashes).as("one transaction per confirmed payment").hasSize(60);
+                assertThat(own.nonce(rig.wallet)).isEqualTo(60);
+                assertThat(own.balance(PaymentRig.RECIPIENT).subtract(before))
+                        .isEqualTo(ETHER.multiply(BigInteger.valueOf(60)).divide(BigInteger.valueOf(100)));
+            }
+        }
+    }
+
+    /**
+     * Issue 12, defect 4: the fee the person approved was re-priced when the payment was signed, so the signed
+     * transaction could exceed the "fee at most" they saw. Now it is signed with the approved caps; when the network
+     * needs more than they allow, nothing is sent and the payment says to submit it again.
+     */
+    @Test
+    void theFeeCapsAPersonApprovedAreTheOnesSigned() throws Exception {
+        try (Anvil own = new Anvil()) {
+            String ownToken = own.deployTestToken(BigInteger.valueOf(1_000_000_000_000L));
+            try (PaymentRig rig = new PaymentRig(own, ownToken, Map.of());
+                    McpSyncClient alice = rig.client(rig.aliceSecret)) {
+                Map<String, Object> pending =
+                        payment(send(alice, Map.of("network", "anvil", "to", PaymentRig.RECIPIENT, "amount", "0.5")));
+                assertThat(pending.get("state")).isEqualTo("pending");
+                BigInteger approvedCap = gwei((String) ((Map<?, ?>) pending.get("preview")).get("max fee per gas"));
+                // the network gets dearer while the payment waits, but stays within what was approved
+                BigInteger base = Anvil.quantity(
+                        own.rpc("eth_getBlockByNumber", "latest", false).get("baseFeePerGas"));
+                BigInteger higher = base.multiply(BigInteger.valueOf(3))
+                        .divide(BigInteger.TWO)
+                        .add(BigInteger.ONE);
+                own.rpc("anvil_setNextBlockBaseFeePerGas", "0x" + higher.toString(16));
+                own.rpc("evm_mine");
+                assertThat(rig.cli("approve", (String) pending.get("id")).exit())
+                        .isZero();
+                Map<String, Object> sent = awaitState(alice, (String) pending.get("id"), "confirmed");
+                JsonNode transaction = own.rpc("eth_getTransactionByHash", sent.get("txHash"));
+                assertThat(Anvil.quantity(transaction.get("maxFeePerGas")))
+                        .as("signed with the cap that was approved")
+                        .isEqualTo(approvedCap);
+
+                // now the network needs more than a waiting payment's approved cap: it is not sent
+                Map<String, Object> second =
+                        payment(send(alice, Map.of("network", "anvil", "to", PaymentRig.RECIPIENT, "amount", "0.4")));
+                BigInteger secondCap = gwei((String) ((Map<?, ?>) second.get("preview")).get("max fee per gas"));
+                own.rpc(
+                        "anvil_setNextBlockBaseFeePerGas",
+                        "0x" + secondCap.multiply(BigInteger.TWO).toString(16));
+                own.rpc("evm_mine");
+                long nonce = own.nonce(rig.wallet);
+                BigInteger balance = own.balance(PaymentRig.RECIPIENT);
+                assertThat(rig.cli("approve", (String) second.get("id")).exit()).isZero();
+                Map<String, Object> failed = awaitState(alice, (String) second.get("id"), "failed");
+                assertThat((String) failed.get("detail"))
+                        .startsWith("not sent: the network's base fee is now")
+                        .contains("Submit it again");
+                assertThat(failed.get("txHash")).isNull();
+                assertThat(own.nonce(rig.wallet)).isEqualTo(nonce);
+                assertThat(own.balance(PaymentRig.RECIPIENT)).isEqualTo(balance);
+            }
+        }
+    }
+
+    private static BigInteger gwei(String shown) {
+        return new java.math.BigDecimal(shown.replace(" gwei", ""))
+                .movePointRight(9)
+                .toBigIntegerExact();
     }
 
     // ---- helpers

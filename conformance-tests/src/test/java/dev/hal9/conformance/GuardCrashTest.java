@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Exactly once across crashes: the server is killed with SIGKILL while a payment is approved but not signed,
  * signed and stored but not broadcast, or broadcast but not yet marked confirmed; restarted over the same data, it
- * reconciles from the chain and the recipient is paid exactly once (the sender's nonce moves by one).
+ * reconciles from the chain and the recipient is paid exactly once (the sender's nonce moves by one). The points are
+ * reached by holding the server's own RPC request in a proxy (test code), not by settings of the money code.
  */
 class GuardCrashTest {
 
@@ -40,17 +41,33 @@ class GuardCrashTest {
     @ParameterizedTest
     @ValueSource(strings = {"approved", "sent", "broadcast"})
     void killedMidPaymentRestartsWithoutASecondSend(String point) throws Exception {
-        Map<String, String> paused = Map.of("HAL9_GUARD_TEST_PAUSE__AT", point, "HAL9_GUARD_TEST_PAUSE__MS", "120000");
-        try (PaymentRig rig = new PaymentRig(anvil, token, paused)) {
+        try (RpcProxy proxy = new RpcProxy(anvil.url);
+                PaymentRig rig =
+                        new PaymentRig(anvil, token, Map.of("HAL9_FAMILIES_CHAIN_EVM_ANVIL_RPC__URL", proxy.url()))) {
+            // approved: signing asks for the sender's pending nonce; sent: the signed transaction is about to go
+            // out; broadcast: it went out and the node answered, but the answer is not back yet
+            RpcProxy.Hold hold =
+                    switch (point) {
+                        case "approved" ->
+                            proxy.hold(
+                                    "eth_getTransactionCount",
+                                    p -> "pending".equals(p.path(1).asString("")),
+                                    false);
+                        case "sent" -> proxy.hold("eth_sendRawTransaction", p -> true, false);
+                        default -> proxy.hold("eth_sendRawTransaction", p -> true, true);
+                    };
             BigInteger before = anvil.balance(PaymentRig.RECIPIENT);
             long nonce = anvil.nonce(rig.wallet);
             McpSyncClient alice = rig.client(rig.aliceSecret);
             CompletableFuture<?> call = CompletableFuture.runAsync(() -> EvmPaymentsTest.send(
                     alice, Map.of("network", "anvil", "to", PaymentRig.RECIPIENT, "amount", "0.01")));
+            assertThat(hold.reached(java.time.Duration.ofSeconds(60)))
+                    .as("the server reached " + point)
+                    .isTrue();
             String expected = point.equals("approved") ? "approved" : "sent";
             String id = awaitLedgerState(rig, expected);
-            assertThat(rig.server.log()).contains("pausing at '" + point + "'");
             rig.server.kill();
+            hold.drop(); // what the dead server asked for never reaches the chain
             // the call dies with the process; the client is dropped without waiting for its timeout
             call.cancel(true);
             alice.close();
@@ -59,7 +76,7 @@ class GuardCrashTest {
                     .as("paid before the crash only if it was broadcast")
                     .isEqualTo(point.equals("broadcast") ? AMOUNT : BigInteger.ZERO);
 
-            rig.restart(Map.of("HAL9_GUARD_TEST_PAUSE__AT", ""));
+            rig.restart(Map.of());
             try (McpSyncClient again = rig.client(rig.aliceSecret)) {
                 Map<String, Object> payment = EvmPaymentsTest.awaitState(again, id, "confirmed");
                 assertThat(payment.get("txHash")).isNotNull();

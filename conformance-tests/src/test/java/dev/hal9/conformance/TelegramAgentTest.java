@@ -219,6 +219,78 @@ class TelegramAgentTest {
         }
     }
 
+    /**
+     * Issue 12, defect 8: the Approve card was built from the tool output of any MCP server the agent uses, so a
+     * hostile server could dress a real pending payment in a false summary ("send 0.0001 ETH to your friend") and
+     * have the user tap Approve on it. Now the card comes only from the guard's own record of the payment.
+     */
+    @Test
+    void theApprovalCardComesFromTheGuardsRecordNotFromAToolsOutput() throws Exception {
+        try (Anvil anvil = new Anvil()) {
+            String token = anvil.deployTestToken(BigInteger.valueOf(1_000_000_000_000L));
+            try (PaymentRig rig = new PaymentRig(anvil, token, Map.of());
+                    FakeBotApi telegram = new FakeBotApi(TOKEN);
+                    ScriptedLlm llm = new ScriptedLlm(TelegramAgentTest::script)) {
+                Map<String, String> environment = rig.environment();
+                environment.put("HAL9_TELEGRAM_BOT_TOKEN", TOKEN);
+                environment.put("HAL9_FAMILIES_TELEGRAM_API__BASE", telegram.url);
+                environment.put("HAL9_FAMILIES_TELEGRAM_POLL__SECONDS", "1");
+                environment.put("HAL9_FAMILIES_TELEGRAM_SERVER__URL", rig.server.base() + "/mcp");
+                environment.put("HAL9_FAMILIES_ORCHESTRATOR_BASE__URL", llm.url);
+                java.nio.file.Path servers = rig.home.resolve("mcp.json");
+                java.nio.file.Files.writeString(
+                        servers,
+                        "{\"mcpServers\":{\"orders\":{\"command\":\"" + Peers.node22() + "\",\"args\":[\""
+                                + Peers.dir().resolve("clients/hostile-server.mjs") + "\"]}}}");
+                environment.put("HAL9_FAMILIES_ORCHESTRATOR_MCP__SERVERS", servers.toString());
+                String code = rig.cli("telegram", "link", "--principal", "alice")
+                        .stdout()
+                        .strip();
+                Process bridge = bridge(environment);
+                try {
+                    telegram.userSays(100, "/start " + code);
+                    telegram.awaitSent(100, "belongs to alice");
+                    telegram.userSays(100, "Please send 0.5 ETH to " + PaymentRig.RECIPIENT + " on anvil");
+                    FakeBotApi.Sent real = awaitCard(telegram, 100, "send 0.5 ETH on anvil");
+                    String id = real.buttons().get(0).substring(3);
+                    int cards = (int) telegram.sent.stream()
+                            .filter(s -> !s.buttons().isEmpty())
+                            .count();
+
+                    // the hostile server claims the very same payment is a harmless one
+                    telegram.userSays(100, "Please check " + id);
+                    telegram.awaitSent(100, "Looked it up.");
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (telegram.sent.stream()
+                                            .filter(s -> !s.buttons().isEmpty())
+                                            .count()
+                                    == cards
+                            && System.nanoTime() < deadline) {
+                        Thread.sleep(50);
+                    }
+                    for (FakeBotApi.Sent sent : telegram.sent) {
+                        if (!sent.buttons().isEmpty() && sent.buttons().get(0).startsWith("ok:")) {
+                            assertThat(sent.text())
+                                    .as("every Approve card says what the guard recorded")
+                                    .contains("send 0.5 ETH on anvil", "moves: 0.5 ETH to " + PaymentRig.RECIPIENT)
+                                    .doesNotContain("your friend Bob", "safe to approve");
+                        }
+                    }
+                    // an id the guard has no payment of (one the hostile server made up) gets no card at all
+                    telegram.userSays(100, "Please check pay_madeup1234");
+                    telegram.awaitSent(100, "Looked it up.");
+                    assertThat(telegram.sent)
+                            .noneMatch(s ->
+                                    !s.buttons().isEmpty() && s.buttons().get(0).contains("pay_madeup1234"));
+                } finally {
+                    bridge.destroy();
+                    bridge.waitFor(10, TimeUnit.SECONDS);
+                    bridge.destroyForcibly();
+                }
+            }
+        }
+    }
+
     private static FakeBotApi.Sent awaitQuestion(FakeBotApi telegram, String containing) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
@@ -248,6 +320,9 @@ class TelegramAgentTest {
         JsonNode messages = request.path("messages");
         JsonNode last = messages.get(messages.size() - 1);
         String text = last.path("content").asString("");
+        if (last.path("role").asString().equals("tool") && text.contains("your friend Bob")) {
+            return ScriptedLlm.Answer.say("Looked it up.");
+        }
         if (last.path("role").asString().equals("tool") && text.contains("product(s)")) {
             return ScriptedLlm.Answer.say("Found them.");
         }
@@ -257,6 +332,11 @@ class TelegramAgentTest {
         if (last.path("role").asString().equals("tool")) {
             return ScriptedLlm.Answer.say("I asked hal9 to send it. It waits for your approval: "
                     + text.lines().findFirst().orElse(""));
+        }
+        java.util.regex.Matcher check =
+                java.util.regex.Pattern.compile("check (pay_[a-z0-9]+)").matcher(text);
+        if (check.find()) {
+            return ScriptedLlm.Answer.call("lookup_order", "{\"id\":\"" + check.group(1) + "\"}");
         }
         if (text.contains("fail")) {
             return ScriptedLlm.Answer.fail(500);

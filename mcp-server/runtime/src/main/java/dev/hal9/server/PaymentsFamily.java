@@ -43,7 +43,8 @@ final class PaymentsFamily implements ToolFamily {
         return List.of(Tool.builder("payment_status", Input.class, Output.class)
                 .title("Your payments")
                 .description("Show one of your payments by id, or your most recent ones: whether each is pending "
-                        + "(waiting for a person to approve), sent, confirmed, failed, declined or expired, with its "
+                        + "(waiting for a person to approve), sent, reconciling (broadcast, outcome not known yet), "
+                        + "confirmed, failed, declined or expired, with what it moves, its "
                         + "transaction hash and what to do next. Payments are made by tools such as evm_send; only "
                         + "a person can approve one, outside this conversation.")
                 .kind(ToolKind.READ_ONLY)

@@ -346,11 +346,16 @@ final class EvmEffects {
         Effect fungible(String address, BigInteger amount, Effect.Kind kind, String counterparty) {
             int places = Math.max(0, decimals(address));
             boolean unlimited = kind == Effect.Kind.APPROVAL && amount.compareTo(UNLIMITED) >= 0;
-            return new Effect(asset(address), places, amount, kind, counterparty, unlimited);
+            return new Effect(asset(address), places, amount, kind, readable(counterparty), unlimited);
         }
 
         Effect nft(String address, BigInteger count, Effect.Kind kind, String counterparty, boolean unlimited) {
-            return new Effect(asset(address), 0, count, kind, counterparty, unlimited);
+            return new Effect(asset(address), 0, count, kind, readable(counterparty), unlimited);
+        }
+
+        /** An address as people read and compare it: EIP-55 checksummed. */
+        private static String readable(String address) {
+            return address != null && address.matches("0x[0-9a-f]{40}") ? ChainFamily.checked(address) : address;
         }
 
         /** approve and transferFrom share selectors between ERC-20 (an amount) and ERC-721 (a token id). */

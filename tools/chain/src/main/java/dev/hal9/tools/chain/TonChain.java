@@ -121,9 +121,7 @@ final class TonChain {
             inSource = info.getSrcAddr().toAddress().toRaw();
             inCreatedLt = info.getCreatedLt();
         }
-        String inBodyHash = in == null || in.getBody() == null
-                ? ""
-                : HexFormat.of().formatHex(in.getBody().getHash());
+        String inBodyHash = in == null || in.getBody() == null ? "" : hash(in.getBody());
         boolean succeeded = true;
         StringBuilder why = new StringBuilder();
         if (transaction.getDescription() instanceof TransactionDescriptionOrdinary ordinary) {
@@ -182,6 +180,12 @@ final class TonChain {
                 succeeded,
                 why.isEmpty() ? "no phases" : why.toString(),
                 List.copyOf(out));
+    }
+
+    /** A cell's representation hash, hex. A cell ton4j parsed has none until asked to calculate it. */
+    static String hash(Cell cell) {
+        cell.calculateHashes();
+        return HexFormat.of().formatHex(cell.getHash());
     }
 
     private static void append(StringBuilder why, String part) {

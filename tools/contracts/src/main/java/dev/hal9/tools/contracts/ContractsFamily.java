@@ -359,8 +359,9 @@ public final class ContractsFamily implements ToolFamily {
             tools.add(Tool.builder("contract_deploy", DeployInput.class, DeployOutput.class)
                     .title("Deploy a contract")
                     .description("Deploy a compiled contract to an EVM network, through the server's guard: gas is "
-                            + "value, so the deployment is simulated, priced and shown to a person, who approves it "
-                            + "(you cannot). Once sent, it waits for the receipt, checks that the code on chain is "
+                            + "value, so the deployment is simulated and priced by everything it moves (the value sent "
+                            + "and the fee), then a person approves it (you cannot), unless all of it is within the "
+                            + "operator's auto-approve limits. Once sent, it waits for the receipt, checks that the code on chain is "
                             + "the compiled code, and records the deployment (address, transaction, gas used). "
                             + "action=status follows a deployment still waiting for approval; action=list shows "
                             + "yours. Give an idempotencyKey so that a retry never deploys twice.")
@@ -373,8 +374,10 @@ public final class ContractsFamily implements ToolFamily {
                     .title("Send a transaction to a contract")
                     .description("Call a deployed contract's state-changing function (mint, transfer, pause, ...) in "
                             + "a transaction, through the server's guard: simulated first (a revert comes back with "
-                            + "its decoded reason and nothing is recorded), then approved by a person. Returns the "
-                            + "payment; payment_status follows it.")
+                            + "its decoded reason and nothing is recorded), priced by every token it would move or "
+                            + "approve out of your wallet (not only its gas), then approved by a person (you cannot), "
+                            + "unless all of it is within the operator's auto-approve limits. Unlimited approvals are "
+                            + "refused. Returns the payment; payment_status follows it.")
                     .kind(ToolKind.DESTRUCTIVE)
                     .capability("contracts.write")
                     .handler((input, call) -> write(rt, guard, input, call))

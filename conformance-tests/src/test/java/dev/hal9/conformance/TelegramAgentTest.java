@@ -268,12 +268,16 @@ class TelegramAgentTest {
                             && System.nanoTime() < deadline) {
                         Thread.sleep(50);
                     }
+                    assertThat(telegram.sent)
+                            .as("no Approve card shows the hostile server's words")
+                            .noneMatch(s -> !s.buttons().isEmpty()
+                                    && (s.text().contains("your friend Bob") || s.text().contains("safe to approve")));
                     for (FakeBotApi.Sent sent : telegram.sent) {
                         if (!sent.buttons().isEmpty() && sent.buttons().get(0).startsWith("ok:")) {
                             assertThat(sent.text())
                                     .as("every Approve card says what the guard recorded")
-                                    .contains("send 0.5 ETH on anvil", "moves: 0.5 ETH to " + PaymentRig.RECIPIENT)
-                                    .doesNotContain("your friend Bob", "safe to approve");
+                                    .doesNotContain("your friend Bob", "safe to approve")
+                                    .contains("send 0.5 ETH on anvil", "moves: 0.5 ETH to " + PaymentRig.RECIPIENT);
                         }
                     }
                     // an id the guard has no payment of (one the hostile server made up) gets no card at all

@@ -96,6 +96,9 @@ public record PaymentView(
     /** A few lines for clients that read text. */
     public String render() {
         StringBuilder text = new StringBuilder(id + ": " + state + " — " + summary);
+        if (moves != null && !moves.isEmpty()) {
+            text.append("\nmoves: ").append(String.join(", ", moves));
+        }
         if (txHash != null) {
             text.append("\ntx ").append(txHash);
         }

@@ -24,6 +24,7 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.bouncycastle.crypto.generators.SCrypt;
+import org.web3j.crypto.Hash;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -100,7 +101,7 @@ public final class Keystore {
         }
         byte[] key =
                 switch (chain) {
-                    case EVM -> Secp256k1.newPrivateKey();
+                    case EVM -> EvmSigner.newPrivateKey(RANDOM);
                     case TON -> random(32);
                     default -> throw new IllegalArgumentException("the chain is evm or ton, not '" + chain + "'");
                 };
@@ -118,13 +119,13 @@ public final class Keystore {
 
     /** A wallet's address from its key: EIP-55 for EVM, the raw form (0:hex) of the wallet contract for TON. */
     static String addressOf(String chain, String contract, byte[] key) {
-        return TON.equals(chain) ? TonWallets.address(key, contract).toRaw() : Secp256k1.address(key);
+        return TON.equals(chain) ? TonWallets.address(key, contract).toRaw() : EvmSigner.address(key);
     }
 
     /** Imports an EVM private key (32 bytes) for a principal. */
     public WalletInfo importKey(String principal, String label, byte[] privateKey, char[] passphrase) {
-        Secp256k1.requireValid(privateKey);
-        String address = Secp256k1.address(privateKey);
+        EvmSigner.requireValidKey(privateKey);
+        String address = EvmSigner.address(privateKey);
         if (Files.exists(file(principal, address))) {
             throw new IllegalArgumentException("wallet " + address + " is already in the keystore");
         }
@@ -325,7 +326,7 @@ public final class Keystore {
         byte[] input = new byte[16 + ciphertext.length];
         System.arraycopy(derived, 16, input, 0, 16);
         System.arraycopy(ciphertext, 0, input, 16, ciphertext.length);
-        return Secp256k1.keccak256(input);
+        return Hash.sha3(input);
     }
 
     private static byte[] aes(int mode, byte[] derived, byte[] iv, byte[] input) {

@@ -44,7 +44,7 @@ class KeystoreTest {
         Keystore.WalletInfo wallet = keystore.create("alice", "savings", PASSPHRASE);
         assertThat(wallet.address()).matches("0x[0-9a-fA-F]{40}");
         byte[] key = keystore.unlock("alice", wallet.address(), PASSPHRASE);
-        assertThat(Secp256k1.address(key)).isEqualTo(wallet.address());
+        assertThat(EvmSigner.address(key)).isEqualTo(wallet.address());
         assertThat(keystore.list("alice"))
                 .extracting(Keystore.WalletInfo::address)
                 .containsExactly(wallet.address());

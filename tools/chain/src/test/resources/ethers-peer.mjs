@@ -3,7 +3,7 @@
 //   {"op":"sign", "key", "chainId", "nonce", "tip", "maxFee", "gasLimit", "to" (null: create), "value", "data"}
 //       -> {"raw", "hash"}                 an EIP-1559 transaction with an empty access list
 //   {"op":"checksum", "address"}           -> {"address"}  (EIP-55)
-//   {"op":"encrypt", "privateKey", "password", "n"} -> {"json"}  a keystore v3 file (scrypt, cost n)
+//   {"op":"encrypt", "privateKey", "password", "n"?} -> {"json"}  a keystore v3 file (scrypt, cost n)
 //   {"op":"decrypt", "json", "password"}   -> {"address", "privateKey"}
 // A request that ethers refuses gets {"error": message}. Numbers travel as decimal strings.
 import { createInterface } from 'node:readline';
@@ -33,8 +33,10 @@ function answer(request) {
     case 'checksum':
       return { address: getAddress(request.address) };
     case 'encrypt': {
+      // without n, ethers' own default cost (the one its Wallet.encrypt uses)
       const account = { address: computeAddress(request.privateKey), privateKey: request.privateKey };
-      return { json: encryptKeystoreJsonSync(account, request.password, { scrypt: { N: request.n } }) };
+      const options = request.n == null ? {} : { scrypt: { N: request.n } };
+      return { json: encryptKeystoreJsonSync(account, request.password, options) };
     }
     case 'decrypt': {
       const account = decryptKeystoreJsonSync(request.json, request.password);

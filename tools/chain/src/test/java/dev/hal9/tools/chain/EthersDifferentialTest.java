@@ -196,6 +196,35 @@ class EthersDifferentialTest {
         }
     }
 
+    @Test
+    void hal9ImportsTheKeystoreFilesEthersWrites() throws Exception {
+        Random random = new Random(4);
+        Keystore keystore = new Keystore(Files.createTempDirectory("hal9-keystore-interop"), 1 << 10);
+        String filePassphrase = "ethers' own passphrase, ünïcode ✓";
+        char[] passphrase = "hal9's keystore passphrase".toCharArray();
+        List<byte[]> keys = List.of(randomKey(random), randomKey(random), randomKey(random));
+        List<Map<String, Object>> requests = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            Map<String, Object> request = new LinkedHashMap<>();
+            request.put("op", "encrypt");
+            request.put("privateKey", hex(keys.get(i)));
+            request.put("password", filePassphrase);
+            // the first at ethers' default scrypt cost, as a real wallet writes it; the others cheaper
+            request.put("n", i == 0 ? null : 1 << (10 + i));
+            requests.add(request);
+        }
+        List<JsonNode> files = exchange(requests);
+        for (int i = 0; i < keys.size(); i++) {
+            String json = files.get(i).get("json").asString();
+            Keystore.WalletInfo wallet =
+                    keystore.importKeystoreFile("alice", "", json, filePassphrase.toCharArray(), passphrase);
+            assertThat(wallet.address()).isEqualTo(EvmSigner.address(keys.get(i)));
+            assertThat(wallet.address().substring(2).toLowerCase())
+                    .isEqualTo(JSON.readTree(json).get("address").asString());
+            assertThat(keystore.unlock("alice", wallet.address(), passphrase)).isEqualTo(keys.get(i));
+        }
+    }
+
     private static String flipFirstLetter(String address) {
         char[] chars = address.toCharArray();
         for (int i = 2; i < chars.length; i++) {

@@ -151,7 +151,8 @@ public final class Keystore {
             key = SecretStorage.decrypt(SecretStorage.cryptoSection(file), filePassphrase);
         } catch (SecretStorage.WrongPassphrase e) {
             throw new IllegalArgumentException("wrong passphrase for the keystore file (its MAC does not match), or the"
-                    + " file is damaged; nothing was imported");
+                    + " file is damaged; nothing was imported. The passphrase needed is the one the file was exported"
+                    + " with, not hal9's");
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot import the keystore file: " + e.getMessage());
         }

@@ -82,7 +82,7 @@ final class EvmSigner {
             throw new IllegalArgumentException(
                     "the recipient must be 0x and 40 hex digits, or none to create a contract");
         }
-        if (data == null || !data.matches("0x(?:[0-9a-fA-F]{2})*")) {
+        if (!isHexBytes(data)) {
             throw new IllegalArgumentException("call data must be 0x and whole bytes in hex");
         }
         requireValidKey(privateKey);
@@ -138,6 +138,21 @@ final class EvmSigner {
     /** EIP-55: an address (40 hex digits, with or without 0x, any case) in its checksummed form, with 0x. */
     static String checksum(String address) {
         return Keys.toChecksumAddress(address.toLowerCase(Locale.ROOT));
+    }
+
+    /** 0x and whole bytes in hex; a loop rather than a regex, since contract init code runs to tens of kilobytes. */
+    private static boolean isHexBytes(String text) {
+        if (text == null || !text.startsWith("0x") || text.length() % 2 != 0) {
+            return false;
+        }
+        for (int i = 2; i < text.length(); i++) {
+            char c = text.charAt(i);
+            // ASCII only: Character.digit would also take other scripts' digits
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void requireRange(String field, BigInteger number, BigInteger max) {

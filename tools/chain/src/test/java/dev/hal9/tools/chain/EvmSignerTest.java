@@ -118,6 +118,9 @@ class EvmSignerTest {
                 .hasMessageContaining("recipient");
         assertThatThrownBy(() -> EvmSigner.sign(1, one, one, one, one, null, one, "0xabc", KEY_0))
                 .hasMessageContaining("whole bytes");
+        assertThatThrownBy(() -> EvmSigner.sign(1, one, one, one, one, null, one, "0x\u0663\u0663", KEY_0))
+                .as("Arabic-Indic digits are digits to Character.digit, not hex")
+                .hasMessageContaining("whole bytes");
         assertThatThrownBy(() -> EvmSigner.sign(1, one, one, one, one, null, one, "0x", new byte[32]))
                 .hasMessageContaining("outside the secp256k1 range");
         assertThatThrownBy(() -> EvmSigner.sign(1, one, one, one, one, null, one, "0x", new byte[31]))

@@ -274,7 +274,7 @@ final class Wallets implements Runnable {
             List<Keystore.WalletInfo> wallets = keystore.list(owner.principal);
             for (Path foreign : keystore.foreignFiles(owner.principal)) {
                 System.err.println(
-                        "hal9: " + foreign + " is not a hal9 wallet (a keystore file from another wallet?);"
+                        "hal9: " + foreign + " is not a hal9 wallet (a keystore file from another wallet, or damaged);"
                                 + " move it out of the keystore folder and import it with 'hal9 wallet import --keystore-file'");
             }
             if (wallets.isEmpty()) {

@@ -267,8 +267,8 @@ public final class Keystore {
         Map<String, Object> wallet = walletOrNull(path);
         if (wallet == null) {
             throw new IllegalArgumentException(path.getFileName() + " in the keystore folder is not a hal9 wallet (a"
-                    + " keystore file from another wallet, copied in by hand?); move it out of " + path.getParent()
-                    + " and import it with 'hal9 wallet import --keystore-file FILE'");
+                    + " keystore file from another wallet copied in by hand, or a damaged file); move it out of "
+                    + path.getParent() + " and import it with 'hal9 wallet import --keystore-file FILE'");
         }
         byte[] key;
         try {

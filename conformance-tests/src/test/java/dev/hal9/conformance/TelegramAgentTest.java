@@ -271,7 +271,8 @@ class TelegramAgentTest {
                     assertThat(telegram.sent)
                             .as("no Approve card shows the hostile server's words")
                             .noneMatch(s -> !s.buttons().isEmpty()
-                                    && (s.text().contains("your friend Bob") || s.text().contains("safe to approve")));
+                                    && (s.text().contains("your friend Bob")
+                                            || s.text().contains("safe to approve")));
                     for (FakeBotApi.Sent sent : telegram.sent) {
                         if (!sent.buttons().isEmpty() && sent.buttons().get(0).startsWith("ok:")) {
                             assertThat(sent.text())

@@ -31,6 +31,12 @@ final class Wallets implements Runnable {
 
     static final String PASSPHRASE_VARIABLE = "HAL9_KEYSTORE_PASSPHRASE";
 
+    /** The passphrase of a keystore file being imported, which is not hal9's own. */
+    static final String IMPORT_PASSPHRASE_VARIABLE = "HAL9_IMPORT_PASSPHRASE";
+
+    /** Keystore v3 files are about 500 bytes; anything far bigger is not one, and is not read into memory. */
+    private static final int MAX_KEYSTORE_FILE_BYTES = 64 * 1024;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -107,8 +113,9 @@ final class Wallets implements Runnable {
             name = "import",
             mixinStandardHelpOptions = true,
             description = {
-                "Import an EVM private key, or a TON wallet's 24-word mnemonic, from a file (never from the command",
-                "line, where it would land in shell history). Only the key is kept, encrypted."
+                "Import an EVM private key, a keystore v3 file another wallet exported (geth, ethers, MetaMask, …),",
+                "or a TON wallet's 24-word mnemonic, from a file (never from the command line, where it would land in",
+                "shell history). Only the key is kept, encrypted under hal9's keystore passphrase."
             })
     static final class Import implements Callable<Integer> {
         @CommandLine.Mixin
@@ -119,6 +126,15 @@ final class Wallets implements Runnable {
                 paramLabel = "FILE",
                 description = "EVM: a file holding the key as 64 hex digits (0x optional); - reads standard input.")
         String file;
+
+        @Option(
+                names = "--keystore-file",
+                paramLabel = "FILE",
+                description = {
+                    "EVM: a keystore v3 (Web3 Secret Storage) JSON file; - reads standard input. Its own passphrase",
+                    "comes from " + IMPORT_PASSPHRASE_VARIABLE + ", or is asked for on the terminal."
+                })
+        String keystoreFile;
 
         @Option(
                 names = "--mnemonic-file",
@@ -137,12 +153,17 @@ final class Wallets implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            if ((file == null) == (mnemonicFile == null)) {
-                System.err.println("hal9: give --private-key-file (EVM) or --mnemonic-file (TON)");
+            int given = (file == null ? 0 : 1) + (keystoreFile == null ? 0 : 1) + (mnemonicFile == null ? 0 : 1);
+            if (given != 1) {
+                System.err.println(
+                        "hal9: give one of --private-key-file (EVM), --keystore-file (EVM) or --mnemonic-file (TON)");
                 return 2;
             }
             if (mnemonicFile != null) {
                 return importMnemonic();
+            }
+            if (keystoreFile != null) {
+                return importKeystoreFile();
             }
             String text = file.equals("-")
                     ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
@@ -166,6 +187,53 @@ final class Wallets implements Runnable {
             } finally {
                 Arrays.fill(key, (byte) 0);
                 Arrays.fill(passphrase, '\0');
+            }
+        }
+
+        private int importKeystoreFile() throws IOException {
+            byte[] content;
+            if (keystoreFile.equals("-")) {
+                content = System.in.readNBytes(MAX_KEYSTORE_FILE_BYTES + 1);
+            } else {
+                Path path = Path.of(keystoreFile);
+                if (!Files.isRegularFile(path)) {
+                    System.err.println("hal9: there is no file " + path + " to import");
+                    return 2;
+                }
+                // a size check first, so a wrong path to a large file is not read into memory
+                content = Files.size(path) > MAX_KEYSTORE_FILE_BYTES
+                        ? new byte[MAX_KEYSTORE_FILE_BYTES + 1]
+                        : Files.readAllBytes(path);
+            }
+            if (content.length > MAX_KEYSTORE_FILE_BYTES) {
+                System.err.println("hal9: that is not a keystore file: it is over " + MAX_KEYSTORE_FILE_BYTES / 1024
+                        + " KiB, and keystore v3 files are about half a KiB");
+                return 2;
+            }
+            String json = new String(content, StandardCharsets.UTF_8);
+            char[] filePassphrase = importPassphrase();
+            if (filePassphrase == null) {
+                System.err.println("hal9: no passphrase for the keystore file: set " + IMPORT_PASSPHRASE_VARIABLE
+                        + " or run this in a terminal");
+                return 2;
+            }
+            char[] passphrase = null;
+            try {
+                passphrase = passphrase(true);
+                Keystore.WalletInfo wallet =
+                        owner.keystore().importKeystoreFile(owner.principal, label, json, filePassphrase, passphrase);
+                System.out.println(wallet.address());
+                System.err.println("Imported wallet " + wallet.address() + " for " + owner.principal
+                        + " from a keystore file; its key is now encrypted under hal9's keystore passphrase.");
+                return 0;
+            } catch (IllegalArgumentException e) {
+                System.err.println("hal9: " + e.getMessage());
+                return 2;
+            } finally {
+                Arrays.fill(filePassphrase, '\0');
+                if (passphrase != null) {
+                    Arrays.fill(passphrase, '\0');
+                }
             }
         }
 
@@ -202,7 +270,13 @@ final class Wallets implements Runnable {
 
         @Override
         public Integer call() {
-            List<Keystore.WalletInfo> wallets = owner.keystore().list(owner.principal);
+            Keystore keystore = owner.keystore();
+            List<Keystore.WalletInfo> wallets = keystore.list(owner.principal);
+            for (Path foreign : keystore.foreignFiles(owner.principal)) {
+                System.err.println(
+                        "hal9: " + foreign + " is not a hal9 wallet (a keystore file from another wallet, or damaged);"
+                                + " move it out of the keystore folder and import it with 'hal9 wallet import --keystore-file'");
+            }
             if (wallets.isEmpty()) {
                 System.out.println("no wallets for " + owner.principal + "; make one with 'hal9 wallet create'");
             }
@@ -247,6 +321,19 @@ final class Wallets implements Runnable {
                 Arrays.fill(passphrase, '\0');
             }
         }
+    }
+
+    /**
+     * The passphrase of a keystore file to import: from the environment (set, even if empty, since a file may have
+     * been encrypted with an empty one), else asked for once; null when neither is possible.
+     */
+    private static char[] importPassphrase() {
+        String fromEnvironment = System.getenv(IMPORT_PASSPHRASE_VARIABLE);
+        if (fromEnvironment != null) {
+            return fromEnvironment.toCharArray();
+        }
+        Console console = System.console();
+        return console == null ? null : console.readPassword("Passphrase of the keystore file: ");
     }
 
     /** The keystore passphrase: from the environment, else asked for (twice when it protects a new key). */

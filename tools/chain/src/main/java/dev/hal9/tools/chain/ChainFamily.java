@@ -290,7 +290,7 @@ public final class ChainFamily implements ToolFamily {
                                     : ""));
         }
         String lower = address.substring(2).toLowerCase(Locale.ROOT);
-        String expected = Secp256k1.checksum(lower);
+        String expected = EvmSigner.checksum(lower);
         boolean mixed =
                 !address.substring(2).equals(lower) && !address.substring(2).equals(lower.toUpperCase(Locale.ROOT));
         if (mixed && !expected.equals(address)) {

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.bouncycastle.crypto.digests.KeccakDigest;
+import org.web3j.crypto.Hash;
 
 /**
  * What a contract creation or call would move out of the sender's wallet, or let others move: the native value,
@@ -417,11 +417,6 @@ final class EvmEffects {
     }
 
     private static byte[] keccak(String text) {
-        KeccakDigest digest = new KeccakDigest(256);
-        byte[] input = text.getBytes(StandardCharsets.US_ASCII);
-        digest.update(input, 0, input.length);
-        byte[] out = new byte[32];
-        digest.doFinal(out, 0);
-        return out;
+        return Hash.sha3(text.getBytes(StandardCharsets.US_ASCII));
     }
 }

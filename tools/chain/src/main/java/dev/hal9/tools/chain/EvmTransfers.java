@@ -4,7 +4,6 @@ import dev.hal9.api.Guard;
 import dev.hal9.api.ToolException;
 import java.math.BigInteger;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -254,24 +253,24 @@ final class EvmTransfers implements Guard.Settlement {
             value = payment.amount();
             data = "0x";
         }
-        Eip1559 transaction = new Eip1559(
-                payload.path("chainId").asLong(),
-                nonce,
-                tip,
-                maxFee,
-                new BigInteger(payload.path("gasLimit").asString()),
-                to == null ? new byte[0] : HexFormat.of().parseHex(to.substring(2)),
-                value,
-                HexFormat.of().parseHex(data.substring(2)));
         char[] secret = passphrase
                 .get()
                 .orElseThrow(() -> new IllegalStateException("HAL9_KEYSTORE_PASSPHRASE is not set; cannot sign"));
         byte[] key = keystore.unlock(payment.principal(), payment.sender(), secret);
         try {
-            byte[] raw = transaction.sign(key);
+            EvmSigner.Signed signed = EvmSigner.sign(
+                    payload.path("chainId").asLong(),
+                    nonce,
+                    tip,
+                    maxFee,
+                    new BigInteger(payload.path("gasLimit").asString()),
+                    to,
+                    value,
+                    data,
+                    key);
             return new Guard.Signed(
-                    Eip1559.hash(raw),
-                    "0x" + HexFormat.of().formatHex(raw),
+                    signed.hash(),
+                    signed.raw(),
                     nonce.longValueExact(),
                     JSON.writeValueAsString(Map.of("block", block)));
         } finally {

@@ -21,19 +21,20 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
-import javax.crypto.Cipher;
-import javax.crypto.spec.IvParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
-import org.bouncycastle.crypto.generators.SCrypt;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Wallet keys encrypted at rest, one file per wallet in the Web3 Secret Storage (keystore v3) format: scrypt
  * derives a key from the passphrase, AES-128-CTR encrypts the private key, and a Keccak MAC detects a wrong
- * passphrase or a damaged file. Wallets belong to a principal; one principal never sees another's. Private
- * keys leave this class only through {@link #unlock}, which the CLI's export and the signer use, never a tool.
- * Thread-safe: every operation is a file read or an atomic file write.
+ * passphrase or a damaged file ({@link SecretStorage}). Beside the standard fields each file has a {@code hal9}
+ * block (chain, label, creation time); a file without it was not written here and is never taken for a wallet.
+ * Wallets belong to a principal; one principal never sees another's. Private keys leave this class only through
+ * {@link #unlock}, which the CLI's export and the signer use, never a tool. Thread-safe: every operation is a file
+ * read or an atomic file write.
  */
 public final class Keystore {
 
@@ -101,7 +102,7 @@ public final class Keystore {
         }
         byte[] key =
                 switch (chain) {
-                    case EVM -> Secp256k1.newPrivateKey();
+                    case EVM -> EvmSigner.newPrivateKey(RANDOM);
                     case TON -> random(32);
                     default -> throw new IllegalArgumentException("the chain is evm or ton, not '" + chain + "'");
                 };
@@ -130,8 +131,9 @@ public final class Keystore {
         try (var folders = Files.list(directory)) {
             for (Path folder : folders.filter(Files::isDirectory).toList()) {
                 Path candidate = folder.resolve(file);
-                if (Files.isRegularFile(candidate)
-                        && read(candidate).get("hal9") instanceof Map<?, ?> meta
+                Map<String, Object> wallet = Files.isRegularFile(candidate) ? walletOrNull(candidate) : null;
+                if (wallet != null
+                        && wallet.get("hal9") instanceof Map<?, ?> meta
                         && meta.get("principal") instanceof String owner
                         && folder.equals(folder(owner))) {
                     return Optional.of(owner);
@@ -150,17 +152,87 @@ public final class Keystore {
 
     /** A wallet's address from its key: EIP-55 for EVM, the raw form (0:hex) of the wallet contract for TON. */
     static String addressOf(String chain, String contract, byte[] key) {
-        return TON.equals(chain) ? TonWallets.address(key, contract).toRaw() : Secp256k1.address(key);
+        return TON.equals(chain) ? TonWallets.address(key, contract).toRaw() : EvmSigner.address(key);
     }
 
     /** Imports an EVM private key (32 bytes) for a principal. */
     public WalletInfo importKey(String principal, String label, byte[] privateKey, char[] passphrase) {
-        Secp256k1.requireValid(privateKey);
-        String address = Secp256k1.address(privateKey);
-        if (Files.exists(file(principal, address))) {
-            throw new IllegalArgumentException("wallet " + address + " is already in the keystore");
-        }
+        EvmSigner.requireValidKey(privateKey);
+        String address = EvmSigner.address(privateKey);
+        requireAbsent(principal, address);
         return store(principal, label, privateKey, passphrase, EVM, "");
+    }
+
+    /**
+     * Imports an EVM wallet from a Web3 Secret Storage (keystore v3) file that another wallet wrote (geth, ethers,
+     * web3j, MetaMask, …): the file is decrypted with its own passphrase (scrypt or PBKDF2-HMAC-SHA256, then
+     * AES-128-CTR), its key is checked against the address the file names, and the key is stored again under this
+     * keystore's passphrase. Nothing is stored unless every check passes.
+     *
+     * @param json the file's text
+     * @param filePassphrase the passphrase the file was encrypted with
+     * @param passphrase this keystore's passphrase, which protects the key from now on
+     * @throws IllegalArgumentException saying what is wrong: not JSON, not version 3, an unsupported kdf or cipher,
+     *     a wrong passphrase, an address that does not match the key, or a wallet that is already here
+     */
+    public WalletInfo importKeystoreFile(
+            String principal, String label, String json, char[] filePassphrase, char[] passphrase) {
+        requirePassphrase(passphrase); // before the file's KDF, which may take seconds
+        Map<String, Object> file = parseKeystoreFile(json);
+        byte[] key;
+        try {
+            key = SecretStorage.decrypt(SecretStorage.cryptoSection(file), filePassphrase);
+        } catch (SecretStorage.WrongPassphrase e) {
+            throw new IllegalArgumentException("wrong passphrase for the keystore file (its MAC does not match), or the"
+                    + " file is damaged; nothing was imported. The passphrase needed is the one the file was exported"
+                    + " with, not hal9's");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot import the keystore file: " + e.getMessage());
+        }
+        try {
+            if (key.length != 32) {
+                throw new IllegalArgumentException("the keystore file holds " + key.length
+                        + " bytes, not a 32-byte secp256k1 key (is it an EVM wallet's keystore?)");
+            }
+            EvmSigner.requireValidKey(key);
+            String address = EvmSigner.address(key);
+            Object named = file.get("address");
+            if (named != null) {
+                String claimed = String.valueOf(named).toLowerCase(Locale.ROOT).replaceFirst("^0x", "");
+                if (!claimed.matches("[0-9a-f]{40}")) {
+                    throw new IllegalArgumentException(
+                            "the keystore file's \"address\" is not 40 hex digits; nothing was imported");
+                }
+                if (!("0x" + claimed).equalsIgnoreCase(address)) {
+                    throw new IllegalArgumentException("the keystore file says it is for 0x" + claimed
+                            + " but its key is for " + address
+                            + "; the file was edited or damaged, so nothing was imported");
+                }
+            }
+            requireAbsent(principal, address);
+            return store(principal, label, key, passphrase, EVM, "");
+        } finally {
+            Arrays.fill(key, (byte) 0);
+        }
+    }
+
+    /**
+     * Files in a principal's keystore folder that are not hal9 wallets (a keystore file from another wallet copied in
+     * by hand, say): {@link #list} leaves them out, so that a caller can name them.
+     */
+    public List<Path> foreignFiles(String principal) {
+        Path folder = folder(principal);
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(p -> p.toString().endsWith(".json"))
+                    .sorted()
+                    .filter(p -> walletOrNull(p) == null)
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the keystore at " + folder, e);
+        }
     }
 
     /**
@@ -175,9 +247,7 @@ public final class Keystore {
         byte[] seed = TonWallets.seedOf(words);
         try {
             String address = addressOf(TON, contract, seed);
-            if (Files.exists(file(principal, address))) {
-                throw new IllegalArgumentException("wallet " + address + " is already in the keystore");
-            }
+            requireAbsent(principal, address);
             return store(principal, label, seed, passphrase, TON, contract);
         } finally {
             Arrays.fill(seed, (byte) 0);
@@ -190,7 +260,8 @@ public final class Keystore {
         if (!Files.isRegularFile(path)) {
             return "";
         }
-        Object key = ((Map<?, ?>) read(path).get("hal9")).get("publicKey");
+        Map<String, Object> wallet = walletOrNull(path);
+        Object key = wallet == null ? null : ((Map<?, ?>) wallet.get("hal9")).get("publicKey");
         return key == null ? "" : (String) key;
     }
 
@@ -204,7 +275,10 @@ public final class Keystore {
         try (Stream<Path> files = Files.list(folder)) {
             for (Path path :
                     files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
-                wallets.add(info(read(path)));
+                Map<String, Object> wallet = walletOrNull(path);
+                if (wallet != null) {
+                    wallets.add(info(wallet));
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the keystore at " + folder, e);
@@ -223,30 +297,24 @@ public final class Keystore {
         if (!Files.isRegularFile(path)) {
             throw new IllegalArgumentException("no wallet " + address + " in this principal's keystore");
         }
-        Map<String, Object> wallet = read(path);
-        Map<?, ?> crypto = (Map<?, ?>) wallet.get("crypto");
-        Map<?, ?> kdf = (Map<?, ?>) crypto.get("kdfparams");
-        HexFormat hex = HexFormat.of();
-        byte[] derived = SCrypt.generate(
-                bytes(passphrase),
-                hex.parseHex((String) kdf.get("salt")),
-                ((Number) kdf.get("n")).intValue(),
-                ((Number) kdf.get("r")).intValue(),
-                ((Number) kdf.get("p")).intValue(),
-                ((Number) kdf.get("dklen")).intValue());
-        byte[] ciphertext = hex.parseHex((String) crypto.get("ciphertext"));
-        byte[] mac = mac(derived, ciphertext);
-        if (!MessageDigest.isEqual(mac, hex.parseHex((String) crypto.get("mac")))) {
+        Map<String, Object> wallet = walletOrNull(path);
+        if (wallet == null) {
+            throw new IllegalArgumentException(path.getFileName() + " in the keystore folder is not a hal9 wallet (a"
+                    + " keystore file from another wallet copied in by hand, or a damaged file); move it out of "
+                    + path.getParent() + " and import it with 'hal9 wallet import --keystore-file FILE'");
+        }
+        byte[] key;
+        try {
+            key = SecretStorage.decrypt(SecretStorage.cryptoSection(wallet), passphrase);
+        } catch (SecretStorage.WrongPassphrase e) {
             throw new IllegalArgumentException(
                     "wrong passphrase for " + address + " (or the keystore file is damaged)");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the keystore file for " + address + " is damaged: " + e.getMessage());
         }
-        byte[] key = aes(
-                Cipher.DECRYPT_MODE,
-                derived,
-                hex.parseHex((String) ((Map<?, ?>) crypto.get("cipherparams")).get("iv")),
-                ciphertext);
         WalletInfo info = info(wallet);
         if (!addressOf(info.chain(), info.contract(), key).equalsIgnoreCase(address)) {
+            Arrays.fill(key, (byte) 0);
             throw new IllegalArgumentException("the keystore file for " + address + " holds another key");
         }
         return key;
@@ -254,28 +322,9 @@ public final class Keystore {
 
     private WalletInfo store(
             String principal, String label, byte[] key, char[] passphrase, String chain, String contract) {
-        if (passphrase == null || passphrase.length < 8) {
-            throw new IllegalArgumentException("the keystore passphrase must have at least 8 characters");
-        }
+        requirePassphrase(passphrase);
         String address = addressOf(chain, contract, key);
-        HexFormat hex = HexFormat.of();
-        byte[] salt = random(32);
-        byte[] iv = random(16);
-        byte[] derived = SCrypt.generate(bytes(passphrase), salt, scryptN, 8, 1, 32);
-        byte[] ciphertext = aes(Cipher.ENCRYPT_MODE, derived, iv, key);
-        Map<String, Object> kdf = new LinkedHashMap<>();
-        kdf.put("dklen", 32);
-        kdf.put("salt", hex.formatHex(salt));
-        kdf.put("n", scryptN);
-        kdf.put("r", 8);
-        kdf.put("p", 1);
-        Map<String, Object> crypto = new LinkedHashMap<>();
-        crypto.put("cipher", "aes-128-ctr");
-        crypto.put("ciphertext", hex.formatHex(ciphertext));
-        crypto.put("cipherparams", Map.of("iv", hex.formatHex(iv)));
-        crypto.put("kdf", "scrypt");
-        crypto.put("kdfparams", kdf);
-        crypto.put("mac", hex.formatHex(mac(derived, ciphertext)));
+        Map<String, Object> crypto = SecretStorage.encrypt(key, passphrase, scryptN);
         Instant now = Instant.now();
         Map<String, Object> wallet = new LinkedHashMap<>();
         wallet.put("version", 3);
@@ -331,12 +380,63 @@ public final class Keystore {
         return folder(principal).resolve(normalized + ".json");
     }
 
-    private static Map<String, Object> read(Path path) {
+    private static void requirePassphrase(char[] passphrase) {
+        if (passphrase == null || passphrase.length < 8) {
+            throw new IllegalArgumentException("the keystore passphrase must have at least 8 characters");
+        }
+    }
+
+    /** Refuses an address that already has a file: a wallet of this principal, or a foreign file in its place. */
+    private void requireAbsent(String principal, String address) {
+        Path path = file(principal, address);
+        if (!Files.exists(path)) {
+            return;
+        }
+        if (walletOrNull(path) != null) {
+            throw new IllegalArgumentException("wallet " + address + " is already in the keystore");
+        }
+        throw new IllegalArgumentException(path.getFileName() + " in the keystore folder is a file hal9 did not write;"
+                + " move it out of " + path.getParent() + " first");
+    }
+
+    /** A file of this keystore (parsed, with its hal9 block), or null for anything else in the folder. */
+    private static Map<String, Object> walletOrNull(Path path) {
+        String text;
         try {
-            return Mapper.JSON.readValue(Files.readString(path), MAP);
+            text = Files.readString(path);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + path, e);
         }
+        try {
+            Map<String, Object> wallet = Mapper.JSON.readValue(text, MAP);
+            return wallet != null && wallet.get("hal9") instanceof Map<?, ?> ? wallet : null;
+        } catch (JacksonException e) {
+            return null; // not JSON, or not an object: not a file hal9 wrote
+        }
+    }
+
+    /**
+     * A keystore file given to import, as a map; Jackson's own messages are not passed on, since they quote the
+     * input and the input may be a key in the wrong place.
+     */
+    private static Map<String, Object> parseKeystoreFile(String json) {
+        if (json == null || json.isBlank()) {
+            throw new IllegalArgumentException("the keystore file is empty");
+        }
+        JsonNode tree;
+        try {
+            tree = Mapper.JSON.readTree(json);
+        } catch (JacksonException e) {
+            TokenStreamLocation where = e.getLocation();
+            throw new IllegalArgumentException("the keystore file is not JSON"
+                    + (where == null ? "" : " (line " + where.getLineNr() + ", column " + where.getColumnNr() + ")")
+                    + "; give the keystore v3 file your wallet exported, or a raw key with --private-key-file");
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new IllegalArgumentException("the keystore file is JSON but not a keystore (that is one JSON object"
+                    + " with version, crypto and address)");
+        }
+        return Mapper.JSON.convertValue(tree, MAP);
     }
 
     private static void write(Path path, String content) {
@@ -353,27 +453,6 @@ public final class Keystore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + path, e);
         }
-    }
-
-    private static byte[] mac(byte[] derived, byte[] ciphertext) {
-        byte[] input = new byte[16 + ciphertext.length];
-        System.arraycopy(derived, 16, input, 0, 16);
-        System.arraycopy(ciphertext, 0, input, 16, ciphertext.length);
-        return Secp256k1.keccak256(input);
-    }
-
-    private static byte[] aes(int mode, byte[] derived, byte[] iv, byte[] input) {
-        try {
-            Cipher cipher = Cipher.getInstance("AES/CTR/NoPadding");
-            cipher.init(mode, new SecretKeySpec(Arrays.copyOfRange(derived, 0, 16), "AES"), new IvParameterSpec(iv));
-            return cipher.doFinal(input);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-128-CTR is part of every JDK", e);
-        }
-    }
-
-    private static byte[] bytes(char[] passphrase) {
-        return new String(passphrase).getBytes(StandardCharsets.UTF_8);
     }
 
     private static byte[] random(int length) {

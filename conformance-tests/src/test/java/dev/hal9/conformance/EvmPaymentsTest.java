@@ -475,9 +475,9 @@ class EvmPaymentsTest {
                     McpSyncClient two = new PaymentRig.Client(second, rig.aliceSecret).open()) {
                 BigInteger before = own.balance(PaymentRig.RECIPIENT);
                 List<McpSchema.CallToolResult> results = new java.util.ArrayList<>();
-                try (var pool = java.util.concurrent.Executors.newFixedThreadPool(40)) {
+                try (var pool = java.util.concurrent.Executors.newFixedThreadPool(30)) {
                     List<java.util.concurrent.Future<McpSchema.CallToolResult>> futures = new java.util.ArrayList<>();
-                    for (int i = 0; i < 60; i++) {
+                    for (int i = 0; i < 30; i++) {
                         McpSyncClient client = i % 2 == 0 ? one : two;
                         futures.add(pool.submit(() -> send(
                                 client, Map.of("network", "anvil", "to", PaymentRig.RECIPIENT, "amount", "0.01"))));
@@ -495,10 +495,10 @@ class EvmPaymentsTest {
                 for (String id : ids) {
                     hashes.add((String) awaitState(one, id, "confirmed").get("txHash"));
                 }
-                assertThat(hashes).as("one transaction per confirmed payment").hasSize(60);
-                assertThat(own.nonce(rig.wallet)).isEqualTo(60);
+                assertThat(hashes).as("one transaction per confirmed payment").hasSize(30);
+                assertThat(own.nonce(rig.wallet)).isEqualTo(30);
                 assertThat(own.balance(PaymentRig.RECIPIENT).subtract(before))
-                        .isEqualTo(ETHER.multiply(BigInteger.valueOf(60)).divide(BigInteger.valueOf(100)));
+                        .isEqualTo(ETHER.multiply(BigInteger.valueOf(30)).divide(BigInteger.valueOf(100)));
             }
         }
     }

@@ -34,12 +34,7 @@ class TelegramAgentTest {
                                     "1"));
                     FakeBotApi telegram = new FakeBotApi(TOKEN);
                     ScriptedLlm llm = new ScriptedLlm(TelegramAgentTest::script)) {
-                Map<String, String> environment = rig.environment();
-                environment.put("HAL9_TELEGRAM_BOT_TOKEN", TOKEN);
-                environment.put("HAL9_FAMILIES_TELEGRAM_API__BASE", telegram.url);
-                environment.put("HAL9_FAMILIES_TELEGRAM_POLL__SECONDS", "1");
-                environment.put("HAL9_FAMILIES_TELEGRAM_SERVER__URL", rig.server.base() + "/mcp");
-                environment.put("HAL9_FAMILIES_ORCHESTRATOR_BASE__URL", llm.url);
+                Map<String, String> environment = bridgeEnvironment(rig, telegram, llm);
                 // one more MCP server for the agent, as a desktop client's mcpServers file lists it
                 java.nio.file.Path servers = rig.home.resolve("mcp.json");
                 java.nio.file.Files.writeString(
@@ -180,12 +175,7 @@ class TelegramAgentTest {
             try (PaymentRig rig = new PaymentRig(anvil, token, Map.of("HAL9_GUARD_ELICITATION", "true"));
                     FakeBotApi telegram = new FakeBotApi(TOKEN);
                     ScriptedLlm llm = new ScriptedLlm(TelegramAgentTest::script)) {
-                Map<String, String> environment = rig.environment();
-                environment.put("HAL9_TELEGRAM_BOT_TOKEN", TOKEN);
-                environment.put("HAL9_FAMILIES_TELEGRAM_API__BASE", telegram.url);
-                environment.put("HAL9_FAMILIES_TELEGRAM_POLL__SECONDS", "1");
-                environment.put("HAL9_FAMILIES_TELEGRAM_SERVER__URL", rig.server.base() + "/mcp");
-                environment.put("HAL9_FAMILIES_ORCHESTRATOR_BASE__URL", llm.url);
+                Map<String, String> environment = bridgeEnvironment(rig, telegram, llm);
                 String code = rig.cli("telegram", "link", "--principal", "alice")
                         .stdout()
                         .strip();
@@ -231,12 +221,7 @@ class TelegramAgentTest {
             try (PaymentRig rig = new PaymentRig(anvil, token, Map.of());
                     FakeBotApi telegram = new FakeBotApi(TOKEN);
                     ScriptedLlm llm = new ScriptedLlm(TelegramAgentTest::script)) {
-                Map<String, String> environment = rig.environment();
-                environment.put("HAL9_TELEGRAM_BOT_TOKEN", TOKEN);
-                environment.put("HAL9_FAMILIES_TELEGRAM_API__BASE", telegram.url);
-                environment.put("HAL9_FAMILIES_TELEGRAM_POLL__SECONDS", "1");
-                environment.put("HAL9_FAMILIES_TELEGRAM_SERVER__URL", rig.server.base() + "/mcp");
-                environment.put("HAL9_FAMILIES_ORCHESTRATOR_BASE__URL", llm.url);
+                Map<String, String> environment = bridgeEnvironment(rig, telegram, llm);
                 java.nio.file.Path servers = rig.home.resolve("mcp.json");
                 java.nio.file.Files.writeString(
                         servers,
@@ -309,6 +294,17 @@ class TelegramAgentTest {
             Thread.sleep(50);
         }
         throw new AssertionError("no question containing '" + containing + "'; sent: " + telegram.sent);
+    }
+
+    /** The operator's environment for a bridge over this rig's server, the fake Bot API and the scripted model. */
+    private static Map<String, String> bridgeEnvironment(PaymentRig rig, FakeBotApi telegram, ScriptedLlm llm) {
+        Map<String, String> environment = rig.environment();
+        environment.put("HAL9_TELEGRAM_BOT_TOKEN", TOKEN);
+        environment.put("HAL9_FAMILIES_TELEGRAM_API__BASE", telegram.url);
+        environment.put("HAL9_FAMILIES_TELEGRAM_POLL__SECONDS", "1");
+        environment.put("HAL9_FAMILIES_TELEGRAM_SERVER__URL", rig.server.base() + "/mcp");
+        environment.put("HAL9_FAMILIES_ORCHESTRATOR_BASE__URL", llm.url);
+        return environment;
     }
 
     private static Process bridge(Map<String, String> environment) throws java.io.IOException {

@@ -352,6 +352,38 @@ class ContractsFlowTest {
         return client.callTool(new McpSchema.CallToolRequest(tool, arguments));
     }
 
+    /**
+     * Issue 12, defect 10, through the packaged server: a contract that returns a uint8 of 256, an address with
+     * dirty high bytes and a string whose length runs past the data. The old codec read them as values; a strict
+     * decoder (Solidity's own, ethers for addresses and strings) refuses each, and so does contract_read.
+     */
+    @Test
+    void returnValuesNoAbiEncoderWritesAreRefused() throws Exception {
+        try (PaymentRig rig = rig();
+                McpSyncClient alice = rig.client(rig.aliceSecret)) {
+            String source = java.nio.file.Files.readString(Peers.dir().resolve("contracts/Dirty.sol"));
+            String contract = (String) ok(alice, "contract_generate", Map.of("source", source, "fileName", "Dirty.sol"))
+                    .get("contract");
+            assertThat(ok(alice, "contract_compile", Map.of("contract", contract))
+                            .get("ok"))
+                    .isEqualTo(true);
+            Map<?, ?> deploy = ok(alice, "contract_deploy", Map.of("contract", contract, "network", "anvil"));
+            Map<?, ?> payment = (Map<?, ?>) deploy.get("payment");
+            assertThat(rig.cli("approve", (String) payment.get("id")).exit()).isZero();
+            awaitState(alice, (String) payment.get("id"), "confirmed");
+            String id = (String) ((Map<?, ?>) deploy.get("deployment")).get("id");
+            ok(alice, "contract_deploy", Map.of("action", "status", "deployment", id));
+            for (String function : List.of("small", "owner", "label")) {
+                McpSchema.CallToolResult result =
+                        call(alice, "contract_read", Map.of("deployment", id, "function", function));
+                assertThat(result.isError())
+                        .as(function + ": " + EvmPaymentsTest.text(result))
+                        .isTrue();
+                assertThat(EvmPaymentsTest.text(result)).contains(function + "()");
+            }
+        }
+    }
+
     private static Map<?, ?> ok(McpSyncClient client, String tool, Map<String, Object> arguments) {
         McpSchema.CallToolResult result = call(client, tool, arguments);
         assertThat(result.isError())

@@ -79,7 +79,11 @@ class InspectorCliTest {
         List<String> command = new ArrayList<>(List.of(
                 Peers.node22(),
                 Peers.module("@modelcontextprotocol/inspector/clients/launcher/build/index.js"),
-                "--cli"));
+                "--cli",
+                // the inspector gives a server 15 s to answer initialize by default; a loaded 2-core CI machine
+                // running two test classes at once can take longer to start a JVM
+                "--connect-timeout",
+                "60000"));
         command.addAll(arguments);
         Peers.Result result = Peers.run(command, PackagedServer.environment(home), Duration.ofSeconds(90));
         assertThat(result.exit())

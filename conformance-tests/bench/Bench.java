@@ -59,7 +59,7 @@ public class Bench {
         Map<String, String> env = Map.of("HOME", home.toString(), "XDG_DATA_HOME", home.resolve("data").toString(),
                 "XDG_CONFIG_HOME", home.resolve("config").toString());
         report.append("## (a) stdio cold start: exec until the tools/list answer arrives\n\n")
-                .append(runs).append(" runs each after 2 warm-up runs (which also build hal9's AOT cache). Goal: hal9 <= 0.5 s.\n\n")
+                .append(runs).append(" runs each after 2 warm-up runs (hal9's AOT cache made by ./hal9 build). Goal: hal9 <= 0.5 s.\n\n")
                 .append("| server | min | median | p90 |\n|---|---|---|---|\n");
         coldStart("hal9 `./hal9 serve --stdio` (JDK 25, AOT cache, SerialGC, C1)", List.of(hal9, "serve", "--stdio"), env, runs);
         Map<String, String> noAot = new java.util.HashMap<>(env);

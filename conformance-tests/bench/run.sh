@@ -6,6 +6,6 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 jdk="$("$root/hal9" --java-home)"
-"$root/hal9" version >/dev/null          # builds on first use
+"$root/hal9" build >/dev/null            # builds if needed and makes the stdio start-up cache
 bash "$here/../install-peers.sh"
 exec "$jdk/bin/java" "$here/Bench.java" "$root" "$@"

@@ -105,6 +105,44 @@ class JavaSdkClientTest {
         }
     }
 
+    /**
+     * Issue 13, item 5: tools/list showed a caller every tool, also those its token may not call (a chain.read token
+     * saw evm_send, and its calls were refused). Now each caller is shown only what its token may call.
+     */
+    @Test
+    void toolsListShowsACallerOnlyWhatItsTokenMayCall() {
+        java.nio.file.Path home = PackagedServer.newHome();
+        try (PackagedServer server =
+                PackagedServer.http(home, Map.of("HAL9_CAPABILITIES_ENABLED", "chain.write"), "--auth", "token")) {
+            String reader = server.cli("token", "create", "--principal", "alice", "--capability", "chain.read")
+                    .stdout()
+                    .strip();
+            String everything = server.cli("token", "create", "--principal", "alice", "--capability", "*")
+                    .stdout()
+                    .strip();
+            try (McpSyncClient narrow = client(bearer(server, reader));
+                    McpSyncClient wide = client(bearer(server, everything))) {
+                List<String> seen = narrow.listTools().tools().stream()
+                        .map(McpSchema.Tool::name)
+                        .toList();
+                assertThat(seen).contains("evm_wallet", "ton_wallet").doesNotContain("evm_send", "payment_status");
+                assertThat(wide.listTools().tools().stream().map(McpSchema.Tool::name))
+                        .contains("evm_wallet", "evm_send", "payment_status");
+                // what it is not shown, it still cannot call
+                McpSchema.CallToolResult refused = narrow.callTool(new McpSchema.CallToolRequest(
+                        "evm_send", Map.of("network", "ethereum", "to", "0x0", "amount", "1")));
+                assertThat(refused.isError()).isTrue();
+            }
+        }
+    }
+
+    private static McpClientTransport bearer(PackagedServer server, String secret) {
+        return HttpClientStreamableHttpTransport.builder(server.base())
+                .endpoint("/mcp")
+                .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + secret))
+                .build();
+    }
+
     private static McpSyncClient client(McpClientTransport transport) {
         McpSyncClient client = McpClient.sync(transport)
                 .requestTimeout(Duration.ofSeconds(60))

@@ -36,6 +36,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
 
 /**
  * One hal9 server: the families and their tools, the store, telemetry, and an MCP server per transport built
@@ -233,6 +234,14 @@ final class Hal9 implements AutoCloseable {
         }
         spec.resourceTemplates(templates);
         spec.tools(specifications);
+        // tools/list shows a caller only the tools its token may call; calling another is still refused by the adapter
+        Map<String, String> capabilityOf = new HashMap<>();
+        tools.forEach(tool -> capabilityOf.put(tool.name(), tool.capability()));
+        spec.addToolFilter((context, tool) -> {
+            String capability = capabilityOf.get(tool.name());
+            Principal caller = Principals.from(context);
+            return Mono.just(capability == null || (caller != null && caller.may(capability)));
+        });
         spec.capabilities(capabilities.build());
         return spec;
     }

@@ -75,7 +75,29 @@ public final class Main implements Runnable {
     }
 
     static CommandLine commandLine() {
-        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+        return new CommandLine(new Main())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(Main::failed);
+    }
+
+    /**
+     * What a command that failed prints: settings that cannot be used are one line each (key, value, what is
+     * allowed), and so is any other refusal of an argument or setting; a stack trace helps nobody who mistyped a
+     * port. With -v the trace follows; anything else is a bug and keeps picocli's full report.
+     */
+    private static int failed(Exception failure, CommandLine command, CommandLine.ParseResult parsed) throws Exception {
+        if (failure instanceof Settings.Invalid invalid) {
+            invalid.problems().forEach(problem -> command.getErr().println("hal9: " + problem));
+        } else if (failure instanceof IllegalArgumentException) {
+            command.getErr().println("hal9: " + failure.getMessage());
+        } else {
+            throw failure;
+        }
+        if (java.util.logging.Logger.getLogger("").isLoggable(Level.FINE)) {
+            failure.printStackTrace(command.getErr());
+        }
+        command.getErr().flush();
+        return 2;
     }
 
     @Override
@@ -108,7 +130,9 @@ public final class Main implements Runnable {
                 all.put("data-dir", dataDir.toString());
             }
             configureLogging(verbose);
-            return Settings.load(config, System.getenv(), all);
+            Settings settings = Settings.load(config, System.getenv(), all);
+            settings.warnings().forEach(warning -> System.err.println("hal9: warning: " + warning));
+            return settings;
         }
     }
 
@@ -121,6 +145,9 @@ public final class Main implements Runnable {
                 "by default on http://127.0.0.1:8931."
             })
     static final class Serve implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @CommandLine.Mixin
         Common common = new Common();
 
@@ -150,7 +177,7 @@ public final class Main implements Runnable {
         @Override
         public Integer call() throws Exception {
             if (stdio && http != null) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "choose --stdio or --http, not both");
+                throw new CommandLine.ParameterException(spec.commandLine(), "choose --stdio or --http, not both");
             }
             Settings settings = common.settings(Map.of());
             if (stdio) {
@@ -168,16 +195,13 @@ public final class Main implements Runnable {
                     port = Integer.parseInt(portText);
                 } catch (NumberFormatException e) {
                     throw new CommandLine.ParameterException(
-                            new CommandLine(this),
-                            "--http takes [HOST:]PORT such as 127.0.0.1:8931, not '" + http + "'");
+                            spec.commandLine(), "--http takes [HOST:]PORT such as 127.0.0.1:8931, not '" + http + "'");
                 }
             }
             if (port < 0 || port > 65535) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "port must be 0 to 65535, not " + port);
+                throw new CommandLine.ParameterException(spec.commandLine(), "port must be 0 to 65535, not " + port);
             }
-            HttpServer.Auth mode = auth != null
-                    ? auth
-                    : HttpServer.Auth.valueOf(settings.string("server.auth").toUpperCase(Locale.ROOT));
+            HttpServer.Auth mode = auth != null ? auth : settings.choice("server.auth", HttpServer.Auth.class);
             Hal9 hal9 = new Hal9(settings, System.getenv(), conformanceFixtures);
             HttpServer server;
             try {
@@ -304,6 +328,9 @@ public final class Main implements Runnable {
                 mixinStandardHelpOptions = true,
                 description = "Create a token and print its secret once.")
         static final class Create implements Callable<Integer> {
+            @CommandLine.Spec
+            CommandLine.Model.CommandSpec spec;
+
             @CommandLine.Mixin
             Common common = new Common();
 
@@ -332,7 +359,7 @@ public final class Main implements Runnable {
             public Integer call() {
                 if (principal.isBlank() || principal.length() > 200) {
                     throw new CommandLine.ParameterException(
-                            new CommandLine(this), "--principal must be 1 to 200 characters");
+                            spec.commandLine(), "--principal must be 1 to 200 characters");
                 }
                 try (Store store = openStore(common)) {
                     Store.NewToken token = store.createToken(principal, name, Set.copyOf(capabilities));

@@ -30,6 +30,9 @@ import picocli.CommandLine.Parameters;
         })
 final class Payments implements Callable<Integer> {
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @CommandLine.Mixin
     Main.Common common = new Main.Common();
 
@@ -43,7 +46,7 @@ final class Payments implements Callable<Integer> {
     public Integer call() {
         if (all && principal == null) {
             throw new CommandLine.ParameterException(
-                    new CommandLine(this), "--all lists one principal's payments: add --principal ID");
+                    spec.commandLine(), "--all lists one principal's payments: add --principal ID");
         }
         try (Store store = Main.Tokens.openStore(common)) {
             Ledger ledger = new Ledger(store::jdbi, InstantSource.system());

@@ -2,13 +2,15 @@ package dev.hal9.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.hal9.orchestrator.ChatModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Defaults in the jar, hal9.yaml over them, HAL9_ variables over both, flags over all. */
+/** Defaults in the jar, hal9.yaml over them, HAL9_ variables over both, flags over all; and what is known. */
 class SettingsTest {
 
     @Test
@@ -25,18 +27,178 @@ class SettingsTest {
         assertThat(settings.integer("tools.timeout-seconds")).isEqualTo(7);
         assertThat(settings.integer("tools.max-output-chars")).isEqualTo(5000);
         assertThat(settings.string("server.auth")).isEqualTo("none");
+        assertThat(settings.warnings()).isEmpty();
     }
 
     @Test
-    void badValuesSayWhatIsWrong() throws Exception {
-        Settings settings = Settings.load(null, Map.of("HAL9_SERVER_PORT", "eighty"), Map.of());
-        assertThatThrownBy(() -> settings.integer("server.port"))
-                .hasMessageContaining("server.port")
-                .hasMessageContaining("eighty");
+    void keysWithANamedPartAndKeysWithoutAValueAreKnown() throws Exception {
+        Path file = Files.writeString(Files.createTempFile("hal9", ".yaml"), """
+                guard:
+                  limits:
+                    ton: {usdt: {daily: 100, per-call: 20}}
+                families:
+                  chain:
+                    evm-networks: anvil
+                    evm:
+                      anvil: {rpc-url: "http://127.0.0.1:8545", chain-id: "31337"}
+                  browser:
+                    executable: ~
+                """);
+        Settings settings = Settings.load(file, Map.of("HAL9_FAMILIES_CHAIN_EVM_ANVIL_SYMBOL", "ETH"), Map.of());
+        assertThat(settings.string("guard.limits.ton.usdt.daily")).isEqualTo("100");
+        assertThat(settings.family("chain", "evm.anvil.rpc-url")).contains("http://127.0.0.1:8545");
+        assertThat(settings.family("chain", "evm.anvil.symbol")).contains("ETH");
+        // ~ leaves the key unset, so the family's own default applies (here: /usr/bin/chromium if it exists)
+        assertThat(settings.family("browser", "executable")).isEmpty();
+        assertThat(settings.family("browser", "max-sessions")).contains("50");
+    }
+
+    /**
+     * Issue 13, item 10: a value of the wrong kind ended in a Java stack trace at the first read. Every such value
+     * is found when the settings load, and each is one line: the key, the value, where it was set and what is allowed.
+     */
+    @Test
+    void badValuesAreOneLineEachWithTheKeyTheValueAndWhatIsAllowed() throws Exception {
+        Path file = Files.writeString(
+                Files.createTempFile("hal9", ".yaml"),
+                "families:\n  browser:\n    headless: maybe\n  commerce:\n    usdt-per-usd: lots\n");
+        Settings.Invalid invalid = catchThrowableOfType(
+                Settings.Invalid.class,
+                () -> Settings.load(
+                        file, Map.of("HAL9_SERVER_PORT", "eighty", "HAL9_GUARD_ELICITATION", "yes"), Map.of()));
+        assertThat(invalid.problems())
+                .containsExactly(
+                        "families.browser.headless is 'maybe' (set in " + file
+                                + "); it must be true or false, like its default true",
+                        "families.commerce.usdt-per-usd is 'lots' (set in " + file
+                                + "); it must be a number such as 1 or 0.95, like its default 1.0",
+                        "guard.elicitation is 'yes' (set by HAL9_GUARD_ELICITATION); it must be true or false, like "
+                                + "its default false",
+                        "server.port is 'eighty' (set by HAL9_SERVER_PORT); it must be a whole number, like its "
+                                + "default 8931");
+        assertThat(invalid.problems()).allSatisfy(line -> assertThat(line).doesNotContain("\n"));
+
+        Settings settings = Settings.load(null, Map.of("HAL9_SERVER_AUTH", "tokn"), Map.of());
+        assertThatThrownBy(() -> settings.choice("server.auth", HttpServer.Auth.class))
+                .isInstanceOf(Settings.Invalid.class)
+                .hasMessage("server.auth is 'tokn' (set by HAL9_SERVER_AUTH); it must be none or token");
+
         Path broken = Files.writeString(Files.createTempFile("hal9", ".yaml"), "server: [unclosed\n");
         assertThatThrownBy(() -> Settings.load(broken, Map.of(), Map.of())).hasMessageContaining("not valid YAML");
         assertThatThrownBy(() -> Settings.load(Path.of("/nonexistent/hal9.yaml"), Map.of(), Map.of()))
                 .hasMessageContaining("does not exist");
+    }
+
+    /**
+     * Issue 13, item 10: a typo in hal9.yaml ({@code server.prot}) did nothing, silently. A key the defaults do not
+     * document stops start-up with one line naming it and the closest known key: a typo in a setting that restricts
+     * (guard.recipients, capabilities.disabled, families.browser.denied-domains) would otherwise leave the
+     * restriction off without a word.
+     */
+    @Test
+    void unknownKeysInTheFileStopStartUpAndNameTheClosestKnownKey() throws Exception {
+        Path file = Files.writeString(Files.createTempFile("hal9", ".yaml"), """
+                server:
+                  prot: 9000
+                guard:
+                  recipents: 0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+                  limits:
+                    ton: {usdt: {dayly: 5}}
+                families:
+                  browser:
+                    denied-domain: example.com
+                  nosuchfamily:
+                    key: value
+                """);
+        Settings.Invalid invalid =
+                catchThrowableOfType(Settings.Invalid.class, () -> Settings.load(file, Map.of(), Map.of()));
+        String where = " in " + file;
+        assertThat(invalid.problems())
+                .containsExactly(
+                        "unknown setting families.browser.denied-domain" + where
+                                + "; did you mean families.browser.denied-domains?; hal9-defaults.yaml lists every setting",
+                        "unknown setting families.nosuchfamily.key" + where
+                                + "; hal9-defaults.yaml lists every setting",
+                        "unknown setting guard.limits.ton.usdt.dayly" + where
+                                + "; did you mean guard.limits.ton.usdt.daily?; hal9-defaults.yaml lists every setting",
+                        "unknown setting guard.recipents" + where
+                                + "; did you mean guard.recipients?; hal9-defaults.yaml lists every setting",
+                        "unknown setting server.prot" + where
+                                + "; did you mean server.port?; hal9-defaults.yaml lists every setting");
+    }
+
+    /**
+     * Issue 13, item 10: a HAL9_ variable that maps to no key was ignored without a word. It is reported (and still
+     * ignored: the environment is inherited from shells and desktop clients and may hold another version's variables,
+     * so it warns rather than refusing to start). Variables that are not settings (secrets, the launcher's) are not.
+     */
+    @Test
+    void environmentVariablesThatNameNoSettingAreReported() {
+        Settings settings = Settings.load(
+                null,
+                Map.of(
+                        "HAL9_SERVER_PROT", "9000",
+                        "HAL9_KEYSTORE_PASSPHRASE", "hunter2-hunter2",
+                        "HAL9_JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64",
+                        "HAL9_TELEGRAM_BOT_TOKEN", "123:abc"),
+                Map.of());
+        assertThat(settings.warnings())
+                .containsExactly("HAL9_SERVER_PROT names no setting (it would set server.prot) and is ignored; did you "
+                        + "mean HAL9_SERVER_PORT (server.port)?");
+        assertThat(settings.integer("server.port")).isEqualTo(8931);
+    }
+
+    /**
+     * Issue 13, item 11: the README said hal9-defaults.yaml documents every key, but no families.* key was there.
+     * Reading a key the file does not document throws, so starting the server with every family (and its HTTP
+     * server), and the readers of the bot and the agent, shows that each key they read is documented; the record of
+     * keys read shows the families' keys were among them. With main's hal9-defaults.yaml this fails on the first
+     * families key read.
+     */
+    @Test
+    void everySettingTheServerAndItsFamiliesReadIsDocumented() throws Exception {
+        Path data = Files.createTempDirectory("hal9-settings-read");
+        Settings settings = Settings.load(
+                null,
+                Map.of(
+                        // a custom network makes the chain family read the keys with a <network> part
+                        "HAL9_FAMILIES_CHAIN_EVM__NETWORKS", "devnet",
+                        "HAL9_FAMILIES_CHAIN_EVM_DEVNET_RPC__URL", "http://127.0.0.1:9",
+                        "HAL9_FAMILIES_CHAIN_EVM_DEVNET_CHAIN__ID", "31337",
+                        "HAL9_FAMILIES_ORCHESTRATOR_PROVIDER", "anthropic"),
+                Map.of("data-dir", data.toString()));
+        try (Hal9 hal9 = new Hal9(settings, Map.of(), false)) {
+            HttpServer.start(hal9, "127.0.0.1", 0, HttpServer.Auth.NONE).close();
+            Telegram.subscriptions(settings, hal9.store());
+            ChatModels.from(key -> settings.family("orchestrator", key), null);
+        }
+        assertThat(settings.keysRead())
+                .contains(
+                        "server.max-request-bytes",
+                        "tools.timeout-seconds",
+                        "guard.approval-timeout-seconds",
+                        "families.browser.executable",
+                        "families.browser.idle-minutes",
+                        "families.chain.evm.devnet.rpc-url",
+                        "families.chain.ton.endpoint",
+                        "families.contracts.node",
+                        "families.commerce.timeout-seconds",
+                        "families.telegram.api-base",
+                        "families.telegram.subscription.stars",
+                        "families.orchestrator.max-tokens");
+        assertThat(settings.keysRead())
+                .as("keys read that hal9-defaults.yaml does not document")
+                .filteredOn(key -> !Settings.documents(key))
+                .isEmpty();
+    }
+
+    @Test
+    void readingAKeyThatIsNotDocumentedIsABugThatSaysWhereToDocumentIt() {
+        Settings settings = Settings.load(null, Map.of(), Map.of());
+        assertThatThrownBy(() -> settings.family("browser", "max-tabs"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("families.browser.max-tabs")
+                .hasMessageContaining("hal9-defaults.yaml");
     }
 
     @Test

@@ -4,7 +4,9 @@ import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Playwright;
 import dev.hal9.api.ToolException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -14,6 +16,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -186,23 +190,29 @@ final class BrowserPool implements AutoCloseable {
             }
             browser = null;
         }
+        // a configured path that is no program is known without the ~2 s Playwright takes to start
+        String missing = missing(settings.executable());
+        if (missing != null) {
+            throw new ToolException(cannotStart(missing));
+        }
         if (playwright == null) {
             playwright = Playwright.create(
                     new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         }
+        String executable = settings.executable() != null
+                ? settings.executable()
+                : Files.isExecutable(BrowserSettings.DEBIAN_CHROMIUM) ? BrowserSettings.DEBIAN_CHROMIUM.toString() : "";
         BrowserType.LaunchOptions options =
                 new BrowserType.LaunchOptions().setHeadless(settings.headless()).setArgs(BrowserSettings.FLAGS);
-        if (!settings.executable().isBlank()) {
-            options.setExecutablePath(Path.of(settings.executable()));
+        if (!executable.isBlank()) {
+            options.setExecutablePath(Path.of(executable));
         }
         try {
             browser = playwright.chromium().launch(options);
         } catch (RuntimeException e) {
-            throw new ToolException(
-                    "the browser could not be started ("
-                            + firstLine(e.getMessage()) + "); check families.browser.executable (now '"
-                            + settings.executable() + "')",
-                    e);
+            String message = cannotStart(failed(settings.executable(), executable, cause(e.getMessage())));
+            LOG.warn("{}", message);
+            throw new ToolException(message, e);
         }
         generation++;
         LOG.info("Chromium {} launched (generation {})", browser.version(), generation);
@@ -213,6 +223,89 @@ final class BrowserPool implements AutoCloseable {
     long browserPid() {
         return chromiumProcesses().mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
     }
+
+    /** What to do when no browser starts, whatever the reason; the same for every case, so it is always said. */
+    static final String INSTALL = "Install Chromium (Debian/Ubuntu: apt-get install chromium, which puts it at "
+            + BrowserSettings.DEBIAN_CHROMIUM + ", where hal9 looks when nothing is configured) or set "
+            + "families.browser.executable in hal9.yaml (HAL9_FAMILIES_BROWSER_EXECUTABLE in the environment) to a "
+            + "Chromium or Chrome binary; restart hal9 after changing the setting.";
+
+    private static String cannotStart(String problem) {
+        return "the browser could not be started: " + problem + ". " + INSTALL;
+    }
+
+    /** Why a configured executable cannot be a browser before trying it, or null when it may be one. */
+    private static String missing(String configured) {
+        if (configured == null || configured.isBlank()) {
+            return null;
+        }
+        Path path = Path.of(configured);
+        if (!Files.exists(path)) {
+            return "families.browser.executable is " + configured + ", which does not exist";
+        }
+        if (!Files.isRegularFile(path) || !Files.isExecutable(path)) {
+            return "families.browser.executable is " + configured + ", which is not an executable program";
+        }
+        return null;
+    }
+
+    /** What failed to start, in the operator's terms: which setting chose it, and the cause. */
+    private static String failed(String configured, String executable, String cause) {
+        if (configured == null && executable.isBlank()) {
+            return "no Chromium was found (" + BrowserSettings.DEBIAN_CHROMIUM + " does not exist, "
+                    + "families.browser.executable is not set, and Playwright's own browser is not installed: " + cause
+                    + ")";
+        }
+        if (configured == null) {
+            return executable + " did not start: " + cause;
+        }
+        if (configured.isBlank()) {
+            return "Playwright's own browser (families.browser.executable is empty) did not start: " + cause;
+        }
+        return executable + " (families.browser.executable) did not start as a browser: " + cause;
+    }
+
+    /**
+     * The first line of a launch failure that says something. Playwright's message starts with "Error {" and a
+     * generic line ("Target page, context or browser has been closed"); what the program itself printed to stderr
+     * ("error while loading shared libraries: libnss3.so") and its exit code say more, so those come first.
+     */
+    static String cause(String message) {
+        if (message == null) {
+            return "no detail";
+        }
+        List<String> lines = message.lines().map(String::strip).toList();
+        String said = null;
+        String exit = null;
+        String headline = null;
+        for (String line : lines) {
+            Matcher err = BROWSER_STDERR.matcher(line);
+            if (said == null && err.find() && !err.group(1).isBlank()) {
+                said = err.group(1).strip();
+            }
+            Matcher exited = EXIT_CODE.matcher(line);
+            if (exit == null && exited.find()) {
+                exit = exited.group(1);
+            }
+            if (headline == null && line.startsWith("message='")) {
+                headline = line.substring("message='".length());
+            }
+        }
+        if (headline == null) {
+            headline = lines.stream()
+                    .filter(line -> !line.isEmpty() && !line.equals("Error {"))
+                    .findFirst()
+                    .orElse("no detail");
+        }
+        String cause = said != null ? said : headline;
+        if (exit != null && !exit.equals("null")) {
+            cause += " (it exited with code " + exit + ")";
+        }
+        return cause.length() > 300 ? cause.substring(0, 300) + "…" : cause;
+    }
+
+    private static final Pattern BROWSER_STDERR = Pattern.compile("^(?:- *)*\\[pid=\\d+\\]\\[err\\] ?(.*)$");
+    private static final Pattern EXIT_CODE = Pattern.compile("<process did exit: exitCode=(\\w+)");
 
     static String firstLine(String message) {
         if (message == null) {

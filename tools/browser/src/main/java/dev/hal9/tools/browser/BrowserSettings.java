@@ -1,7 +1,6 @@
 package dev.hal9.tools.browser;
 
 import dev.hal9.api.FamilyContext;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -13,7 +12,9 @@ import java.util.stream.Collectors;
 /**
  * The browser family's settings ({@code families.browser.*} in hal9.yaml, {@code HAL9_FAMILIES_BROWSER_*}).
  *
- * @param executable the Chromium to launch; empty means Playwright's own browser
+ * @param executable the Chromium to launch as the operator configured it; empty means Playwright's own browser, and
+ *     null (not configured) means {@link #DEBIAN_CHROMIUM} if it exists when the browser starts, else Playwright's own
+ *     browser: looked up then, not now, so that installing Chromium needs no restart
  * @param headless whether to run without a window
  * @param maxSessions sessions open at once in the whole server
  * @param maxSessionsPerPrincipal sessions one principal may hold open
@@ -43,11 +44,12 @@ record BrowserSettings(
             "--disable-sync",
             "--disable-dev-shm-usage");
 
+    /** Where Debian's and Ubuntu's {@code chromium} package installs the browser. */
+    static final Path DEBIAN_CHROMIUM = Path.of("/usr/bin/chromium");
+
     static BrowserSettings from(FamilyContext context) {
-        String executable = context.setting("executable")
-                .orElseGet(() -> Files.isExecutable(Path.of("/usr/bin/chromium")) ? "/usr/bin/chromium" : "");
         return new BrowserSettings(
-                executable,
+                context.setting("executable").orElse(null),
                 !"false".equalsIgnoreCase(context.setting("headless").orElse("true")),
                 positive(context, "max-sessions", 50),
                 positive(context, "max-sessions-per-principal", 10),

@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -186,7 +185,10 @@ final class Browsing implements AutoCloseable {
             }
             // the thread is free again but the tab may still be spinning: replace it, so the session works
             String reopened = pool.run(30_000, () -> replaceActiveTab(session));
-            throw new ToolException(timeout.getMessage() + " " + reopened);
+            throw session.masking.apply(new ToolException(timeout.getMessage() + " " + reopened));
+        } catch (ToolException failure) {
+            // failures name the page's URL ("the tab stays on ..."), which may carry a password
+            throw session.masking.apply(failure);
         }
     }
 
@@ -200,8 +202,10 @@ final class Browsing implements AutoCloseable {
             }
             try {
                 T result = work.apply(session);
+                learnPasswords(session);
                 remember(session);
-                return new Outcome<>(result, notice);
+                // the one place every browser tool's result passes: mask passwords in all of it
+                return new Outcome<>(session.masking.apply(result), notice);
             } catch (PlaywrightException e) {
                 if (!pool.browser().isConnected()
                         || e.getMessage() != null && e.getMessage().contains("has been closed")) {
@@ -246,31 +250,37 @@ final class Browsing implements AutoCloseable {
     record Outcome<T>(T value, String notice) {}
 
     /**
-     * Captures the accessibility snapshot of the active tab with the given secrets (from {@link #secrets})
-     * masked.
+     * Captures the compact accessibility snapshot of the active tab. Passwords in it are masked with the rest of the
+     * result, in {@link #with}.
      */
-    String snapshot(Session session, List<String> secrets) {
+    String snapshot(Session session) {
         Page page = session.page();
         String aria = page.ariaSnapshot(
                 new Page.AriaSnapshotOptions().setMode(AriaSnapshotMode.AI).setTimeout(10_000));
-        return Snapshots.compact(aria, secrets);
+        return Snapshots.compact(aria);
     }
 
-    /** The values typed into password fields of every frame: they must never leave the server. */
-    static List<String> secrets(Page page) {
-        List<String> values = new ArrayList<>();
-        for (Frame frame : page.frames()) {
+    /**
+     * Learns the password fields of every frame of the active tab: their names, and the values in them (typed by a
+     * tool, by the page's script or filled in by the server). The session remembers both, so that a password that
+     * left its field (into the next page's URL, say) is still masked.
+     */
+    static void learnPasswords(Session session) {
+        for (Frame frame : session.page().frames()) {
             try {
                 Object found = frame.evaluate("() => Array.from(document.querySelectorAll('input[type=password]'))"
-                        + ".map(e => e.value).filter(v => v)");
-                if (found instanceof List<?> list) {
-                    list.forEach(value -> values.add(String.valueOf(value)));
+                        + ".map(e => [e.name || '', e.value || ''])");
+                if (found instanceof List<?> fields) {
+                    for (Object field : fields) {
+                        List<?> pair = (List<?>) field;
+                        session.masking.name(String.valueOf(pair.get(0)));
+                        session.masking.value(String.valueOf(pair.get(1)));
+                    }
                 }
             } catch (PlaywrightException e) {
-                // a frame that went away while we asked has no passwords left to hide
+                // a frame that went away while we asked has no passwords left to learn
             }
         }
-        return values;
     }
 
     private Session find(ToolCall call, String handle) {
@@ -346,7 +356,8 @@ final class Browsing implements AutoCloseable {
         page.onDownload(download -> {
             try {
                 Files.createDirectories(session.downloads);
-                String name = safeFileName(download.suggestedFilename());
+                // the name may come from a URL that carries a password: mask it before the file is named so
+                String name = safeFileName(session.masking.text(download.suggestedFilename()));
                 download.saveAs(session.downloads.resolve(name));
             } catch (IOException | PlaywrightException e) {
                 LOG.warn("download in session {} failed: {}", session.handle, e.getMessage());

@@ -167,15 +167,15 @@ final class ExtractTools {
         int pageNumber = input.page() == null ? 1 : input.page();
         int pageChars = input.pageChars() == null ? 12_000 : input.pageChars();
         Browsing.Outcome<Output> outcome = browsing.with(call, input.session(), 60_000, session -> {
+            // passwords in any of this are masked by browsing.with, which every result passes through
             Page page = session.page();
-            List<String> secrets = Browsing.secrets(page);
             String url = page.url();
-            String title = Snapshots.scrub(page.title(), secrets);
+            String title = page.title();
             return switch (input.what()) {
                 case SNAPSHOT, TEXT -> {
                     String full = input.what() == What.SNAPSHOT
-                            ? browsing.snapshot(session, secrets)
-                            : Snapshots.scrub(String.valueOf(page.evaluate(MARKDOWN)), secrets);
+                            ? browsing.snapshot(session)
+                            : String.valueOf(page.evaluate(MARKDOWN));
                     Snapshots.Paged paged = Snapshots.page(full, input.query(), pageNumber, pageChars);
                     yield new Output(
                             input.what(),
@@ -204,11 +204,9 @@ final class ExtractTools {
                             null,
                             null);
                 case TABLES ->
-                    new Output(
-                            input.what(), url, title, null, null, null, null, tables(page, secrets), null, null, null);
+                    new Output(input.what(), url, title, null, null, null, null, tables(page), null, null, null);
                 case FORMS ->
-                    new Output(
-                            input.what(), url, title, null, null, null, null, null, fields(page, secrets), null, null);
+                    new Output(input.what(), url, title, null, null, null, null, null, fields(page), null, null);
                 case SCREENSHOT -> {
                     byte[] png;
                     try {
@@ -296,7 +294,7 @@ final class ExtractTools {
         return links;
     }
 
-    private static List<Table> tables(Page page, List<String> secrets) {
+    private static List<Table> tables(Page page) {
         Object found = page.evaluate("() => Array.from(document.querySelectorAll('table')).slice(0, 50).map(t => {"
                 + " const caption = t.caption ? t.caption.innerText.trim() : '';"
                 + " const rows = Array.from(t.rows).slice(0, 500).map(r => Array.from(r.cells).map(c => c.innerText.trim().replace(/\\s+/g, ' ')));"
@@ -307,10 +305,7 @@ final class ExtractTools {
                 List<?> pair = (List<?>) item;
                 List<List<String>> rows = new ArrayList<>();
                 for (Object row : (List<?>) pair.get(1)) {
-                    rows.add(((List<?>) row)
-                            .stream()
-                                    .map(cell -> Snapshots.scrub(String.valueOf(cell), secrets))
-                                    .toList());
+                    rows.add(((List<?>) row).stream().map(String::valueOf).toList());
                 }
                 String caption = String.valueOf(pair.get(0));
                 tables.add(new Table(caption.isEmpty() ? null : caption, rows));
@@ -319,7 +314,7 @@ final class ExtractTools {
         return tables;
     }
 
-    private static List<FormField> fields(Page page, List<String> secrets) {
+    private static List<FormField> fields(Page page) {
         Object found =
                 page.evaluate("() => Array.from(document.querySelectorAll('input, select, textarea')).slice(0, 500)"
                         + ".filter(e => e.type !== 'hidden').map(e => {"
@@ -337,7 +332,7 @@ final class ExtractTools {
                         String.valueOf(field.get("kind")),
                         String.valueOf(field.get("name")),
                         String.valueOf(field.get("label")),
-                        Snapshots.scrub(String.valueOf(field.get("value")), secrets),
+                        String.valueOf(field.get("value")),
                         options instanceof List<?> values
                                 ? values.stream().map(String::valueOf).toList()
                                 : null));

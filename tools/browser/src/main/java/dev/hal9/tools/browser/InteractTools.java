@@ -168,11 +168,13 @@ final class InteractTools {
                 target(page, input.ref(), input.selector()).check(new Locator.CheckOptions().setTimeout(timeout));
             case UNCHECK ->
                 target(page, input.ref(), input.selector()).uncheck(new Locator.UncheckOptions().setTimeout(timeout));
-            case TYPE ->
-                target(page, input.ref(), input.selector())
-                        .pressSequentially(
-                                require(input.text(), "text", "type"),
-                                new Locator.PressSequentiallyOptions().setTimeout(timeout));
+            case TYPE -> {
+                String text = require(input.text(), "text", "type");
+                Locator target = target(page, input.ref(), input.selector());
+                // a line break in the text presses Enter; it never becomes part of the field's value
+                learnIfPassword(session, target, text.replaceAll("[\r\n]", ""));
+                target.pressSequentially(text, new Locator.PressSequentiallyOptions().setTimeout(timeout));
+            }
             case PRESS -> {
                 String key = require(input.text(), "text", "press");
                 if (input.ref() == null && input.selector() == null) {
@@ -190,8 +192,9 @@ final class InteractTools {
                     throw ToolException.badArgument("fields", "is required for fill: a list of {ref, value}");
                 }
                 for (Field field : fields) {
-                    target(page, field.ref(), field.selector())
-                            .fill(field.value(), new Locator.FillOptions().setTimeout(timeout));
+                    Locator target = target(page, field.ref(), field.selector());
+                    learnIfPassword(session, target, field.value());
+                    target.fill(field.value(), new Locator.FillOptions().setTimeout(timeout));
                 }
             }
             case SELECT -> {
@@ -229,6 +232,18 @@ final class InteractTools {
                 session.acceptDialogs = input.accept() == null || input.accept();
                 session.promptText = input.text();
             }
+        }
+    }
+
+    /**
+     * Remembers a value on its way into a password field before it goes in: typing Enter, or the page's script,
+     * may send it on (into a URL) before this call looks at the page again.
+     */
+    private static void learnIfPassword(Session session, Locator target, String value) {
+        Object name = target.evaluate("e => e instanceof HTMLInputElement && e.type === 'password' ? e.name : null");
+        if (name != null) {
+            session.masking.value(value);
+            session.masking.name(String.valueOf(name));
         }
     }
 

@@ -280,23 +280,20 @@ final class NavigateTools {
     /** The page state after an action: URL, title, status and the first page of the snapshot. */
     static PageState state(Browsing browsing, Session session, Integer status, boolean snapshot, int dialogsBefore) {
         Page page = session.page();
-        // one look at the password fields serves the snapshot and the title
-        List<String> secrets = Browsing.secrets(page);
         String text = null;
         Integer pageNumber = null;
         Integer pages = null;
         if (snapshot) {
-            Snapshots.Paged paged = Snapshots.page(browsing.snapshot(session, secrets), null, 1, SNAPSHOT_PAGE_CHARS);
+            Snapshots.Paged paged = Snapshots.page(browsing.snapshot(session), null, 1, SNAPSHOT_PAGE_CHARS);
             text = paged.text();
             pageNumber = paged.page();
             pages = paged.pages();
         }
         List<String> dialogs = new ArrayList<>(session.dialogs.subList(dialogsBefore, session.dialogs.size()));
-        String title = Snapshots.scrub(page.title(), secrets);
         return new PageState(
                 session.handle,
                 page.url(),
-                title,
+                page.title(),
                 status,
                 text,
                 pageNumber,

@@ -31,6 +31,9 @@ final class Session {
 
     String promptText;
 
+    /** The session's passwords and password fields, masked in everything its tools return. */
+    final Masking masking = new Masking();
+
     Session(String handle, String owner, String profile, Path downloads) {
         this.handle = handle;
         this.owner = owner;

@@ -1,7 +1,6 @@
 package dev.hal9.tools.browser;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -93,9 +92,8 @@ final class Snapshots {
      * The compact form of an AI-mode snapshot.
      *
      * @param aria the snapshot as {@code page.ariaSnapshot(mode AI)} returns it
-     * @param secrets values that must not appear (password fields' contents); they become {@code ••••}
      */
-    static String compact(String aria, Collection<String> secrets) {
+    static String compact(String aria) {
         Node root = new Node("root", null, null, null);
         List<Node> stack = new ArrayList<>();
         List<Integer> indents = new ArrayList<>();
@@ -135,18 +133,7 @@ final class Snapshots {
         for (Node child : root.children) {
             render(child, 0, out);
         }
-        return scrub(out.toString(), secrets);
-    }
-
-    /** Replaces every secret value with a mask. */
-    static String scrub(String text, Collection<String> secrets) {
-        String result = text;
-        for (String secret : secrets) {
-            if (secret != null && !secret.isEmpty()) {
-                result = result.replace(secret, "••••");
-            }
-        }
-        return result;
+        return out.toString();
     }
 
     private static void render(Node node, int depth, StringBuilder out) {

@@ -8,6 +8,9 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -98,6 +101,42 @@ class BrowserPolicyTest {
             assertThat(waited.isError()).isFalse();
             assertThat(progress).hasSizeGreaterThanOrEqualTo(3);
             assertThat(progress).allSatisfy(p -> assertThat(p.total()).isEqualTo(2500.0));
+        }
+    }
+
+    /**
+     * Issue 13, item 9: without Chromium the tools said "the browser could not be started (Error {); check
+     * families.browser.executable (now '')": the cause cut off after its first line and no fix. The result must say
+     * what is missing, the cause's first line that means something, and how to install or configure a browser.
+     */
+    @Test
+    void aMissingOrWrongBrowserSaysWhatIsMissingAndHowToFixIt() throws Exception {
+        Path folder = Files.createTempDirectory("hal9-no-browser");
+        Path notABrowser = Files.writeString(
+                folder.resolve("not-a-browser"), "#!/bin/sh\necho 'this program is not a browser' >&2\nexit 3\n");
+        Files.setPosixFilePermissions(notABrowser, PosixFilePermissions.fromString("rwx------"));
+        Map<String, List<String>> cases = Map.of(
+                folder.resolve("chromium").toString(),
+                List.of("does not exist"),
+                notABrowser.toString(),
+                List.of("this program is not a browser", "exited with code 3"),
+                // empty asks for Playwright's own browser, which hal9 never downloads
+                "",
+                List.of("Playwright's own browser", "Executable doesn't exist"));
+        for (Map.Entry<String, List<String>> entry : cases.entrySet()) {
+            try (McpTestKit kit = McpTestKit.of(
+                    Map.of("browser.executable", entry.getKey()), Duration.ofSeconds(60), new BrowserFamily())) {
+                CallToolResult refused =
+                        kit.client("jill").callTool(new CallToolRequest("browser_session", Map.of("action", "open")));
+                assertThat(refused.isError()).isTrue();
+                assertThat(text(refused))
+                        .as("the result for executable %s", entry.getKey())
+                        .contains(entry.getKey())
+                        .contains(entry.getValue())
+                        .contains("apt-get install chromium", "families.browser.executable")
+                        .contains("HAL9_FAMILIES_BROWSER_EXECUTABLE")
+                        .doesNotContain("Error {");
+            }
         }
     }
 

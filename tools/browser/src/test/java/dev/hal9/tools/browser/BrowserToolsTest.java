@@ -125,6 +125,74 @@ class BrowserToolsTest {
         close(alice, session);
     }
 
+    /**
+     * Issue 13, item 6: after a GET form with a password field was submitted, the next page's URL carried
+     * {@code pw=hunter2...}, and every tool that shows a URL (or a page that echoes its query) showed the password.
+     * No result of any browser tool may contain it: not the URL, title, snapshot, text, links, tables, forms, tabs,
+     * history, a download's name or a script's result.
+     */
+    @Test
+    void aPasswordSubmittedInAUrlNeverAppearsInAnyResult() throws Exception {
+        String password = "hunter2 secret!";
+        List<String> leaks = new java.util.ArrayList<>();
+        java.util.function.BiFunction<String, Map<String, Object>, CallToolResult> watched = (tool, arguments) -> {
+            CallToolResult result = call(alice, tool, arguments);
+            String everything = result.content() + " " + result.structuredContent();
+            for (String form : List.of(password, "hunter2+secret%21", "hunter2%20secret%21", "hunter2")) {
+                if (everything.contains(form)) {
+                    leaks.add(tool + " " + arguments + " showed '" + form + "': " + text(result));
+                    break;
+                }
+            }
+            return ok(result);
+        };
+        String session = open(alice, site.url("/signin"));
+        String snapshot = snapshot(alice, session);
+        Map<String, Object> fill = new LinkedHashMap<>(Map.of("session", session, "action", "fill"));
+        fill.put(
+                "fields",
+                List.of(
+                        Map.of("ref", ref(snapshot, "textbox \"User\""), "value", "ada"),
+                        Map.of("ref", ref(snapshot, "textbox \"Password\""), "value", password)));
+        watched.apply("browser_interact", fill);
+        CallToolResult submitted = watched.apply(
+                "browser_interact",
+                Map.of("session", session, "action", "click", "ref", ref(snapshot, "button \"Sign in\"")));
+        // the page arrived, its URL still works as a URL and names the user; only the password is masked
+        assertThat(structured(submitted).get("url").toString()).startsWith(site.url("/welcome?user=ada&pw="));
+        assertThat(text(submitted)).contains("You sent user=ada");
+        for (String what : List.of("snapshot", "text", "links", "tables", "forms")) {
+            watched.apply("browser_extract", Map.of("session", session, "what", what));
+        }
+        watched.apply("browser_evaluate", Map.of("session", session, "script", "() => location.href"));
+        watched.apply("browser_session", Map.of("action", "list"));
+        String welcome = snapshot(alice, session);
+        watched.apply(
+                "browser_interact",
+                Map.of("session", session, "action", "click", "ref", ref(welcome, "link \"Open in a new tab\"")));
+        watched.apply("browser_session", Map.of("action", "tab_select", "session", session, "tab", 1));
+        watched.apply("browser_session", Map.of("action", "tab_close", "session", session, "tab", 1));
+        watched.apply(
+                "browser_interact",
+                Map.of("session", session, "action", "click", "ref", ref(welcome, "link \"Receipt\"")));
+        Map<String, Object> downloads = Map.of();
+        for (int i = 0; i < 50 && !downloads.toString().contains("receipt"); i++) {
+            downloads = structured(watched.apply("browser_extract", Map.of("session", session, "what", "downloads")));
+            Thread.sleep(100);
+        }
+        assertThat(downloads.get("downloads").toString()).contains("receipt");
+        // history: the page with the password in its URL, reached again by back and forward
+        watched.apply("browser_navigate", Map.of("session", session, "url", site.url("/table")));
+        watched.apply("browser_navigate", Map.of("session", session, "action", "back"));
+        watched.apply("browser_navigate", Map.of("session", session, "action", "forward"));
+        watched.apply("browser_navigate", Map.of("session", session, "action", "back"));
+        watched.apply("browser_navigate", Map.of("session", session, "action", "reload"));
+        watched.apply(
+                "browser_wait", Map.of("session", session, "until", "url", "value", "/welcome", "timeoutMs", 5_000));
+        assertThat(leaks).as("results that showed the password").isEmpty();
+        close(alice, session);
+    }
+
     @Test
     void readsTablesLinksAndScreenshots() {
         String session = open(alice, site.url("/table"));

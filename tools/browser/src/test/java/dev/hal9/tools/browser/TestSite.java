@@ -109,6 +109,41 @@ final class TestSite implements AutoCloseable {
                 <input type="file" id="file" aria-label="Attachment"
                   onchange="document.getElementById('picked').textContent = 'picked ' + this.files[0].name + ' ' + this.files[0].size">
                 <p id="picked">none</p>""");
+        // a GET form with a password field: the browser puts the password into the next page's URL, and this site
+        // echoes that query back in the title, the text, a table, links, a new tab and a download's file name
+        page("/signin", "Sign in", """
+                <h1>Sign in</h1>
+                <form method="get" action="/welcome">
+                  <label>User <input name="user"></label>
+                  <label>Password <input name="pw" type="password"></label>
+                  <button type="submit">Sign in</button>
+                </form>""");
+        server.createContext("/welcome", exchange -> {
+            String raw = exchange.getRequestURI().getRawQuery();
+            String query = URLDecoder.decode(raw == null ? "" : raw, StandardCharsets.UTF_8);
+            send(
+                    exchange,
+                    200,
+                    "Welcome " + query,
+                    "<h1>Welcome</h1><p>You sent " + query + "</p>"
+                            + "<table><tr><th>Field</th><th>Value</th></tr><tr><td>query</td><td>" + query
+                            + "</td></tr></table>"
+                            + "<a href=\"/welcome?" + raw + "\">Link to this page</a> "
+                            + "<a href=\"/welcome?" + raw + "\" target=\"_blank\">Open in a new tab</a> "
+                            + "<a href=\"/receipt?" + raw + "\" download>Receipt</a>");
+        });
+        server.createContext("/receipt", exchange -> {
+            String raw = exchange.getRequestURI().getRawQuery();
+            String query = URLDecoder.decode(raw == null ? "" : raw, StandardCharsets.UTF_8);
+            byte[] body = ("receipt for " + query + "\n").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "text/plain");
+            exchange.getResponseHeaders()
+                    .add("Content-Disposition", "attachment; filename=\"receipt " + query.replace('"', '_') + ".txt\"");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
         server.start();
     }
 

@@ -197,7 +197,8 @@ final class TonTransfers implements Guard.Settlement {
                 JSON.writeValueAsString(payload),
                 request.idempotencyKey(),
                 List.of(
-                        Guard.Effect.transfer("TON", DECIMALS, amount, to.toNonBounceable()),
+                        // raw, like the intent's recipient: guard.recipients compares them as written
+                        Guard.Effect.transfer("TON", DECIMALS, amount, to.toRaw()),
                         Guard.Effect.fee("TON", DECIMALS, fee)),
                 true);
     }
@@ -249,7 +250,7 @@ final class TonTransfers implements Guard.Settlement {
                 JSON.writeValueAsString(payload),
                 request.idempotencyKey(),
                 List.of(
-                        Guard.Effect.transfer(jetton.symbol(), jetton.decimals(), amount, to.toNonBounceable()),
+                        Guard.Effect.transfer(jetton.symbol(), jetton.decimals(), amount, to.toRaw()),
                         // the attached TON pays the jetton wallets; what they do not use comes back, but may not
                         Guard.Effect.fee("TON", DECIMALS, tonNeeded)),
                 true);

@@ -1,0 +1,62 @@
+package dev.hal9.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The hal9 command line in this JVM: what a person who mistyped something reads. */
+class CommandLineTest {
+
+    /** Issue 13, item 10: the usage after a refused argument was headed "Usage: serve", not "hal9 serve". */
+    @Test
+    void usageAfterARefusedArgumentNamesTheWholeCommand() {
+        Run serve = run("serve", "--stdio", "--http", "127.0.0.1:1");
+        assertThat(serve.exit()).isEqualTo(2);
+        assertThat(serve.err()).startsWith("choose --stdio or --http, not both").contains("Usage: hal9 serve ");
+        Run token = run("token", "create", "--principal", " ");
+        assertThat(token.err()).contains("Usage: hal9 token create ");
+        Run payments = run("payments", "--all");
+        assertThat(payments.err()).contains("Usage: hal9 payments ");
+    }
+
+    /**
+     * Issue 13, item 10: a configuration error printed a Java stack trace. It is one line per problem, each starting
+     * with "hal9:", and the command exits with 2 before anything starts.
+     */
+    @Test
+    void aConfigurationErrorIsOneLinePerProblemAndNoStackTrace() throws Exception {
+        Path home = Files.createTempDirectory("hal9-cli");
+        Path file = Files.writeString(
+                home.resolve("hal9.yaml"), "server:\n  prot: 9000\ntools:\n  timeout-seconds: soon\n");
+        Run tools = run(
+                "tools",
+                "--config",
+                file.toString(),
+                "--data-dir",
+                home.resolve("data").toString());
+        assertThat(tools.err().lines())
+                .containsExactly(
+                        "hal9: unknown setting server.prot in " + file
+                                + "; did you mean server.port?; hal9-defaults.yaml lists every setting",
+                        "hal9: tools.timeout-seconds is 'soon' (set in " + file
+                                + "); it must be a whole number, like its default 120");
+        assertThat(tools.exit()).isEqualTo(2);
+        assertThat(Files.exists(home.resolve("data"))).as("nothing started").isFalse();
+    }
+
+    private record Run(int exit, String err) {}
+
+    private static Run run(String... arguments) {
+        StringWriter err = new StringWriter();
+        CommandLine command = Main.commandLine();
+        command.setErr(new PrintWriter(err, true));
+        command.setOut(new PrintWriter(new StringWriter(), true));
+        int exit = command.execute(arguments);
+        return new Run(exit, err.toString());
+    }
+}

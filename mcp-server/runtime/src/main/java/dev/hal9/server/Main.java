@@ -421,11 +421,7 @@ public final class Main implements Runnable {
 
         static Store openStore(Common common) {
             Settings settings = common.settings(Map.of());
-            String url = settings.string("db.url").isBlank()
-                    ? Store.h2Url(settings.dataDirectory(System.getenv()))
-                    : settings.string("db.url");
-            return Store.open(
-                            url, settings.string("db.user"), settings.string("db.password"), System::currentTimeMillis)
+            return Store.open(settings, settings.dataDirectory(System.getenv()), System::currentTimeMillis)
                     .awaitOpen();
         }
     }

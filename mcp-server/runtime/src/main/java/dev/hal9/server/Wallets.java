@@ -60,8 +60,9 @@ final class Wallets implements Runnable {
 
         Keystore keystore() {
             Settings settings = common.settings(Map.of());
-            return new Keystore(
-                    settings.dataDirectory(System.getenv()).resolve("chain").resolve("keystore"));
+            return new Keystore(DataDirectory.secure(settings.dataDirectory(System.getenv()))
+                    .resolve("chain")
+                    .resolve("keystore"));
         }
     }
 

@@ -3,6 +3,7 @@ package dev.hal9.server;
 import dev.hal9.api.Tool;
 import dev.hal9.api.internal.Json;
 import dev.hal9.api.internal.ToolAdapter;
+import dev.hal9.server.internal.Secrets;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
@@ -469,7 +470,9 @@ public final class Main implements Runnable {
                     record.getThrown().printStackTrace(new java.io.PrintWriter(trace));
                     line.append(trace);
                 }
-                return line.toString();
+                // the one way out for every logger: a secret in a message or a stack trace stops here (-v logs
+                // whole MCP messages)
+                return Secrets.redact(line.toString());
             }
         });
         root.addHandler(handler);

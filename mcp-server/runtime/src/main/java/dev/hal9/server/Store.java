@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.hal9.api.Handles;
 import dev.hal9.api.Principal;
 import dev.hal9.api.internal.InMemoryHandles;
+import dev.hal9.server.internal.Secrets;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -404,7 +405,7 @@ final class Store implements AutoCloseable {
                 outcome,
                 durationMillis,
                 clip(arguments, 4000),
-                clip(detail, 1000)))) {
+                clip(Secrets.redact(detail), 1000)))) {
             droppedAudits.incrementAndGet();
         }
     }

@@ -5,6 +5,7 @@ import dev.hal9.api.PaymentView;
 import dev.hal9.api.Principal;
 import dev.hal9.api.ToolCall;
 import dev.hal9.api.ToolException;
+import dev.hal9.server.internal.Secrets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -111,6 +112,16 @@ public final class LedgerGuard implements Guard, AutoCloseable {
         }
         String principal = call.principal().id();
         requireSettlement(intent.kind());
+        // the key and the recipient are stored as given (they are how a retry and the send find the payment), so a
+        // secret pasted there is refused rather than written into the ledger
+        if (Secrets.containsSecret(intent.idempotencyKey())) {
+            throw new ToolException("idempotencyKey looks like a private key, a mnemonic or a bearer token, and it "
+                    + "would be stored in the ledger; use an id of your own such as order-1234");
+        }
+        if (Secrets.containsSecret(intent.recipient())) {
+            throw new ToolException("the recipient looks like a private key, a mnemonic or a bearer token, not an "
+                    + "address; nothing was stored or sent");
+        }
         String key = intent.idempotencyKey() == null || intent.idempotencyKey().isBlank()
                 ? Ledger.newId()
                 : intent.idempotencyKey();

@@ -58,6 +58,10 @@ public final class LedgerGuard implements Guard, AutoCloseable {
     private final Set<String> notifying = ConcurrentHashMap.newKeySet();
     private final Thread worker;
     private volatile boolean closed;
+    /** Wakes the worker's pause when the guard closes. */
+    private final ReentrantLock wakeLock = new ReentrantLock();
+
+    private final java.util.concurrent.locks.Condition wake = wakeLock.newCondition();
     /** Where a person approves on the web, once the HTTP server runs; null otherwise. */
     private volatile String approvalsUrl;
 
@@ -546,7 +550,26 @@ public final class LedgerGuard implements Guard, AutoCloseable {
                     LOG.warn("guard round failed: {}", message(e));
                 }
             }
-            sleep(policy.workerInterval().toMillis());
+            pause(policy.workerInterval());
+        }
+    }
+
+    /**
+     * Waits for the next round, or until {@link #close()} wakes it. Never by interrupt: an interrupt that lands while
+     * the worker reads from H2's AUTO_SERVER socket closes that socket (virtual threads do), and H2's reconnect then
+     * failed with ~30 lines of "Error opening database: Sleep interrupted" on every such shutdown.
+     */
+    private void pause(java.time.Duration interval) {
+        wakeLock.lock();
+        try {
+            long nanos = interval.toNanos();
+            while (!closed && nanos > 0) {
+                nanos = wake.awaitNanos(nanos);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            wakeLock.unlock();
         }
     }
 
@@ -670,6 +693,17 @@ public final class LedgerGuard implements Guard, AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        worker.interrupt();
+        wakeLock.lock();
+        try {
+            wake.signalAll();
+        } finally {
+            wakeLock.unlock();
+        }
+        // the round in progress ends before the store below the guard closes
+        try {
+            worker.join(java.time.Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

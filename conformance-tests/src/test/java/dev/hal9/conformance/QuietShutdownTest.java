@@ -29,7 +29,10 @@ class QuietShutdownTest {
     void aStdioServerSharingTheDataDirectoryStopsWithoutDatabaseErrors() throws Exception {
         Path home = PackagedServer.newHome();
         try (PackagedServer owner = PackagedServer.http(home, Map.of())) {
-            ProcessBuilder builder = new ProcessBuilder(PackagedServer.stdioCommand(home));
+            // the same data directory as the owner's ($XDG_DATA_HOME/hal9), so the stdio server reaches the database
+            // through the owner's AUTO_SERVER port
+            ProcessBuilder builder = new ProcessBuilder(
+                    PackagedServer.java(), "-jar", PackagedServer.jar().toString(), "serve", "--stdio");
             builder.environment().putAll(PackagedServer.environment(home));
             builder.environment().put("HAL9_GUARD_WORKER__INTERVAL__MS", "20"); // a round every 20 ms
             Process stdio = builder.start();
@@ -69,6 +72,8 @@ class QuietShutdownTest {
                     .doesNotContain("Exception")
                     .doesNotContain("\tat ");
             assertThat(owner.alive()).isTrue();
+            assertThat(home.resolve("data").resolve("hal9").resolve("hal9.mv.db"))
+                    .exists();
         }
     }
 

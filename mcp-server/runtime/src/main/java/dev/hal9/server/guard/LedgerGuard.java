@@ -701,7 +701,9 @@ public final class LedgerGuard implements Guard, AutoCloseable {
         }
         // the round in progress ends before the store below the guard closes
         try {
-            worker.join(java.time.Duration.ofSeconds(30));
+            if (worker.getState() != Thread.State.NEW) { // a guard never started (the CLI's, tests') has no worker
+                worker.join(java.time.Duration.ofSeconds(30));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -130,6 +130,11 @@ final class PackagedServer implements AutoCloseable {
         return base() + "/sse";
     }
 
+    /** The server's process id, for a test that pauses it (SIGSTOP) as a stalled peer. */
+    long pid() {
+        return process.pid();
+    }
+
     boolean alive() {
         return process.isAlive();
     }

@@ -78,9 +78,7 @@ final class Hal9 implements AutoCloseable {
         this.settings = settings;
         this.conformanceFixtures = conformanceFixtures;
         this.dataDirectory = settings.dataDirectory(environment);
-        String url = settings.string("db.url").isBlank() ? Store.h2Url(dataDirectory) : settings.string("db.url");
-        this.store =
-                Store.open(url, settings.string("db.user"), settings.string("db.password"), System::currentTimeMillis);
+        this.store = Store.open(settings, dataDirectory, System::currentTimeMillis);
         this.telemetry = new Telemetry(store, settings.string("telemetry.otlp-endpoint"));
         this.localPrincipal =
                 Principal.local(environment.getOrDefault("USER", System.getProperty("user.name", "local")));

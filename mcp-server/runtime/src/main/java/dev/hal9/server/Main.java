@@ -3,6 +3,7 @@ package dev.hal9.server;
 import dev.hal9.api.Tool;
 import dev.hal9.api.internal.Json;
 import dev.hal9.api.internal.ToolAdapter;
+import dev.hal9.server.internal.Secrets;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
@@ -421,11 +422,7 @@ public final class Main implements Runnable {
 
         static Store openStore(Common common) {
             Settings settings = common.settings(Map.of());
-            String url = settings.string("db.url").isBlank()
-                    ? Store.h2Url(settings.dataDirectory(System.getenv()))
-                    : settings.string("db.url");
-            return Store.open(
-                            url, settings.string("db.user"), settings.string("db.password"), System::currentTimeMillis)
+            return Store.open(settings, settings.dataDirectory(System.getenv()), System::currentTimeMillis)
                     .awaitOpen();
         }
     }
@@ -473,7 +470,9 @@ public final class Main implements Runnable {
                     record.getThrown().printStackTrace(new java.io.PrintWriter(trace));
                     line.append(trace);
                 }
-                return line.toString();
+                // the one way out for every logger: a secret in a message or a stack trace stops here (-v logs
+                // whole MCP messages)
+                return Secrets.redact(line.toString());
             }
         });
         root.addHandler(handler);

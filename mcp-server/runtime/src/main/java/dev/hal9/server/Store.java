@@ -5,15 +5,20 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.hal9.api.Handles;
 import dev.hal9.api.Principal;
 import dev.hal9.api.internal.InMemoryHandles;
+import dev.hal9.server.internal.Secrets;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -26,6 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.flywaydb.core.Flyway;
+import org.h2.api.ErrorCode;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,13 +75,67 @@ final class Store implements AutoCloseable {
         return new Store(future, clock, redactUrl(url));
     }
 
-    /** The default H2 URL for a data directory. */
-    static String h2Url(Path dataDirectory) {
-        try {
-            Files.createDirectories(dataDirectory);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot create data directory " + dataDirectory + ": " + e.getMessage(), e);
+    /**
+     * Opens the configured store: {@code db.url} if set, else the embedded H2 file in the owner-only data directory
+     * with the password hal9 keeps in {@link DataDirectory#PASSWORD_FILE}. A database an older hal9 made with the
+     * configured password ({@code db.password}, empty by default) is moved to the kept password on first open.
+     */
+    static Store open(Settings settings, Path dataDirectory, LongSupplier clock) {
+        if (!settings.string("db.url").isBlank()) {
+            return open(settings.string("db.url"), settings.string("db.user"), settings.string("db.password"), clock);
         }
+        String url = h2Url(dataDirectory);
+        String user = settings.string("db.user");
+        String legacyPassword = settings.string("db.password");
+        String password = DataDirectory.databasePassword(dataDirectory);
+        CompletableFuture<Database> future = CompletableFuture.supplyAsync(
+                () -> {
+                    Database opened;
+                    try {
+                        opened = migrate(url, user, password);
+                    } catch (RuntimeException e) {
+                        if (!wrongPassword(e)) {
+                            throw e;
+                        }
+                        setPassword(url, user, legacyPassword, password);
+                        opened = migrate(url, user, password);
+                    }
+                    DataDirectory.secure(dataDirectory); // H2 made its lock file just now, with the umask's mode
+                    return opened;
+                },
+                Executors.newVirtualThreadPerTaskExecutor());
+        return new Store(future, clock, url);
+    }
+
+    private static boolean wrongPassword(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && sql.getErrorCode() == ErrorCode.WRONG_USER_OR_PASSWORD) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Gives a database made before hal9 kept a password (user sa, empty password) the kept one. */
+    private static void setPassword(String url, String user, String legacyPassword, String password) {
+        try (Connection connection = DriverManager.getConnection(url, user, legacyPassword);
+                Statement statement = connection.createStatement()) {
+            // the password is hal9's own base62 string; the user name is quoted as an identifier
+            statement.execute("ALTER USER \"" + user.toUpperCase(Locale.ROOT).replace("\"", "\"\"")
+                    + "\" SET PASSWORD '" + password + "'");
+            LOG.info("the database now has a password of its own (kept in {})", DataDirectory.PASSWORD_FILE);
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "the database refused the password in " + DataDirectory.PASSWORD_FILE
+                            + " and the configured db.password (" + e.getMessage() + "); restore "
+                            + DataDirectory.PASSWORD_FILE + " from a backup",
+                    e);
+        }
+    }
+
+    /** The default H2 URL for a data directory, which it creates owner-only. */
+    static String h2Url(Path dataDirectory) {
+        DataDirectory.secure(dataDirectory);
         // AUTO_SERVER lets 'hal9 token create' share the file with a running server; it listens on loopback
         // only (h2.bindAddress, set in Main). WRITE_DELAY=0 writes each commit to the file before the commit
         // returns: with H2's default (500 ms) a process killed right after the guard marked a payment sent lost
@@ -345,7 +405,7 @@ final class Store implements AutoCloseable {
                 outcome,
                 durationMillis,
                 clip(arguments, 4000),
-                clip(detail, 1000)))) {
+                clip(Secrets.redact(detail), 1000)))) {
             droppedAudits.incrementAndGet();
         }
     }

@@ -3,6 +3,7 @@ package dev.hal9.server;
 import dev.hal9.api.Principal;
 import dev.hal9.api.internal.CallObserver;
 import dev.hal9.api.internal.Json;
+import dev.hal9.server.internal.Secrets;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
@@ -45,6 +46,8 @@ final class Telemetry implements CallObserver, AutoCloseable {
     /** Argument names whose values never reach the audit log. */
     private static final Pattern SECRET_NAME = Pattern.compile(
             "(?i).*(pass(word|phrase)?|secret|token|api[_-]?key|private|mnemonic|seed|cookie|auth|credential).*");
+
+    private static final Pattern HASH_NAME = Pattern.compile("(?i)(.*hash|tx)");
 
     private final PrometheusMetricReader prometheus = PrometheusMetricReader.create();
     private final SdkMeterProvider meters;
@@ -165,8 +168,12 @@ final class Telemetry implements CallObserver, AutoCloseable {
         if (value instanceof List<?> list) {
             return list.stream().map(inner -> redactValue(name, inner)).toList();
         }
-        if (value instanceof String text && text.length() > 200) {
-            return text.substring(0, 200) + "…(" + text.length() + " chars)";
+        if (value instanceof String text) {
+            // a transaction or block hash has a private key's shape; only under a name that says hash is it kept
+            String shown = name != null && HASH_NAME.matcher(name).matches() && Secrets.hashShaped(text)
+                    ? text
+                    : Secrets.redact(text);
+            return shown.length() > 200 ? shown.substring(0, 200) + "…(" + shown.length() + " chars)" : shown;
         }
         return value;
     }

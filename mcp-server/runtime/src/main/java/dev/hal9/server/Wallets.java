@@ -60,8 +60,12 @@ final class Wallets implements Runnable {
 
         Keystore keystore() {
             Settings settings = common.settings(Map.of());
-            return new Keystore(
-                    settings.dataDirectory(System.getenv()).resolve("chain").resolve("keystore"));
+            Path data = settings.dataDirectory(System.getenv());
+            if (Files.isDirectory(data)) {
+                // tightened if it exists; a command that fails must not leave even an empty folder behind
+                DataDirectory.secure(data);
+            }
+            return new Keystore(data.resolve("chain").resolve("keystore"));
         }
     }
 

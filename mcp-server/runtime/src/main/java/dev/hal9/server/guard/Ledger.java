@@ -5,6 +5,7 @@ import dev.hal9.api.Guard.Payment;
 import dev.hal9.api.Guard.State;
 import dev.hal9.api.internal.InMemoryHandles;
 import dev.hal9.api.internal.Json;
+import dev.hal9.server.internal.Secrets;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.ResultSet;
@@ -268,7 +269,7 @@ public final class Ledger {
                     .bind("sender", payment.sender())
                     .bind("recipient", payment.recipient())
                     .bind("summary", truncate(payment.summary(), 1000))
-                    .bind("preview", Json.MAPPER.writeValueAsString(payment.preview()))
+                    .bind("preview", Json.MAPPER.writeValueAsString(redacted(payment.preview())))
                     .bind("payload", payment.payload())
                     .bind("day", day)
                     .bind("created", payment.createdAt().toEpochMilli())
@@ -378,8 +379,19 @@ public final class Ledger {
                 .execute());
     }
 
+    /** Text a person reads later (summaries, errors, notes): shortened, and without secret-shaped values. */
     private static String truncate(String text, int max) {
-        return text == null || text.length() <= max ? text : text.substring(0, max);
+        String redacted = Secrets.redact(text);
+        return redacted == null || redacted.length() <= max ? redacted : redacted.substring(0, max);
+    }
+
+    private static Map<String, String> redacted(Map<String, String> preview) {
+        if (preview == null) {
+            return null;
+        }
+        Map<String, String> copy = new java.util.LinkedHashMap<>();
+        preview.forEach((key, value) -> copy.put(key, Secrets.redact(value)));
+        return copy;
     }
 
     static String writeEffects(List<Effect> effects) {

@@ -5,6 +5,7 @@ import dev.hal9.api.PaymentView;
 import dev.hal9.api.Principal;
 import dev.hal9.api.ToolCall;
 import dev.hal9.api.ToolException;
+import dev.hal9.server.internal.Secrets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -57,6 +58,10 @@ public final class LedgerGuard implements Guard, AutoCloseable {
     private final Set<String> notifying = ConcurrentHashMap.newKeySet();
     private final Thread worker;
     private volatile boolean closed;
+    /** Wakes the worker's pause when the guard closes. */
+    private final ReentrantLock wakeLock = new ReentrantLock();
+
+    private final java.util.concurrent.locks.Condition wake = wakeLock.newCondition();
     /** Where a person approves on the web, once the HTTP server runs; null otherwise. */
     private volatile String approvalsUrl;
 
@@ -111,6 +116,16 @@ public final class LedgerGuard implements Guard, AutoCloseable {
         }
         String principal = call.principal().id();
         requireSettlement(intent.kind());
+        // the key and the recipient are stored as given (they are how a retry and the send find the payment), so a
+        // secret pasted there is refused rather than written into the ledger
+        if (Secrets.containsSecret(intent.idempotencyKey())) {
+            throw new ToolException("idempotencyKey looks like a private key, a mnemonic or a bearer token, and it "
+                    + "would be stored in the ledger; use an id of your own such as order-1234");
+        }
+        if (Secrets.containsSecret(intent.recipient())) {
+            throw new ToolException("the recipient looks like a private key, a mnemonic or a bearer token, not an "
+                    + "address; nothing was stored or sent");
+        }
         String key = intent.idempotencyKey() == null || intent.idempotencyKey().isBlank()
                 ? Ledger.newId()
                 : intent.idempotencyKey();
@@ -535,7 +550,26 @@ public final class LedgerGuard implements Guard, AutoCloseable {
                     LOG.warn("guard round failed: {}", message(e));
                 }
             }
-            sleep(policy.workerInterval().toMillis());
+            pause(policy.workerInterval());
+        }
+    }
+
+    /**
+     * Waits for the next round, or until {@link #close()} wakes it. Never by interrupt: an interrupt that lands while
+     * the worker reads from H2's AUTO_SERVER socket closes that socket (virtual threads do), and H2's reconnect then
+     * failed with ~30 lines of "Error opening database: Sleep interrupted" on every such shutdown.
+     */
+    private void pause(java.time.Duration interval) {
+        wakeLock.lock();
+        try {
+            long nanos = interval.toNanos();
+            while (!closed && nanos > 0) {
+                nanos = wake.awaitNanos(nanos);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            wakeLock.unlock();
         }
     }
 
@@ -659,6 +693,19 @@ public final class LedgerGuard implements Guard, AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        worker.interrupt();
+        wakeLock.lock();
+        try {
+            wake.signalAll();
+        } finally {
+            wakeLock.unlock();
+        }
+        // the round in progress ends before the store below the guard closes
+        try {
+            if (worker.getState() != Thread.State.NEW) { // a guard never started (the CLI's, tests') has no worker
+                worker.join(java.time.Duration.ofSeconds(30));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

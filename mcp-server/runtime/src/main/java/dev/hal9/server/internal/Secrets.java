@@ -24,8 +24,10 @@ public final class Secrets {
     /** What a secret is replaced with. */
     public static final String MARKER = "[redacted]";
 
-    private static final Pattern PRIVATE_KEY =
-            Pattern.compile("(?<![0-9A-Za-z])(?:0[xX])?[0-9a-fA-F]{64}(?![0-9A-Za-z])");
+    /** 64 hex digits, except after a TON workchain ({@code 0:}, {@code -1:}): that is a raw address, not a key. */
+    private static final Pattern PRIVATE_KEY = Pattern.compile(
+            "(?<![0-9A-Za-z])(?<!(?:^|[^0-9A-Za-z])-?[0-9]{1,2}:)(?:0[xX])?[0-9a-fA-F]{64}(?![0-9A-Za-z])");
+
     private static final Pattern HAL9_TOKEN = Pattern.compile("(?<![0-9A-Za-z])hal9_[0-9A-Za-z]{40}(?![0-9A-Za-z])");
     private static final Pattern BEARER = Pattern.compile("(?i)\\bbearer\\s+[0-9A-Za-z._~+/=-]{8,}");
     /** Candidate words; whether a run of them is a mnemonic is decided against the word list. */

@@ -17,6 +17,10 @@ class SecretsTest {
                 .isEqualTo("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
         assertThat(Secrets.redact("0x" + key + "00")).isEqualTo("0x" + key + "00");
         assertThat(Secrets.redact(key.substring(1))).isEqualTo(key.substring(1));
+        // a raw TON address (workchain, colon, 64 hex digits) is what payments show as the recipient
+        assertThat(Secrets.redact("moves: 20 TUSDT to 0:" + key)).isEqualTo("moves: 20 TUSDT to 0:" + key);
+        assertThat(Secrets.redact("to -1:" + key)).isEqualTo("to -1:" + key);
+        assertThat(Secrets.redact("key:" + key)).isEqualTo("key:[redacted]");
     }
 
     @Test

@@ -7,9 +7,13 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.channels.ServerSocketChannel;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
@@ -73,6 +77,10 @@ final class HttpServer implements AutoCloseable {
                 auth,
                 settings.list("server.allowed-origins"),
                 settings.list("server.allowed-hosts"));
+        if (port != 0) {
+            // Helidon reports a taken port as a logged stack trace and a server that "runs" on port -1: look first
+            requirePortFree(host, port);
+        }
         WebServer server = WebServer.builder()
                 .host(host)
                 .port(port)
@@ -80,6 +88,12 @@ final class HttpServer implements AutoCloseable {
                 .routing(routing -> routing(routing, hal9, guard, streamable, legacy))
                 .build()
                 .start();
+        if (!server.isRunning() || server.port() < 0) {
+            // lost a race for the port after the look, or another bind failure Helidon has logged
+            streamable.closeGracefully().block();
+            legacy.closeGracefully().block();
+            throw new PortInUse(host, port);
+        }
         String base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
         hal9.reachableAt(base + "/mcp");
         hal9.reachableAt(base + "/sse");
@@ -91,6 +105,30 @@ final class HttpServer implements AutoCloseable {
                 base,
                 auth.name().toLowerCase(Locale.ROOT));
         return new HttpServer(hal9, server, streamable, legacy);
+    }
+
+    /** The address cannot be bound: another process listens there. The message is the whole advice. */
+    static final class PortInUse extends RuntimeException {
+        PortInUse(String host, int port) {
+            super("port " + port + " on " + host + " is already in use; stop the other server or pick another port "
+                    + "with --http " + (host.contains(":") ? "[" + host + "]" : host) + ":N (or server.port in "
+                    + "hal9.yaml; port 0 picks a free one)");
+        }
+    }
+
+    /**
+     * Fails with {@link PortInUse} when another process listens on the address; {@code serve} asks before it opens
+     * the database, so a busy port costs nothing and says only that.
+     */
+    static void requirePortFree(String host, int port) {
+        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (BindException e) {
+            throw new PortInUse(host, port);
+        } catch (IOException e) {
+            // not a busy port (an unknown host, say): let the server's own bind report it
+            LOG.debug("probing {}:{}: {}", host, port, e.getMessage());
+        }
     }
 
     static void routing(

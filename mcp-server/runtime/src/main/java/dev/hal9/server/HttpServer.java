@@ -66,8 +66,9 @@ final class HttpServer implements AutoCloseable {
         }
         Settings settings = hal9.settings();
         int maxBytes = settings.integer("server.max-request-bytes");
-        StreamableHttpTransport streamable = new StreamableHttpTransport(hal9.cancellations(), maxBytes);
-        LegacySseTransport legacy = new LegacySseTransport(hal9.cancellations(), maxBytes);
+        UnknownTools unknownTools = hal9.unknownTools();
+        StreamableHttpTransport streamable = new StreamableHttpTransport(hal9.cancellations(), maxBytes, unknownTools);
+        LegacySseTransport legacy = new LegacySseTransport(hal9.cancellations(), maxBytes, unknownTools);
         hal9.serve(streamable);
         hal9.serve(legacy);
         Guard guard = new Guard(

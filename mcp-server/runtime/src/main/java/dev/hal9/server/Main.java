@@ -247,8 +247,8 @@ public final class Main implements Runnable {
             System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
             try (Hal9 hal9 = new Hal9(settings, System.getenv(), conformanceFixtures)) {
                 hal9.reachableAt("stdio");
-                StdioTransport transport =
-                        new StdioTransport(System.in, protocol, hal9.localPrincipal(), hal9.cancellations());
+                StdioTransport transport = new StdioTransport(
+                        System.in, protocol, hal9.localPrincipal(), hal9.cancellations(), hal9.unknownTools());
                 hal9.serve(transport);
                 hal9.startGuard();
                 transport.run();

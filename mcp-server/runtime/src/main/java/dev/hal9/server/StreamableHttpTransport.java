@@ -68,13 +68,15 @@ final class StreamableHttpTransport implements McpStreamableServerTransportProvi
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final Cancellations cancellations;
     private final int maxRequestBytes;
+    private final UnknownTools unknownTools;
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("hal9-session-sweeper").daemon().factory());
     private volatile McpStreamableServerSession.Factory factory;
     private volatile boolean closing;
 
-    StreamableHttpTransport(Cancellations cancellations, int maxRequestBytes) {
+    StreamableHttpTransport(Cancellations cancellations, int maxRequestBytes, UnknownTools unknownTools) {
         this.cancellations = cancellations;
+        this.unknownTools = unknownTools;
         this.maxRequestBytes = maxRequestBytes;
         sweeper.scheduleAtFixedRate(this::evictIdleSessions, 1, 1, TimeUnit.MINUTES);
     }
@@ -225,7 +227,14 @@ final class StreamableHttpTransport implements McpStreamableServerTransportProvi
                                     "Invalid Request: no request of this server has the id " + answer.id()));
                 }
             }
-            case McpSchema.JSONRPCRequest call -> respond(session, call, context, response);
+            case McpSchema.JSONRPCRequest call -> {
+                Map<String, Object> unknown = unknownTools.check(call, principal);
+                if (unknown != null) {
+                    HttpErrors.sendJson(response, Status.OK_200, unknown);
+                } else {
+                    respond(session, call, context, response);
+                }
+            }
             default -> HttpErrors.send(response, Status.BAD_REQUEST_400, null, "Invalid Request: unknown message kind");
         }
     }

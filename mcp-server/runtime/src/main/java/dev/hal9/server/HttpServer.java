@@ -2,11 +2,14 @@ package dev.hal9.server;
 
 import dev.hal9.api.Principal;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.http1.Http1Config;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -14,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
@@ -44,8 +48,15 @@ final class HttpServer implements AutoCloseable {
     private final WebServer server;
     private final StreamableHttpTransport streamable;
     private final LegacySseTransport legacy;
+    private final RequestDeadlines deadlines;
 
-    private HttpServer(Hal9 hal9, WebServer server, StreamableHttpTransport streamable, LegacySseTransport legacy) {
+    private HttpServer(
+            Hal9 hal9,
+            WebServer server,
+            StreamableHttpTransport streamable,
+            LegacySseTransport legacy,
+            RequestDeadlines deadlines) {
+        this.deadlines = deadlines;
         this.hal9 = hal9;
         this.server = server;
         this.streamable = streamable;
@@ -77,22 +88,33 @@ final class HttpServer implements AutoCloseable {
                 loopback,
                 auth,
                 settings.list("server.allowed-origins"),
-                settings.list("server.allowed-hosts"));
+                settings.list("server.allowed-hosts"),
+                settings.integer("server.max-unauthenticated-request-bytes"));
         if (port != 0) {
             // Helidon reports a taken port as a logged stack trace and a server that "runs" on port -1: look first
             requirePortFree(host, port);
         }
+        RequestDeadlines deadlines = new RequestDeadlines(
+                Duration.ofSeconds(settings.integer("server.request-read-timeout-seconds")), System::nanoTime);
+        Duration idle = Duration.ofSeconds(settings.integer("server.idle-timeout-seconds"));
         WebServer server = WebServer.builder()
                 .host(host)
                 .port(port)
                 .maxPayloadSize(maxBytes + 1L)
-                .routing(routing -> routing(routing, hal9, guard, streamable, legacy))
+                .maxTcpConnections(settings.integer("server.max-connections"))
+                // Helidon closes a connection idle this long between requests (or before its first), checked
+                // every period; RequestDeadlines covers a request that is being read too slowly
+                .idleConnectionTimeout(idle)
+                .idleConnectionPeriod(Duration.ofMillis(Math.max(250, Math.min(5_000, idle.toMillis() / 4))))
+                .addProtocol(Http1Config.builder().addReceiveListener(deadlines).build())
+                .routing(routing -> routing(routing, hal9, guard, deadlines, streamable, legacy))
                 .build()
                 .start();
         if (!server.isRunning() || server.port() < 0) {
             // lost a race for the port after the look, or another bind failure Helidon has logged
             streamable.closeGracefully().block();
             legacy.closeGracefully().block();
+            deadlines.close();
             throw new PortInUse(host, port);
         }
         String base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
@@ -105,7 +127,7 @@ final class HttpServer implements AutoCloseable {
                 base,
                 base,
                 auth.name().toLowerCase(Locale.ROOT));
-        return new HttpServer(hal9, server, streamable, legacy);
+        return new HttpServer(hal9, server, streamable, legacy, deadlines);
     }
 
     /** The address cannot be bound: another process listens there. The message is the whole advice. */
@@ -136,11 +158,20 @@ final class HttpServer implements AutoCloseable {
             HttpRouting.Builder routing,
             Hal9 hal9,
             Guard guard,
+            RequestDeadlines deadlines,
             StreamableHttpTransport streamable,
             LegacySseTransport legacy) {
         routing.addFilter((chain, request, response) -> {
+            request.context().register(deadlines);
             if (guard.admit(request, response)) {
                 chain.proceed();
+            }
+            if (response.isSent()
+                    && (request.headers().containsToken(HeaderValues.CONNECTION_CLOSE)
+                            || response.headers().containsToken(HeaderValues.CONNECTION_CLOSE))) {
+                // Helidon 4.5.0 answers "Connection: close" and then waits for another request on the socket;
+                // this ends the connection as the client (or our own refusal of an unread body) asked
+                throw new CloseConnectionException("Connection: close");
             }
         });
         new ApprovalsPage(hal9).register(routing);
@@ -199,6 +230,7 @@ final class HttpServer implements AutoCloseable {
         streamable.closeGracefully().block();
         legacy.closeGracefully().block();
         server.stop();
+        deadlines.close();
     }
 
     /** Host/Origin validation and authentication, in one place for every route. */
@@ -208,6 +240,7 @@ final class HttpServer implements AutoCloseable {
         private final Auth auth;
         private final Set<String> allowedOrigins;
         private final Set<String> allowedHosts = new HashSet<>(LOOPBACK_NAMES);
+        private final int maxUnauthenticatedBytes;
 
         Guard(
                 Hal9 hal9,
@@ -215,7 +248,9 @@ final class HttpServer implements AutoCloseable {
                 boolean loopback,
                 Auth auth,
                 Set<String> allowedOrigins,
-                Set<String> allowedHosts) {
+                Set<String> allowedHosts,
+                int maxUnauthenticatedBytes) {
+            this.maxUnauthenticatedBytes = maxUnauthenticatedBytes;
             this.hal9 = hal9;
             this.loopback = loopback;
             this.auth = auth;
@@ -249,7 +284,18 @@ final class HttpServer implements AutoCloseable {
             }
             String path = request.path().path();
             if (path.startsWith("/health") || path.equals("/metrics") || path.startsWith("/approvals")) {
-                // the approvals page authenticates approvers itself (ApprovalsPage)
+                // anyone may send these, so their bodies are small; the approvals page authenticates approvers
+                // itself (ApprovalsPage) and reads its forms with this limit
+                long declared = request.headers().contentLength().orElse(0L);
+                if (declared > maxUnauthenticatedBytes) {
+                    response.header(HeaderValues.CONNECTION_CLOSE);
+                    HttpErrors.send(
+                            response,
+                            Status.REQUEST_ENTITY_TOO_LARGE_413,
+                            null,
+                            "Payload Too Large: " + path + " takes at most " + maxUnauthenticatedBytes + " bytes");
+                    return false;
+                }
                 return true;
             }
             if (auth == Auth.NONE) {
@@ -262,6 +308,11 @@ final class HttpServer implements AutoCloseable {
                     .map(value -> value.substring(7).trim())
                     .flatMap(secret -> hal9.store().authenticate(secret));
             if (principal.isEmpty()) {
+                if (request.headers().contentLength().orElse(0L) > 0
+                        || request.headers().contains(HeaderNames.TRANSFER_ENCODING)) {
+                    // not worth reading a stranger's body to throw it away: close instead
+                    response.header(HeaderValues.CONNECTION_CLOSE);
+                }
                 response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"hal9\", error=\"invalid_token\"");
                 HttpErrors.send(
                         response,

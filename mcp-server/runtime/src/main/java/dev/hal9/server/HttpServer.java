@@ -19,10 +19,12 @@ import java.net.UnknownHostException;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +71,11 @@ final class HttpServer implements AutoCloseable {
      * @throws IllegalArgumentException when the address is not loopback and auth is {@link Auth#NONE}
      */
     static HttpServer start(Hal9 hal9, String host, int port, Auth auth) {
+        return start(hal9, host, port, auth, System::nanoTime);
+    }
+
+    /** Starts serving with a clock for session idleness (tests pass one they move). */
+    static HttpServer start(Hal9 hal9, String host, int port, Auth auth, LongSupplier nanoTime) {
         boolean loopback = isLoopback(host);
         if (!loopback && auth == Auth.NONE) {
             throw new IllegalArgumentException("refusing to serve on " + host + " without authentication: anyone "
@@ -78,7 +85,13 @@ final class HttpServer implements AutoCloseable {
         Settings settings = hal9.settings();
         int maxBytes = settings.integer("server.max-request-bytes");
         UnknownTools unknownTools = hal9.unknownTools();
-        StreamableHttpTransport streamable = new StreamableHttpTransport(hal9.cancellations(), maxBytes, unknownTools);
+        StreamableHttpTransport.Limits limits = new StreamableHttpTransport.Limits(
+                settings.integer("server.sessions.max"),
+                settings.integer("server.sessions.per-principal"),
+                settings.integer("server.streams.per-principal"),
+                Duration.ofMinutes(settings.integer("server.sessions.idle-minutes")));
+        StreamableHttpTransport streamable =
+                new StreamableHttpTransport(hal9.cancellations(), maxBytes, unknownTools, limits, nanoTime);
         LegacySseTransport legacy = new LegacySseTransport(hal9.cancellations(), maxBytes, unknownTools);
         hal9.serve(streamable);
         hal9.serve(legacy);
@@ -178,9 +191,9 @@ final class HttpServer implements AutoCloseable {
         routing.register("/mcp", streamable)
                 .register("/sse", legacy.sseService())
                 .register("/message", legacy.messageService())
-                .get("/health", (request, response) -> health(hal9, response, true))
-                .get("/health/live", (request, response) -> health(hal9, response, false))
-                .get("/health/ready", (request, response) -> health(hal9, response, true))
+                .get("/health", (request, response) -> health(hal9, streamable, response, true))
+                .get("/health/live", (request, response) -> health(hal9, streamable, response, false))
+                .get("/health/ready", (request, response) -> health(hal9, streamable, response, true))
                 .get("/metrics", (request, response) -> {
                     response.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
                     response.send(hal9.telemetry().scrape());
@@ -199,19 +212,31 @@ final class HttpServer implements AutoCloseable {
                 .orElseThrow(() -> new IllegalStateException("no principal on a request that passed the guard"));
     }
 
-    private static void health(Hal9 hal9, ServerResponse response, boolean readiness) {
+    /**
+     * Liveness, or readiness: the store is open and a new client could start a session (a load balancer should
+     * send new clients elsewhere when every session slot is taken).
+     */
+    private static void health(
+            Hal9 hal9, StreamableHttpTransport streamable, ServerResponse response, boolean readiness) {
         boolean ready = hal9.store().ready();
-        boolean up = !readiness || ready;
-        HttpErrors.sendJson(
-                response,
-                up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503,
-                Map.of(
-                        "status",
-                        up ? "UP" : "DOWN",
-                        "checks",
-                        Map.of("store", ready ? "UP" : "STARTING"),
-                        "version",
-                        Hal9.VERSION));
+        boolean saturated = streamable.saturated();
+        boolean up = !readiness || (ready && !saturated);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", up ? "UP" : "DOWN");
+        body.put("checks", Map.of("store", ready ? "UP" : "STARTING", "sessions", saturated ? "SATURATED" : "UP"));
+        if (readiness && saturated) {
+            body.put(
+                    "reason",
+                    "all " + streamable.limits().sessions() + " MCP sessions (server.sessions.max) are open; "
+                            + "new clients are refused until some end or go idle");
+        }
+        body.put("version", Hal9.VERSION);
+        HttpErrors.sendJson(response, up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, body);
+    }
+
+    /** Ends idle MCP sessions now, as the once-a-minute sweep does (tests call it after moving their clock). */
+    void evictIdleSessions() {
+        streamable.evictIdleSessions();
     }
 
     static boolean isLoopback(String host) {

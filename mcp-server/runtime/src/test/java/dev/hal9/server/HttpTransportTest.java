@@ -36,10 +36,14 @@ class HttpTransportTest {
     private Path data;
 
     private String start(HttpServer.Auth auth) throws Exception {
+        return start(auth, System::nanoTime);
+    }
+
+    private String start(HttpServer.Auth auth, java.util.function.LongSupplier nanoTime) throws Exception {
         data = Files.createTempDirectory("hal9-http-test");
         Settings settings = Settings.load(null, Map.of("HOME", data.toString()), Map.of("data-dir", data.toString()));
         hal9 = new Hal9(settings, Map.of("USER", "tester"), false);
-        server = HttpServer.start(hal9, "127.0.0.1", 0, auth);
+        server = HttpServer.start(hal9, "127.0.0.1", 0, auth, nanoTime);
         return "http://127.0.0.1:" + server.port();
     }
 
@@ -249,6 +253,57 @@ class HttpTransportTest {
                     .containsPattern("hal9_tool_calls_total\\{[^}]*hal9_outcome=\"" + outcome
                             + "\"[^}]*mcp_tool_name=\"server_info\"[^}]*} 0(\\.0)?\n");
         }
+    }
+
+    /**
+     * Issue 13, item 2: sessions lived an hour without requests, so abandoned ones held their slots. A session idle
+     * for server.sessions.idle-minutes (30) is ended; one used in the meantime lives on. The clock is the test's.
+     */
+    @Test
+    void sessionsIdleForTheIdleMinutesAreEndedAndUsedOnesLive() throws Exception {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        String base = start(HttpServer.Auth.NONE, now::get);
+        String idle = initialize(base);
+        String used = initialize(base);
+        now.addAndGet(Duration.ofMinutes(20).toNanos());
+        assertThat(ping(base, used).statusCode()).isEqualTo(200);
+        now.addAndGet(Duration.ofMinutes(11).toNanos());
+        server.evictIdleSessions();
+        assertThat(ping(base, idle).statusCode()).isEqualTo(404);
+        assertThat(ping(base, used).statusCode()).isEqualTo(200);
+    }
+
+    private static String initialize(String base) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        mcp(base, null)
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,"
+                                        + "\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\","
+                                        + "\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return response.headers().firstValue("Mcp-Session-Id").orElseThrow();
+    }
+
+    private static HttpResponse<String> ping(String base, String session) throws Exception {
+        return HttpClient.newHttpClient()
+                .send(
+                        mcp(base, session)
+                                .POST(HttpRequest.BodyPublishers.ofString(
+                                        "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest.Builder mcp(String base, String session) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/mcp"))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream");
+        if (session != null) {
+            request.header("Mcp-Session-Id", session);
+        }
+        return request;
     }
 
     private static McpClientTransport bearer(String base, String secret) {

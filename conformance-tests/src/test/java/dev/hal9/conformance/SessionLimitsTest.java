@@ -85,9 +85,14 @@ class SessionLimitsTest {
             HttpResponse<java.io.InputStream> open = http.send(listen, HttpResponse.BodyHandlers.ofInputStream());
             try (java.io.InputStream stream = open.body()) {
                 assertThat(open.statusCode()).isEqualTo(200);
-                HttpResponse<String> second = http.send(listen, HttpResponse.BodyHandlers.ofString());
-                assertThat(second.statusCode()).as(second.body()).isEqualTo(429);
-                assertThat(second.body()).contains("server.streams.per-principal");
+                // a server without the cap opens this stream too, and its body never ends: read only what a
+                // refusal carries
+                HttpResponse<java.io.InputStream> second = http.send(listen, HttpResponse.BodyHandlers.ofInputStream());
+                try (java.io.InputStream refused = second.body()) {
+                    assertThat(second.statusCode()).isEqualTo(429);
+                    assertThat(new String(refused.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                            .contains("server.streams.per-principal");
+                }
             }
         }
     }

@@ -2,6 +2,8 @@ package dev.hal9.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,6 +67,26 @@ class ConfigCliTest {
         Peers.Result refused = hal9(PackagedServer.newHome(), Map.of(), "serve", "--stdio", "--http", "127.0.0.1:1");
         assertThat(refused.stderr()).contains("choose --stdio or --http, not both", "Usage: hal9 serve ");
         assertThat(refused.exit()).isEqualTo(2);
+    }
+
+    /**
+     * Issue 13, item 7: on a busy port {@code hal9 serve} printed Helidon's SEVERE BindException trace, then "hal9
+     * listening on http://127.0.0.1:-1/mcp", and never exited. It must exit non-zero with one line that says the port
+     * is taken and how to pick another.
+     */
+    @Test
+    void aBusyPortIsOneLineThatSaysHowToPickAnotherAndTheServerExits() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            Peers.Result served = hal9(PackagedServer.newHome(), Map.of(), "serve", "--http", "127.0.0.1:" + port);
+            assertThat(served.exit()).as("stderr:%n%s", served.stderr()).isNotZero();
+            assertThat(served.stderr().lines().filter(line -> !line.isBlank()).toList())
+                    .as("stderr:%n%s", served.stderr())
+                    .containsExactly("hal9: port " + port + " on 127.0.0.1 is already in use; stop the other server "
+                            + "or pick another port with --http 127.0.0.1:N (or server.port in hal9.yaml; port 0 "
+                            + "picks a free one)");
+            assertNoStackTrace(served);
+        }
     }
 
     private static Peers.Result hal9(Path home, Map<String, String> environment, String... arguments) {

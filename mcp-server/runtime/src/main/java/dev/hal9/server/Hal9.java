@@ -127,11 +127,27 @@ final class Hal9 implements AutoCloseable {
         disabled.removeAll(enabled);
         this.enabledCapabilities = Set.copyOf(enabled);
         this.disabledCapabilities = Set.copyOf(disabled);
+        telemetry.publishZeros(tools.stream().map(Tool::name).toList());
     }
 
     /** The tools offered, in listing order. */
     List<Tool<?, ?>> tools() {
         return List.copyOf(tools);
+    }
+
+    /** What answers a call of a tool this server does not have (the transports ask it before the SDK). */
+    UnknownTools unknownTools() {
+        List<UnknownTools.Entry> entries = new ArrayList<>();
+        for (Tool<?, ?> tool : tools) {
+            String capability = tool.capability();
+            entries.add(new UnknownTools.Entry(tool.name(), caller -> caller.may(capability)));
+        }
+        if (conformanceFixtures) {
+            ConformanceFixtures.tools()
+                    .forEach(fixture ->
+                            entries.add(new UnknownTools.Entry(fixture.tool().name(), caller -> true)));
+        }
+        return new UnknownTools(entries);
     }
 
     /** Every tool the families declared, including those whose capability is off, in listing order. */

@@ -89,6 +89,7 @@ final class HttpErrors {
                         "Payload Too Large: the limit is " + maxBytes + " bytes");
                 return Optional.empty();
             }
+            request.context().get(RequestDeadlines.class).ifPresent(deadlines -> deadlines.bodyRead(request));
             return Optional.of(new String(bytes, StandardCharsets.UTF_8));
         } catch (IOException | RuntimeException e) {
             send(response, Status.BAD_REQUEST_400, null, "Bad Request: the body could not be read");

@@ -2,19 +2,29 @@ package dev.hal9.server;
 
 import dev.hal9.api.Principal;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.http1.Http1Config;
+import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +50,15 @@ final class HttpServer implements AutoCloseable {
     private final WebServer server;
     private final StreamableHttpTransport streamable;
     private final LegacySseTransport legacy;
+    private final RequestDeadlines deadlines;
 
-    private HttpServer(Hal9 hal9, WebServer server, StreamableHttpTransport streamable, LegacySseTransport legacy) {
+    private HttpServer(
+            Hal9 hal9,
+            WebServer server,
+            StreamableHttpTransport streamable,
+            LegacySseTransport legacy,
+            RequestDeadlines deadlines) {
+        this.deadlines = deadlines;
         this.hal9 = hal9;
         this.server = server;
         this.streamable = streamable;
@@ -54,6 +71,11 @@ final class HttpServer implements AutoCloseable {
      * @throws IllegalArgumentException when the address is not loopback and auth is {@link Auth#NONE}
      */
     static HttpServer start(Hal9 hal9, String host, int port, Auth auth) {
+        return start(hal9, host, port, auth, System::nanoTime);
+    }
+
+    /** Starts serving with a clock for session idleness (tests pass one they move). */
+    static HttpServer start(Hal9 hal9, String host, int port, Auth auth, LongSupplier nanoTime) {
         boolean loopback = isLoopback(host);
         if (!loopback && auth == Auth.NONE) {
             throw new IllegalArgumentException("refusing to serve on " + host + " without authentication: anyone "
@@ -62,8 +84,15 @@ final class HttpServer implements AutoCloseable {
         }
         Settings settings = hal9.settings();
         int maxBytes = settings.integer("server.max-request-bytes");
-        StreamableHttpTransport streamable = new StreamableHttpTransport(hal9.cancellations(), maxBytes);
-        LegacySseTransport legacy = new LegacySseTransport(hal9.cancellations(), maxBytes);
+        UnknownTools unknownTools = hal9.unknownTools();
+        StreamableHttpTransport.Limits limits = new StreamableHttpTransport.Limits(
+                settings.integer("server.sessions.max"),
+                settings.integer("server.sessions.per-principal"),
+                settings.integer("server.streams.per-principal"),
+                Duration.ofMinutes(settings.integer("server.sessions.idle-minutes")));
+        StreamableHttpTransport streamable =
+                new StreamableHttpTransport(hal9.cancellations(), maxBytes, unknownTools, limits, nanoTime);
+        LegacySseTransport legacy = new LegacySseTransport(hal9.cancellations(), maxBytes, unknownTools);
         hal9.serve(streamable);
         hal9.serve(legacy);
         Guard guard = new Guard(
@@ -72,14 +101,35 @@ final class HttpServer implements AutoCloseable {
                 loopback,
                 auth,
                 settings.list("server.allowed-origins"),
-                settings.list("server.allowed-hosts"));
+                settings.list("server.allowed-hosts"),
+                settings.integer("server.max-unauthenticated-request-bytes"));
+        if (port != 0) {
+            // Helidon reports a taken port as a logged stack trace and a server that "runs" on port -1: look first
+            requirePortFree(host, port);
+        }
+        RequestDeadlines deadlines = new RequestDeadlines(
+                Duration.ofSeconds(settings.integer("server.request-read-timeout-seconds")), System::nanoTime);
+        Duration idle = Duration.ofSeconds(settings.integer("server.idle-timeout-seconds"));
         WebServer server = WebServer.builder()
                 .host(host)
                 .port(port)
                 .maxPayloadSize(maxBytes + 1L)
-                .routing(routing -> routing(routing, hal9, guard, streamable, legacy))
+                .maxTcpConnections(settings.integer("server.max-connections"))
+                // Helidon closes a connection idle this long between requests (or before its first), checked
+                // every period; RequestDeadlines covers a request that is being read too slowly
+                .idleConnectionTimeout(idle)
+                .idleConnectionPeriod(Duration.ofMillis(Math.max(250, Math.min(5_000, idle.toMillis() / 4))))
+                .addProtocol(Http1Config.builder().addReceiveListener(deadlines).build())
+                .routing(routing -> routing(routing, hal9, guard, deadlines, streamable, legacy))
                 .build()
                 .start();
+        if (!server.isRunning() || server.port() < 0) {
+            // lost a race for the port after the look, or another bind failure Helidon has logged
+            streamable.closeGracefully().block();
+            legacy.closeGracefully().block();
+            deadlines.close();
+            throw new PortInUse(host, port);
+        }
         String base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
         hal9.reachableAt(base + "/mcp");
         hal9.reachableAt(base + "/sse");
@@ -90,27 +140,60 @@ final class HttpServer implements AutoCloseable {
                 base,
                 base,
                 auth.name().toLowerCase(Locale.ROOT));
-        return new HttpServer(hal9, server, streamable, legacy);
+        return new HttpServer(hal9, server, streamable, legacy, deadlines);
+    }
+
+    /** The address cannot be bound: another process listens there. The message is the whole advice. */
+    static final class PortInUse extends RuntimeException {
+        PortInUse(String host, int port) {
+            super("port " + port + " on " + host + " is already in use; stop the other server or pick another port "
+                    + "with --http " + (host.contains(":") ? "[" + host + "]" : host) + ":N (or server.port in "
+                    + "hal9.yaml; port 0 picks a free one)");
+        }
+    }
+
+    /**
+     * Fails with {@link PortInUse} when another process listens on the address; {@code serve} asks before it opens
+     * the database, so a busy port costs nothing and says only that.
+     */
+    static void requirePortFree(String host, int port) {
+        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (BindException e) {
+            throw new PortInUse(host, port);
+        } catch (IOException e) {
+            // not a busy port (an unknown host, say): let the server's own bind report it
+            LOG.debug("probing {}:{}: {}", host, port, e.getMessage());
+        }
     }
 
     static void routing(
             HttpRouting.Builder routing,
             Hal9 hal9,
             Guard guard,
+            RequestDeadlines deadlines,
             StreamableHttpTransport streamable,
             LegacySseTransport legacy) {
         routing.addFilter((chain, request, response) -> {
+            request.context().register(deadlines);
             if (guard.admit(request, response)) {
                 chain.proceed();
+            }
+            if (response.isSent()
+                    && (request.headers().containsToken(HeaderValues.CONNECTION_CLOSE)
+                            || response.headers().containsToken(HeaderValues.CONNECTION_CLOSE))) {
+                // Helidon 4.5.0 answers "Connection: close" and then waits for another request on the socket;
+                // this ends the connection as the client (or our own refusal of an unread body) asked
+                throw new CloseConnectionException("Connection: close");
             }
         });
         new ApprovalsPage(hal9).register(routing);
         routing.register("/mcp", streamable)
                 .register("/sse", legacy.sseService())
                 .register("/message", legacy.messageService())
-                .get("/health", (request, response) -> health(hal9, response, true))
-                .get("/health/live", (request, response) -> health(hal9, response, false))
-                .get("/health/ready", (request, response) -> health(hal9, response, true))
+                .get("/health", (request, response) -> health(hal9, streamable, response, true))
+                .get("/health/live", (request, response) -> health(hal9, streamable, response, false))
+                .get("/health/ready", (request, response) -> health(hal9, streamable, response, true))
                 .get("/metrics", (request, response) -> {
                     response.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
                     response.send(hal9.telemetry().scrape());
@@ -129,19 +212,31 @@ final class HttpServer implements AutoCloseable {
                 .orElseThrow(() -> new IllegalStateException("no principal on a request that passed the guard"));
     }
 
-    private static void health(Hal9 hal9, ServerResponse response, boolean readiness) {
+    /**
+     * Liveness, or readiness: the store is open and a new client could start a session (a load balancer should
+     * send new clients elsewhere when every session slot is taken).
+     */
+    private static void health(
+            Hal9 hal9, StreamableHttpTransport streamable, ServerResponse response, boolean readiness) {
         boolean ready = hal9.store().ready();
-        boolean up = !readiness || ready;
-        HttpErrors.sendJson(
-                response,
-                up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503,
-                Map.of(
-                        "status",
-                        up ? "UP" : "DOWN",
-                        "checks",
-                        Map.of("store", ready ? "UP" : "STARTING"),
-                        "version",
-                        Hal9.VERSION));
+        boolean saturated = streamable.saturated();
+        boolean up = !readiness || (ready && !saturated);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", up ? "UP" : "DOWN");
+        body.put("checks", Map.of("store", ready ? "UP" : "STARTING", "sessions", saturated ? "SATURATED" : "UP"));
+        if (readiness && saturated) {
+            body.put(
+                    "reason",
+                    "all " + streamable.limits().sessions() + " MCP sessions (server.sessions.max) are open; "
+                            + "new clients are refused until some end or go idle");
+        }
+        body.put("version", Hal9.VERSION);
+        HttpErrors.sendJson(response, up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, body);
+    }
+
+    /** Ends idle MCP sessions now, as the once-a-minute sweep does (tests call it after moving their clock). */
+    void evictIdleSessions() {
+        streamable.evictIdleSessions();
     }
 
     static boolean isLoopback(String host) {
@@ -160,6 +255,7 @@ final class HttpServer implements AutoCloseable {
         streamable.closeGracefully().block();
         legacy.closeGracefully().block();
         server.stop();
+        deadlines.close();
     }
 
     /** Host/Origin validation and authentication, in one place for every route. */
@@ -169,6 +265,7 @@ final class HttpServer implements AutoCloseable {
         private final Auth auth;
         private final Set<String> allowedOrigins;
         private final Set<String> allowedHosts = new HashSet<>(LOOPBACK_NAMES);
+        private final int maxUnauthenticatedBytes;
 
         Guard(
                 Hal9 hal9,
@@ -176,7 +273,9 @@ final class HttpServer implements AutoCloseable {
                 boolean loopback,
                 Auth auth,
                 Set<String> allowedOrigins,
-                Set<String> allowedHosts) {
+                Set<String> allowedHosts,
+                int maxUnauthenticatedBytes) {
+            this.maxUnauthenticatedBytes = maxUnauthenticatedBytes;
             this.hal9 = hal9;
             this.loopback = loopback;
             this.auth = auth;
@@ -210,7 +309,18 @@ final class HttpServer implements AutoCloseable {
             }
             String path = request.path().path();
             if (path.startsWith("/health") || path.equals("/metrics") || path.startsWith("/approvals")) {
-                // the approvals page authenticates approvers itself (ApprovalsPage)
+                // anyone may send these, so their bodies are small; the approvals page authenticates approvers
+                // itself (ApprovalsPage) and reads its forms with this limit
+                long declared = request.headers().contentLength().orElse(0L);
+                if (declared > maxUnauthenticatedBytes) {
+                    response.header(HeaderValues.CONNECTION_CLOSE);
+                    HttpErrors.send(
+                            response,
+                            Status.REQUEST_ENTITY_TOO_LARGE_413,
+                            null,
+                            "Payload Too Large: " + path + " takes at most " + maxUnauthenticatedBytes + " bytes");
+                    return false;
+                }
                 return true;
             }
             if (auth == Auth.NONE) {
@@ -223,6 +333,11 @@ final class HttpServer implements AutoCloseable {
                     .map(value -> value.substring(7).trim())
                     .flatMap(secret -> hal9.store().authenticate(secret));
             if (principal.isEmpty()) {
+                if (request.headers().contentLength().orElse(0L) > 0
+                        || request.headers().contains(HeaderNames.TRANSFER_ENCODING)) {
+                    // not worth reading a stranger's body to throw it away: close instead
+                    response.header(HeaderValues.CONNECTION_CLOSE);
+                }
                 response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"hal9\", error=\"invalid_token\"");
                 HttpErrors.send(
                         response,

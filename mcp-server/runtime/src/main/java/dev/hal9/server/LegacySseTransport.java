@@ -20,6 +20,7 @@ import io.modelcontextprotocol.spec.ProtocolVersions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,14 +42,22 @@ final class LegacySseTransport implements McpServerTransportProvider {
 
     private static final Logger LOG = LoggerFactory.getLogger(LegacySseTransport.class);
     private static final String CLOSE = "\u0000close";
+    /** Revisions a client may ask for here and be offered 2024-11-05 without a warning. */
+    private static final List<String> KNOWN_REVISIONS = List.of(
+            ProtocolVersions.MCP_2024_11_05,
+            ProtocolVersions.MCP_2025_03_26,
+            ProtocolVersions.MCP_2025_06_18,
+            ProtocolVersions.MCP_2025_11_25);
 
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
     private final Cancellations cancellations;
     private final int maxRequestBytes;
+    private final UnknownTools unknownTools;
     private volatile McpServerSession.Factory factory;
 
-    LegacySseTransport(Cancellations cancellations, int maxRequestBytes) {
+    LegacySseTransport(Cancellations cancellations, int maxRequestBytes, UnknownTools unknownTools) {
         this.cancellations = cancellations;
+        this.unknownTools = unknownTools;
         this.maxRequestBytes = maxRequestBytes;
     }
 
@@ -156,8 +165,16 @@ final class LegacySseTransport implements McpServerTransportProvider {
         if (read.isEmpty()) {
             return;
         }
-        McpSchema.JSONRPCMessage message = read.get();
+        McpSchema.JSONRPCMessage message = offerOurRevision(read.get());
         Object requestId = message instanceof McpSchema.JSONRPCRequest call ? call.id() : null;
+        Map<String, Object> unknown =
+                message instanceof McpSchema.JSONRPCRequest call ? unknownTools.check(call, principal) : null;
+        if (unknown != null) {
+            // answers travel on the event stream, like the SDK's would
+            connection.outbox.add(JsonRpc.toJson(unknown));
+            response.status(Status.ACCEPTED_202).send();
+            return;
+        }
         Object cancelled = JsonRpc.cancelledRequest(message);
         if (cancelled != null) {
             cancellations.cancel(connection.session.getId(), cancelled);
@@ -172,6 +189,26 @@ final class LegacySseTransport implements McpServerTransportProvider {
                 })
                 .subscribe(null, error -> LOG.warn("legacy SSE message failed: {}", error.getMessage()));
         response.status(Status.ACCEPTED_202).send();
+    }
+
+    /**
+     * A client on this transport that asks for a newer revision (TypeScript SDK clients ask for their latest) is
+     * answered with 2024-11-05, the only revision of HTTP+SSE, as the spec's negotiation says. The SDK would do the
+     * same but log a WARNING for every such client; doing it here keeps that warning for versions nobody knows.
+     */
+    private static McpSchema.JSONRPCMessage offerOurRevision(McpSchema.JSONRPCMessage message) {
+        if (message instanceof McpSchema.JSONRPCRequest initialize
+                && McpSchema.METHOD_INITIALIZE.equals(initialize.method())
+                && initialize.params() instanceof Map<?, ?> params
+                && params.get("protocolVersion") instanceof String asked
+                && !asked.equals(ProtocolVersions.MCP_2024_11_05)
+                && KNOWN_REVISIONS.contains(asked)) {
+            LOG.debug("legacy SSE client asked for {}; offering {}", asked, ProtocolVersions.MCP_2024_11_05);
+            Map<Object, Object> offered = new LinkedHashMap<>(params);
+            offered.put("protocolVersion", ProtocolVersions.MCP_2024_11_05);
+            return new McpSchema.JSONRPCRequest(initialize.jsonrpc(), initialize.method(), initialize.id(), offered);
+        }
+        return message;
     }
 
     private static void write(OutputStream out, String text) throws IOException {

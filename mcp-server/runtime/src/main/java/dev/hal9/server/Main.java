@@ -203,6 +203,14 @@ public final class Main implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(), "port must be 0 to 65535, not " + port);
             }
             HttpServer.Auth mode = auth != null ? auth : settings.choice("server.auth", HttpServer.Auth.class);
+            if (port != 0) {
+                try {
+                    HttpServer.requirePortFree(host, port);
+                } catch (HttpServer.PortInUse e) {
+                    System.err.println("hal9: " + e.getMessage());
+                    return 1;
+                }
+            }
             Hal9 hal9 = new Hal9(settings, System.getenv(), conformanceFixtures);
             HttpServer server;
             try {
@@ -211,6 +219,10 @@ public final class Main implements Runnable {
                 hal9.close();
                 System.err.println("hal9: " + e.getMessage());
                 return 2;
+            } catch (HttpServer.PortInUse e) {
+                hal9.close();
+                System.err.println("hal9: " + e.getMessage());
+                return 1;
             } catch (RuntimeException e) {
                 hal9.close();
                 System.err.println("hal9: cannot serve on " + host + ":" + port + ": " + e.getMessage());
@@ -236,8 +248,8 @@ public final class Main implements Runnable {
             System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
             try (Hal9 hal9 = new Hal9(settings, System.getenv(), conformanceFixtures)) {
                 hal9.reachableAt("stdio");
-                StdioTransport transport =
-                        new StdioTransport(System.in, protocol, hal9.localPrincipal(), hal9.cancellations());
+                StdioTransport transport = new StdioTransport(
+                        System.in, protocol, hal9.localPrincipal(), hal9.cancellations(), hal9.unknownTools());
                 hal9.serve(transport);
                 hal9.startGuard();
                 transport.run();

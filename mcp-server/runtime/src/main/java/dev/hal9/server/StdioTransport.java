@@ -37,12 +37,21 @@ final class StdioTransport implements McpServerTransportProvider {
     private final OutputStream output;
     private final McpTransportContext context;
     private final Cancellations cancellations;
+    private final Principal principal;
+    private final UnknownTools unknownTools;
     private final CountDownLatch finished = new CountDownLatch(1);
     private McpServerSession.Factory factory;
     private volatile McpServerSession session;
     private boolean initialized;
 
-    StdioTransport(InputStream input, OutputStream output, Principal principal, Cancellations cancellations) {
+    StdioTransport(
+            InputStream input,
+            OutputStream output,
+            Principal principal,
+            Cancellations cancellations,
+            UnknownTools unknownTools) {
+        this.principal = principal;
+        this.unknownTools = unknownTools;
         this.input = input;
         this.output = output;
         this.context = Principals.context(principal);
@@ -111,6 +120,9 @@ final class StdioTransport implements McpServerTransportProvider {
                         request.id(),
                         JsonRpc.INVALID_REQUEST,
                         "Invalid Request: this session is already initialized; start a new process for a new session");
+            }
+            if (invalid == null) {
+                invalid = unknownTools.check(request, principal);
             }
             if (invalid != null) {
                 write(invalid);

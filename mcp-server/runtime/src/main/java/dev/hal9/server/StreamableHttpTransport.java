@@ -32,7 +32,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -61,33 +63,49 @@ final class StreamableHttpTransport implements McpStreamableServerTransportProvi
             ProtocolVersions.MCP_2025_06_18,
             ProtocolVersions.MCP_2025_11_25);
     private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
-    private static final long IDLE_SESSION_NANOS = TimeUnit.HOURS.toNanos(1);
-    private static final int MAX_SESSIONS = 10_000;
     private static final int MAX_STREAMS_PER_SESSION = 64;
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final Cancellations cancellations;
     private final int maxRequestBytes;
+    private final UnknownTools unknownTools;
+    private final Limits limits;
+    private final LongSupplier nanoTime;
+    private final Map<String, AtomicInteger> openStreams = new ConcurrentHashMap<>();
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("hal9-session-sweeper").daemon().factory());
     private volatile McpStreamableServerSession.Factory factory;
     private volatile boolean closing;
 
-    StreamableHttpTransport(Cancellations cancellations, int maxRequestBytes) {
+    StreamableHttpTransport(
+            Cancellations cancellations,
+            int maxRequestBytes,
+            UnknownTools unknownTools,
+            Limits limits,
+            LongSupplier nanoTime) {
         this.cancellations = cancellations;
+        this.unknownTools = unknownTools;
+        this.limits = limits;
+        this.nanoTime = nanoTime;
         this.maxRequestBytes = maxRequestBytes;
         sweeper.scheduleAtFixedRate(this::evictIdleSessions, 1, 1, TimeUnit.MINUTES);
     }
 
+    /**
+     * How much one principal, and everyone together, may hold open: sessions, GET streams per principal, and how
+     * long a session without requests lives.
+     */
+    record Limits(int sessions, int sessionsPerPrincipal, int streamsPerPrincipal, Duration idle) {}
+
     /** One MCP session: the SDK's session, its owner and its streams. */
-    private static final class Session {
+    private final class Session {
         final McpStreamableServerSession mcp;
         final String owner;
         final String protocolVersion;
         final Map<String, EventStream> streams = new ConcurrentHashMap<>();
         final Deque<String> order = new ArrayDeque<>();
         final AtomicLong streamCounter = new AtomicLong();
-        volatile long lastSeen = System.nanoTime();
+        volatile long lastSeen = nanoTime.getAsLong();
 
         Session(McpStreamableServerSession mcp, String owner, String protocolVersion) {
             this.mcp = mcp;
@@ -153,9 +171,18 @@ final class StreamableHttpTransport implements McpStreamableServerTransportProvi
         });
     }
 
-    /** How many sessions are open, for metrics. */
+    /** How many sessions are open, for metrics and readiness. */
     int sessionCount() {
         return sessions.size();
+    }
+
+    /** Whether no one can start another session until some end (readiness reports it). */
+    boolean saturated() {
+        return sessions.size() >= limits.sessions();
+    }
+
+    Limits limits() {
+        return limits;
     }
 
     // ---- POST
@@ -225,20 +252,43 @@ final class StreamableHttpTransport implements McpStreamableServerTransportProvi
                                     "Invalid Request: no request of this server has the id " + answer.id()));
                 }
             }
-            case McpSchema.JSONRPCRequest call -> respond(session, call, context, response);
+            case McpSchema.JSONRPCRequest call -> {
+                Map<String, Object> unknown = unknownTools.check(call, principal);
+                if (unknown != null) {
+                    HttpErrors.sendJson(response, Status.OK_200, unknown);
+                } else {
+                    respond(session, call, context, response);
+                }
+            }
             default -> HttpErrors.send(response, Status.BAD_REQUEST_400, null, "Invalid Request: unknown message kind");
         }
     }
 
     private void initialize(McpSchema.JSONRPCRequest request, Principal principal, ServerResponse response) {
-        if (sessions.size() >= MAX_SESSIONS) {
+        long own = sessions.values().stream()
+                .filter(session -> session.owner.equals(principal.id()))
+                .count();
+        if (own >= limits.sessionsPerPrincipal()) {
+            HttpErrors.sendJson(
+                    response,
+                    Status.TOO_MANY_REQUESTS_429,
+                    JsonRpc.error(
+                            request.id(),
+                            McpSchema.ErrorCodes.INTERNAL_ERROR,
+                            principal.id() + " has " + own + " open sessions, the most one principal may have "
+                                    + "(server.sessions.per-principal); end unused ones with DELETE, or wait "
+                                    + limits.idle().toMinutes() + " minutes for idle ones to close"));
+            return;
+        }
+        if (saturated()) {
             HttpErrors.sendJson(
                     response,
                     Status.SERVICE_UNAVAILABLE_503,
                     JsonRpc.error(
                             request.id(),
                             McpSchema.ErrorCodes.INTERNAL_ERROR,
-                            "too many open sessions; close some with DELETE and retry"));
+                            "the server has " + sessions.size() + " open sessions, its limit (server.sessions.max); "
+                                    + "retry later"));
             return;
         }
         McpSchema.InitializeRequest initialize;
@@ -311,7 +361,7 @@ final class StreamableHttpTransport implements McpStreamableServerTransportProvi
                             "Session not found: it expired or was closed; send initialize to start a new one"));
             return null;
         }
-        session.lastSeen = System.nanoTime();
+        session.lastSeen = nanoTime.getAsLong();
         return session;
     }
 
@@ -351,6 +401,25 @@ final class StreamableHttpTransport implements McpStreamableServerTransportProvi
         if (session == null) {
             return;
         }
+        AtomicInteger open = openStreams.computeIfAbsent(principal.id(), id -> new AtomicInteger());
+        if (open.incrementAndGet() > limits.streamsPerPrincipal()) {
+            open.decrementAndGet();
+            HttpErrors.send(
+                    response,
+                    Status.TOO_MANY_REQUESTS_429,
+                    null,
+                    principal.id() + " has " + limits.streamsPerPrincipal() + " open GET streams, the most one "
+                            + "principal may have (server.streams.per-principal); close one first");
+            return;
+        }
+        try {
+            stream(request, response, session);
+        } finally {
+            open.decrementAndGet();
+        }
+    }
+
+    private void stream(ServerRequest request, ServerResponse response, Session session) {
         Optional<String> lastEventId = request.headers().first(LAST_EVENT_ID);
         if (lastEventId.isPresent()) {
             String streamId = EventStream.streamOf(lastEventId.get());
@@ -393,12 +462,17 @@ final class StreamableHttpTransport implements McpStreamableServerTransportProvi
         }
     }
 
-    private void evictIdleSessions() {
-        long now = System.nanoTime();
+    /** Ends the sessions without a request for the idle time and without an open stream. */
+    void evictIdleSessions() {
+        long now = nanoTime.getAsLong();
+        long idle = limits.idle().toNanos();
         sessions.forEach((id, session) -> {
-            if (now - session.lastSeen > IDLE_SESSION_NANOS
+            if (now - session.lastSeen > idle
                     && session.streams.values().stream().allMatch(EventStream::completed)) {
-                LOG.info("closing MCP session {} after an hour without requests", id);
+                LOG.info(
+                        "closing MCP session {} after {} minutes without requests",
+                        id,
+                        limits.idle().toMinutes());
                 end(id);
             }
         });

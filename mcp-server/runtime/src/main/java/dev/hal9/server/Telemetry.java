@@ -102,6 +102,18 @@ final class Telemetry implements CallObserver, AutoCloseable {
                 .build();
     }
 
+    /**
+     * Publishes a zero for every tool and outcome, so that /metrics has the series before the first call and a
+     * rate or an alert over them is defined from the start (Prometheus's advice for labelled counters).
+     */
+    void publishZeros(List<String> tools) {
+        for (String tool : tools) {
+            for (Outcome outcome : Outcome.values()) {
+                calls.add(0, Attributes.of(TOOL, tool, OUTCOME, outcome.name().toLowerCase(Locale.ROOT)));
+            }
+        }
+    }
+
     /** The meter for other parts of the server (live sessions, ledger states). */
     Meter meter() {
         return meters.get("dev.hal9.server");

@@ -8,6 +8,7 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientSseClientTransport;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,8 +17,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,10 +36,14 @@ class HttpTransportTest {
     private Path data;
 
     private String start(HttpServer.Auth auth) throws Exception {
+        return start(auth, System::nanoTime);
+    }
+
+    private String start(HttpServer.Auth auth, java.util.function.LongSupplier nanoTime) throws Exception {
         data = Files.createTempDirectory("hal9-http-test");
         Settings settings = Settings.load(null, Map.of("HOME", data.toString()), Map.of("data-dir", data.toString()));
         hal9 = new Hal9(settings, Map.of("USER", "tester"), false);
-        server = HttpServer.start(hal9, "127.0.0.1", 0, auth);
+        server = HttpServer.start(hal9, "127.0.0.1", 0, auth, nanoTime);
         return "http://127.0.0.1:" + server.port();
     }
 
@@ -130,6 +141,169 @@ class HttpTransportTest {
                         HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(403);
         assertThat(response.body()).contains("Origin");
+    }
+
+    /**
+     * Issue 13, item 13: a call of an unknown tool was answered "Unknown tool: invalid_tool_name" whatever was asked.
+     * The error names the tool asked for and the close matches among the tools the caller may see.
+     */
+    @Test
+    void anUnknownToolIsNamedWithTheToolsTheCallerMayCallThatAreClose() throws Exception {
+        String base = start(HttpServer.Auth.TOKEN);
+        Store.NewToken full = hal9.store().createToken("alice", "test", Set.of("*"));
+        Store.NewToken narrow = hal9.store().createToken("bob", "test", Set.of("browser"));
+        try (McpSyncClient alice = client(bearer(base, full.secret()))) {
+            assertThatThrownBy(() -> alice.callTool(new McpSchema.CallToolRequest("server_infp", Map.of())))
+                    .isInstanceOf(McpError.class)
+                    .hasMessageContaining("Unknown tool: 'server_infp'; did you mean server_info")
+                    .hasMessageNotContaining("invalid_tool_name");
+        }
+        try (McpSyncClient bob = client(bearer(base, narrow.secret()))) {
+            // bob may not see server_info, so it is no suggestion of his; his browser tools share the prefix
+            assertThatThrownBy(() -> bob.callTool(new McpSchema.CallToolRequest("browser_navigat", Map.of())))
+                    .isInstanceOf(McpError.class)
+                    .hasMessageContaining("Unknown tool: 'browser_navigat'; did you mean browser_navigate");
+            assertThatThrownBy(() -> bob.callTool(new McpSchema.CallToolRequest("server_infp", Map.of())))
+                    .isInstanceOf(McpError.class)
+                    .hasMessageContaining("Unknown tool: 'server_infp'")
+                    .hasMessageNotContaining("server_info,")
+                    .hasMessageNotContaining("server_info?");
+        }
+    }
+
+    /**
+     * Issue 13, item 14: every legacy SSE client that asked for a newer revision (TypeScript SDK clients ask for their
+     * latest) made the SDK log a WARNING. It is ordinary negotiation: the answer is 2024-11-05, and nothing is logged
+     * above INFO.
+     */
+    @Test
+    void aLegacySseClientAskingForANewerRevisionIsOfferedOursWithoutAWarning() throws Exception {
+        String base = start(HttpServer.Auth.NONE);
+        List<LogRecord> warnings = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    warnings.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        java.util.logging.Logger sdk = java.util.logging.Logger.getLogger("io.modelcontextprotocol");
+        sdk.addHandler(capture);
+        HttpClient http = HttpClient.newHttpClient();
+        try {
+            HttpResponse<java.util.stream.Stream<String>> stream = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/sse"))
+                            .header("Accept", "text/event-stream")
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofLines());
+            Iterator<String> lines = stream.body().iterator();
+            String endpoint = null;
+            while (endpoint == null && lines.hasNext()) {
+                String line = lines.next();
+                if (line.startsWith("data: ")) {
+                    endpoint = line.substring(6);
+                }
+            }
+            HttpResponse<String> accepted = http.send(
+                    HttpRequest.newBuilder(URI.create(base + endpoint))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,"
+                                    + "\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
+                                    + "\"capabilities\":{},\"clientInfo\":{\"name\":\"ts-like\",\"version\":\"1\"}}}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(accepted.statusCode()).isEqualTo(202);
+            String answer = null;
+            while (answer == null && lines.hasNext()) {
+                String line = lines.next();
+                if (line.startsWith("data: {")) {
+                    answer = line;
+                }
+            }
+            assertThat(answer).contains("\"protocolVersion\":\"2024-11-05\"");
+            stream.body().close();
+        } finally {
+            sdk.removeHandler(capture);
+        }
+        assertThat(warnings).extracting(LogRecord::getMessage).isEmpty();
+    }
+
+    /**
+     * Issue 13, item 14: /metrics was empty until the first tool call, so rates and alerts over it were undefined.
+     * Every tool's call counter is published at zero from the start.
+     */
+    @Test
+    void metricsHaveEveryToolsCallCounterAtZeroBeforeTheFirstCall() throws Exception {
+        String base = start(HttpServer.Auth.NONE);
+        String metrics = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        for (String outcome : List.of("ok", "error", "denied")) {
+            assertThat(metrics)
+                    .containsPattern("hal9_tool_calls_total\\{[^}]*hal9_outcome=\"" + outcome
+                            + "\"[^}]*mcp_tool_name=\"server_info\"[^}]*} 0(\\.0)?\n");
+        }
+    }
+
+    /**
+     * Issue 13, item 2: sessions lived an hour without requests, so abandoned ones held their slots. A session idle
+     * for server.sessions.idle-minutes (30) is ended; one used in the meantime lives on. The clock is the test's.
+     */
+    @Test
+    void sessionsIdleForTheIdleMinutesAreEndedAndUsedOnesLive() throws Exception {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        String base = start(HttpServer.Auth.NONE, now::get);
+        String idle = initialize(base);
+        String used = initialize(base);
+        now.addAndGet(Duration.ofMinutes(20).toNanos());
+        assertThat(ping(base, used).statusCode()).isEqualTo(200);
+        now.addAndGet(Duration.ofMinutes(11).toNanos());
+        server.evictIdleSessions();
+        assertThat(ping(base, idle).statusCode()).isEqualTo(404);
+        assertThat(ping(base, used).statusCode()).isEqualTo(200);
+    }
+
+    private static String initialize(String base) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        mcp(base, null)
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,"
+                                        + "\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\","
+                                        + "\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return response.headers().firstValue("Mcp-Session-Id").orElseThrow();
+    }
+
+    private static HttpResponse<String> ping(String base, String session) throws Exception {
+        return HttpClient.newHttpClient()
+                .send(
+                        mcp(base, session)
+                                .POST(HttpRequest.BodyPublishers.ofString(
+                                        "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest.Builder mcp(String base, String session) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/mcp"))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream");
+        if (session != null) {
+            request.header("Mcp-Session-Id", session);
+        }
+        return request;
     }
 
     private static McpClientTransport bearer(String base, String secret) {

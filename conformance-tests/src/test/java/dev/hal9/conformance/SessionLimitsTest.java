@@ -97,6 +97,50 @@ class SessionLimitsTest {
         }
     }
 
+    @Test
+    void onePrincipalCannotHoldEveryLegacySseConnection() throws Exception {
+        try (PackagedServer server = PackagedServer.http(
+                PackagedServer.newHome(),
+                Map.of("HAL9_SERVER_SESSIONS_MAX", "2", "HAL9_SERVER_STREAMS_PER__PRINCIPAL", "1"),
+                "--auth",
+                "token")) {
+            String alice = token(server, "alice");
+            String bob = token(server, "bob");
+            String carol = token(server, "carol");
+            try (java.io.InputStream first = sse(server, alice, 200)) {
+                // a server without the cap opens this one too, and its body never ends: read only a refusal's
+                assertThat(refusal(server, alice, 429)).contains("server.streams.per-principal");
+                try (java.io.InputStream second = sse(server, bob, 200)) {
+                    HttpResponse<String> full = health(server);
+                    assertThat(full.statusCode()).as(full.body()).isEqualTo(503);
+                    assertThat(full.body()).contains("\"sessions\":\"SATURATED\"");
+                    assertThat(refusal(server, carol, 503)).contains("server.sessions.max");
+                }
+            }
+        }
+    }
+
+    private java.io.InputStream sse(PackagedServer server, String secret, int status) throws Exception {
+        HttpResponse<java.io.InputStream> open = http.send(
+                HttpRequest.newBuilder(URI.create(server.base() + "/sse"))
+                        .header("Authorization", "Bearer " + secret)
+                        .header("Accept", "text/event-stream")
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        if (open.statusCode() != status) {
+            open.body().close();
+        }
+        assertThat(open.statusCode()).isEqualTo(status);
+        return open.body();
+    }
+
+    private String refusal(PackagedServer server, String secret, int status) throws Exception {
+        try (java.io.InputStream refused = sse(server, secret, status)) {
+            return new String(refused.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     private String token(PackagedServer server, String principal) {
         Peers.Result created = server.cli("token", "create", "--principal", principal, "--capability", "chain.read");
         assertThat(created.exit()).as(created.stderr()).isZero();

@@ -92,7 +92,7 @@ final class HttpServer implements AutoCloseable {
                 Duration.ofMinutes(settings.integer("server.sessions.idle-minutes")));
         StreamableHttpTransport streamable =
                 new StreamableHttpTransport(hal9.cancellations(), maxBytes, unknownTools, limits, nanoTime);
-        LegacySseTransport legacy = new LegacySseTransport(hal9.cancellations(), maxBytes, unknownTools);
+        LegacySseTransport legacy = new LegacySseTransport(hal9.cancellations(), maxBytes, unknownTools, limits);
         hal9.serve(streamable);
         hal9.serve(legacy);
         Guard guard = new Guard(
@@ -191,9 +191,9 @@ final class HttpServer implements AutoCloseable {
         routing.register("/mcp", streamable)
                 .register("/sse", legacy.sseService())
                 .register("/message", legacy.messageService())
-                .get("/health", (request, response) -> health(hal9, streamable, response, true))
-                .get("/health/live", (request, response) -> health(hal9, streamable, response, false))
-                .get("/health/ready", (request, response) -> health(hal9, streamable, response, true))
+                .get("/health", (request, response) -> health(hal9, streamable, legacy, response, true))
+                .get("/health/live", (request, response) -> health(hal9, streamable, legacy, response, false))
+                .get("/health/ready", (request, response) -> health(hal9, streamable, legacy, response, true))
                 .get("/metrics", (request, response) -> {
                     response.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
                     response.send(hal9.telemetry().scrape());
@@ -217,9 +217,13 @@ final class HttpServer implements AutoCloseable {
      * send new clients elsewhere when every session slot is taken).
      */
     private static void health(
-            Hal9 hal9, StreamableHttpTransport streamable, ServerResponse response, boolean readiness) {
+            Hal9 hal9,
+            StreamableHttpTransport streamable,
+            LegacySseTransport legacy,
+            ServerResponse response,
+            boolean readiness) {
         boolean ready = hal9.store().ready();
-        boolean saturated = streamable.saturated();
+        boolean saturated = streamable.saturated() || legacy.saturated();
         boolean up = !readiness || (ready && !saturated);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", up ? "UP" : "DOWN");
@@ -227,7 +231,8 @@ final class HttpServer implements AutoCloseable {
         if (readiness && saturated) {
             body.put(
                     "reason",
-                    "all " + streamable.limits().sessions() + " MCP sessions (server.sessions.max) are open; "
+                    "all " + streamable.limits().sessions() + " MCP sessions (server.sessions.max) of /mcp or of "
+                            + "/sse are open; "
                             + "new clients are refused until some end or go idle");
         }
         body.put("version", Hal9.VERSION);

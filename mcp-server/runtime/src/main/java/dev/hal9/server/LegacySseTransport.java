@@ -53,10 +53,16 @@ final class LegacySseTransport implements McpServerTransportProvider {
     private final Cancellations cancellations;
     private final int maxRequestBytes;
     private final UnknownTools unknownTools;
+    private final StreamableHttpTransport.Limits limits;
     private volatile McpServerSession.Factory factory;
 
-    LegacySseTransport(Cancellations cancellations, int maxRequestBytes, UnknownTools unknownTools) {
+    LegacySseTransport(
+            Cancellations cancellations,
+            int maxRequestBytes,
+            UnknownTools unknownTools,
+            StreamableHttpTransport.Limits limits) {
         this.cancellations = cancellations;
+        this.limits = limits;
         this.unknownTools = unknownTools;
         this.maxRequestBytes = maxRequestBytes;
     }
@@ -69,6 +75,11 @@ final class LegacySseTransport implements McpServerTransportProvider {
         Connection(String owner) {
             this.owner = owner;
         }
+    }
+
+    /** Whether every legacy connection slot is taken. */
+    boolean saturated() {
+        return connections.size() >= limits.sessions();
     }
 
     @Override
@@ -116,6 +127,28 @@ final class LegacySseTransport implements McpServerTransportProvider {
 
     private void stream(ServerRequest request, ServerResponse response) {
         Principal principal = HttpServer.principal(request);
+        // a legacy connection is a session and a stream at once: the stream cap bounds one principal's share
+        long own = connections.values().stream()
+                .filter(open -> open.owner.equals(principal.id()))
+                .count();
+        if (own >= limits.streamsPerPrincipal()) {
+            HttpErrors.send(
+                    response,
+                    Status.TOO_MANY_REQUESTS_429,
+                    null,
+                    principal.id() + " has " + own + " open /sse connections, the most one principal may have "
+                            + "(server.streams.per-principal); close one first");
+            return;
+        }
+        if (saturated()) {
+            HttpErrors.send(
+                    response,
+                    Status.SERVICE_UNAVAILABLE_503,
+                    null,
+                    "the server has " + connections.size() + " open /sse connections, its limit "
+                            + "(server.sessions.max); retry later");
+            return;
+        }
         String id = UUID.randomUUID().toString();
         Connection connection = new Connection(principal.id());
         connection.session = factory.create(new Outbox(connection));

@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.channels.ServerSocketChannel;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * hal9 over HTTP on Helidon SE (virtual threads): Streamable HTTP at {@code /mcp}, the legacy HTTP+SSE pair
  * at {@code /sse} and {@code /message}, {@code /health} and {@code /metrics}. Two filters guard every route:
- * Host/Origin validation against DNS rebinding, and bearer-token authentication of the MCP endpoints.
+ * Host/Origin validation against DNS rebinding, and bearer-token authentication of the MCP endpoints. With
+ * {@link Auth#OAUTH} it also serves its OAuth protected-resource metadata (RFC 9728).
  */
 final class HttpServer implements AutoCloseable {
 
@@ -43,7 +45,12 @@ final class HttpServer implements AutoCloseable {
         /** Every caller is the local user; allowed only on a loopback address. */
         NONE,
         /** A bearer token made with {@code hal9 token create} is required. */
-        TOKEN
+        TOKEN,
+        /**
+         * An OAuth 2.1 access token (a JWT of {@code server.oauth.issuer} for this resource) or a hal9 token is
+         * required; the protected-resource metadata tells clients where to get one.
+         */
+        OAUTH
     }
 
     private final Hal9 hal9;
@@ -80,7 +87,7 @@ final class HttpServer implements AutoCloseable {
         if (!loopback && auth == Auth.NONE) {
             throw new IllegalArgumentException("refusing to serve on " + host + " without authentication: anyone "
                     + "who can reach it could use every tool. Bind to 127.0.0.1, or pass --auth token and give "
-                    + "clients a token made with 'hal9 token create'.");
+                    + "clients a token made with 'hal9 token create' (or --auth oauth with server.oauth.*).");
         }
         Settings settings = hal9.settings();
         int maxBytes = settings.integer("server.max-request-bytes");
@@ -95,11 +102,14 @@ final class HttpServer implements AutoCloseable {
         LegacySseTransport legacy = new LegacySseTransport(hal9.cancellations(), maxBytes, unknownTools, limits);
         hal9.serve(streamable);
         hal9.serve(legacy);
+        OAuthResource oauth =
+                auth == Auth.OAUTH ? new OAuthResource(OAuthResource.Config.from(settings), Clock.systemUTC()) : null;
         Guard guard = new Guard(
                 hal9,
                 host,
                 loopback,
                 auth,
+                oauth,
                 settings.list("server.allowed-origins"),
                 settings.list("server.allowed-hosts"),
                 settings.integer("server.max-unauthenticated-request-bytes"));
@@ -188,6 +198,11 @@ final class HttpServer implements AutoCloseable {
             }
         });
         new ApprovalsPage(hal9).register(routing);
+        guard.oauth().ifPresent(oauth -> {
+            // RFC 9728 section 3.1: the resource's path is appended; the bare form serves clients that look there
+            routing.get(oauth.metadataPath(), (request, response) -> sendMetadata(oauth, response));
+            routing.get("/.well-known/oauth-protected-resource", (request, response) -> sendMetadata(oauth, response));
+        });
         routing.register("/mcp", streamable)
                 .register("/sse", legacy.sseService())
                 .register("/message", legacy.messageService())
@@ -198,6 +213,11 @@ final class HttpServer implements AutoCloseable {
                     response.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
                     response.send(hal9.telemetry().scrape());
                 });
+    }
+
+    private static void sendMetadata(OAuthResource oauth, ServerResponse response) {
+        response.header(HeaderNames.CACHE_CONTROL, "max-age=300");
+        HttpErrors.sendJson(response, Status.OK_200, oauth.metadata());
     }
 
     /** The port the server listens on (useful when 0 was asked for). */
@@ -268,6 +288,7 @@ final class HttpServer implements AutoCloseable {
         private final Hal9 hal9;
         private final boolean loopback;
         private final Auth auth;
+        private final OAuthResource oauth;
         private final Set<String> allowedOrigins;
         private final Set<String> allowedHosts = new HashSet<>(LOOPBACK_NAMES);
         private final int maxUnauthenticatedBytes;
@@ -277,9 +298,11 @@ final class HttpServer implements AutoCloseable {
                 String host,
                 boolean loopback,
                 Auth auth,
+                OAuthResource oauth,
                 Set<String> allowedOrigins,
                 Set<String> allowedHosts,
                 int maxUnauthenticatedBytes) {
+            this.oauth = oauth;
             this.maxUnauthenticatedBytes = maxUnauthenticatedBytes;
             this.hal9 = hal9;
             this.loopback = loopback;
@@ -287,6 +310,10 @@ final class HttpServer implements AutoCloseable {
             this.allowedOrigins = allowedOrigins;
             this.allowedHosts.add(host.toLowerCase(Locale.ROOT));
             allowedHosts.forEach(name -> this.allowedHosts.add(name.toLowerCase(Locale.ROOT)));
+        }
+
+        Optional<OAuthResource> oauth() {
+            return Optional.ofNullable(oauth);
         }
 
         boolean admit(ServerRequest request, ServerResponse response) {
@@ -313,7 +340,10 @@ final class HttpServer implements AutoCloseable {
                 }
             }
             String path = request.path().path();
-            if (path.startsWith("/health") || path.equals("/metrics") || path.startsWith("/approvals")) {
+            if (path.startsWith("/health")
+                    || path.equals("/metrics")
+                    || path.startsWith("/approvals")
+                    || path.startsWith("/.well-known/")) {
                 // anyone may send these, so their bodies are small; the approvals page authenticates approvers
                 // itself (ApprovalsPage) and reads its forms with this limit
                 long declared = request.headers().contentLength().orElse(0L);
@@ -332,28 +362,58 @@ final class HttpServer implements AutoCloseable {
                 request.context().register(hal9.localPrincipal());
                 return true;
             }
-            Optional<Principal> principal = request.headers()
+            Optional<String> secret = request.headers()
                     .first(HeaderNames.AUTHORIZATION)
                     .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))
                     .map(value -> value.substring(7).trim())
-                    .flatMap(secret -> hal9.store().authenticate(secret));
-            if (principal.isEmpty()) {
-                if (request.headers().contentLength().orElse(0L) > 0
-                        || request.headers().contains(HeaderNames.TRANSFER_ENCODING)) {
-                    // not worth reading a stranger's body to throw it away: close instead
-                    response.header(HeaderValues.CONNECTION_CLOSE);
+                    .filter(value -> !value.isEmpty());
+            if (oauth != null && secret.isPresent() && !secret.get().startsWith("hal9_")) {
+                OAuthResource.Verdict verdict = oauth.verify(secret.get());
+                if (verdict instanceof OAuthResource.Verdict.Accepted accepted) {
+                    request.context().register(accepted.principal());
+                    return true;
                 }
-                response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"hal9\", error=\"invalid_token\"");
-                HttpErrors.send(
+                OAuthResource.Verdict.Refused refused = (OAuthResource.Verdict.Refused) verdict;
+                refuse(request, response, Status.create(refused.status()), refused.challenge(), refused.message());
+                return false;
+            }
+            Optional<Principal> principal = secret.flatMap(value -> hal9.store().authenticate(value));
+            if (principal.isEmpty()) {
+                if (oauth != null) {
+                    // no credentials, or a hal9 token that is not (or no longer) valid: say where to get a token
+                    refuse(
+                            request,
+                            response,
+                            Status.UNAUTHORIZED_401,
+                            secret.isEmpty() ? oauth.challenge() : oauth.challenge() + ", error=\"invalid_token\"",
+                            "Unauthorized: send Authorization: Bearer <token>, with an access token of "
+                                    + oauth.config().issuer() + " (see " + oauth.metadataUrl()
+                                    + ") or a token made by 'hal9 token create'");
+                    return false;
+                }
+                refuse(
+                        request,
                         response,
                         Status.UNAUTHORIZED_401,
-                        null,
-                        "Unauthorized: send Authorization: "
-                                + "Bearer <token>, with a token made by 'hal9 token create'");
+                        "Bearer realm=\"hal9\", error=\"invalid_token\"",
+                        "Unauthorized: send Authorization: Bearer <token>, with a token made by 'hal9 token create'");
                 return false;
             }
             request.context().register(principal.get());
             return true;
+        }
+
+        private static void refuse(
+                ServerRequest request, ServerResponse response, Status status, String challenge, String message) {
+            if (request.headers().contentLength().orElse(0L) > 0
+                    || request.headers().contains(HeaderNames.TRANSFER_ENCODING)) {
+                // not worth reading a stranger's body to throw it away: close instead
+                response.header(HeaderValues.CONNECTION_CLOSE);
+            }
+            if (challenge != null) {
+                response.header(HeaderNames.WWW_AUTHENTICATE, challenge);
+            }
+            HttpErrors.send(response, status, null, message);
         }
 
         private boolean originAllowed(String origin) {

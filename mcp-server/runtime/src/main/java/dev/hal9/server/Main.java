@@ -167,7 +167,8 @@ public final class Main implements Runnable {
                 names = "--auth",
                 paramLabel = "MODE",
                 description =
-                        "none (loopback only) or token (bearer tokens from 'hal9 token create'). Default: server.auth, none.")
+                        "none (loopback only), token (bearer tokens from 'hal9 token create') or oauth (OAuth 2.1 "
+                                + "access tokens of server.oauth.issuer, and hal9 tokens). Default: server.auth, none.")
         HttpServer.Auth auth;
 
         @Option(
@@ -203,6 +204,10 @@ public final class Main implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(), "port must be 0 to 65535, not " + port);
             }
             HttpServer.Auth mode = auth != null ? auth : settings.choice("server.auth", HttpServer.Auth.class);
+            if (mode == HttpServer.Auth.OAUTH) {
+                // before anything starts, so each problem of server.oauth.* is its own line
+                OAuthResource.Config.from(settings);
+            }
             if (port != 0) {
                 try {
                     HttpServer.requirePortFree(host, port);
@@ -373,6 +378,12 @@ public final class Main implements Runnable {
                 if (principal.isBlank() || principal.length() > 200) {
                     throw new CommandLine.ParameterException(
                             spec.commandLine(), "--principal must be 1 to 200 characters");
+                }
+                if (principal.startsWith(OAuthResource.PRINCIPAL_PREFIX)) {
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(),
+                            "--principal must not start with '" + OAuthResource.PRINCIPAL_PREFIX + "': those are the "
+                                    + "subjects of OAuth access tokens (serve --auth oauth)");
                 }
                 try (Store store = openStore(common)) {
                     Store.NewToken token = store.createToken(principal, name, Set.copyOf(capabilities));

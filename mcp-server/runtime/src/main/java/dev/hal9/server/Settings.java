@@ -267,9 +267,12 @@ final class Settings {
                 return constant;
             }
         }
-        String allowed = Arrays.stream(type.getEnumConstants())
+        List<String> names = Arrays.stream(type.getEnumConstants())
                 .map(constant -> constant.name().toLowerCase(Locale.ROOT))
-                .collect(Collectors.joining(" or "));
+                .toList();
+        String allowed = names.size() == 1
+                ? names.get(0)
+                : String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
         throw new Invalid(List.of(key + " is '" + value + "'" + origin(key) + "; it must be " + allowed));
     }
 

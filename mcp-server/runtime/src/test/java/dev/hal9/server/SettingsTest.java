@@ -81,7 +81,25 @@ class SettingsTest {
         Settings settings = Settings.load(null, Map.of("HAL9_SERVER_AUTH", "tokn"), Map.of());
         assertThatThrownBy(() -> settings.choice("server.auth", HttpServer.Auth.class))
                 .isInstanceOf(Settings.Invalid.class)
-                .hasMessage("server.auth is 'tokn' (set by HAL9_SERVER_AUTH); it must be none or token");
+                .hasMessage("server.auth is 'tokn' (set by HAL9_SERVER_AUTH); it must be none, token or oauth");
+
+        // the OAuth block of serve --auth oauth: each problem its own line, all at once
+        Settings oauth = Settings.load(
+                null,
+                Map.of(
+                        "HAL9_SERVER_OAUTH_ISSUER", "http://auth.example.com/realm",
+                        "HAL9_SERVER_OAUTH_SCOPES", "hal9"),
+                Map.of());
+        assertThatThrownBy(() -> OAuthResource.Config.from(oauth))
+                .isInstanceOfSatisfying(Settings.Invalid.class, problems -> assertThat(problems.problems())
+                        .containsExactly(
+                                "server.oauth.issuer is 'http://auth.example.com/realm'; it must be an https URL "
+                                        + "without a fragment (http only on a loopback host), the authorization "
+                                        + "server's issuer, e.g. https://auth.example.com/realms/hal9",
+                                "server.oauth.resource is empty; with server.auth oauth set it to the public URL "
+                                        + "clients use for /mcp, e.g. https://hal9.example.com/mcp",
+                                "server.oauth.scopes has 'hal9'; each entry must be scope=capability (repeat a scope "
+                                        + "for more capabilities, '*' for all enabled), e.g. hal9=*"));
 
         Path broken = Files.writeString(Files.createTempFile("hal9", ".yaml"), "server: [unclosed\n");
         assertThatThrownBy(() -> Settings.load(broken, Map.of(), Map.of())).hasMessageContaining("not valid YAML");

@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
 /**
  * Recognizes secrets by their shape, wherever they appear: a private key (64 hex digits, with or without 0x), a
  * BIP-39 mnemonic (a run of 12 or more words of the English list), a hal9 bearer token ({@code hal9_} and 40 base62
- * characters) and an HTTP {@code Bearer} credential. The audit log, the ledger and log lines pass their text through
+ * characters), a JWT (an OAuth access token: base64url header and claims that both open with {@code eyJ}, and a
+ * signature, empty for {@code alg: none}) and an HTTP {@code Bearer} credential. The audit log, the ledger and log lines pass their text through
  * {@link #redact(String)}, so a secret pasted into the wrong argument ({@code to}, {@code id}, a memo) is not stored.
  * Name-based redaction (arguments called password, privateKey, ...) happens besides this, in Telemetry. Stateless;
  * thread-safe.
@@ -29,6 +30,10 @@ public final class Secrets {
             "(?<![0-9A-Za-z])(?<!(?:^|[^0-9A-Za-z])-?[0-9]{1,2}:)(?:0[xX])?[0-9a-fA-F]{64}(?![0-9A-Za-z])");
 
     private static final Pattern HAL9_TOKEN = Pattern.compile("(?<![0-9A-Za-z])hal9_[0-9A-Za-z]{40}(?![0-9A-Za-z])");
+    /** A compact JWS: {@code {"} encodes as {@code eyJ}, so a header and claims set both start with it. */
+    private static final Pattern JWT = Pattern.compile(
+            "(?<![0-9A-Za-z_-])eyJ[0-9A-Za-z_-]{4,}\\.eyJ[0-9A-Za-z_-]{4,}\\.[0-9A-Za-z_-]*(?![0-9A-Za-z_-])");
+
     private static final Pattern BEARER = Pattern.compile("(?i)\\bbearer\\s+[0-9A-Za-z._~+/=-]{8,}");
     /** Candidate words; whether a run of them is a mnemonic is decided against the word list. */
     private static final Pattern WORD = Pattern.compile("(?<![0-9A-Za-z])[a-z]{3,8}(?![0-9A-Za-z])");
@@ -47,6 +52,7 @@ public final class Secrets {
         }
         String redacted = PRIVATE_KEY.matcher(text).replaceAll(MARKER);
         redacted = HAL9_TOKEN.matcher(redacted).replaceAll(MARKER);
+        redacted = JWT.matcher(redacted).replaceAll(MARKER);
         redacted = BEARER.matcher(redacted).replaceAll("Bearer " + MARKER);
         return redactMnemonics(redacted);
     }

@@ -47,4 +47,19 @@ class SecretsTest {
         assertThat(Secrets.containsSecret(token)).isTrue();
         assertThat(Secrets.redact(null)).isNull();
     }
+
+    /** An OAuth access token logged without its "Bearer" word (a query, an error message) is still hidden. */
+    @Test
+    void jwtAccessTokens() {
+        String signed =
+                "eyJraWQiOiJrMSIsImFsZyI6IlJTMjU2In0.eyJzdWIiOiJhbGljZSIsImF1ZCI6Imh0dHA6Ly8xMjcuMC4wLjEvbWNwIn0"
+                        + ".dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        assertThat(Secrets.redact("token=" + signed + "&x=1")).isEqualTo("token=[redacted]&x=1");
+        // alg none: the signature part is empty, the token still ends in its dot
+        String unsigned = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSJ9.";
+        assertThat(Secrets.redact("rejected " + unsigned + " because")).isEqualTo("rejected [redacted] because");
+        // dotted names that are not base64url JSON stay readable
+        assertThat(Secrets.redact("dev.hal9.server.HttpServer")).isEqualTo("dev.hal9.server.HttpServer");
+        assertThat(Secrets.containsSecret("eyJ.eyJ.")).isFalse();
+    }
 }

@@ -88,8 +88,8 @@ final class PackagedServer implements AutoCloseable {
 
     /** The same on a chosen port of 127.0.0.1 (0: a free one), for settings that must name the server's URL. */
     static PackagedServer httpAt(Path home, int port, Map<String, String> extraEnvironment, String... arguments) {
-        List<String> command = new ArrayList<>(
-                List.of(java(), "-jar", jar().toString(), "serve", "--http", "127.0.0.1:" + port));
+        List<String> command =
+                new ArrayList<>(List.of(java(), "-jar", jar().toString(), "serve", "--http", "127.0.0.1:" + port));
         command.addAll(List.of(arguments));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(environment(home));

@@ -26,6 +26,7 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -130,7 +131,14 @@ final class OAuthResource {
                 throw new Settings.Invalid(problems);
             }
             scopes.replaceAll((scope, capabilities) -> Set.copyOf(capabilities));
-            return new Config(issuer, resource, audiences, jwksUri, Map.copyOf(scopes), Duration.ofSeconds(skew));
+            // in the operator's order: clients ask for scopes as the challenge and the metadata list them
+            return new Config(
+                    issuer,
+                    resource,
+                    audiences,
+                    jwksUri,
+                    Collections.unmodifiableMap(scopes),
+                    Duration.ofSeconds(skew));
         }
 
         private static URI url(Settings settings, String key, List<String> problems, String what) {
@@ -245,12 +253,32 @@ final class OAuthResource {
     }
 
     private Verdict invalid(String reason) {
-        String description = reason == null ? "invalid token" : reason.replaceAll("[\"\\\\\\p{Cntrl}]", "'");
+        String description = describe(reason == null ? "invalid token" : reason).replaceAll("[\"\\\\\\p{Cntrl}]", "'");
         return new Verdict.Refused(
                 401,
                 "Bearer error=\"invalid_token\", error_description=\"" + description + "\", resource_metadata=\""
                         + metadataUrl() + "\"",
                 "Unauthorized: the access token was refused: " + description);
+    }
+
+    /** nimbus's reason in words a client's operator can act on (nimbus's own when it is not one of these). */
+    private String describe(String reason) {
+        if (reason.contains("Expired JWT")) {
+            return "the token has expired";
+        }
+        if (reason.contains("aud claim")) {
+            return "the token is not for this resource: its aud must be " + String.join(" or ", config.audiences());
+        }
+        if (reason.contains("iss claim")) {
+            return "the token is not from the issuer " + config.issuer();
+        }
+        if (reason.contains("Unsecured (plain)")) {
+            return "unsigned tokens (alg none) are not accepted";
+        }
+        if (reason.contains("Invalid signature") || reason.contains("no matching key")) {
+            return "the signature does not verify with the issuer's keys";
+        }
+        return reason;
     }
 
     private String allScopes() {

@@ -76,6 +76,8 @@ class OAuthFlowTest {
                    {"requestParam": "scope", "match": "wrong-issuer",
                     "claims": {"sub": "carol", "aud": ["%1$s"], "scope": "hal9.contracts",
                                "iss": "https://impostor.example.com"}},
+                   {"requestParam": "scope", "match": "contracts",
+                    "claims": {"sub": "erin", "aud": ["%1$s"], "scope": "openid hal9.contracts"}},
                    {"requestParam": "scope", "match": "profile",
                     "claims": {"sub": "dave", "aud": ["%1$s"], "scope": "profile"}}
                  ]}]}
@@ -99,11 +101,14 @@ class OAuthFlowTest {
                 home,
                 serverPort,
                 Map.of(
-                        "HAL9_SERVER_OAUTH_ISSUER", issuer,
-                        "HAL9_SERVER_OAUTH_RESOURCE", resource,
+                        "HAL9_SERVER_OAUTH_ISSUER",
+                        issuer,
+                        "HAL9_SERVER_OAUTH_RESOURCE",
+                        resource,
                         // the test's authorization server is an OpenID provider: it refuses an authorization request
                         // without openid, so hal9 must announce that scope too; here it grants only server_info
-                        "HAL9_SERVER_OAUTH_SCOPES", "openid=server,hal9.contracts=contracts.read"),
+                        "HAL9_SERVER_OAUTH_SCOPES",
+                        "openid=server,hal9.contracts=contracts.read,hal9.browse=browser"),
                 "--auth",
                 "oauth");
     }
@@ -137,7 +142,7 @@ class OAuthFlowTest {
         assertThat(seen.path("authorizationEndpoint").asString()).isEqualTo(issuer + "/authorize");
         JsonNode authorization = seen.path("authorization");
         assertThat(authorization.path("resource").asString()).isEqualTo(resource);
-        assertThat(authorization.path("scope").asString()).isEqualTo("openid hal9.contracts");
+        assertThat(authorization.path("scope").asString()).isEqualTo("openid hal9.contracts hal9.browse");
         assertThat(authorization.path("code_challenge_method").asString()).isEqualTo("S256");
         assertThat(authorization.path("client_id").asString()).isEqualTo(CLIENT_ID);
 
@@ -161,7 +166,8 @@ class OAuthFlowTest {
         assertThat(refused.statusCode()).isEqualTo(401);
         String metadataUrl = "http://127.0.0.1:" + server.port() + "/.well-known/oauth-protected-resource/mcp";
         assertThat(refused.headers().firstValue("WWW-Authenticate"))
-                .hasValue("Bearer resource_metadata=\"" + metadataUrl + "\", scope=\"openid hal9.contracts\"");
+                .hasValue("Bearer resource_metadata=\"" + metadataUrl
+                        + "\", scope=\"openid hal9.contracts hal9.browse\"");
 
         for (String address : List.of(metadataUrl, server.base() + "/.well-known/oauth-protected-resource")) {
             HttpResponse<String> metadata = HTTP.send(
@@ -170,7 +176,7 @@ class OAuthFlowTest {
             JsonNode body = JSON.readTree(metadata.body());
             assertThat(body.path("resource").asString()).isEqualTo(resource);
             assertThat(names(body.path("authorization_servers"))).containsExactly(issuer);
-            assertThat(names(body.path("scopes_supported"))).containsExactly("openid", "hal9.contracts");
+            assertThat(names(body.path("scopes_supported"))).containsExactly("openid", "hal9.contracts", "hal9.browse");
             assertThat(names(body.path("bearer_methods_supported"))).containsExactly("header");
         }
     }
@@ -228,8 +234,42 @@ class OAuthFlowTest {
         HttpResponse<String> refused = initialize(issued("profile"));
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(refused.headers().firstValue("WWW-Authenticate").orElse(""))
-                .startsWith("Bearer error=\"insufficient_scope\", scope=\"openid hal9.contracts\", resource_metadata=");
+                .startsWith(
+                        "Bearer error=\"insufficient_scope\", scope=\"openid hal9.contracts hal9.browse\", resource_metadata=");
         assertThat(refused.body()).contains("grant no hal9 capability");
+    }
+
+    /**
+     * MCP's step-up: a tool call that needs a capability the token's scopes do not grant is refused with 403 naming
+     * the scope that would, so a client can ask the user for it; the same token's other calls go on.
+     */
+    @Test
+    void aToolCallBeyondTheTokensScopesGets403NamingTheScopeThatGrantsIt() throws Exception {
+        String token = issued("contracts");
+        HttpResponse<String> started = initialize(token);
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
+        String session = started.headers().firstValue("Mcp-Session-Id").orElseThrow();
+        assertThat(post(token, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}")
+                        .statusCode())
+                .isEqualTo(202);
+
+        HttpResponse<String> refused = post(
+                token,
+                session,
+                "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"browser_navigate\","
+                        + "\"arguments\":{}}}");
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+        assertThat(refused.headers().firstValue("WWW-Authenticate").orElse(""))
+                .startsWith("Bearer error=\"insufficient_scope\", scope=\"hal9.browse\", resource_metadata=");
+        assertThat(refused.body()).contains("browser_navigate needs the 'browser' capability");
+
+        HttpResponse<String> allowed = post(
+                token,
+                session,
+                "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"server_info\","
+                        + "\"arguments\":{}}}");
+        assertThat(allowed.statusCode()).isEqualTo(200);
+        assertThat(allowed.body()).contains("oauth:erin");
     }
 
     @Test
@@ -284,6 +324,26 @@ class OAuthFlowTest {
         }
         try {
             return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static HttpResponse<String> post(String token, String session, String body) {
+        try {
+            return HTTP.send(
+                    HttpRequest.newBuilder(URI.create(resource))
+                            .header("Content-Type", "application/json")
+                            .header("Accept", "application/json, text/event-stream")
+                            .header("Authorization", "Bearer " + token)
+                            .header("Mcp-Session-Id", session)
+                            .header("MCP-Protocol-Version", "2025-11-25")
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -139,13 +139,12 @@ final class Hal9 implements AutoCloseable {
     UnknownTools unknownTools() {
         List<UnknownTools.Entry> entries = new ArrayList<>();
         for (Tool<?, ?> tool : tools) {
-            String capability = tool.capability();
-            entries.add(new UnknownTools.Entry(tool.name(), caller -> caller.may(capability)));
+            entries.add(new UnknownTools.Entry(tool.name(), tool.capability()));
         }
         if (conformanceFixtures) {
             ConformanceFixtures.tools()
                     .forEach(fixture ->
-                            entries.add(new UnknownTools.Entry(fixture.tool().name(), caller -> true)));
+                            entries.add(new UnknownTools.Entry(fixture.tool().name(), null)));
         }
         return new UnknownTools(entries);
     }

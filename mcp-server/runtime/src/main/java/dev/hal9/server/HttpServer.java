@@ -371,6 +371,8 @@ final class HttpServer implements AutoCloseable {
                 OAuthResource.Verdict verdict = oauth.verify(secret.get());
                 if (verdict instanceof OAuthResource.Verdict.Accepted accepted) {
                     request.context().register(accepted.principal());
+                    // the transports ask it for more scope when a tool call needs a capability the token lacks
+                    request.context().register(oauth);
                     return true;
                 }
                 OAuthResource.Verdict.Refused refused = (OAuthResource.Verdict.Refused) verdict;

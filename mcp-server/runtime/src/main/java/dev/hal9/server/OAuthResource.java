@@ -221,6 +221,34 @@ final class OAuthResource {
         return "Bearer resource_metadata=\"" + metadataUrl() + "\", scope=\"" + allScopes() + "\"";
     }
 
+    /**
+     * The refusal of a tool call whose capability the caller's token lacks (MCP's step-up: 403 naming the scopes that
+     * would grant it, so the client can ask the user for them), or null when no configured scope grants it.
+     */
+    Verdict.Refused insufficientScope(String tool, String capability) {
+        List<String> granting = config.scopes().entrySet().stream()
+                .filter(entry -> entry.getValue().contains(capability))
+                .map(Map.Entry::getKey)
+                .toList();
+        if (granting.isEmpty()) {
+            granting = config.scopes().entrySet().stream()
+                    .filter(entry -> entry.getValue().contains(Principal.ALL))
+                    .map(Map.Entry::getKey)
+                    .toList();
+        }
+        if (granting.isEmpty()) {
+            return null;
+        }
+        return new Verdict.Refused(
+                403,
+                "Bearer error=\"insufficient_scope\", scope=\"" + String.join(" ", granting)
+                        + "\", resource_metadata=\""
+                        + metadataUrl() + "\", error_description=\"" + tool + " needs the " + capability
+                        + " capability\"",
+                "Forbidden: " + tool + " needs the '" + capability + "' capability; authorize again with the scope "
+                        + String.join(" or ", granting));
+    }
+
     /** Verifies a bearer credential that is not one of hal9's own tokens. */
     Verdict verify(String token) {
         JWTClaimsSet claims;

@@ -254,7 +254,14 @@ final class StreamableHttpTransport implements McpStreamableServerTransportProvi
             }
             case McpSchema.JSONRPCRequest call -> {
                 Map<String, Object> unknown = unknownTools.check(call, principal);
-                if (unknown != null) {
+                OAuthResource.Verdict.Refused stepUp = stepUp(request, call, principal);
+                if (stepUp != null) {
+                    response.header(HeaderNames.WWW_AUTHENTICATE, stepUp.challenge());
+                    HttpErrors.sendJson(
+                            response,
+                            Status.FORBIDDEN_403,
+                            JsonRpc.error(call.id(), JsonRpc.INVALID_REQUEST, stepUp.message()));
+                } else if (unknown != null) {
                     HttpErrors.sendJson(response, Status.OK_200, unknown);
                 } else {
                     respond(session, call, context, response);
@@ -262,6 +269,21 @@ final class StreamableHttpTransport implements McpStreamableServerTransportProvi
             }
             default -> HttpErrors.send(response, Status.BAD_REQUEST_400, null, "Invalid Request: unknown message kind");
         }
+    }
+
+    /** For a caller with an OAuth access token: the 403 asking for the scope a tool call needs, or null. */
+    private OAuthResource.Verdict.Refused stepUp(
+            ServerRequest request, McpSchema.JSONRPCRequest call, Principal principal) {
+        Optional<OAuthResource> oauth = request.context().get(OAuthResource.class);
+        if (oauth.isEmpty()) {
+            return null;
+        }
+        String capability = unknownTools.missingCapability(call, principal);
+        if (capability == null) {
+            return null;
+        }
+        String tool = String.valueOf(((Map<?, ?>) call.params()).get("name"));
+        return oauth.get().insufficientScope(tool, capability);
     }
 
     private void initialize(McpSchema.JSONRPCRequest request, Principal principal, ServerResponse response) {

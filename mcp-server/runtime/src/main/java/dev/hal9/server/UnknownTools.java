@@ -5,7 +5,6 @@ import io.modelcontextprotocol.spec.McpSchema;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Predicate;
 
 /**
  * Answers a {@code tools/call} of a tool the server does not have, before the SDK does: the SDK's error reads
@@ -16,8 +15,13 @@ final class UnknownTools {
 
     private static final int MAX_SUGGESTIONS = 3;
 
-    /** A tool's name and whether a caller may see it. */
-    record Entry(String name, Predicate<Principal> visibleTo) {}
+    /** A tool's name and the capability it needs (null: any caller may call it). */
+    record Entry(String name, String capability) {
+
+        boolean visibleTo(Principal caller) {
+            return capability == null || caller.may(capability);
+        }
+    }
 
     private final List<Entry> tools;
 
@@ -43,13 +47,30 @@ final class UnknownTools {
         return JsonRpc.error(request.id(), JsonRpc.INVALID_PARAMS, message);
     }
 
+    /**
+     * The capability a {@code tools/call} of a known tool needs and the caller lacks, or null when the request is
+     * something else or the caller may make it. An OAuth caller is then asked for more scope (HTTP 403).
+     */
+    String missingCapability(McpSchema.JSONRPCRequest request, Principal caller) {
+        if (!McpSchema.METHOD_TOOLS_CALL.equals(request.method())
+                || !(request.params() instanceof Map<?, ?> params)
+                || !(params.get("name") instanceof String name)) {
+            return null;
+        }
+        return tools.stream()
+                .filter(tool -> tool.name().equals(name) && !tool.visibleTo(caller))
+                .map(Entry::capability)
+                .findFirst()
+                .orElse(null);
+    }
+
     /** Up to three visible names nearest to the asked one: by edit distance, or sharing its family prefix. */
     List<String> closeMatches(String asked, Principal caller) {
         String wanted = asked.toLowerCase(Locale.ROOT);
         String family = wanted.contains("_") ? wanted.substring(0, wanted.indexOf('_') + 1) : null;
         int tolerance = Math.max(2, wanted.length() / 3);
         return tools.stream()
-                .filter(tool -> caller == null || tool.visibleTo().test(caller))
+                .filter(tool -> caller == null || tool.visibleTo(caller))
                 .map(Entry::name)
                 .map(name -> Map.entry(name, distance(wanted, name.toLowerCase(Locale.ROOT))))
                 .filter(scored -> scored.getValue() <= tolerance

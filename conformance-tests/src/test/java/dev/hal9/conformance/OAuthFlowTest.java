@@ -291,6 +291,22 @@ class OAuthFlowTest {
                 + metadataUrl + "\"";
     }
 
+    /** serve --auth oauth without its settings stops before it listens, one line per missing setting. */
+    @Test
+    void oauthWithoutItsSettingsSaysWhatIsMissingOneLineEach() {
+        Peers.Result refused =
+                PackagedServer.cli(PackagedServer.newHome(), "serve", "--http", "127.0.0.1:0", "--auth", "oauth");
+        assertThat(refused.exit()).isEqualTo(2);
+        assertThat(refused.stderr().lines().filter(line -> line.startsWith("hal9: server.oauth.")))
+                .containsExactly(
+                        "hal9: server.oauth.issuer is empty; with server.auth oauth set it to the authorization "
+                                + "server's issuer, e.g. https://auth.example.com/realms/hal9",
+                        "hal9: server.oauth.resource is empty; with server.auth oauth set it to the public URL "
+                                + "clients use for /mcp, e.g. https://hal9.example.com/mcp",
+                        "hal9: server.oauth.scopes is empty; with server.auth oauth map at least one scope to "
+                                + "capabilities, e.g. hal9=* or hal9.browse=browser");
+    }
+
     /** A token from the authorization server's token endpoint, picked by a marker scope of its request mappings. */
     private static String issued(String marker) {
         String form = "grant_type=client_credentials&client_id=" + CLIENT_ID + "&client_secret=unused&scope="

@@ -54,6 +54,7 @@ import picocli.CommandLine.Parameters;
             "  hal9 serve                      Streamable HTTP on http://127.0.0.1:8931/mcp",
             "  hal9 serve --stdio              for clients that start the server (Claude, IDEs)",
             "  hal9 serve --http 0.0.0.0:8931 --auth token",
+            "  hal9 serve --auth oauth         behind a TLS proxy, for claude.ai/ChatGPT (server.oauth.* in hal9.yaml)",
             "  hal9 token create --principal alice --capability '*'",
             "  hal9 wallet create --principal alice --label savings",
             "  hal9 payments                   payments waiting for a person; then hal9 approve pay_...",

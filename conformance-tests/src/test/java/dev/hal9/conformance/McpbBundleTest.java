@@ -70,8 +70,12 @@ class McpbBundleTest {
                             .toList();
             assertThat(args).endsWith("serve", "--stdio");
             Map<String, String> environment = new HashMap<>(PackagedServer.environment(PackagedServer.newHome()));
-            // a desktop app passes its own short environment; the entry point must find a JDK by itself or from this
-            environment.put("HAL9_JAVA_HOME", System.getProperty("java.home"));
+            // the manifest's env, with the JDK a person picked for the optional user_config.java_home
+            ((Map<?, ?>) config.get("env"))
+                    .forEach((name, value) -> environment.put(
+                            name.toString(),
+                            value.toString().replace("${user_config.java_home}", System.getProperty("java.home"))));
+            assertThat(environment).containsEntry("HAL9_JAVA_HOME", System.getProperty("java.home"));
             try (McpSyncClient client = McpClient.sync(new StdioClientTransport(
                             ServerParameters.builder(config.get("command").toString())
                                     .args(args)

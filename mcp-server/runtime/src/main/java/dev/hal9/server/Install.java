@@ -212,9 +212,12 @@ final class Install implements Callable<Integer> {
             throw new IllegalArgumentException("cannot tell where this hal9 runs from: " + e.getMessage());
         }
         // target/hal9.jar and target/classes are both four levels below the checkout
-        Path checkout =
-                code.toAbsolutePath().getParent().getParent().getParent().getParent();
-        Path launcher = checkout.resolve("hal9");
+        // (a jar elsewhere, such as the MCPB bundle's, has no launcher four levels up, and is told so below)
+        Path checkout = code.toAbsolutePath();
+        for (int level = 0; level < 4 && checkout != null; level++) {
+            checkout = checkout.getParent();
+        }
+        Path launcher = (checkout != null ? checkout : code.toAbsolutePath().getRoot()).resolve("hal9");
         if (!Files.isRegularFile(launcher) || !Files.isExecutable(launcher)) {
             throw new IllegalArgumentException("install writes the path of a checkout's ./hal9 launcher, and there is "
                     + "none at " + launcher + "; run it as '<checkout>/hal9 install ...'");

@@ -213,7 +213,7 @@ class InstallTest {
         assertThat(help.exit()).isZero();
         assertThat(help.stdout())
                 .contains("Usage: hal9 install", "claude-desktop", "cursor", "vscode", "--dry-run", "--yes")
-                .contains("--config-file", "claude_desktop_config.json", "~/.cursor/mcp.json", "key servers");
+                .contains("--config-file", "claude_desktop_config.json", "~/.cursor/mcp.json", "(servers, type stdio)");
     }
 
     /**

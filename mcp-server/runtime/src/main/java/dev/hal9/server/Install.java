@@ -39,19 +39,19 @@ import tools.jackson.databind.node.ObjectNode;
         mixinStandardHelpOptions = true,
         description = {
             "Add hal9 to an MCP client's configuration, so no one edits its JSON by hand.",
-            "Writes an 'hal9' server entry that runs this checkout's launcher with 'serve --stdio', after showing",
-            "the change as a diff and asking. Other servers and settings in the file are kept; running it again",
-            "changes nothing. Restart the client afterwards."
+            "Writes an 'hal9' entry that runs this checkout's ./hal9 with 'serve --stdio',",
+            "after showing the change as a diff and asking. Other servers and settings",
+            "stay as they were; a second run changes nothing. Restart the client after."
         },
         footer = {
-            "%nClients and the file each one reads (Linux; macOS and Windows in README.md):",
-            "  claude-desktop  ~/.config/Claude/claude_desktop_config.json   key mcpServers",
-            "  cursor          ~/.cursor/mcp.json                            key mcpServers",
-            "  vscode          ~/.config/Code/User/mcp.json (user profile)   key servers, type stdio",
+            "%nClients, and the file each reads on Linux (macOS and Windows: README.md):",
+            "  claude-desktop  ~/.config/Claude/claude_desktop_config.json (mcpServers)",
+            "  cursor          ~/.cursor/mcp.json (mcpServers)",
+            "  vscode          ~/.config/Code/User/mcp.json (servers, type stdio)",
             "%nExamples:",
             "  hal9 install claude-desktop",
-            "  hal9 install vscode --config-file .vscode/mcp.json     this workspace only",
-            "  hal9 install cursor --dry-run                          print the diff, write nothing"
+            "  hal9 install cursor --dry-run      print the diff, write nothing",
+            "  hal9 install vscode --config-file .vscode/mcp.json   one workspace only"
         })
 final class Install implements Callable<Integer> {
 
@@ -135,7 +135,7 @@ final class Install implements Callable<Integer> {
     @Option(
             names = "--config-file",
             paramLabel = "FILE",
-            description = "Edit this file instead of the client's usual one (e.g. a workspace's .vscode/mcp.json).")
+            description = "Edit this file instead of the client's usual one, such as a workspace's .vscode/mcp.json.")
     Path configFile;
 
     @Option(

@@ -233,6 +233,16 @@ final class Install implements Callable<Integer> {
      *     is an object and whose servers member (if any) is an object
      */
     static String merge(Client client, String text, Path launcher, Path file) {
+        if (text != null && text.contains("\r\n")) {
+            // a file saved with Windows line ends keeps them: edit it with plain ones, then put them back
+            String plain = text.replace("\r\n", "\n");
+            String merged = mergePlain(client, plain, launcher, file);
+            return merged.equals(plain) ? text : merged.replace("\n", "\r\n");
+        }
+        return mergePlain(client, text, launcher, file);
+    }
+
+    private static String mergePlain(Client client, String text, Path launcher, Path file) {
         Map<String, Object> entry = client.entry(launcher);
         JsonMapper mapper = reader(client);
         JsonNode wanted = mapper.valueToTree(entry);
@@ -429,9 +439,12 @@ final class Install implements Callable<Integer> {
             return !indent.isEmpty() && indent.isBlank() && lineStart > open ? indent : "  ";
         }
 
-        /** Whether this object is written on one line. */
+        /**
+         * Whether this object is written on one line: one with members, by its own text; an empty one, by the
+         * whole file's (a multi-line file's {@code "mcpServers": {}} gets the entry indented on lines of its own).
+         */
         boolean oneLine(String text) {
-            return text.substring(open, close + 1).indexOf('\n') < 0;
+            return (members.isEmpty() ? text.strip() : text.substring(open, close + 1)).indexOf('\n') < 0;
         }
 
         /**

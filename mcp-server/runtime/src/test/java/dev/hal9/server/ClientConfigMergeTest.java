@@ -77,6 +77,16 @@ class ClientConfigMergeTest {
     }
 
     @Test
+    void windowsLineEndsAreKept() {
+        String before = "{\r\n  \"mcpServers\": {}\r\n}\r\n";
+        String after = merge(Install.Client.CLAUDE_DESKTOP, before);
+        assertThat(after)
+                .isEqualTo("{\r\n  \"mcpServers\": {\r\n    \"hal9\": {\r\n      \"command\": \"/opt/hal9/hal9\",\r\n"
+                        + "      \"args\": [\"serve\", \"--stdio\"]\r\n    }\r\n  }\r\n}\r\n");
+        assertThat(merge(Install.Client.CLAUDE_DESKTOP, after)).isSameAs(after);
+    }
+
+    @Test
     void theDiffIsUnifiedWithRemovalsBeforeAdditions() {
         String diff = Install.Diff.unified("a\nb\nc\n", "a\nB\nc\nd\n", "old", "new");
         assertThat(diff).isEqualTo("--- old\n+++ new\n@@ -1,3 +1,4 @@\n a\n-b\n+B\n c\n+d\n");

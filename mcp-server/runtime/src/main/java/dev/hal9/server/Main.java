@@ -46,6 +46,7 @@ import picocli.CommandLine.Parameters;
             Telegram.Group.class,
             Telegram.Bridge.class,
             Chat.class,
+            Install.class,
             Main.VersionCommand.class,
             CommandLine.HelpCommand.class
         },
@@ -62,6 +63,7 @@ import picocli.CommandLine.Parameters;
             "  hal9 telegram link --principal alice  a code the user sends to the bot as /start CODE",
             "  hal9 bridge                     run the Telegram bot (HAL9_TELEGRAM_BOT_TOKEN)",
             "  hal9 chat                       a terminal chat: an LLM (HAL9_LLM_API_KEY) using this server's tools",
+            "  hal9 install claude-desktop     add hal9 to Claude Desktop, Cursor or VS Code (shows the diff first)",
             "%nConfiguration: hal9.yaml (./ or $XDG_CONFIG_HOME/hal9/) and HAL9_* variables; see README.md."
         })
 public final class Main implements Runnable {

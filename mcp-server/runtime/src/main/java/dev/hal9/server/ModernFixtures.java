@@ -159,6 +159,22 @@ final class ModernFixtures {
             changes.broadcast(new ServerChange.PromptsListChanged());
             return done("Mutation triggered");
         }));
+        // SEP-2243: a parameter mirrored into an Mcp-Param-Region header, which the SDK checks against the body
+        Map<String, Object> regional = Map.of(
+                "type",
+                "object",
+                "properties",
+                Map.of("region", Map.of("type", "string", "x-mcp-header", "Region")),
+                "required",
+                List.of("region"));
+        tools.add(McpAsyncTool.of(
+                Tool.builder("test_custom_header", regional)
+                        .description("Conformance fixture test_custom_header")
+                        .build(),
+                (ctx, request) -> Mono.just(McpAsyncResponse.result(done("Region: "
+                        + (request.arguments() == null
+                                ? null
+                                : request.arguments().get("region")))))));
         return tools;
     }
 

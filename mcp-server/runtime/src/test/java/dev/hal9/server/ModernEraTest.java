@@ -36,10 +36,14 @@ class ModernEraTest {
     private HttpServer server;
 
     private String start() throws Exception {
+        return start(HttpServer.Auth.NONE);
+    }
+
+    private String start(HttpServer.Auth auth) throws Exception {
         Path data = Files.createTempDirectory("hal9-modern-test");
         Settings settings = Settings.load(null, Map.of("HOME", data.toString()), Map.of("data-dir", data.toString()));
         hal9 = new Hal9(settings, Map.of("USER", "tester"), false);
-        server = HttpServer.start(hal9, "127.0.0.1", 0, HttpServer.Auth.NONE, System::nanoTime);
+        server = HttpServer.start(hal9, "127.0.0.1", 0, auth, System::nanoTime);
         return "http://127.0.0.1:" + server.port() + "/mcp";
     }
 
@@ -55,6 +59,11 @@ class ModernEraTest {
 
     private HttpResponse<String> post(String url, String header, String method, String name, String body)
             throws Exception {
+        return post(url, header, method, name, body, null);
+    }
+
+    private HttpResponse<String> post(String url, String header, String method, String name, String body, String bearer)
+            throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream")
@@ -65,6 +74,9 @@ class ModernEraTest {
         }
         if (name != null) {
             request.header("Mcp-Name", name);
+        }
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -155,6 +167,40 @@ class ModernEraTest {
             assertThat(row.tool()).isEqualTo("server_info");
             assertThat(row.principal()).isEqualTo("tester");
         });
+    }
+
+    /** As in the session era: tools/list shows a token only what it may call, and calling the rest is refused. */
+    @Test
+    void aTokenSeesAndCallsOnlyItsCapabilities() throws Exception {
+        String url = start(HttpServer.Auth.TOKEN);
+        Store.NewToken full = hal9.store().createToken("alice", "test", java.util.Set.of("*"));
+        Store.NewToken narrow = hal9.store().createToken("bob", "test", java.util.Set.of("browser"));
+        assertThat(post(url, "2026-07-28", "tools/list", null, request("tools/list", "2026-07-28", ""), full.secret())
+                        .body())
+                .contains("\"server_info\"");
+        JsonNode listed = JSON.readTree(post(
+                                url,
+                                "2026-07-28",
+                                "tools/list",
+                                null,
+                                request("tools/list", "2026-07-28", ""),
+                                narrow.secret())
+                        .body())
+                .at("/result/tools");
+        assertThat(listed.toString()).doesNotContain("server_info");
+        HttpResponse<String> denied = post(
+                url,
+                "2026-07-28",
+                "tools/call",
+                "server_info",
+                request("tools/call", "2026-07-28", "\"name\":\"server_info\",\"arguments\":{}"),
+                narrow.secret());
+        JsonNode result = JSON.readTree(denied.body()).get("result");
+        assertThat(result.get("isError").asBoolean()).isTrue();
+        assertThat(result.at("/content/0/text").asString()).contains("'server' capability");
+        assertThat(post(url, "2026-07-28", "tools/list", null, request("tools/list", "2026-07-28", ""))
+                        .statusCode())
+                .isEqualTo(401);
     }
 
     @Test

@@ -429,6 +429,18 @@ final class ConformanceFixtures {
                         "contactMethod", Map.of("type", "string", "enum", List.of("phone", "email")),
                         "phone", Map.of("type", "string"),
                         "email", Map.of("type", "string")));
+        // SEP-2106: composition and conditional keywords survive the listing too
+        schema.put(
+                "allOf",
+                List.of(Map.of(
+                        "anyOf", List.of(Map.of("required", List.of("phone")), Map.of("required", List.of("email"))))));
+        schema.put(
+                "if",
+                Map.of(
+                        "properties", Map.of("contactMethod", Map.of("const", "phone")),
+                        "required", List.of("contactMethod")));
+        schema.put("then", Map.of("required", List.of("phone")));
+        schema.put("else", Map.of("required", List.of("email")));
         schema.put("additionalProperties", false);
         return schema;
     }

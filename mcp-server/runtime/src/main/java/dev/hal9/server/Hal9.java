@@ -73,6 +73,11 @@ final class Hal9 implements AutoCloseable {
     private final Path dataDirectory;
     private final Principal localPrincipal;
     private final LedgerGuard guard;
+    private ModernEra modern;
+
+    private static final String INSTRUCTIONS = "hal9 gives you hands: a browser, wallets, contracts and shopping. "
+            + "State such as browser sessions lives on the server behind handles that tools return; call server_info "
+            + "to see yours. Anything that moves value needs a human's confirmation.";
 
     Hal9(Settings settings, Map<String, String> environment, boolean conformanceFixtures) {
         this.settings = settings;
@@ -215,6 +220,52 @@ final class Hal9 implements AutoCloseable {
         return server;
     }
 
+    /**
+     * The revision 2026-07-28 handler, built once and shared by every transport: the same tools, resources, prompts
+     * and tool filter as the session servers.
+     */
+    synchronized ModernEra modern() {
+        if (modern == null) {
+            List<McpServerFeatures.AsyncToolSpecification> specifications = new ArrayList<>();
+            tools.forEach(tool -> specifications.add(adapt(tool)));
+            List<McpServerFeatures.AsyncResourceTemplateSpecification> templates = new ArrayList<>();
+            resources.forEach(resource -> templates.add(adapter.adapt(resource)));
+            List<McpServerFeatures.AsyncResourceSpecification> fixedResources = List.of();
+            List<McpServerFeatures.AsyncPromptSpecification> prompts = List.of();
+            List<McpServerFeatures.AsyncCompletionSpecification> completions = List.of();
+            if (conformanceFixtures) {
+                specifications.addAll(ConformanceFixtures.tools());
+                templates.addAll(ConformanceFixtures.resourceTemplates());
+                fixedResources = ConformanceFixtures.resources();
+                prompts = ConformanceFixtures.prompts();
+                completions = ConformanceFixtures.completions();
+            }
+            Map<String, String> capabilityOf = new HashMap<>();
+            tools.forEach(tool -> capabilityOf.put(tool.name(), tool.capability()));
+            modern = new ModernEra(
+                    VERSION,
+                    INSTRUCTIONS,
+                    specifications,
+                    (context, tool) -> visible(capabilityOf, context, tool),
+                    fixedResources,
+                    templates,
+                    prompts,
+                    completions,
+                    conformanceFixtures);
+        }
+        return modern;
+    }
+
+    /** tools/list shows a caller only the tools its token may call; calling another is still refused by the adapter. */
+    private static boolean visible(
+            Map<String, String> capabilityOf,
+            io.modelcontextprotocol.common.McpTransportContext context,
+            McpSchema.Tool tool) {
+        String capability = capabilityOf.get(tool.name());
+        Principal caller = Principals.from(context);
+        return capability == null || (caller != null && caller.may(capability));
+    }
+
     private <S extends McpServer.AsyncSpecification<S>> McpServer.AsyncSpecification<S> configure(
             McpServer.AsyncSpecification<S> spec) {
         Path schemaCache = dataDirectory.resolve("cache").resolve("schemas.json");
@@ -226,9 +277,7 @@ final class Hal9 implements AutoCloseable {
         Schemas.saveCache(schemaCache);
         var capabilities = McpSchema.ServerCapabilities.builder().tools(false).logging();
         spec.serverInfo(new McpSchema.Implementation("hal9", "hal9", VERSION))
-                .instructions("hal9 gives you hands: a browser, wallets, contracts and shopping. State such as "
-                        + "browser sessions lives on the server behind handles that tools return; call server_info "
-                        + "to see yours. Anything that moves value needs a human's confirmation.")
+                .instructions(INSTRUCTIONS)
                 .jsonMapper(Json.MCP)
                 // the adapter validates arguments itself, so that invalid calls are audited like the rest
                 .validateToolInputs(false)
@@ -247,14 +296,9 @@ final class Hal9 implements AutoCloseable {
         }
         spec.resourceTemplates(templates);
         spec.tools(specifications);
-        // tools/list shows a caller only the tools its token may call; calling another is still refused by the adapter
         Map<String, String> capabilityOf = new HashMap<>();
         tools.forEach(tool -> capabilityOf.put(tool.name(), tool.capability()));
-        spec.addToolFilter((context, tool) -> {
-            String capability = capabilityOf.get(tool.name());
-            Principal caller = Principals.from(context);
-            return Mono.just(capability == null || (caller != null && caller.may(capability)));
-        });
+        spec.addToolFilter((context, tool) -> Mono.just(visible(capabilityOf, context, tool)));
         spec.capabilities(capabilities.build());
         return spec;
     }
@@ -349,6 +393,11 @@ final class Hal9 implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (modern != null) {
+                modern.close();
+            }
+        }
         for (McpAsyncServer server : servers) {
             try {
                 server.closeGracefully().block(Duration.ofSeconds(5));

@@ -58,7 +58,9 @@ final class HttpErrors {
             sendJson(response, Status.BAD_REQUEST_400, parsed.error());
             return Optional.empty();
         }
-        if (parsed.message() instanceof io.modelcontextprotocol.spec.McpSchema.JSONRPCRequest call) {
+        // a 2026-07-28 request is checked by the modern handler, which also knows the methods that revision removed
+        if (parsed.message() instanceof io.modelcontextprotocol.spec.McpSchema.JSONRPCRequest call
+                && !ModernEra.claims(call)) {
             java.util.Map<String, Object> invalid = JsonRpc.checkParams(call);
             if (invalid != null) {
                 sendJson(response, Status.BAD_REQUEST_400, invalid);

@@ -101,6 +101,7 @@ final class HttpServer implements AutoCloseable {
                 new StreamableHttpTransport(hal9.cancellations(), maxBytes, unknownTools, limits, nanoTime);
         LegacySseTransport legacy = new LegacySseTransport(hal9.cancellations(), maxBytes, unknownTools, limits);
         hal9.serve(streamable);
+        streamable.serveModern(hal9.modern());
         hal9.serve(legacy);
         OAuthResource oauth =
                 auth == Auth.OAUTH ? new OAuthResource(OAuthResource.Config.from(settings), Clock.systemUTC()) : null;

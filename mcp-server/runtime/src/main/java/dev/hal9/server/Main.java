@@ -257,7 +257,12 @@ public final class Main implements Runnable {
             try (Hal9 hal9 = new Hal9(settings, System.getenv(), conformanceFixtures)) {
                 hal9.reachableAt("stdio");
                 StdioTransport transport = new StdioTransport(
-                        System.in, protocol, hal9.localPrincipal(), hal9.cancellations(), hal9.unknownTools());
+                        System.in,
+                        protocol,
+                        hal9.localPrincipal(),
+                        hal9.cancellations(),
+                        hal9.unknownTools(),
+                        hal9.modern());
                 hal9.serve(transport);
                 hal9.startGuard();
                 transport.run();

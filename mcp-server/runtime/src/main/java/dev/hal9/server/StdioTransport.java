@@ -6,6 +6,7 @@ import dev.hal9.api.internal.Json;
 import dev.hal9.api.internal.Principals;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.TypeRef;
+import io.modelcontextprotocol.modern.server.McpTransportResponse;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpServerSession;
 import io.modelcontextprotocol.spec.McpServerTransport;
@@ -17,9 +18,13 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -39,6 +44,12 @@ final class StdioTransport implements McpServerTransportProvider {
     private final Cancellations cancellations;
     private final Principal principal;
     private final UnknownTools unknownTools;
+    private final ModernEra modern;
+    private final McpTransportContext modernContext;
+    /** Modern requests in flight by JSON-RPC id, so that notifications/cancelled can end them (and a listen). */
+    private final Map<Object, Disposable> modernInFlight = new ConcurrentHashMap<>();
+
+    private final String modernScope = "stdio-modern-" + UUID.randomUUID();
     private final CountDownLatch finished = new CountDownLatch(1);
     private McpServerSession.Factory factory;
     private volatile McpServerSession session;
@@ -49,7 +60,12 @@ final class StdioTransport implements McpServerTransportProvider {
             OutputStream output,
             Principal principal,
             Cancellations cancellations,
-            UnknownTools unknownTools) {
+            UnknownTools unknownTools,
+            ModernEra modern) {
+        this.modern = modern;
+        this.modernContext = Principals.context(principal)
+                .putAll(ModernEra.notMirrored())
+                .putAll(Map.of(ModernEra.CANCEL_SCOPE_KEY, modernScope));
         this.principal = principal;
         this.unknownTools = unknownTools;
         this.input = input;
@@ -112,6 +128,19 @@ final class StdioTransport implements McpServerTransportProvider {
             return;
         }
         McpSchema.JSONRPCMessage message = parsed.message();
+        if (message instanceof McpSchema.JSONRPCRequest request && ModernEra.routes(request)) {
+            handleModern(request);
+            return;
+        }
+        Object cancelledModern = JsonRpc.cancelledRequest(message);
+        if (cancelledModern != null && modernInFlight.containsKey(cancelledModern)) {
+            cancellations.cancel(modernScope, cancelledModern);
+            Disposable running = modernInFlight.remove(cancelledModern);
+            if (running != null) {
+                running.dispose();
+            }
+            return;
+        }
         Object requestId = message instanceof McpSchema.JSONRPCRequest request ? request.id() : null;
         if (message instanceof McpSchema.JSONRPCRequest request) {
             Map<String, Object> invalid = JsonRpc.checkParams(request);
@@ -152,8 +181,40 @@ final class StdioTransport implements McpServerTransportProvider {
                 });
     }
 
+    /** One revision 2026-07-28 request: its notifications first, then its answer, each on its own line. */
+    private void handleModern(McpSchema.JSONRPCRequest request) {
+        Object id = request.id();
+        Disposable running = modern.handle(modernContext, request)
+                .flatMapMany(response -> switch (response) {
+                    case McpTransportResponse.Result result -> Flux.just(result.response());
+                    case McpTransportResponse.Error error -> Flux.just(error.response());
+                    case McpTransportResponse.Streaming streaming -> streaming.messages();
+                    default -> Flux.empty();
+                })
+                .contextWrite(ctx -> ctx.put(Cancellations.REQUEST_ID_KEY, id))
+                .doFinally(signal -> modernInFlight.remove(id))
+                .subscribe(this::writeModern, error -> {
+                    LOG.warn("handling a 2026-07-28 request failed: {}", error.getMessage());
+                    write(JsonRpc.error(id, McpSchema.ErrorCodes.INTERNAL_ERROR, "Internal error"));
+                });
+        if (!running.isDisposed()) {
+            modernInFlight.put(id, running);
+        }
+    }
+
+    private void writeModern(Object message) {
+        try {
+            writeLine(Json.MCP.writeValueAsString(message));
+        } catch (IOException e) {
+            LOG.warn("cannot write a 2026-07-28 message: {}", e.getMessage());
+        }
+    }
+
     private void write(Object message) {
-        String json = Json.MAPPER.writeValueAsString(message);
+        writeLine(Json.MAPPER.writeValueAsString(message));
+    }
+
+    private void writeLine(String json) {
         synchronized (output) {
             try {
                 output.write(json.getBytes(StandardCharsets.UTF_8));

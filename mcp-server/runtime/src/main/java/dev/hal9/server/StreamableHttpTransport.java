@@ -76,6 +76,7 @@ final class StreamableHttpTransport implements McpStreamableServerTransportProvi
             Thread.ofPlatform().name("hal9-session-sweeper").daemon().factory());
     private volatile McpStreamableServerSession.Factory factory;
     private volatile boolean closing;
+    private volatile ModernHttp modern;
 
     StreamableHttpTransport(
             Cancellations cancellations,
@@ -143,6 +144,11 @@ final class StreamableHttpTransport implements McpStreamableServerTransportProvi
         rules.post(this::post).get(this::get).delete(this::delete);
     }
 
+    /** Serves revision 2026-07-28 beside the sessions: requests without a session that claim it go here. */
+    void serveModern(ModernEra era) {
+        this.modern = new ModernHttp(era);
+    }
+
     @Override
     public void setSessionFactory(McpStreamableServerSession.Factory sessionFactory) {
         this.factory = sessionFactory;
@@ -201,6 +207,14 @@ final class StreamableHttpTransport implements McpStreamableServerTransportProvi
             return;
         }
         McpSchema.JSONRPCMessage message = read.get();
+        if (modern != null && ModernHttp.routes(request, message)) {
+            if (message instanceof McpSchema.JSONRPCRequest call) {
+                modern.handle(request, response, principal, call);
+            } else {
+                modern.accept(response);
+            }
+            return;
+        }
         if (message instanceof McpSchema.JSONRPCRequest initialize
                 && McpSchema.METHOD_INITIALIZE.equals(initialize.method())) {
             if (request.headers().contains(SESSION_ID)) {

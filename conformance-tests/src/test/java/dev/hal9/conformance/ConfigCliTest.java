@@ -46,7 +46,7 @@ class ConfigCliTest {
         Peers.Result auth = hal9(PackagedServer.newHome(), Map.of("HAL9_SERVER_AUTH", "tokn"), "serve");
         assertThat(messages(auth))
                 .as("stderr:%n%s", auth.stderr())
-                .containsExactly("hal9: server.auth is 'tokn' (set by HAL9_SERVER_AUTH); it must be none or token");
+                .containsExactly("hal9: server.auth is 'tokn' (set by HAL9_SERVER_AUTH); it must be none, token or oauth");
         assertNoStackTrace(auth);
         assertThat(auth.exit()).isEqualTo(2);
     }

@@ -46,7 +46,8 @@ class ConfigCliTest {
         Peers.Result auth = hal9(PackagedServer.newHome(), Map.of("HAL9_SERVER_AUTH", "tokn"), "serve");
         assertThat(messages(auth))
                 .as("stderr:%n%s", auth.stderr())
-                .containsExactly("hal9: server.auth is 'tokn' (set by HAL9_SERVER_AUTH); it must be none, token or oauth");
+                .containsExactly(
+                        "hal9: server.auth is 'tokn' (set by HAL9_SERVER_AUTH); it must be none, token or oauth");
         assertNoStackTrace(auth);
         assertThat(auth.exit()).isEqualTo(2);
     }

@@ -92,13 +92,13 @@ final class Store implements AutoCloseable {
                 () -> {
                     Database opened;
                     try {
-                        opened = migrate(url, user, password);
+                        opened = migrateShared(url, user, password);
                     } catch (RuntimeException e) {
-                        if (!wrongPassword(e)) {
+                        if (!hasErrorCode(e, ErrorCode.WRONG_USER_OR_PASSWORD)) {
                             throw e;
                         }
                         setPassword(url, user, legacyPassword, password);
-                        opened = migrate(url, user, password);
+                        opened = migrateShared(url, user, password);
                     }
                     DataDirectory.secure(dataDirectory); // H2 made its lock file just now, with the umask's mode
                     return opened;
@@ -107,13 +107,43 @@ final class Store implements AutoCloseable {
         return new Store(future, clock, url);
     }
 
-    private static boolean wrongPassword(Throwable e) {
+    private static boolean hasErrorCode(Throwable e, int code) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql && sql.getErrorCode() == ErrorCode.WRONG_USER_OR_PASSWORD) {
+            if (cause instanceof SQLException sql && sql.getErrorCode() == code) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** How long a process waits for another to finish handing over the shared H2 file. */
+    private static final long HANDOVER_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    /**
+     * Opens the data directory's H2 file, which other hal9 processes may share through AUTO_SERVER. While one
+     * process hands the file over (its owner is closing it, as a client's short-lived probe process does right
+     * after it answers, or a process has locked a new file and not yet opened its port), H2 answers "Database may
+     * be already in use". That passes within moments, so the open is tried again for a while instead of leaving
+     * this process without a database for the rest of its life.
+     */
+    private static Database migrateShared(String url, String user, String password) {
+        long deadline = System.nanoTime() + HANDOVER_NANOS;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return migrate(url, user, password);
+            } catch (RuntimeException e) {
+                if (!hasErrorCode(e, ErrorCode.DATABASE_ALREADY_OPEN_1) || System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+                LOG.debug("the database is being handed over by another process; trying again (attempt {})", attempt);
+                try {
+                    Thread.sleep(Math.min(1_000, 100L * attempt));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Gives a database made before hal9 kept a password (user sa, empty password) the kept one. */

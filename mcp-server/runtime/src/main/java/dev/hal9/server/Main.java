@@ -262,7 +262,7 @@ public final class Main implements Runnable {
                         hal9.localPrincipal(),
                         hal9.cancellations(),
                         hal9.unknownTools(),
-                        hal9.modern());
+                        hal9::modern);
                 hal9.serve(transport);
                 hal9.startGuard();
                 transport.run();

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -44,7 +45,9 @@ final class StdioTransport implements McpServerTransportProvider {
     private final Cancellations cancellations;
     private final Principal principal;
     private final UnknownTools unknownTools;
-    private final ModernEra modern;
+    /** Built on the first 2026-07-28 request: a 2025-11-25 client's start-up never pays for it. */
+    private final Supplier<ModernEra> modern;
+
     private final McpTransportContext modernContext;
     /** Modern requests in flight by JSON-RPC id, so that notifications/cancelled can end them (and a listen). */
     private final Map<Object, Disposable> modernInFlight = new ConcurrentHashMap<>();
@@ -61,7 +64,7 @@ final class StdioTransport implements McpServerTransportProvider {
             Principal principal,
             Cancellations cancellations,
             UnknownTools unknownTools,
-            ModernEra modern) {
+            Supplier<ModernEra> modern) {
         this.modern = modern;
         this.modernContext = Principals.context(principal)
                 .putAll(ModernEra.notMirrored())
@@ -184,7 +187,8 @@ final class StdioTransport implements McpServerTransportProvider {
     /** One revision 2026-07-28 request: its notifications first, then its answer, each on its own line. */
     private void handleModern(McpSchema.JSONRPCRequest request) {
         Object id = request.id();
-        Disposable running = modern.handle(modernContext, request)
+        Disposable running = modern.get()
+                .handle(modernContext, request)
                 .flatMapMany(response -> switch (response) {
                     case McpTransportResponse.Result result -> Flux.just(result.response());
                     case McpTransportResponse.Error error -> Flux.just(error.response());

@@ -245,7 +245,7 @@ class ModernEraTest {
                 Principal.local("tester"),
                 hal9.cancellations(),
                 hal9.unknownTools(),
-                hal9.modern());
+                hal9::modern);
         hal9.serve(transport);
         Thread serving = Thread.ofVirtual().start(transport::run);
         client.write(lines.getBytes(StandardCharsets.UTF_8));

@@ -190,8 +190,9 @@ public class Bench {
             threads.add(Thread.ofPlatform().start(() -> {
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
                 List<Long> mine = new ArrayList<>();
+                String session = null;
                 try {
-                    String session = initialize(http, url);
+                    session = initialize(http, url);
                     ready.countDown();
                     go.await();
                     String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool
@@ -213,6 +214,15 @@ public class Bench {
                     ready.countDown();
                 } finally {
                     samples.add(mine.stream().mapToLong(Long::longValue).toArray());
+                    // end the session as a client should: hal9 caps one principal's open sessions
+                    // (server.sessions.per-principal), and every run here is the same local principal
+                    if (session != null) {
+                        try {
+                            http.send(request(url, session).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+                        } catch (Exception e) {
+                            // the measurement is done; a failed goodbye changes nothing in it
+                        }
+                    }
                 }
             }));
         }

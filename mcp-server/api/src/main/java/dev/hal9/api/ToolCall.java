@@ -52,6 +52,26 @@ public interface ToolCall {
         return java.util.Optional.empty();
     }
 
+    /**
+     * Whether a question to the client's user is asked by ending the call with an input-required result instead of
+     * {@link #elicit}: revision 2026-07-28, whose client declared elicitation, and which sends no server requests.
+     * The client answers by calling again with the answer and the sealed state (see {@link #retry()}).
+     */
+    default boolean asksByResult() {
+        return false;
+    }
+
+    /**
+     * On a 2026-07-28 retry: the state this server sealed into its input-required result, already verified for this
+     * caller, with the client's answer. Empty on a first call and in the session revisions.
+     */
+    default java.util.Optional<Retry> retry() {
+        return java.util.Optional.empty();
+    }
+
+    /** A retry's opened state and the client's answer to the question, empty when the client gave none. */
+    record Retry(String state, java.util.Optional<Elicited> answer) {}
+
     /** The answer to an elicitation: {@code accept}, {@code decline} or {@code cancel}, with the fields. */
     record Elicited(String action, java.util.Map<String, Object> content) {
         public boolean accepted() {

@@ -1,5 +1,7 @@
 package dev.hal9.server;
 
+import dev.hal9.api.ToolCall;
+import dev.hal9.api.internal.InputRequired;
 import dev.hal9.api.internal.Json;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.TypeRef;
@@ -9,6 +11,7 @@ import io.modelcontextprotocol.modern.McpException;
 import io.modelcontextprotocol.modern.McpSchema.CacheScope;
 import io.modelcontextprotocol.modern.McpSchema.MetaKeys;
 import io.modelcontextprotocol.modern.server.HmacRequestStateCodec;
+import io.modelcontextprotocol.modern.server.InputResponses;
 import io.modelcontextprotocol.modern.server.McpAsyncNotifier;
 import io.modelcontextprotocol.modern.server.McpAsyncResponse;
 import io.modelcontextprotocol.modern.server.McpHeaders;
@@ -57,7 +60,10 @@ import reactor.core.publisher.Mono;
  * {@code resultType}; the tools, resources and prompts are the very specifications the session servers get, so
  * capability checks, the audit, the guard and the principal's tool filter are the same in both eras. A handler sees
  * an exchange whose client declares no capabilities: a 2026-07-28 server never sends the client a request, so tools
- * take the path they take for a client without elicitation or sampling. Thread-safe.
+ * take the path they take for a client without elicitation or sampling. The one exception is the guard's
+ * confirmation: where the client declared elicitation in {@code _meta} and the operator allows it, the guard ends the
+ * call with {@link InputRequired}, which becomes an input-required result whose state the SDK seals for the
+ * principal; the retry hands the opened state and the answer back to the tool call. Thread-safe.
  */
 final class ModernEra {
 
@@ -215,14 +221,73 @@ final class ModernEra {
 
     private static <O> Mono<McpAsyncResponse<O>> respond(
             McpRequestContext context, java.util.function.Function<McpAsyncServerExchange, Mono<O>> body) {
+        return respond(context, Map.of(), body);
+    }
+
+    private static <O> Mono<McpAsyncResponse<O>> respond(
+            McpRequestContext context,
+            Map<String, Object> extra,
+            java.util.function.Function<McpAsyncServerExchange, Mono<O>> body) {
         if (streams(context)) {
-            return Mono.just(McpAsyncResponse.streaming(notifier -> body.apply(exchange(context, notifier))));
+            return Mono.just(McpAsyncResponse.streaming(notifier -> body.apply(exchange(context, notifier, extra))));
         }
-        return body.apply(exchange(context, null)).map(McpAsyncResponse::result);
+        return body.apply(exchange(context, null, extra)).map(McpAsyncResponse::result);
     }
 
     private static McpAsyncServerExchange exchange(McpRequestContext context, McpAsyncNotifier notifier) {
+        return exchange(context, notifier, Map.of());
+    }
+
+    /**
+     * What a tool call learns of the input-required flow: whether the client declared elicitation, and on a retry
+     * the opened state (the server verified it for this principal before the handler runs) with the client's answer.
+     */
+    private static Map<String, Object> inputFlow(
+            McpRequestContext context, io.modelcontextprotocol.modern.McpSchema.CallToolRequest request) {
+        Map<String, Object> flow = new HashMap<>();
+        flow.put(
+                InputRequired.CLIENT_ELICITS,
+                context.clientCapabilities() != null
+                        && context.clientCapabilities().supportsElicitationForm());
+        if (request.requestState() != null) {
+            flow.put(InputRequired.STATE, request.requestState());
+            var answer = request.inputResponses() == null
+                    ? null
+                    : InputResponses.get(
+                            request.inputResponses(),
+                            InputRequired.KEY,
+                            io.modelcontextprotocol.modern.McpSchema.ElicitResult.class,
+                            Json.MCP);
+            if (answer != null && answer.action() != null) {
+                flow.put(
+                        InputRequired.ANSWER,
+                        new ToolCall.Elicited(
+                                answer.action().name().toLowerCase(java.util.Locale.ROOT),
+                                answer.content() == null ? Map.of() : new HashMap<>(answer.content())));
+            }
+        }
+        return flow;
+    }
+
+    /** The guard's question as a 2026-07-28 result: one form elicitation and the state the server seals. */
+    private static io.modelcontextprotocol.modern.McpSchema.CallToolOutcome inputRequired(InputRequired asked) {
+        return io.modelcontextprotocol.modern.McpSchema.InputRequiredResult.builder()
+                .elicit(
+                        InputRequired.KEY,
+                        io.modelcontextprotocol.modern.McpSchema.ElicitFormRequest.builder(
+                                        asked.getMessage(), asked.requestedSchema())
+                                .build())
+                .requestState(asked.state())
+                .build();
+    }
+
+    private static McpAsyncServerExchange exchange(
+            McpRequestContext context, McpAsyncNotifier notifier, Map<String, Object> extra) {
         McpTransportContext transport = context.transportContext();
+        if (!extra.isEmpty()) {
+            Map<String, Object> merged = new HashMap<>(extra);
+            transport = transport == null ? McpTransportContext.create(merged) : transport.putAll(merged);
+        }
         Object scope = transport == null ? null : transport.get(CANCEL_SCOPE_KEY);
         String sessionId = scope == null ? "modern-" + UUID.randomUUID() : scope.toString();
         var clientInfo = context.clientInfo() == null
@@ -334,7 +399,7 @@ final class ModernEra {
             }
             return Mono.just(McpAsyncTool.of(
                     convert(spec.tool(), io.modelcontextprotocol.modern.McpSchema.Tool.class),
-                    (ctx, request) -> respond(ctx, exchange -> {
+                    (ctx, request) -> respond(ctx, inputFlow(ctx, request), exchange -> {
                         Map<String, Object> meta = new HashMap<>();
                         if (ctx.progressToken() != null) {
                             meta.put("progressToken", ctx.progressToken());
@@ -344,7 +409,8 @@ final class ModernEra {
                                 .apply(exchange, legacy)
                                 .onErrorMap(error -> modernError(error, null))
                                 .map(result -> (io.modelcontextprotocol.modern.McpSchema.CallToolOutcome)
-                                        convert(result, io.modelcontextprotocol.modern.McpSchema.CallToolResult.class));
+                                        convert(result, io.modelcontextprotocol.modern.McpSchema.CallToolResult.class))
+                                .onErrorResume(InputRequired.class, asked -> Mono.just(inputRequired(asked)));
                     })));
         }
     }

@@ -258,7 +258,14 @@ public final class ToolAdapter {
                     observation.end(CallObserver.Outcome.OK, null);
                     return result;
                 })
-                .onErrorResume(failure -> Mono.just(failure(tool, failure, cancelled, observation, cancel)))
+                .onErrorResume(failure -> {
+                    if (failure instanceof InputRequired asked) {
+                        // not a failure: the 2026-07-28 era turns it into an input-required result
+                        observation.end(CallObserver.Outcome.OK, "input required");
+                        return Mono.error(asked);
+                    }
+                    return Mono.just(failure(tool, failure, cancelled, observation, cancel));
+                })
                 .doOnCancel(() -> {
                     cancel.run();
                     observation.end(CallObserver.Outcome.CANCELLED, "the client went away");
@@ -408,6 +415,26 @@ public final class ToolAdapter {
         @Override
         public void attachImage(byte[] data, String mimeType) {
             attachments.add(new McpSchema.ImageContent(null, Base64.getEncoder().encodeToString(data), mimeType));
+        }
+
+        @Override
+        public boolean asksByResult() {
+            return Boolean.TRUE.equals(context(InputRequired.CLIENT_ELICITS));
+        }
+
+        @Override
+        public java.util.Optional<Retry> retry() {
+            if (!(context(InputRequired.STATE) instanceof String state)) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(
+                    new Retry(state, java.util.Optional.ofNullable((Elicited) context(InputRequired.ANSWER))));
+        }
+
+        private Object context(String key) {
+            return exchange.transportContext() == null
+                    ? null
+                    : exchange.transportContext().get(key);
         }
 
         @Override

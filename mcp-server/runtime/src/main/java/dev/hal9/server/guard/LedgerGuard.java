@@ -5,6 +5,7 @@ import dev.hal9.api.PaymentView;
 import dev.hal9.api.Principal;
 import dev.hal9.api.ToolCall;
 import dev.hal9.api.ToolException;
+import dev.hal9.api.internal.InputRequired;
 import dev.hal9.server.internal.Secrets;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,6 +45,9 @@ public final class LedgerGuard implements Guard, AutoCloseable {
     public static final String VIA_WEB = "web";
     public static final String VIA_ELICITATION = "elicitation";
     public static final String VIA_POLICY = "auto-approve";
+
+    /** How the guard's state in an input-required result begins; the payment's id follows. */
+    private static final String RETRY_STATE = "guard-confirm:";
 
     private final Ledger ledger;
     private final Policy policy;
@@ -126,6 +130,10 @@ public final class LedgerGuard implements Guard, AutoCloseable {
             throw new ToolException("the recipient looks like a private key, a mnemonic or a bearer token, not an "
                     + "address; nothing was stored or sent");
         }
+        Optional<ToolCall.Retry> retry = call.retry();
+        if (retry.isPresent() && retry.get().state().startsWith(RETRY_STATE)) {
+            return resume(call, intent, retry.get());
+        }
         String key = intent.idempotencyKey() == null || intent.idempotencyKey().isBlank()
                 ? Ledger.newId()
                 : intent.idempotencyKey();
@@ -135,9 +143,41 @@ public final class LedgerGuard implements Guard, AutoCloseable {
         }
         Record recorded = record(principal, key, intent, null);
         if (recorded.payment().state() == State.PENDING && !recorded.priced().autoApprove() && policy.elicitation()) {
+            if (call.asksByResult()) {
+                // 2026-07-28: the call ends here with the question; the client's retry resumes this very row
+                throw new InputRequired(
+                        question(recorded.payment()),
+                        questionSchema(recorded.payment()),
+                        RETRY_STATE + recorded.payment().id());
+            }
             askByElicitation(call, recorded.payment());
         }
         return proceed(recorded.payment().id(), call);
+    }
+
+    /**
+     * The retry of a call that ended with the guard's question: the state (sealed by the era for this caller, so not
+     * forged and not another principal's) names the row, which is resumed and never recorded again.
+     */
+    private Payment resume(ToolCall call, Intent intent, ToolCall.Retry retry) {
+        String id = retry.state().substring(RETRY_STATE.length());
+        Payment payment = ledger.byId(id)
+                .map(Ledger.Row::payment)
+                .filter(found -> found.principal().equals(call.principal().id()))
+                .orElseThrow(() -> new ToolException("the requestState names no payment of yours; call the tool "
+                        + "again without inputResponses and requestState"));
+        if (!samePayment(payment, intent)) {
+            throw new ToolException("the requestState is for another payment (" + payment.summary() + "); call the "
+                    + "tool again without inputResponses and requestState for a new one");
+        }
+        if (payment.state() == State.PENDING && policy.elicitation()) {
+            Optional<ToolCall.Elicited> answer = retry.answer();
+            if (answer.isEmpty()) {
+                throw new InputRequired(question(payment), questionSchema(payment), retry.state());
+            }
+            settleAnswer(payment, answer.get());
+        }
+        return proceed(id, call);
     }
 
     private record Record(Payment payment, Policy.Priced priced) {}
@@ -210,13 +250,16 @@ public final class LedgerGuard implements Guard, AutoCloseable {
         return new Record(ledger.byId(pending.id()).orElseThrow().payment(), priced);
     }
 
-    private Payment again(Payment existing, Intent intent) {
-        boolean same = existing.kind().equals(intent.kind())
+    private static boolean samePayment(Payment existing, Intent intent) {
+        return existing.kind().equals(intent.kind())
                 && existing.network().equals(intent.network())
                 && existing.asset().equals(intent.asset())
                 && existing.amount().equals(intent.amount())
                 && existing.recipient().equalsIgnoreCase(intent.recipient());
-        if (!same) {
+    }
+
+    private Payment again(Payment existing, Intent intent) {
+        if (!samePayment(existing, intent)) {
             throw new ToolException("the idempotency key '" + existing.idempotencyKey() + "' was used for another "
                     + "payment (" + existing.summary() + "); use a new key for a new payment");
         }
@@ -232,6 +275,28 @@ public final class LedgerGuard implements Guard, AutoCloseable {
     }
 
     private void askByElicitation(ToolCall call, Payment pending) {
+        Duration wait = Duration.between(clock.instant(), pending.expiresAt());
+        Optional<ToolCall.Elicited> answer;
+        try {
+            answer = call.elicit(question(pending), questionSchema(pending), wait.isNegative() ? Duration.ZERO : wait);
+        } catch (RuntimeException e) {
+            LOG.debug("elicitation for {} failed: {}", pending.id(), e.getMessage());
+            return; // stays pending: a person can still approve it out of band
+        }
+        answer.ifPresent(given -> settleAnswer(pending, given));
+    }
+
+    /** An answer given in the client: approval only with the box checked, anything else declines. */
+    private void settleAnswer(Payment pending, ToolCall.Elicited answer) {
+        if (answer.accepted() && Boolean.TRUE.equals(answer.content().get("approve"))) {
+            ledger.approve(pending.id(), pending.principal(), VIA_ELICITATION);
+        } else if (ledger.end(pending.id(), State.PENDING, State.DECLINED, "declined in the client")) {
+            settled(pending.id());
+        }
+    }
+
+    /** What the client's user is asked: the payment's summary and every asset it moves. */
+    private static String question(Payment pending) {
         StringBuilder message = new StringBuilder("Approve this payment? ")
                 .append(pending.summary())
                 .append('.');
@@ -241,7 +306,11 @@ public final class LedgerGuard implements Guard, AutoCloseable {
         pending.preview()
                 .forEach((k, v) ->
                         message.append(' ').append(k).append(": ").append(v).append('.'));
-        Map<String, Object> schema = Map.of(
+        return message.toString();
+    }
+
+    private static Map<String, Object> questionSchema(Payment pending) {
+        return Map.of(
                 "type",
                 "object",
                 "properties",
@@ -257,23 +326,6 @@ public final class LedgerGuard implements Guard, AutoCloseable {
                                         + pending.asset())),
                 "required",
                 List.of("approve"));
-        Duration wait = Duration.between(clock.instant(), pending.expiresAt());
-        Optional<ToolCall.Elicited> answer;
-        try {
-            answer = call.elicit(message.toString(), schema, wait.isNegative() ? Duration.ZERO : wait);
-        } catch (RuntimeException e) {
-            LOG.debug("elicitation for {} failed: {}", pending.id(), e.getMessage());
-            return; // stays pending: a person can still approve it out of band
-        }
-        if (answer.isEmpty()) {
-            return;
-        }
-        if (answer.get().accepted()
-                && Boolean.TRUE.equals(answer.get().content().get("approve"))) {
-            ledger.approve(pending.id(), pending.principal(), VIA_ELICITATION);
-        } else if (ledger.end(pending.id(), State.PENDING, State.DECLINED, "declined in the client")) {
-            settled(pending.id());
-        }
     }
 
     /** Executes the row if approved, then follows it a while on chain; returns where it stands. */

@@ -59,13 +59,37 @@ public class Bench {
         Map<String, String> env = Map.of("HOME", home.toString(), "XDG_DATA_HOME", home.resolve("data").toString(),
                 "XDG_CONFIG_HOME", home.resolve("config").toString());
         report.append("## (a) stdio cold start: exec until the tools/list answer arrives\n\n")
-                .append(runs).append(" runs each after 2 warm-up runs (hal9's AOT cache made by ./hal9 build). Goal: hal9 <= 0.5 s.\n\n")
+                .append(runs).append(" runs each after 2 warm-up runs (hal9's AOT cache made by ./hal9 build). Goal: hal9 no slower than ")
+                .append("server-everything.\n\n")
                 .append("| server | min | median | p90 |\n|---|---|---|---|\n");
         coldStart("hal9 `./hal9 serve --stdio` (JDK 25, AOT cache, SerialGC, C1)", List.of(hal9, "serve", "--stdio"), env, runs);
         Map<String, String> noAot = new java.util.HashMap<>(env);
         noAot.put("HAL9_NO_AOT", "1");
         coldStart("hal9 `./hal9 serve --stdio` without the AOT cache", List.of(hal9, "serve", "--stdio"), noAot, runs);
         coldStart("server-everything `node dist/index.js stdio`", List.of(node, everything, "stdio"), env, runs);
+
+        // (c) HTTP start and idle memory (printed after (a), measured before the load of (b) heats the machine)
+        StringBuilder startAndMemory = new StringBuilder();
+        startAndMemory.append("\n## (c) HTTP start to the first answer, and idle memory\n\n")
+                .append(runs / 2).append(" runs each after 2 warm-up runs. hal9: exec of `./hal9 serve --http 127.0.0.1:PORT` ")
+                .append("until GET /health answers 200 (goal: under 1 s warm); server-everything: exec of ")
+                .append("`node dist/index.js streamableHttp` until its port gives any HTTP answer (it has no /health). ")
+                .append("Polled every 5 ms.\n\n")
+                .append("| server | min | median | p90 |\n|---|---|---|---|\n");
+        Map<String, String> everythingHttpEnv = new java.util.HashMap<>(env);
+        httpStart(startAndMemory, "hal9 `./hal9 serve --http` to /health 200", port -> List.of(hal9, "serve", "--http", "127.0.0.1:" + port),
+                env, "/health", runs / 2);
+        httpStart(startAndMemory, "server-everything `streamableHttp` to its first HTTP answer",
+                port -> List.of(node, "--import", loopback, everything, "streamableHttp"), everythingHttpEnv, "/mcp", runs / 2);
+        startAndMemory.append("\nIdle resident memory (VmRSS of the server's process, the JVM or Node) 5 s after it answered, ")
+                .append("no client connected; median of 3 starts. Goal: hal9 `serve` at most 150 MB.\n\n")
+                .append("| server | RSS MB |\n|---|---|\n");
+        idleRss(startAndMemory, "hal9 `./hal9 serve` (HTTP)", port -> List.of(hal9, "serve", "--http", "127.0.0.1:" + port), env, "/health");
+        idleRss(startAndMemory, "hal9 `./hal9 serve --stdio` (after initialize and tools/list)", null, env, null);
+        idleRss(startAndMemory, "server-everything `streamableHttp`",
+                port -> List.of(node, "--import", loopback, everything, "streamableHttp"), everythingHttpEnv, "/mcp");
+        idleRss(startAndMemory, "server-everything `stdio` (after initialize and tools/list)", null, env, node + "\u0000" + everything);
+        report.append(startAndMemory);
 
         // (b) Streamable HTTP load
         int seconds = quick ? 3 : 10;
@@ -167,6 +191,116 @@ public class Bench {
             throw new IllegalStateException(command + " never answered tools/list");
         }
         return elapsed;
+    }
+
+    // ---- (c)
+
+    static void httpStart(StringBuilder out, String name, java.util.function.IntFunction<List<String>> command,
+            Map<String, String> env, String path, int runs) throws Exception {
+        int total = Math.max(3, runs);
+        double[] millis = new double[total];
+        for (int i = -2; i < total; i++) {
+            int port = freePort();
+            Map<String, String> withPort = new java.util.HashMap<>(env);
+            withPort.put("PORT", String.valueOf(port));
+            long start = System.nanoTime();
+            Process process = start(command.apply(port), withPort);
+            try {
+                answered(port, path, name.startsWith("hal9"));
+                if (i >= 0) {
+                    millis[i] = (System.nanoTime() - start) / 1e6;
+                }
+            } finally {
+                stop(process);
+            }
+        }
+        Arrays.sort(millis);
+        out.append(String.format("| %s | %.0f ms | %.0f ms | %.0f ms |%n", name, millis[0], millis[total / 2],
+                millis[(int) Math.ceil(total * 0.9) - 1]));
+    }
+
+    /** Waits until GET path answers (200 if ok200, any status otherwise). */
+    static void answered(int port, String path, boolean ok200) throws Exception {
+        var client = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(1)).build();
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
+                .timeout(java.time.Duration.ofSeconds(5))
+                .build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            try {
+                int status = client.send(request, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (!ok200 || status == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(5);
+        }
+        throw new IllegalStateException("nothing answered on port " + port + path);
+    }
+
+    /**
+     * Idle VmRSS in MB, median of 3 starts: an HTTP server (command given) after its first answer, or a stdio server
+     * (command null; stdioPeer "node\0script" for the peer, else hal9) after initialize and tools/list.
+     */
+    static void idleRss(StringBuilder out, String name, java.util.function.IntFunction<List<String>> command,
+            Map<String, String> env, String pathOrPeer) throws Exception {
+        double[] mb = new double[3];
+        for (int i = 0; i < mb.length; i++) {
+            Process process;
+            if (command != null) {
+                int port = freePort();
+                Map<String, String> withPort = new java.util.HashMap<>(env);
+                withPort.put("PORT", String.valueOf(port));
+                process = start(command.apply(port), withPort);
+                answered(port, pathOrPeer, name.startsWith("hal9"));
+            } else {
+                List<String> stdio = pathOrPeer == null
+                        ? List.of(root.resolve("hal9").toString(), "serve", "--stdio")
+                        : List.of(pathOrPeer.split("\u0000")[0], pathOrPeer.split("\u0000")[1], "stdio");
+                ProcessBuilder builder = new ProcessBuilder(stdio).redirectError(ProcessBuilder.Redirect.DISCARD);
+                builder.environment().putAll(env);
+                process = builder.start();
+                OutputStream in = process.getOutputStream();
+                in.write(("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\","
+                                + "\"capabilities\":{},\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}\n"
+                                + "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n"
+                                + "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}\n")
+                        .getBytes(StandardCharsets.UTF_8));
+                in.flush();
+                BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                String line;
+                while ((line = reader.readLine()) != null && !line.contains("\"id\":2")) {
+                    // the handshake's answers
+                }
+            }
+            try {
+                Thread.sleep(5000);
+                mb[i] = rssKb(process.pid()) / 1024.0;
+            } finally {
+                stop(process);
+            }
+        }
+        Arrays.sort(mb);
+        out.append(String.format("| %s | %.0f |%n", name, mb[1]));
+    }
+
+    static long rssKb(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        throw new IllegalStateException("no VmRSS for " + pid);
+    }
+
+    static void stop(Process process) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(15, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(5, TimeUnit.SECONDS);
+        }
     }
 
     // ---- (b)

@@ -197,6 +197,20 @@ final class Hal9 implements AutoCloseable {
         guard.start();
     }
 
+    /**
+     * What a stdio server starts after the handshake: the store's opening and the guard's worker. Not in the
+     * training run that makes the launcher's AOT cache ({@code -Dhal9.aot.training=true}): every class in that cache
+     * is loaded at each start, so it holds the path to the first answers and not H2 and Flyway, which load in the
+     * background after them.
+     */
+    void startDeferred() {
+        if (Boolean.getBoolean("hal9.aot.training")) {
+            return;
+        }
+        store.openInBackground();
+        guard.start();
+    }
+
     Principal localPrincipal() {
         return localPrincipal;
     }
@@ -281,6 +295,7 @@ final class Hal9 implements AutoCloseable {
                 .jsonMapper(Json.MCP)
                 // the adapter validates arguments itself, so that invalid calls are audited like the rest
                 .validateToolInputs(false)
+                .jsonSchemaValidator(ToolAdapter.schemaValidator())
                 .requestTimeout(Duration.ofMinutes(10));
         List<McpServerFeatures.AsyncResourceTemplateSpecification> templates = new ArrayList<>();
         resources.forEach(resource -> templates.add(adapter.adapt(resource)));

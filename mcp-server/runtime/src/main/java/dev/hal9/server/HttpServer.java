@@ -83,6 +83,7 @@ final class HttpServer implements AutoCloseable {
 
     /** Starts serving with a clock for session idleness (tests pass one they move). */
     static HttpServer start(Hal9 hal9, String host, int port, Auth auth, LongSupplier nanoTime) {
+        hal9.store().openInBackground(); // at once: /health/ready says when it is open
         boolean loopback = isLoopback(host);
         if (!loopback && auth == Auth.NONE) {
             throw new IllegalArgumentException("refusing to serve on " + host + " without authentication: anyone "

@@ -8,6 +8,7 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,22 +35,6 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "An MCP tool server that gives LLM agents a browser, wallets, contracts and shopping.%n",
-        subcommands = {
-            Main.Serve.class,
-            Main.Tools.class,
-            Main.Tokens.class,
-            Wallets.class,
-            Payments.class,
-            Payments.Approve.class,
-            Payments.Decline.class,
-            Login.class,
-            Telegram.Group.class,
-            Telegram.Bridge.class,
-            Chat.class,
-            Install.class,
-            Main.VersionCommand.class,
-            CommandLine.HelpCommand.class
-        },
         footer = {
             "%nExamples:",
             "  hal9 serve                      Streamable HTTP on http://127.0.0.1:8931/mcp",
@@ -74,14 +59,56 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         System.setProperty("h2.bindAddress", "127.0.0.1");
         configureLogging(false);
-        int code = commandLine().execute(args);
+        Serve stdio = Serve.stdioLine(args);
+        int code =
+                stdio != null ? stdio.serveWithoutPicocli() : commandLine(args).execute(args);
         System.exit(code);
     }
 
+    /** The subcommands, in the order {@code hal9 --help} lists them. */
+    static final List<Class<?>> COMMANDS = List.of(
+            Serve.class,
+            Tools.class,
+            Tokens.class,
+            Wallets.class,
+            Payments.class,
+            Payments.Approve.class,
+            Payments.Decline.class,
+            Login.class,
+            Telegram.Group.class,
+            Telegram.Bridge.class,
+            Chat.class,
+            Install.class,
+            VersionCommand.class,
+            CommandLine.HelpCommand.class);
+
+    /** The whole command line, every subcommand in it (for help and tests). */
     static CommandLine commandLine() {
-        return new CommandLine(new Main())
-                .setCaseInsensitiveEnumValuesAllowed(true)
-                .setExecutionExceptionHandler(Main::failed);
+        return commandLine(COMMANDS);
+    }
+
+    /**
+     * The command line {@code arguments} need. Picocli reflects over every command it is given before it parses
+     * anything (about a third of the time to a stdio server's first answer, cold); a line that starts with a
+     * subcommand's name needs only that one. Anything else (no command, an option, {@code help}, a typo that picocli
+     * should answer with its suggestions) gets them all.
+     */
+    static CommandLine commandLine(String... arguments) {
+        if (arguments.length > 0 && !arguments[0].equals("help")) {
+            for (Class<?> command : COMMANDS) {
+                if (arguments[0].equals(command.getAnnotation(Command.class).name())) {
+                    return commandLine(List.of(command));
+                }
+            }
+        }
+        return commandLine();
+    }
+
+    private static CommandLine commandLine(List<Class<?>> commands) {
+        CommandLine line = new CommandLine(new Main());
+        commands.forEach(line::addSubcommand);
+        // after the subcommands, which picocli's setters reach only once they are added
+        return line.setCaseInsensitiveEnumValuesAllowed(true).setExecutionExceptionHandler(Main::failed);
     }
 
     /**
@@ -90,17 +117,21 @@ public final class Main implements Runnable {
      * port. With -v the trace follows; anything else is a bug and keeps picocli's full report.
      */
     private static int failed(Exception failure, CommandLine command, CommandLine.ParseResult parsed) throws Exception {
+        return failed(failure, command.getErr());
+    }
+
+    private static int failed(Exception failure, PrintWriter err) throws Exception {
         if (failure instanceof Settings.Invalid invalid) {
-            invalid.problems().forEach(problem -> command.getErr().println("hal9: " + problem));
+            invalid.problems().forEach(problem -> err.println("hal9: " + problem));
         } else if (failure instanceof IllegalArgumentException) {
-            command.getErr().println("hal9: " + failure.getMessage());
+            err.println("hal9: " + failure.getMessage());
         } else {
             throw failure;
         }
         if (java.util.logging.Logger.getLogger("").isLoggable(Level.FINE)) {
-            failure.printStackTrace(command.getErr());
+            failure.printStackTrace(err);
         }
-        command.getErr().flush();
+        err.flush();
         return 2;
     }
 
@@ -178,6 +209,85 @@ public final class Main implements Runnable {
                 names = "--conformance-fixtures",
                 description = "Also serve the tools, prompts and resources the official MCP conformance suite calls.")
         boolean conformanceFixtures;
+
+        /**
+         * The line an MCP client runs at every start, {@code serve --stdio} with the options {@code hal9 install}
+         * and the README write ({@code --data-dir}, {@code --config}, {@code -v}, {@code --conformance-fixtures}),
+         * read without picocli: its reflective model of the commands took a fifth of the time to a stdio client's
+         * first answer. Null for any other line, and for anything unusual in this one (a repeated or empty option,
+         * a value that looks like an option, help): picocli parses and answers those. CommandLineTest checks that
+         * both read such lines alike.
+         */
+        static Serve stdioLine(String[] arguments) {
+            if (arguments.length < 2 || !arguments[0].equals("serve")) {
+                return null;
+            }
+            Serve serve = new Serve();
+            Set<String> seen = new java.util.HashSet<>();
+            for (int i = 1; i < arguments.length; i++) {
+                String argument = arguments[i];
+                int equals = argument.startsWith("--") ? argument.indexOf('=') : -1;
+                String name = equals > 0 ? argument.substring(0, equals) : argument;
+                String value = equals > 0 ? argument.substring(equals + 1) : null;
+                String option = name.equals("-v") ? "--verbose" : name;
+                if (!seen.add(option)) {
+                    return null;
+                }
+                switch (option) {
+                    case "--stdio", "--verbose", "--conformance-fixtures" -> {
+                        if (value != null) {
+                            return null;
+                        }
+                        switch (option) {
+                            case "--stdio" -> serve.stdio = true;
+                            case "--verbose" -> serve.common.verbose = true;
+                            default -> serve.conformanceFixtures = true;
+                        }
+                    }
+                    case "--data-dir", "--config" -> {
+                        if (value == null) {
+                            if (i + 1 == arguments.length) {
+                                return null;
+                            }
+                            value = arguments[++i];
+                        }
+                        if (value.isEmpty() || value.startsWith("-")) {
+                            return null;
+                        }
+                        Path path;
+                        try {
+                            path = Path.of(value);
+                        } catch (java.nio.file.InvalidPathException e) {
+                            return null;
+                        }
+                        if (option.equals("--data-dir")) {
+                            serve.common.dataDir = path;
+                        } else {
+                            serve.common.config = path;
+                        }
+                    }
+                    default -> {
+                        return null;
+                    }
+                }
+            }
+            return serve.stdio ? serve : null;
+        }
+
+        /** Runs a line {@link #stdioLine} read, and prints its errors as picocli's handler does. */
+        int serveWithoutPicocli() {
+            PrintWriter err = new PrintWriter(System.err, true);
+            try {
+                return call();
+            } catch (Exception e) {
+                try {
+                    return failed(e, err);
+                } catch (Exception bug) {
+                    bug.printStackTrace(err);
+                    return 1;
+                }
+            }
+        }
 
         @Override
         public Integer call() throws Exception {
@@ -264,7 +374,9 @@ public final class Main implements Runnable {
                         hal9.unknownTools(),
                         hal9::modern);
                 hal9.serve(transport);
-                hal9.startGuard();
+                // the store and the guard's worker wait for the client's first listing: H2 and Flyway would
+                // otherwise share the machine with the handshake
+                transport.afterHandshake(hal9::startDeferred);
                 transport.run();
             }
             return 0;

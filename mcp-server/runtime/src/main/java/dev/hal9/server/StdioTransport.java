@@ -77,6 +77,28 @@ final class StdioTransport implements McpServerTransportProvider {
         this.cancellations = cancellations;
     }
 
+    private Runnable afterHandshake;
+
+    /**
+     * Work to start once the client has finished its handshake: after the first request that is not
+     * {@code initialize} or {@code server/discover} (a listing, usually) has been handed on. Run once, on the
+     * reading thread.
+     */
+    void afterHandshake(Runnable start) {
+        this.afterHandshake = start;
+    }
+
+    private void handshakeDone(McpSchema.JSONRPCMessage message) {
+        if (afterHandshake != null
+                && message instanceof McpSchema.JSONRPCRequest request
+                && !McpSchema.METHOD_INITIALIZE.equals(request.method())
+                && !ModernEra.DISCOVER.equals(request.method())) {
+            Runnable start = afterHandshake;
+            afterHandshake = null;
+            start.run();
+        }
+    }
+
     @Override
     public void setSessionFactory(McpServerSession.Factory sessionFactory) {
         this.factory = sessionFactory;
@@ -133,6 +155,7 @@ final class StdioTransport implements McpServerTransportProvider {
         McpSchema.JSONRPCMessage message = parsed.message();
         if (message instanceof McpSchema.JSONRPCRequest request && ModernEra.routes(request)) {
             handleModern(request);
+            handshakeDone(message);
             return;
         }
         Object cancelledModern = JsonRpc.cancelledRequest(message);
@@ -182,6 +205,7 @@ final class StdioTransport implements McpServerTransportProvider {
                                 "Internal error: " + error.getMessage()));
                     }
                 });
+        handshakeDone(message);
     }
 
     /** One revision 2026-07-28 request: its notifications first, then its answer, each on its own line. */

@@ -25,7 +25,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -38,8 +37,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The database: principals, API tokens, handles and the audit log, through Jdbi over H2 (default) or
- * PostgreSQL, migrated by Flyway. Opening (migration included) runs in the background so that it stays off
- * the path to {@code initialize}; the first query waits for it. Thread-safe.
+ * PostgreSQL, migrated by Flyway. Opening (migration included) runs in the background, started when the server
+ * is ready for it or by the first query, so that it stays off the path to a client's first answers; the first
+ * query waits for it. Thread-safe.
  */
 final class Store implements AutoCloseable {
 
@@ -47,7 +47,9 @@ final class Store implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] BASE62 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
-    private final CompletableFuture<Database> database;
+    private final CompletableFuture<Database> database = new CompletableFuture<>();
+    private final java.util.function.Supplier<Database> opener;
+    private final java.util.concurrent.atomic.AtomicBoolean opening = new java.util.concurrent.atomic.AtomicBoolean();
     private final LongSupplier clock;
     private final String description;
     private final BlockingQueue<PendingAudit> auditQueue = new ArrayBlockingQueue<>(100_000);
@@ -61,18 +63,34 @@ final class Store implements AutoCloseable {
     /** The pool and Jdbi over it. */
     private record Database(HikariDataSource pool, Jdbi jdbi) {}
 
-    private Store(CompletableFuture<Database> database, LongSupplier clock, String description) {
-        this.database = database;
+    private Store(java.util.function.Supplier<Database> opener, LongSupplier clock, String description) {
+        this.opener = opener;
         this.clock = clock;
         this.description = description;
         this.auditWriter = Thread.ofPlatform().name("hal9-audit").daemon(true).start(this::writeAudits);
     }
 
-    /** Opens the store in the background. */
+    /** The store at a JDBC URL; nothing is opened until {@link #openInBackground} or the first query. */
     static Store open(String url, String user, String password, LongSupplier clock) {
-        CompletableFuture<Database> future = CompletableFuture.supplyAsync(
-                () -> migrate(url, user, password), Executors.newVirtualThreadPerTaskExecutor());
-        return new Store(future, clock, redactUrl(url));
+        return new Store(() -> migrate(url, user, password), clock, redactUrl(url));
+    }
+
+    /**
+     * Starts opening (and migrating) the database in the background, once; the first query starts it too. A stdio
+     * server starts it after its first listing, so that a client's handshake does not share the machine with H2
+     * and Flyway; an HTTP server and the CLI commands that need the store start it at once.
+     */
+    Store openInBackground() {
+        if (opening.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("hal9-store-open").start(() -> {
+                try {
+                    database.complete(opener.get());
+                } catch (Throwable e) {
+                    database.completeExceptionally(e);
+                }
+            });
+        }
+        return this;
     }
 
     /**
@@ -88,7 +106,7 @@ final class Store implements AutoCloseable {
         String user = settings.string("db.user");
         String legacyPassword = settings.string("db.password");
         String password = DataDirectory.databasePassword(dataDirectory);
-        CompletableFuture<Database> future = CompletableFuture.supplyAsync(
+        return new Store(
                 () -> {
                     Database opened;
                     try {
@@ -103,8 +121,8 @@ final class Store implements AutoCloseable {
                     DataDirectory.secure(dataDirectory); // H2 made its lock file just now, with the umask's mode
                     return opened;
                 },
-                Executors.newVirtualThreadPerTaskExecutor());
-        return new Store(future, clock, url);
+                clock,
+                url);
     }
 
     private static boolean hasErrorCode(Throwable e, int code) {
@@ -204,6 +222,7 @@ final class Store implements AutoCloseable {
     }
 
     Jdbi jdbi() {
+        openInBackground();
         try {
             return database.get(60, TimeUnit.SECONDS).jdbi();
         } catch (InterruptedException e) {
@@ -525,6 +544,15 @@ final class Store implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        if (opening.get()) {
+            try {
+                database.get(60, TimeUnit.SECONDS); // an open under way finishes, and is then closed cleanly
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                LOG.debug("the database did not open: {}", e.getMessage());
+            }
+        }
         try {
             auditWriter.join(10_000);
         } catch (InterruptedException e) {

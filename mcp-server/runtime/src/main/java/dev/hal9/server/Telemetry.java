@@ -49,13 +49,11 @@ final class Telemetry implements CallObserver, AutoCloseable {
 
     private static final Pattern HASH_NAME = Pattern.compile("(?i)(.*hash|tx)");
 
-    private final PrometheusMetricReader prometheus = PrometheusMetricReader.create();
-    private final SdkMeterProvider meters;
-    private final SdkTracerProvider tracers;
-    private final Tracer tracer;
-    private final LongCounter calls;
-    private final DoubleHistogram durations;
     private final Store store;
+    private final String otlpBase;
+    private final List<String> zeroTools = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Made at first use: the OpenTelemetry SDK takes longer to build than a stdio client waits for its tools. */
+    private volatile Instruments instruments;
 
     /**
      * @param store where audit rows go
@@ -64,42 +62,88 @@ final class Telemetry implements CallObserver, AutoCloseable {
      */
     Telemetry(Store store, String otlpEndpoint) {
         this.store = store;
-        Resource resource = Resource.getDefault()
-                .merge(Resource.create(Attributes.of(
-                        AttributeKey.stringKey("service.name"),
-                        "hal9",
-                        AttributeKey.stringKey("service.version"),
-                        Hal9.VERSION)));
-        var meterBuilder = SdkMeterProvider.builder().setResource(resource).registerMetricReader(prometheus);
-        var tracerBuilder = SdkTracerProvider.builder().setResource(resource);
         if (otlpEndpoint != null && !otlpEndpoint.isBlank()) {
             String base =
                     otlpEndpoint.endsWith("/") ? otlpEndpoint.substring(0, otlpEndpoint.length() - 1) : otlpEndpoint;
             URI.create(base); // fail at start-up, with the key's name, on a malformed URL
-            tracerBuilder.addSpanProcessor(BatchSpanProcessor.builder(OtlpHttpSpanExporter.builder()
-                            .setEndpoint(base + "/v1/traces")
-                            .build())
-                    .setScheduleDelay(Duration.ofSeconds(1))
-                    .build());
-            meterBuilder.registerMetricReader(PeriodicMetricReader.builder(OtlpHttpMetricExporter.builder()
-                            .setEndpoint(base + "/v1/metrics")
-                            .build())
-                    .setInterval(Duration.ofSeconds(10))
-                    .build());
+            this.otlpBase = base;
+        } else {
+            this.otlpBase = null;
         }
-        this.meters = meterBuilder.build();
-        this.tracers = tracerBuilder.build();
-        this.tracer = tracers.get("dev.hal9.server");
-        Meter meter = meters.get("dev.hal9.server");
-        this.calls = meter.counterBuilder("hal9.tool.calls")
-                .setDescription("Tool calls by tool and outcome")
-                .build();
-        this.durations = meter.histogramBuilder("hal9.tool.duration")
-                .setDescription("Tool call duration")
-                .setUnit("s")
-                .setExplicitBucketBoundariesAdvice(
-                        List.of(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0))
-                .build();
+    }
+
+    private record Instruments(
+            PrometheusMetricReader prometheus,
+            SdkMeterProvider meters,
+            SdkTracerProvider tracers,
+            Tracer tracer,
+            LongCounter calls,
+            DoubleHistogram durations) {
+
+        static Instruments create(String otlpBase) {
+            PrometheusMetricReader prometheus = PrometheusMetricReader.create();
+            Resource resource = Resource.getDefault()
+                    .merge(Resource.create(Attributes.of(
+                            AttributeKey.stringKey("service.name"),
+                            "hal9",
+                            AttributeKey.stringKey("service.version"),
+                            Hal9.VERSION)));
+            var meterBuilder = SdkMeterProvider.builder().setResource(resource).registerMetricReader(prometheus);
+            var tracerBuilder = SdkTracerProvider.builder().setResource(resource);
+            if (otlpBase != null) {
+                tracerBuilder.addSpanProcessor(BatchSpanProcessor.builder(OtlpHttpSpanExporter.builder()
+                                .setEndpoint(otlpBase + "/v1/traces")
+                                .build())
+                        .setScheduleDelay(Duration.ofSeconds(1))
+                        .build());
+                meterBuilder.registerMetricReader(PeriodicMetricReader.builder(OtlpHttpMetricExporter.builder()
+                                .setEndpoint(otlpBase + "/v1/metrics")
+                                .build())
+                        .setInterval(Duration.ofSeconds(10))
+                        .build());
+            }
+            SdkMeterProvider meters = meterBuilder.build();
+            SdkTracerProvider tracers = tracerBuilder.build();
+            Meter meter = meters.get("dev.hal9.server");
+            return new Instruments(
+                    prometheus,
+                    meters,
+                    tracers,
+                    tracers.get("dev.hal9.server"),
+                    meter.counterBuilder("hal9.tool.calls")
+                            .setDescription("Tool calls by tool and outcome")
+                            .build(),
+                    meter.histogramBuilder("hal9.tool.duration")
+                            .setDescription("Tool call duration")
+                            .setUnit("s")
+                            .setExplicitBucketBoundariesAdvice(List.of(
+                                    0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0))
+                            .build());
+        }
+
+        void zeros(List<String> tools) {
+            for (String tool : tools) {
+                for (Outcome outcome : Outcome.values()) {
+                    calls.add(
+                            0, Attributes.of(TOOL, tool, OUTCOME, outcome.name().toLowerCase(Locale.ROOT)));
+                }
+            }
+        }
+    }
+
+    private Instruments instruments() {
+        Instruments made = instruments;
+        if (made == null) {
+            synchronized (this) {
+                made = instruments;
+                if (made == null) {
+                    made = Instruments.create(otlpBase);
+                    made.zeros(zeroTools);
+                    instruments = made;
+                }
+            }
+        }
+        return made;
     }
 
     /**
@@ -107,22 +151,26 @@ final class Telemetry implements CallObserver, AutoCloseable {
      * rate or an alert over them is defined from the start (Prometheus's advice for labelled counters).
      */
     void publishZeros(List<String> tools) {
-        for (String tool : tools) {
-            for (Outcome outcome : Outcome.values()) {
-                calls.add(0, Attributes.of(TOOL, tool, OUTCOME, outcome.name().toLowerCase(Locale.ROOT)));
+        synchronized (this) {
+            zeroTools.addAll(tools);
+            if (instruments != null) {
+                instruments.zeros(tools);
             }
         }
     }
 
     /** The meter for other parts of the server (live sessions, ledger states). */
     Meter meter() {
-        return meters.get("dev.hal9.server");
+        return instruments().meters().get("dev.hal9.server");
     }
 
     @Override
     public Observation begin(String tool, Principal principal, Map<String, Object> arguments) {
         long started = System.nanoTime();
-        Span span = tracer.spanBuilder("tools/call " + tool)
+        Instruments instruments = instruments();
+        Span span = instruments
+                .tracer()
+                .spanBuilder("tools/call " + tool)
                 .setSpanKind(SpanKind.SERVER)
                 .setAttribute(TOOL, tool)
                 .setAttribute(PRINCIPAL, principal == null ? "" : principal.id())
@@ -140,8 +188,8 @@ final class Telemetry implements CallObserver, AutoCloseable {
                 long nanos = System.nanoTime() - started;
                 String name = outcome.name().toLowerCase(Locale.ROOT);
                 Attributes attributes = Attributes.of(TOOL, tool, OUTCOME, name);
-                calls.add(1, attributes);
-                durations.record(nanos / 1e9, attributes);
+                instruments.calls().add(1, attributes);
+                instruments.durations().record(nanos / 1e9, attributes);
                 span.setAttribute(OUTCOME, name);
                 if (outcome != Outcome.OK) {
                     span.setStatus(StatusCode.ERROR, detail == null ? name : detail);
@@ -156,7 +204,8 @@ final class Telemetry implements CallObserver, AutoCloseable {
     String scrape() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            PrometheusTextFormatWriter.create().write(out, prometheus.collect(), EscapingScheme.UNDERSCORE_ESCAPING);
+            PrometheusTextFormatWriter.create()
+                    .write(out, instruments().prometheus().collect(), EscapingScheme.UNDERSCORE_ESCAPING);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -192,7 +241,13 @@ final class Telemetry implements CallObserver, AutoCloseable {
 
     @Override
     public void close() {
-        meters.close();
-        tracers.close();
+        Instruments made;
+        synchronized (this) {
+            made = instruments;
+        }
+        if (made != null) {
+            made.meters().close();
+            made.tracers().close();
+        }
     }
 }

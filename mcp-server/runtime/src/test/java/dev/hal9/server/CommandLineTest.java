@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -47,6 +48,58 @@ class CommandLineTest {
                                 + "); it must be a whole number, like its default 120");
         assertThat(tools.exit()).isEqualTo(2);
         assertThat(Files.exists(home.resolve("data"))).as("nothing started").isFalse();
+    }
+
+    /**
+     * The stdio launch line skips picocli (Main.Serve.stdioLine): every line it reads, picocli reads alike, and every
+     * line it hands on is one it cannot read exactly (picocli then answers it, with its usage on an error).
+     */
+    @Test
+    void theStdioLineIsReadAsPicocliReadsIt() {
+        String[][] read = {
+            {"serve", "--stdio"},
+            {"serve", "--stdio", "--data-dir", "/tmp/hal9 data"},
+            {"serve", "--data-dir=/tmp/d", "--stdio", "-v"},
+            {"serve", "--stdio", "--config", "conf/hal9.yaml", "--verbose", "--conformance-fixtures"},
+            {"serve", "--config=/etc/hal9.yaml", "--stdio"},
+        };
+        for (String[] line : read) {
+            Main.Serve fast = Main.Serve.stdioLine(line);
+            assertThat(fast).as(String.join(" ", line)).isNotNull();
+            CommandLine picocli = Main.commandLine(line);
+            Main.Serve parsed = picocli.parseArgs(line)
+                    .subcommand()
+                    .commandSpec()
+                    .commandLine()
+                    .getCommand();
+            assertThat(List.of(fast.stdio, fast.common.verbose, fast.conformanceFixtures))
+                    .as(String.join(" ", line))
+                    .isEqualTo(List.of(parsed.stdio, parsed.common.verbose, parsed.conformanceFixtures));
+            assertThat(java.util.Arrays.asList(fast.common.dataDir, fast.common.config, fast.http, fast.auth))
+                    .as(String.join(" ", line))
+                    .isEqualTo(java.util.Arrays.asList(
+                            parsed.common.dataDir, parsed.common.config, parsed.http, parsed.auth));
+        }
+        String[][] handedOn = {
+            {"serve"},
+            {"serve", "--data-dir", "/tmp/d"},
+            {"serve", "--stdio", "--help"},
+            {"serve", "--stdio", "--http", "127.0.0.1:1"},
+            {"serve", "--stdio", "--data-dir"},
+            {"serve", "--stdio", "--data-dir", "--verbose"},
+            {"serve", "--stdio", "--data-dir="},
+            {"serve", "--stdio", "--stdio"},
+            {"serve", "--stdio", "--data-dir", "a", "--data-dir", "b"},
+            {"serve", "--stdio=true"},
+            {"serve", "--stdio", "extra"},
+            {"tools", "--stdio"},
+        };
+        for (String[] line : handedOn) {
+            assertThat(Main.Serve.stdioLine(line)).as(String.join(" ", line)).isNull();
+        }
+        Run twice = run("serve", "--stdio", "--data-dir", "a", "--data-dir", "b");
+        assertThat(twice.exit()).isEqualTo(2);
+        assertThat(twice.err()).contains("--data-dir").contains("Usage: hal9 serve ");
     }
 
     private record Run(int exit, String err) {}

@@ -43,13 +43,41 @@ public final class ToolAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ToolAdapter.class);
 
+    /** Made at the first call, not at start: compiling the JSON Schema dialect takes longer than a stdio listing. */
+    private static final class Validation {
+        static final JsonSchemaValidator VALIDATOR = new DefaultJsonSchemaValidator(Json.MAPPER);
+    }
+
+    private static final JsonSchemaValidator AT_FIRST_USE = new JsonSchemaValidator() {
+        @Override
+        public ValidationResponse validate(Map<String, Object> schema, Object structuredContent) {
+            return Validation.VALIDATOR.validate(schema, structuredContent);
+        }
+
+        @Override
+        public ValidationResponse validateSchema(Map<String, Object> schema) {
+            if (Schemas.made(schema)) {
+                return ValidationResponse.asValid(null);
+            }
+            return Validation.VALIDATOR.validateSchema(schema);
+        }
+    };
+
+    /**
+     * The JSON Schema validator, made at its first use, for the SDK's servers too: their builders otherwise make one
+     * of their own at start-up, and check each tool's schemas with it (not those {@link Schemas} made: see
+     * {@link Schemas#made}).
+     */
+    public static JsonSchemaValidator schemaValidator() {
+        return AT_FIRST_USE;
+    }
+
     private final Function<McpTransportContext, Principal> principals;
     private final Function<Principal, Handles> handles;
     private final CallObserver observer;
     private final Cancellations cancellations;
     private final Duration timeout;
     private final int maxOutputChars;
-    private final JsonSchemaValidator validator = new DefaultJsonSchemaValidator(Json.MAPPER);
     private final ExecutorService threads = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("hal9-tool-", 0).factory());
     private final Scheduler scheduler = Schedulers.fromExecutorService(threads, "hal9-tools");
@@ -213,7 +241,7 @@ public final class ToolAdapter {
                     + tool.name() + " needs; ask the operator for a token made with 'hal9 token create --capability "
                     + tool.capability() + "'"));
         }
-        var validation = validator.validate(described.inputSchema(), arguments);
+        var validation = Validation.VALIDATOR.validate(described.inputSchema(), arguments);
         if (!validation.valid()) {
             observation.end(CallObserver.Outcome.INVALID, validation.errorMessage());
             return Mono.just(error("invalid arguments for " + tool.name() + ": " + validation.errorMessage()

@@ -83,7 +83,6 @@ final class HttpServer implements AutoCloseable {
 
     /** Starts serving with a clock for session idleness (tests pass one they move). */
     static HttpServer start(Hal9 hal9, String host, int port, Auth auth, LongSupplier nanoTime) {
-        hal9.store().openInBackground(); // at once: /health/ready says when it is open
         boolean loopback = isLoopback(host);
         if (!loopback && auth == Auth.NONE) {
             throw new IllegalArgumentException("refusing to serve on " + host + " without authentication: anyone "
@@ -146,6 +145,9 @@ final class HttpServer implements AutoCloseable {
         hal9.reachableAt(base + "/mcp");
         hal9.reachableAt(base + "/sse");
         hal9.guard().approvalsAt(base + "/approvals");
+        // once listening, so that H2 and Flyway do not share the machine with the web server's start; /health/ready
+        // says when it is open, and a request that needs it waits for it
+        hal9.store().openInBackground();
         LOG.info(
                 "hal9 {} serving MCP at {}/mcp (legacy SSE at {}/sse), auth {}",
                 Hal9.VERSION,

@@ -16,7 +16,10 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class EvmContracts implements Evm {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Made at first use: a family's tools are declared at every start, its payments settled far fewer times. */
+    private static final class Mapper {
+        static final JsonMapper JSON = JsonMapper.builder().build();
+    }
 
     private final EvmNetworks networks;
     private final Function<EvmNetworks.Network, EvmRpc> rpcs;
@@ -147,7 +150,7 @@ final class EvmContracts implements Evm {
                 to == null ? "new contract" : to,
                 transaction.summary(),
                 preview,
-                JSON.writeValueAsString(payload),
+                Mapper.JSON.writeValueAsString(payload),
                 transaction.idempotencyKey(),
                 effects.effects(),
                 effects.determined());

@@ -24,7 +24,10 @@ final class EvmTransfers implements Guard.Settlement {
 
     static final String KIND = "evm.transfer";
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Made at first use: a family's tools are declared at every start, its payments settled far fewer times. */
+    private static final class Mapper {
+        static final JsonMapper JSON = JsonMapper.builder().build();
+    }
 
     private final Keystore keystore;
     private final EvmNetworks networks;
@@ -134,7 +137,7 @@ final class EvmTransfers implements Guard.Settlement {
                 to,
                 summary,
                 preview,
-                JSON.writeValueAsString(payload),
+                Mapper.JSON.writeValueAsString(payload),
                 request.idempotencyKey(),
                 List.of(
                         Guard.Effect.transfer(symbol, decimals, amount, to),
@@ -221,7 +224,7 @@ final class EvmTransfers implements Guard.Settlement {
     public Guard.Signed sign(Guard.Payment payment, long previous) {
         EvmNetworks.Network network = networks.get(payment.network());
         EvmRpc rpc = rpcs.apply(network);
-        JsonNode payload = JSON.readTree(payment.payload());
+        JsonNode payload = Mapper.JSON.readTree(payment.payload());
         if (!payload.path("maxFeePerGas").isString()) {
             throw new Guard.NotSent("it was approved before hal9 kept the approved fee caps; submit it again");
         }
@@ -272,7 +275,7 @@ final class EvmTransfers implements Guard.Settlement {
                     signed.hash(),
                     signed.raw(),
                     nonce.longValueExact(),
-                    JSON.writeValueAsString(Map.of("block", block)));
+                    Mapper.JSON.writeValueAsString(Map.of("block", block)));
         } finally {
             Arrays.fill(key, (byte) 0);
             Arrays.fill(secret, '\0');
@@ -343,7 +346,7 @@ final class EvmTransfers implements Guard.Settlement {
         }
         long from = signed.context() == null
                 ? 0
-                : JSON.readTree(signed.context()).path("block").asLong(0);
+                : Mapper.JSON.readTree(signed.context()).path("block").asLong(0);
         Optional<Map.Entry<Long, String>> consumer = consumer(rpc, payment.sender(), nonce, from);
         if (consumer.isEmpty()) {
             return new Guard.Outcome(
@@ -409,7 +412,7 @@ final class EvmTransfers implements Guard.Settlement {
         if (payee.isEmpty()) {
             return Optional.empty();
         }
-        JsonNode payload = JSON.readTree(original.payload());
+        JsonNode payload = Mapper.JSON.readTree(original.payload());
         String token = payload.path("token").isString() ? payload.path("token").asString() : null;
         return Optional.of(new Guard.Refund(
                 payee.get(),

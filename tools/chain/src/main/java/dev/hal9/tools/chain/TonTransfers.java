@@ -43,7 +43,11 @@ final class TonTransfers implements Guard.Settlement {
     /** What a transfer may cost in fees at most, kept free in the balance check (0.05 TON). */
     static final BigInteger FEE_RESERVE = BigInteger.valueOf(50_000_000L);
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Made at first use: a family's tools are declared at every start, its payments settled far fewer times. */
+    private static final class Mapper {
+        static final JsonMapper JSON = JsonMapper.builder().build();
+    }
+
     private static final BigInteger MAX = BigInteger.TWO.pow(120);
 
     /** How long a signed message may wait for the wallet to take it; after that it can never run. */
@@ -194,7 +198,7 @@ final class TonTransfers implements Guard.Settlement {
                 to.toRaw(),
                 summary,
                 preview,
-                JSON.writeValueAsString(payload),
+                Mapper.JSON.writeValueAsString(payload),
                 request.idempotencyKey(),
                 List.of(
                         // raw, like the intent's recipient: guard.recipients compares them as written
@@ -247,7 +251,7 @@ final class TonTransfers implements Guard.Settlement {
                 "send " + Amounts.format(amount, jetton.decimals()) + " " + jetton.symbol() + " on ton from "
                         + sender.toNonBounceable() + " to " + to.toNonBounceable(),
                 preview,
-                JSON.writeValueAsString(payload),
+                Mapper.JSON.writeValueAsString(payload),
                 request.idempotencyKey(),
                 List.of(
                         Guard.Effect.transfer(jetton.symbol(), jetton.decimals(), amount, to.toRaw()),
@@ -281,7 +285,7 @@ final class TonTransfers implements Guard.Settlement {
     @Override
     public Guard.Signed sign(Guard.Payment payment, long previous) {
         TonCenter ton = client.get();
-        JsonNode payload = JSON.readTree(payment.payload());
+        JsonNode payload = Mapper.JSON.readTree(payment.payload());
         char[] secret = passphrase
                 .get()
                 .orElseThrow(() -> new IllegalStateException("HAL9_KEYSTORE_PASSPHRASE is not set; cannot sign"));
@@ -309,7 +313,7 @@ final class TonTransfers implements Guard.Settlement {
             context.put("bodyHash", HexFormat.of().formatHex(message.getBody().getHash()));
             context.put("signedAt", Instant.now().getEpochSecond());
             return new Guard.Signed(
-                    hash, Base64.getEncoder().encodeToString(boc), seqno, JSON.writeValueAsString(context));
+                    hash, Base64.getEncoder().encodeToString(boc), seqno, Mapper.JSON.writeValueAsString(context));
         } finally {
             Arrays.fill(seed, (byte) 0);
             Arrays.fill(secret, '\0');
@@ -342,7 +346,7 @@ final class TonTransfers implements Guard.Settlement {
                 deployed,
                 seqno,
                 Instant.now().getEpochSecond() + VALID_SECONDS,
-                order(sender.toRaw(), recipient, amount, JSON.valueToTree(payload), seqno));
+                order(sender.toRaw(), recipient, amount, Mapper.JSON.valueToTree(payload), seqno));
         String body = Base64.getEncoder().encodeToString(message.getBody().toBoc());
         String code = message.getInit() == null
                 ? null
@@ -506,7 +510,8 @@ final class TonTransfers implements Guard.Settlement {
     @Override
     public Guard.Outcome check(Guard.Payment payment, Guard.Signed signed) {
         TonCenter ton = client.get();
-        JsonNode context = signed.context() == null ? JSON.createObjectNode() : JSON.readTree(signed.context());
+        JsonNode context =
+                signed.context() == null ? Mapper.JSON.createObjectNode() : Mapper.JSON.readTree(signed.context());
         String bodyHash = context.path("bodyHash").asString("");
         long signedAt = context.path("signedAt").asLong(0);
         Optional<TonChain.Tx> taken = TonChain.find(
@@ -536,7 +541,7 @@ final class TonTransfers implements Guard.Settlement {
                     Guard.Outcome.Status.FAILED,
                     "the wallet's transaction failed (" + wallet.why() + "); nothing was sent");
         }
-        JsonNode payload = JSON.readTree(payment.payload());
+        JsonNode payload = Mapper.JSON.readTree(payment.payload());
         boolean jetton = payload.has("jettonWallet");
         String first =
                 jetton ? Address.of(payload.path("jettonWallet").asString()).toRaw() : payment.recipient();

@@ -25,8 +25,9 @@ import java.util.regex.Pattern;
 
 /**
  * hal9's benchmarks, each against a named peer in the same run: (a) stdio cold start, exec until the answer
- * to tools/list, hal9 vs the official TypeScript SDK's server-everything; (b) Streamable HTTP throughput and
- * latency of a trivial tool at 1, 16 and 64 concurrent clients, same peers. Writes bench/RESULTS.md.
+ * to tools/list, hal9 vs the official TypeScript SDK's server-everything; (b) HTTP start to the first answer
+ * (/health for hal9) and idle resident memory, same peer; (c) Streamable HTTP throughput and latency of a trivial
+ * tool at 1, 16 and 64 concurrent clients, same peers. Writes bench/RESULTS.md.
  * Run with bench/run.sh (a single-file program: java Bench.java ROOT [--quick]).
  */
 public class Bench {
@@ -68,9 +69,9 @@ public class Bench {
         coldStart("hal9 `./hal9 serve --stdio` without the AOT cache", List.of(hal9, "serve", "--stdio"), noAot, runs);
         coldStart("server-everything `node dist/index.js stdio`", List.of(node, everything, "stdio"), env, runs);
 
-        // (c) HTTP start and idle memory (printed after (a), measured before the load of (b) heats the machine)
+        // (b) HTTP start and idle memory, measured before the load of (c) heats the machine
         StringBuilder startAndMemory = new StringBuilder();
-        startAndMemory.append("\n## (c) HTTP start to the first answer, and idle memory\n\n")
+        startAndMemory.append("\n## (b) HTTP start to the first answer, and idle memory\n\n")
                 .append(runs / 2).append(" runs each after 2 warm-up runs. hal9: exec of `./hal9 serve --http 127.0.0.1:PORT` ")
                 .append("until GET /health answers 200 (goal: under 1 s warm); server-everything: exec of ")
                 .append("`node dist/index.js streamableHttp` until its port gives any HTTP answer (it has no /health). ")
@@ -91,9 +92,9 @@ public class Bench {
         idleRss(startAndMemory, "server-everything `stdio` (after initialize and tools/list)", null, env, node + "\u0000" + everything);
         report.append(startAndMemory);
 
-        // (b) Streamable HTTP load
+        // (c) Streamable HTTP load
         int seconds = quick ? 3 : 10;
-        report.append("\n## (b) Streamable HTTP: a trivial tool under load\n\n")
+        report.append("\n## (c) Streamable HTTP: a trivial tool under load\n\n")
                 .append("Each client opens its own session (initialize), then calls the tool back to back for ")
                 .append(seconds).append(" s after a warm-up; the load generator (Java HttpClient, one per client) ")
                 .append("shares the machine's 2 cores with the server. Goal: hal9 >= 10x the peer's throughput.\n\n")
@@ -193,7 +194,7 @@ public class Bench {
         return elapsed;
     }
 
-    // ---- (c)
+    // ---- (b)
 
     static void httpStart(StringBuilder out, String name, java.util.function.IntFunction<List<String>> command,
             Map<String, String> env, String path, int runs) throws Exception {
@@ -303,7 +304,7 @@ public class Bench {
         }
     }
 
-    // ---- (b)
+    // ---- (c)
 
     record Load(double throughput, double p50, double p99, long errors) {}
 

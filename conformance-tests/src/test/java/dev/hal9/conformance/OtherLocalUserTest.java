@@ -47,6 +47,15 @@ class OtherLocalUserTest {
         Path shared = sharedH2Jar();
 
         try (PackagedServer server = PackagedServer.http(home, Map.of(), "--auth", "token")) {
+            // the server opens its store once it listens; a request with a token is answered only after the store
+            // is open (it looks the token up), so the H2 files and the lock file's port are all there after it
+            HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(server.mcpUrl()))
+                                    .header("Authorization", "Bearer hal9_not-a-token")
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding());
             Path directory = data.resolve("hal9");
             Path lockFile = directory.resolve("hal9.lock.db");
             SoftAssertions softly = new SoftAssertions();

@@ -77,19 +77,20 @@ public class Bench {
                 .append("`node dist/index.js streamableHttp` until its port gives any HTTP answer (it has no /health). ")
                 .append("Polled every 5 ms.\n\n")
                 .append("| server | min | median | p90 |\n|---|---|---|---|\n");
-        Map<String, String> everythingHttpEnv = new java.util.HashMap<>(env);
         httpStart(startAndMemory, "hal9 `./hal9 serve --http` to /health 200", port -> List.of(hal9, "serve", "--http", "127.0.0.1:" + port),
                 env, "/health", runs / 2);
         httpStart(startAndMemory, "server-everything `streamableHttp` to its first HTTP answer",
-                port -> List.of(node, "--import", loopback, everything, "streamableHttp"), everythingHttpEnv, "/mcp", runs / 2);
+                port -> List.of(node, "--import", loopback, everything, "streamableHttp"), env, "/mcp", runs / 2);
         startAndMemory.append("\nIdle resident memory (VmRSS of the server's process, the JVM or Node) 5 s after it answered, ")
                 .append("no client connected; median of 3 starts. Goal: hal9 `serve` at most 150 MB.\n\n")
                 .append("| server | RSS MB |\n|---|---|\n");
         idleRss(startAndMemory, "hal9 `./hal9 serve` (HTTP)", port -> List.of(hal9, "serve", "--http", "127.0.0.1:" + port), env, "/health");
-        idleRss(startAndMemory, "hal9 `./hal9 serve --stdio` (after initialize and tools/list)", null, env, null);
+        idleRssStdio(startAndMemory, "hal9 `./hal9 serve --stdio` (after initialize and tools/list)",
+                List.of(hal9, "serve", "--stdio"), env);
         idleRss(startAndMemory, "server-everything `streamableHttp`",
-                port -> List.of(node, "--import", loopback, everything, "streamableHttp"), everythingHttpEnv, "/mcp");
-        idleRss(startAndMemory, "server-everything `stdio` (after initialize and tools/list)", null, env, node + "\u0000" + everything);
+                port -> List.of(node, "--import", loopback, everything, "streamableHttp"), env, "/mcp");
+        idleRssStdio(startAndMemory, "server-everything `stdio` (after initialize and tools/list)",
+                List.of(node, everything, "stdio"), env);
         report.append(startAndMemory);
 
         // (c) Streamable HTTP load
@@ -168,6 +169,20 @@ public class Bench {
         builder.environment().putAll(env);
         long start = System.nanoTime();
         Process process = builder.start();
+        boolean listed = handshake(process);
+        double elapsed = (System.nanoTime() - start) / 1e6;
+        process.getOutputStream().close();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+        if (!listed) {
+            throw new IllegalStateException(command + " never answered tools/list");
+        }
+        return elapsed;
+    }
+
+    /** Sends initialize, initialized and tools/list on stdin; true once the tools/list answer has been read. */
+    static boolean handshake(Process process) throws IOException {
         OutputStream in = process.getOutputStream();
         in.write(("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\","
                         + "\"capabilities\":{},\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}\n"
@@ -177,21 +192,12 @@ public class Bench {
         in.flush();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String line;
-        double elapsed = -1;
         while ((line = out.readLine()) != null) {
             if (line.contains("\"id\":2") && line.contains("\"tools\"")) {
-                elapsed = (System.nanoTime() - start) / 1e6;
-                break;
+                return true;
             }
         }
-        in.close();
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-        }
-        if (elapsed < 0) {
-            throw new IllegalStateException(command + " never answered tools/list");
-        }
-        return elapsed;
+        return false;
     }
 
     // ---- (b)
@@ -241,50 +247,48 @@ public class Bench {
         throw new IllegalStateException("nothing answered on port " + port + path);
     }
 
-    /**
-     * Idle VmRSS in MB, median of 3 starts: an HTTP server (command given) after its first answer, or a stdio server
-     * (command null; stdioPeer "node\0script" for the peer, else hal9) after initialize and tools/list.
-     */
+    /** Idle VmRSS in MB of an HTTP server after its first answer on path, median of 3 starts. */
     static void idleRss(StringBuilder out, String name, java.util.function.IntFunction<List<String>> command,
-            Map<String, String> env, String pathOrPeer) throws Exception {
+            Map<String, String> env, String path) throws Exception {
         double[] mb = new double[3];
         for (int i = 0; i < mb.length; i++) {
-            Process process;
-            if (command != null) {
-                int port = freePort();
-                Map<String, String> withPort = new java.util.HashMap<>(env);
-                withPort.put("PORT", String.valueOf(port));
-                process = start(command.apply(port), withPort);
-                answered(port, pathOrPeer, name.startsWith("hal9"));
-            } else {
-                List<String> stdio = pathOrPeer == null
-                        ? List.of(root.resolve("hal9").toString(), "serve", "--stdio")
-                        : List.of(pathOrPeer.split("\u0000")[0], pathOrPeer.split("\u0000")[1], "stdio");
-                ProcessBuilder builder = new ProcessBuilder(stdio).redirectError(ProcessBuilder.Redirect.DISCARD);
-                builder.environment().putAll(env);
-                process = builder.start();
-                OutputStream in = process.getOutputStream();
-                in.write(("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\","
-                                + "\"capabilities\":{},\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}\n"
-                                + "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n"
-                                + "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}\n")
-                        .getBytes(StandardCharsets.UTF_8));
-                in.flush();
-                BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-                String line;
-                while ((line = reader.readLine()) != null && !line.contains("\"id\":2")) {
-                    // the handshake's answers
-                }
-            }
-            try {
-                Thread.sleep(5000);
-                mb[i] = rssKb(process.pid()) / 1024.0;
-            } finally {
-                stop(process);
-            }
+            int port = freePort();
+            Map<String, String> withPort = new java.util.HashMap<>(env);
+            withPort.put("PORT", String.valueOf(port));
+            Process process = start(command.apply(port), withPort);
+            answered(port, path, name.startsWith("hal9"));
+            mb[i] = idleMb(process);
         }
         Arrays.sort(mb);
         out.append(String.format("| %s | %.0f |%n", name, mb[1]));
+    }
+
+    /** The same for a stdio server, after initialize and tools/list. */
+    static void idleRssStdio(StringBuilder out, String name, List<String> command, Map<String, String> env)
+            throws Exception {
+        double[] mb = new double[3];
+        for (int i = 0; i < mb.length; i++) {
+            ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+            builder.environment().putAll(env);
+            Process process = builder.start();
+            if (!handshake(process)) {
+                stop(process);
+                throw new IllegalStateException(command + " never answered tools/list");
+            }
+            mb[i] = idleMb(process);
+        }
+        Arrays.sort(mb);
+        out.append(String.format("| %s | %.0f |%n", name, mb[1]));
+    }
+
+    /** VmRSS in MB after 5 s of idleness; stops the process. */
+    static double idleMb(Process process) throws Exception {
+        try {
+            Thread.sleep(5000);
+            return rssKb(process.pid()) / 1024.0;
+        } finally {
+            stop(process);
+        }
     }
 
     static long rssKb(long pid) throws IOException {

@@ -220,16 +220,20 @@ final class Hal9 implements AutoCloseable {
         transports.add(transport);
     }
 
-    /** An MCP server on a single-session transport (stdio, legacy SSE). */
+    /**
+     * An MCP server on a single-session transport (stdio, legacy SSE). Over stdio the tool list may change once: when
+     * the one answered at start-up from the handshake cache was out of date ({@link StdioHandshake}).
+     */
     McpAsyncServer serve(McpServerTransportProvider transport) {
-        McpAsyncServer server = configure(McpServer.async(transport)).build();
+        McpAsyncServer server = configure(McpServer.async(transport), transport instanceof StdioTransport)
+                .build();
         servers.add(server);
         return server;
     }
 
     /** An MCP server on the Streamable HTTP transport. */
     McpAsyncServer serve(McpStreamableServerTransportProvider transport) {
-        McpAsyncServer server = configure(McpServer.async(transport)).build();
+        McpAsyncServer server = configure(McpServer.async(transport), false).build();
         servers.add(server);
         return server;
     }
@@ -281,7 +285,7 @@ final class Hal9 implements AutoCloseable {
     }
 
     private <S extends McpServer.AsyncSpecification<S>> McpServer.AsyncSpecification<S> configure(
-            McpServer.AsyncSpecification<S> spec) {
+            McpServer.AsyncSpecification<S> spec, boolean toolsMayChange) {
         Path schemaCache = dataDirectory.resolve("cache").resolve("schemas.json");
         Schemas.loadCache(schemaCache);
         List<McpServerFeatures.AsyncToolSpecification> specifications = new ArrayList<>();
@@ -289,7 +293,8 @@ final class Hal9 implements AutoCloseable {
             specifications.add(adapt(tool));
         }
         Schemas.saveCache(schemaCache);
-        var capabilities = McpSchema.ServerCapabilities.builder().tools(false).logging();
+        var capabilities =
+                McpSchema.ServerCapabilities.builder().tools(toolsMayChange).logging();
         spec.serverInfo(new McpSchema.Implementation("hal9", "hal9", VERSION))
                 .instructions(INSTRUCTIONS)
                 .jsonMapper(Json.MCP)

@@ -6,6 +6,7 @@ import dev.hal9.api.internal.ToolAdapter;
 import dev.hal9.server.internal.Secrets;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -18,7 +19,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Level;
@@ -359,25 +362,67 @@ public final class Main implements Runnable {
             return 0;
         }
 
+        /** The jar (or classes folder) this server runs from: part of the handshake cache's key. */
+        private static Path build() {
+            try {
+                return Path.of(Main.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI());
+            } catch (java.net.URISyntaxException | RuntimeException e) {
+                return Path.of("unknown");
+            }
+        }
+
         private int serveStdio(Settings settings) {
             // Nothing but protocol may reach stdout: keep the real one for the transport and point System.out
             // at stderr for any library that prints.
             OutputStream protocol = new FileOutputStream(FileDescriptor.out);
             System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
-            try (Hal9 hal9 = new Hal9(settings, System.getenv(), conformanceFixtures)) {
-                hal9.reachableAt("stdio");
-                StdioTransport transport = new StdioTransport(
-                        System.in,
-                        protocol,
-                        hal9.localPrincipal(),
-                        hal9.cancellations(),
-                        hal9.unknownTools(),
-                        hal9::modern);
-                hal9.serve(transport);
-                // the store and the guard's worker wait for the client's first listing: H2 and Flyway would
-                // otherwise share the machine with the handshake
-                transport.afterHandshake(hal9::startDeferred);
-                transport.run();
+            // The server is built on another thread while this one reads the client and answers its handshake from
+            // what the same build and settings answered before (StdioHandshake): the client's wait is then the
+            // JVM's start and a file's read, not the families' and the SDK's first use of everything.
+            Map<String, String> environment = System.getenv();
+            StdioHandshake handshake = StdioHandshake.load(
+                    settings.dataDirectory(environment).resolve("cache").resolve("handshake-stdio.txt"),
+                    StdioHandshake.key(
+                            build(),
+                            settings.fingerprint(),
+                            environment.getOrDefault("USER", ""),
+                            String.valueOf(conformanceFixtures)));
+            AtomicReference<Hal9> built = new AtomicReference<>();
+            CompletableFuture<StdioTransport> server = new CompletableFuture<>();
+            Thread.ofPlatform().name("hal9-start").daemon().start(() -> {
+                try {
+                    Hal9 hal9 = new Hal9(settings, environment, conformanceFixtures);
+                    built.set(hal9);
+                    hal9.reachableAt("stdio");
+                    StdioTransport transport = new StdioTransport(
+                            InputStream.nullInputStream(),
+                            protocol,
+                            hal9.localPrincipal(),
+                            hal9.cancellations(),
+                            hal9.unknownTools(),
+                            hal9::modern);
+                    transport.keepHandshake(handshake);
+                    hal9.serve(transport);
+                    // the store and the guard's worker wait for the client's first listing: H2 and Flyway would
+                    // otherwise share the machine with the handshake
+                    transport.afterHandshake(hal9::startDeferred);
+                    transport.start();
+                    server.complete(transport);
+                } catch (Throwable e) {
+                    server.completeExceptionally(e);
+                }
+            });
+            try {
+                new StdioStart(System.in, protocol, handshake).run(server);
+            } finally {
+                Hal9 hal9 = built.get();
+                if (hal9 != null) {
+                    hal9.close();
+                }
             }
             return 0;
         }

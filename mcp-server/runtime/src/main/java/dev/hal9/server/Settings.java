@@ -263,6 +263,21 @@ final class Settings {
     }
 
     /** Whether hal9-defaults.yaml documents the key (a key with a {@code <name>} part matches any name there). */
+    /**
+     * Every value set by an option, a variable or the file, sorted: equal for two processes that run with the same
+     * configuration. It holds secrets' values too, so it is only ever hashed.
+     */
+    String fingerprint() {
+        StringBuilder text = new StringBuilder();
+        for (int layer = 0; layer < layers.size() - 1; layer++) {
+            new TreeMap<>(layers.get(layer))
+                    .forEach((key, value) ->
+                            text.append(key).append('=').append(value).append('\n'));
+            text.append("--\n");
+        }
+        return text.toString();
+    }
+
     static boolean documents(String key) {
         return Reference.INSTANCE.documents(key);
     }

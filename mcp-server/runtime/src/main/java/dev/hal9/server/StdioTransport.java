@@ -11,12 +11,9 @@ import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpServerSession;
 import io.modelcontextprotocol.spec.McpServerTransport;
 import io.modelcontextprotocol.spec.McpServerTransportProvider;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,8 +33,6 @@ import reactor.core.publisher.Mono;
 final class StdioTransport implements McpServerTransportProvider {
 
     private static final Logger LOG = LoggerFactory.getLogger(StdioTransport.class);
-    /** The longest line accepted; a longer one is answered with an error and skipped. */
-    static final int MAX_LINE_CHARS = 4 * 1024 * 1024;
 
     private final InputStream input;
     private final OutputStream output;
@@ -78,6 +73,15 @@ final class StdioTransport implements McpServerTransportProvider {
     }
 
     private Runnable afterHandshake;
+    /** Where the handshake's answers are kept for the next start; null: nowhere. */
+    private StdioHandshake handshake;
+    /** Handshake requests handed on and not yet answered, by {@link #idKey}. */
+    private final Map<String, Expected> expected = new ConcurrentHashMap<>();
+
+    /** Keeps the answers to the handshake in {@code handshake}, for the next start. */
+    void keepHandshake(StdioHandshake handshake) {
+        this.handshake = handshake;
+    }
 
     /**
      * Work to start once the client has finished its handshake: after the first request that is not
@@ -106,44 +110,86 @@ final class StdioTransport implements McpServerTransportProvider {
 
     /** Reads stdin until it closes; returns then. */
     void run() {
-        session = factory.create(new LineTransport());
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8))) {
-            StringBuilder line = new StringBuilder();
-            int c;
-            boolean overlong = false;
-            while ((c = reader.read()) != -1) {
-                if (c == '\n') {
-                    if (overlong) {
-                        write(JsonRpc.error(
-                                null,
-                                JsonRpc.INVALID_REQUEST,
-                                "Invalid Request: the message is longer than " + MAX_LINE_CHARS + " characters"));
-                    } else {
-                        handle(line.toString());
-                    }
-                    line.setLength(0);
-                    overlong = false;
-                } else if (!overlong) {
-                    if (line.length() >= MAX_LINE_CHARS) {
-                        overlong = true;
-                        line.setLength(0);
-                    } else {
-                        line.append((char) c);
-                    }
-                }
-            }
-            if (!line.isEmpty() && !overlong) {
-                handle(line.toString());
-            }
-        } catch (IOException e) {
-            LOG.debug("stdin closed: {}", e.getMessage());
+        start();
+        try {
+            StdioLines.read(input, this::handle);
         } finally {
-            session.close();
-            finished.countDown();
+            finish();
         }
     }
 
-    private void handle(String line) {
+    /** Opens the session; {@link #handle(String)} may be called from then on. */
+    void start() {
+        session = factory.create(new LineTransport());
+    }
+
+    /** Ends the session, once stdin has closed. */
+    void finish() {
+        session.close();
+        finished.countDown();
+    }
+
+    /**
+     * Handles a line of the handshake: its result is kept by the handshake cache, and when it was already answered
+     * from there ({@code answeredEarly}) the server's own answer is compared, not sent again.
+     */
+    void handle(String line, StdioHandshake.Request request, boolean answeredEarly) {
+        if (request != null && handshake != null) {
+            expected.put(request.idKey(), new Expected(request, answeredEarly));
+        }
+        handle(line);
+    }
+
+    private record Expected(StdioHandshake.Request request, boolean answeredEarly) {}
+
+    private static String idKey(Object id) {
+        return id instanceof Number number ? "n:" + number.longValue() : "s:" + id;
+    }
+
+    /**
+     * The server's answer to a handshake request ({@code response} null: the transport refused it before the server
+     * saw it): kept for the next start, and swallowed when the client has it already. True when it must not be
+     * written.
+     */
+    private boolean answeredBefore(Object id, McpSchema.JSONRPCResponse response) {
+        Expected expect = expected.remove(idKey(id));
+        if (expect == null) {
+            return false;
+        }
+        if (response == null) {
+            if (expect.answeredEarly()) {
+                LOG.warn(
+                        "{} was answered at start-up but refused now; the client keeps the first answer",
+                        expect.request().entry());
+            }
+            return expect.answeredEarly();
+        }
+        String result = response.error() != null ? null : Json.MAPPER.writeValueAsString(response.result());
+        boolean changed = handshake.record(expect.request(), result);
+        if (expect.answeredEarly() && changed) {
+            if (expect.request().entry().equals("tools/list") && result != null) {
+                LOG.info("the tool list answered at start-up was out of date; telling the client it changed");
+                session.sendNotification(McpSchema.METHOD_NOTIFICATION_TOOLS_LIST_CHANGED, null)
+                        .subscribe(null, error -> LOG.debug("cannot notify: {}", error.getMessage()));
+            } else {
+                LOG.warn(
+                        "{} was answered at start-up from an out-of-date handshake cache; the next start answers "
+                                + "as this server does",
+                        expect.request().entry());
+            }
+        }
+        return expect.answeredEarly();
+    }
+
+    /** Handles one line of the client ({@code null}: one that was too long). */
+    void handle(String line) {
+        if (line == null) {
+            write(JsonRpc.error(
+                    null,
+                    JsonRpc.INVALID_REQUEST,
+                    "Invalid Request: the message is longer than " + StdioLines.MAX_LINE_CHARS + " characters"));
+            return;
+        }
         if (line.isBlank()) {
             return;
         }
@@ -180,7 +226,9 @@ final class StdioTransport implements McpServerTransportProvider {
                 invalid = unknownTools.check(request, principal);
             }
             if (invalid != null) {
-                write(invalid);
+                if (!answeredBefore(request.id(), null)) {
+                    write(invalid);
+                }
                 return;
             }
             if (McpSchema.METHOD_INITIALIZE.equals(request.method())) {
@@ -243,15 +291,7 @@ final class StdioTransport implements McpServerTransportProvider {
     }
 
     private void writeLine(String json) {
-        synchronized (output) {
-            try {
-                output.write(json.getBytes(StandardCharsets.UTF_8));
-                output.write('\n');
-                output.flush();
-            } catch (IOException e) {
-                LOG.debug("stdout closed: {}", e.getMessage());
-            }
-        }
+        StdioLines.write(output, json);
     }
 
     @Override
@@ -278,6 +318,11 @@ final class StdioTransport implements McpServerTransportProvider {
     private final class LineTransport implements McpServerTransport {
         @Override
         public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
+            if (message instanceof McpSchema.JSONRPCResponse response
+                    && !expected.isEmpty()
+                    && answeredBefore(response.id(), response)) {
+                return Mono.empty();
+            }
             return Mono.fromRunnable(() -> write(message));
         }
 

@@ -107,29 +107,21 @@ final class Browsing implements AutoCloseable {
         }
         String checkedUrl = url == null ? null : policy.check(url);
         String owner = call.principal().id();
-        sessions().cleanUp();
-        long mine = sessions().asMap().values().stream()
-                .filter(s -> s.owner.equals(owner))
-                .count();
-        if (mine >= settings.maxSessionsPerPrincipal()) {
-            throw new ToolException("you have " + mine + " browser sessions open, the most allowed; close one with "
-                    + "browser_session action=close (browser_session action=list shows them)");
+        Opening slot = reserve(owner, profile);
+        String handle;
+        Session session;
+        try {
+            handle = call.handles()
+                    .mint("bs", profile == null ? "browser session" : "browser session, profile " + profile);
+            Path downloads = settings.dataDirectory().resolve("downloads").resolve(handle);
+            session = new Session(handle, owner, profile, downloads);
+            session.storageState = profile == null ? null : readProfile(owner, profile);
+        } catch (RuntimeException e) {
+            synchronized (slots) {
+                opening.remove(slot);
+            }
+            throw e;
         }
-        if (sessions().estimatedSize() >= settings.maxSessions()) {
-            throw new ToolException("the server has " + settings.maxSessions() + " browser sessions open, its limit; "
-                    + "close one of yours or try again later");
-        }
-        if (profile != null
-                && sessions().asMap().values().stream()
-                        .anyMatch(s -> s.owner.equals(owner) && profile.equals(s.profile))) {
-            throw new ToolException("profile '" + profile + "' is already open in another of your sessions; "
-                    + "use that session, or close it first so its cookies are saved");
-        }
-        String handle =
-                call.handles().mint("bs", profile == null ? "browser session" : "browser session, profile " + profile);
-        Path downloads = settings.dataDirectory().resolve("downloads").resolve(handle);
-        Session session = new Session(handle, owner, profile, downloads);
-        session.storageState = profile == null ? null : readProfile(owner, profile);
         try {
             pool.run(timeoutMillis, () -> {
                 build(session);
@@ -140,6 +132,9 @@ final class Browsing implements AutoCloseable {
                 return null;
             });
         } catch (RuntimeException e) {
+            synchronized (slots) {
+                opening.remove(slot);
+            }
             call.handles().release(handle);
             pool.run(30_000, () -> {
                 dispose(session);
@@ -147,8 +142,51 @@ final class Browsing implements AutoCloseable {
             });
             throw e;
         }
-        sessions().put(handle, session);
+        synchronized (slots) {
+            sessions().put(handle, session);
+            opening.remove(slot);
+        }
         return session;
+    }
+
+    /** A session being opened: it counts against the limits from its check until it is open or has failed. */
+    private record Opening(String owner, String profile) {}
+
+    /** Guards {@link #opening} and each check of the limits with the reservation that follows it. */
+    private final Object slots = new Object();
+
+    private final List<Opening> opening = new java.util.ArrayList<>();
+
+    /**
+     * Checks the limits and takes a slot in one step (issue 15: 25 concurrent opens against a limit of 10 all
+     * succeeded, because each checked before any was open).
+     */
+    private Opening reserve(String owner, String profile) {
+        synchronized (slots) {
+            sessions().cleanUp();
+            long mine = sessions().asMap().values().stream()
+                            .filter(s -> s.owner.equals(owner))
+                            .count()
+                    + opening.stream().filter(o -> o.owner().equals(owner)).count();
+            if (mine >= settings.maxSessionsPerPrincipal()) {
+                throw new ToolException("you have " + mine + " browser sessions open, the most allowed; close one "
+                        + "with browser_session action=close (browser_session action=list shows them)");
+            }
+            if (sessions().estimatedSize() + opening.size() >= settings.maxSessions()) {
+                throw new ToolException("the server has " + settings.maxSessions() + " browser sessions open, its "
+                        + "limit; close one of yours or try again later");
+            }
+            if (profile != null
+                    && (sessions().asMap().values().stream()
+                                    .anyMatch(s -> s.owner.equals(owner) && profile.equals(s.profile))
+                            || opening.contains(new Opening(owner, profile)))) {
+                throw new ToolException("profile '" + profile + "' is already open in another of your sessions; "
+                        + "use that session, or close it first so its cookies are saved");
+            }
+            Opening slot = new Opening(owner, profile);
+            opening.add(slot);
+            return slot;
+        }
     }
 
     /** Closes a session of the caller, saving its profile first. */

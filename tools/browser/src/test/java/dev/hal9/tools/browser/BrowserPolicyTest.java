@@ -84,6 +84,56 @@ class BrowserPolicyTest {
         }
     }
 
+    /**
+     * Issue 15, item 4: each open checked the limits before any of them was open, so 12 and 25 concurrent opens
+     * against a limit of 10 all succeeded. The check and the reservation are one step now.
+     */
+    @Test
+    void concurrentOpensGetExactlyTheSessionsTheLimitsAllow() throws Exception {
+        try (McpTestKit kit = McpTestKit.of(
+                Map.of("browser.max-sessions-per-principal", "10", "browser.max-sessions", "14"),
+                Duration.ofSeconds(120),
+                new BrowserFamily())) {
+            McpSyncClient kim = kit.client("kim");
+            List<CallToolResult> mine = openAtOnce(java.util.Collections.nCopies(25, kim));
+            assertThat(mine.stream().filter(result -> !result.isError()).toList())
+                    .as(mine.stream().map(BrowserPolicyTest::text).toList().toString())
+                    .hasSize(10);
+            assertThat(mine.stream().filter(CallToolResult::isError).toList())
+                    .hasSize(15)
+                    .allSatisfy(result -> assertThat(text(result)).contains("the most allowed"));
+
+            List<McpSyncClient> others = java.util.stream.IntStream.range(0, 25)
+                    .mapToObj(i -> kit.client("user" + i))
+                    .toList();
+            List<CallToolResult> theirs = openAtOnce(others);
+            assertThat(theirs.stream().filter(result -> !result.isError()).toList())
+                    .as("the server's limit of 14 leaves 4 after kim's 10")
+                    .hasSize(4);
+            assertThat(theirs.stream().filter(CallToolResult::isError).toList())
+                    .allSatisfy(result -> assertThat(text(result)).contains("14 browser sessions open, its limit"));
+        }
+    }
+
+    /** One browser_session open per client, all released at the same moment. */
+    private static List<CallToolResult> openAtOnce(List<McpSyncClient> clients) throws Exception {
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        try (var threads = java.util.concurrent.Executors.newFixedThreadPool(clients.size())) {
+            List<java.util.concurrent.Future<CallToolResult>> calls = clients.stream()
+                    .map(client -> threads.submit(() -> {
+                        gate.await();
+                        return client.callTool(new CallToolRequest("browser_session", Map.of("action", "open")));
+                    }))
+                    .toList();
+            gate.countDown();
+            List<CallToolResult> results = new java.util.ArrayList<>();
+            for (var call : calls) {
+                results.add(call.get(120, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            return results;
+        }
+    }
+
     @Test
     void longWaitsReportProgress() {
         List<McpSchema.ProgressNotification> progress = new CopyOnWriteArrayList<>();

@@ -80,10 +80,22 @@ final class Hal9 implements AutoCloseable {
             + "to see yours. Anything that moves value needs a human's confirmation.";
 
     Hal9(Settings settings, Map<String, String> environment, boolean conformanceFixtures) {
+        this(settings, environment, conformanceFixtures, false);
+    }
+
+    /**
+     * With {@code openStoreAtOnce}, the store starts opening before the families are built: an HTTP server is ready
+     * (/health) once H2 and Flyway are done, and they take as long as the rest of its start, so they run beside it
+     * on the other core. A stdio server waits for the client's first listing instead ({@link #startDeferred}).
+     */
+    Hal9(Settings settings, Map<String, String> environment, boolean conformanceFixtures, boolean openStoreAtOnce) {
         this.settings = settings;
         this.conformanceFixtures = conformanceFixtures;
         this.dataDirectory = settings.dataDirectory(environment);
         this.store = Store.open(settings, dataDirectory, System::currentTimeMillis);
+        if (openStoreAtOnce) {
+            store.openInBackground();
+        }
         this.telemetry = new Telemetry(store, settings.string("telemetry.otlp-endpoint"));
         this.localPrincipal =
                 Principal.local(environment.getOrDefault("USER", System.getProperty("user.name", "local")));

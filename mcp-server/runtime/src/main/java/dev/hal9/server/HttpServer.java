@@ -145,8 +145,8 @@ final class HttpServer implements AutoCloseable {
         hal9.reachableAt(base + "/mcp");
         hal9.reachableAt(base + "/sse");
         hal9.guard().approvalsAt(base + "/approvals");
-        // once listening, so that H2 and Flyway do not share the machine with the web server's start; /health/ready
-        // says when it is open, and a request that needs it waits for it
+        // if not already under way ('serve' starts it with the families, on the other core): /health/ready says when
+        // it is open, and a request that needs it waits for it
         hal9.store().openInBackground();
         LOG.info(
                 "hal9 {} serving MCP at {}/mcp (legacy SSE at {}/sse), auth {}",

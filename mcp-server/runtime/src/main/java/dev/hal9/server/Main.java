@@ -62,9 +62,9 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         System.setProperty("h2.bindAddress", "127.0.0.1");
         configureLogging(false);
-        Serve stdio = Serve.stdioLine(args);
+        Serve serve = Serve.serveLine(args);
         int code =
-                stdio != null ? stdio.serveWithoutPicocli() : commandLine(args).execute(args);
+                serve != null ? serve.serveWithoutPicocli() : commandLine(args).execute(args);
         System.exit(code);
     }
 
@@ -214,15 +214,17 @@ public final class Main implements Runnable {
         boolean conformanceFixtures;
 
         /**
-         * The line an MCP client runs at every start, {@code serve --stdio} with the options {@code hal9 install}
-         * and the README write ({@code --data-dir}, {@code --config}, {@code -v}, {@code --conformance-fixtures}),
-         * read without picocli: its reflective model of the commands took a fifth of the time to a stdio client's
-         * first answer. Null for any other line, and for anything unusual in this one (a repeated or empty option,
-         * a value that looks like an option, help): picocli parses and answers those. CommandLineTest checks that
-         * both read such lines alike.
+         * A plain {@code serve} line: the one an MCP client runs at every start ({@code serve --stdio} with the
+         * options {@code hal9 install} and the README write: {@code --data-dir}, {@code --config}, {@code -v},
+         * {@code --conformance-fixtures}) and an HTTP server's ({@code --http [HOST:]PORT}, {@code --auth MODE}), read
+         * without picocli: its reflective model of the commands took a fifth of the time to a stdio client's first
+         * answer and a sixth of an HTTP server's time to its first /health. Null for any other line, and for anything
+         * unusual in this one (a repeated or empty option, a value that looks like an option or is not one the option
+         * takes, --stdio with --http, help): picocli parses and answers those. CommandLineTest checks that both read
+         * such lines alike.
          */
-        static Serve stdioLine(String[] arguments) {
-            if (arguments.length < 2 || !arguments[0].equals("serve")) {
+        static Serve serveLine(String[] arguments) {
+            if (arguments.length < 1 || !arguments[0].equals("serve")) {
                 return null;
             }
             Serve serve = new Serve();
@@ -269,15 +271,45 @@ public final class Main implements Runnable {
                             serve.common.config = path;
                         }
                     }
+                    case "--http", "--auth" -> {
+                        if (value == null) {
+                            if (i + 1 == arguments.length) {
+                                return null;
+                            }
+                            value = arguments[++i];
+                        }
+                        if (option.equals("--http")) {
+                            if (!PLAIN_HTTP.matcher(value).matches()
+                                    || Integer.parseInt(value.substring(value.lastIndexOf(':') + 1)) > 65535) {
+                                return null;
+                            }
+                            serve.http = value;
+                        } else {
+                            HttpServer.Auth mode = null;
+                            for (HttpServer.Auth constant : HttpServer.Auth.values()) {
+                                if (constant.name().equalsIgnoreCase(value)) {
+                                    mode = constant;
+                                }
+                            }
+                            if (mode == null) {
+                                return null;
+                            }
+                            serve.auth = mode;
+                        }
+                    }
                     default -> {
                         return null;
                     }
                 }
             }
-            return serve.stdio ? serve : null;
+            return serve.stdio && serve.http != null ? null : serve;
         }
 
-        /** Runs a line {@link #stdioLine} read, and prints its errors as picocli's handler does. */
+        /** An --http value the plain line takes: an IPv4 address or a name, a colon, and up to five digits. */
+        private static final java.util.regex.Pattern PLAIN_HTTP =
+                java.util.regex.Pattern.compile("(?:[A-Za-z0-9.-]+:)?[0-9]{1,5}");
+
+        /** Runs a line {@link #serveLine} read, and prints its errors as picocli's handler does. */
         int serveWithoutPicocli() {
             PrintWriter err = new PrintWriter(System.err, true);
             try {
@@ -332,7 +364,7 @@ public final class Main implements Runnable {
                     return 1;
                 }
             }
-            Hal9 hal9 = new Hal9(settings, System.getenv(), conformanceFixtures);
+            Hal9 hal9 = new Hal9(settings, System.getenv(), conformanceFixtures, true);
             HttpServer server;
             try {
                 server = HttpServer.start(hal9, host, port, mode);

@@ -51,20 +51,25 @@ class CommandLineTest {
     }
 
     /**
-     * The stdio launch line skips picocli (Main.Serve.stdioLine): every line it reads, picocli reads alike, and every
+     * A plain serve line skips picocli (Main.Serve.serveLine): every line it reads, picocli reads alike, and every
      * line it hands on is one it cannot read exactly (picocli then answers it, with its usage on an error).
      */
     @Test
-    void theStdioLineIsReadAsPicocliReadsIt() {
+    void aPlainServeLineIsReadAsPicocliReadsIt() {
         String[][] read = {
             {"serve", "--stdio"},
             {"serve", "--stdio", "--data-dir", "/tmp/hal9 data"},
             {"serve", "--data-dir=/tmp/d", "--stdio", "-v"},
             {"serve", "--stdio", "--config", "conf/hal9.yaml", "--verbose", "--conformance-fixtures"},
             {"serve", "--config=/etc/hal9.yaml", "--stdio"},
+            {"serve"},
+            {"serve", "--data-dir", "/tmp/d"},
+            {"serve", "--http", "127.0.0.1:0"},
+            {"serve", "--http=8931", "--auth", "token"},
+            {"serve", "--http", "localhost:65535", "--auth=OAuth", "-v", "--conformance-fixtures"},
         };
         for (String[] line : read) {
-            Main.Serve fast = Main.Serve.stdioLine(line);
+            Main.Serve fast = Main.Serve.serveLine(line);
             assertThat(fast).as(String.join(" ", line)).isNotNull();
             CommandLine picocli = Main.commandLine(line);
             Main.Serve parsed = picocli.parseArgs(line)
@@ -81,9 +86,16 @@ class CommandLineTest {
                             parsed.common.dataDir, parsed.common.config, parsed.http, parsed.auth));
         }
         String[][] handedOn = {
-            {"serve"},
-            {"serve", "--data-dir", "/tmp/d"},
             {"serve", "--stdio", "--help"},
+            {"serve", "--help"},
+            {"serve", "--http"},
+            {"serve", "--http", "127.0.0.1:65536"},
+            {"serve", "--http", "[::1]:8931"},
+            {"serve", "--http", "-1"},
+            {"serve", "--http", "127.0.0.1:"},
+            {"serve", "--auth", "bearer"},
+            {"serve", "--auth", "--http", "1"},
+            {"serve", "--http", "1", "--http", "2"},
             {"serve", "--stdio", "--http", "127.0.0.1:1"},
             {"serve", "--stdio", "--data-dir"},
             {"serve", "--stdio", "--data-dir", "--verbose"},
@@ -95,7 +107,7 @@ class CommandLineTest {
             {"tools", "--stdio"},
         };
         for (String[] line : handedOn) {
-            assertThat(Main.Serve.stdioLine(line)).as(String.join(" ", line)).isNull();
+            assertThat(Main.Serve.serveLine(line)).as(String.join(" ", line)).isNull();
         }
         Run twice = run("serve", "--stdio", "--data-dir", "a", "--data-dir", "b");
         assertThat(twice.exit()).isEqualTo(2);

@@ -38,7 +38,10 @@ import tools.jackson.databind.json.JsonMapper;
 final class SolcWorker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SolcWorker.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Built on the first compile: listing the tools at start-up should not pay for a mapper. */
+    private static final class Mapper {
+        static final JsonMapper JSON = JsonMapper.builder().build();
+    }
 
     private final String node;
     private final Path toolchain;
@@ -111,7 +114,7 @@ final class SolcWorker implements AutoCloseable {
         CompletableFuture<JsonNode> answer = new CompletableFuture<>();
         waiting.put(id, answer);
         try {
-            input.write(JSON.writeValueAsString(message));
+            input.write(Mapper.JSON.writeValueAsString(message));
             input.write('\n');
             input.flush();
             JsonNode response = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -188,7 +191,7 @@ final class SolcWorker implements AutoCloseable {
             while ((line = reader.readLine()) != null) {
                 JsonNode answer;
                 try {
-                    answer = JSON.readTree(line);
+                    answer = Mapper.JSON.readTree(line);
                 } catch (RuntimeException e) {
                     LOG.debug("the Solidity worker wrote a line that is not JSON: {}", line);
                     continue;

@@ -384,6 +384,17 @@ public final class Main implements Runnable {
             // tests and scripts read the actual port from this line on stderr
             hal9.startGuard();
             System.err.println("hal9 listening on http://" + host + ":" + server.port() + "/mcp");
+            // Start-up (the families, H2 and Flyway, Helidon) leaves tens of MB of garbage in a heap grown for it, and
+            // an idle server may not collect for hours: one collection once the store is open hands that memory back
+            // (MaxHeapFreeRatio in the launcher), so an idle 'serve' stays small.
+            Thread.ofVirtual().name("hal9-after-start").start(() -> {
+                try {
+                    hal9.store().awaitOpen();
+                } catch (RuntimeException e) {
+                    return; // the store's own error is reported where it is used
+                }
+                System.gc();
+            });
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();

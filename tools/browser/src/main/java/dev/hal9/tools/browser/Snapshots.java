@@ -65,8 +65,21 @@ final class Snapshots {
             "figure",
             "separator");
 
-    private static final Pattern LINE = Pattern.compile(
-            "^(?<indent> *)- (?<role>[A-Za-z/][\\w-]*)(?: \"(?<name>(?:[^\"\\\\]|\\\\.)*)\")?(?<attrs>(?: \\[[^\\]]*\\])*)(?::(?: (?<value>.*))?)?$");
+    /**
+     * One line of Playwright's YAML-shaped aria snapshot: {@code - KEY}, {@code - KEY:} (children follow) or
+     * {@code - KEY: VALUE}. Its serializer (yaml.ts) wraps a whole KEY in single quotes ({@code ''} inside) when the
+     * key needs quoting (a {@code ": "} or {@code " #"} in a name, a leading bracket or quote...), and a VALUE in
+     * double quotes with JSON's escapes.
+     */
+    private static final Pattern ITEM = Pattern.compile("^(?<indent> *)- (?<rest>.*)$");
+    /**
+     * A KEY: a role, then a name as a JSON string, as a regular expression ({@code /.../flags}) or bare (a name such
+     * as {@code /} that needs no quotes), then attributes.
+     */
+    private static final Pattern KEY = Pattern.compile("^(?<role>[A-Za-z/][\\w-]*)"
+            + "(?: (?<name>\"(?:[^\"\\\\]|\\\\.)*\"|/(?:[^/\\\\]|\\\\.)*/[a-z]*|[^\\[\\s][^\\[]*?))?"
+            + "(?<attrs>(?: \\[[^\\]]*\\])*)$");
+
     private static final Pattern ATTRIBUTE = Pattern.compile("\\[([^\\]=]+)(?:=([^\\]]*))?\\]");
 
     private Snapshots() {}
@@ -100,11 +113,18 @@ final class Snapshots {
         stack.add(root);
         indents.add(-1);
         for (String line : aria.split("\n")) {
-            Matcher matcher = LINE.matcher(line);
-            if (!matcher.matches()) {
+            Matcher item = ITEM.matcher(line);
+            if (!item.matches()) {
                 continue;
             }
-            int indent = matcher.group("indent").length();
+            int indent = item.group("indent").length();
+            String[] keyAndValue = keyAndValue(item.group("rest"));
+            Matcher matcher = keyAndValue == null ? null : KEY.matcher(keyAndValue[0]);
+            if (matcher == null || !matcher.matches()) {
+                // a form this parser does not know: kept as it is, and its children stay under their parent
+                attach(new Node("text", null, null, item.group("rest")), indent, stack, indents);
+                continue;
+            }
             String role = matcher.group("role");
             String ref = null;
             List<String> states = new ArrayList<>();
@@ -119,19 +139,135 @@ final class Snapshots {
                     default -> states.add(value == null ? key : key + "=" + value);
                 }
             }
-            Node node = new Node(role, unescape(matcher.group("name")), ref, matcher.group("value"));
+            Node node = new Node(role, name(matcher.group("name")), ref, keyAndValue[1]);
             node.states.addAll(states);
-            while (indents.get(indents.size() - 1) >= indent) {
-                stack.remove(stack.size() - 1);
-                indents.remove(indents.size() - 1);
-            }
-            stack.get(stack.size() - 1).children.add(node);
-            stack.add(node);
-            indents.add(indent);
+            attach(node, indent, stack, indents);
         }
         StringBuilder out = new StringBuilder();
         for (Node child : root.children) {
             render(child, 0, out);
+        }
+        return out.toString();
+    }
+
+    private static void attach(Node node, int indent, List<Node> stack, List<Integer> indents) {
+        while (indents.get(indents.size() - 1) >= indent) {
+            stack.remove(stack.size() - 1);
+            indents.remove(indents.size() - 1);
+        }
+        stack.get(stack.size() - 1).children.add(node);
+        stack.add(node);
+        indents.add(indent);
+    }
+
+    /**
+     * A line's KEY (unquoted) and VALUE (unquoted, or null), or null when the quoting is not one yaml.ts writes.
+     */
+    static String[] keyAndValue(String rest) {
+        String key;
+        String after;
+        if (rest.startsWith("'")) {
+            StringBuilder unquoted = new StringBuilder();
+            int i = 1;
+            while (true) {
+                if (i >= rest.length()) {
+                    return null;
+                }
+                char c = rest.charAt(i);
+                if (c == '\'') {
+                    if (i + 1 < rest.length() && rest.charAt(i + 1) == '\'') {
+                        unquoted.append('\'');
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                unquoted.append(c);
+                i++;
+            }
+            key = unquoted.toString();
+            after = rest.substring(i + 1);
+        } else {
+            // an unquoted key holds no ": " (yaml.ts would have quoted it): it ends at the first, or at a last ':'
+            int colon = rest.indexOf(": ");
+            if (colon >= 0) {
+                key = rest.substring(0, colon);
+                after = rest.substring(colon);
+            } else if (rest.endsWith(":")) {
+                key = rest.substring(0, rest.length() - 1);
+                after = ":";
+            } else {
+                key = rest;
+                after = "";
+            }
+        }
+        if (after.isEmpty() || after.equals(":")) {
+            return new String[] {key, null};
+        }
+        if (!after.startsWith(": ")) {
+            return null;
+        }
+        String value = after.substring(2);
+        if (value.startsWith("\"")) {
+            value = jsonString(value);
+            if (value == null) {
+                return null;
+            }
+        }
+        return new String[] {key, value};
+    }
+
+    /** A name as written in a KEY: a JSON string is decoded; a regular expression or a bare name is kept. */
+    private static String name(String written) {
+        if (written == null) {
+            return null;
+        }
+        if (written.startsWith("\"")) {
+            String decoded = jsonString(written);
+            return decoded == null ? written : decoded;
+        }
+        return written.strip();
+    }
+
+    /** A double-quoted string with JSON's escapes (and yaml.ts's \xNN), or null when it is not one. */
+    static String jsonString(String quoted) {
+        if (quoted.length() < 2 || quoted.charAt(0) != '"' || quoted.charAt(quoted.length() - 1) != '"') {
+            return null;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 1; i < quoted.length() - 1; i++) {
+            char c = quoted.charAt(i);
+            if (c != '\\') {
+                if (c == '"') {
+                    return null;
+                }
+                out.append(c);
+                continue;
+            }
+            if (++i >= quoted.length() - 1) {
+                return null;
+            }
+            char e = quoted.charAt(i);
+            switch (e) {
+                case 'n' -> out.append('\n');
+                case 't' -> out.append('\t');
+                case 'r' -> out.append('\r');
+                case 'b' -> out.append('\b');
+                case 'f' -> out.append('\f');
+                case 'u', 'x' -> {
+                    int digits = e == 'u' ? 4 : 2;
+                    if (i + digits >= quoted.length()) {
+                        return null;
+                    }
+                    try {
+                        out.append((char) Integer.parseInt(quoted.substring(i + 1, i + 1 + digits), 16));
+                    } catch (NumberFormatException bad) {
+                        return null;
+                    }
+                    i += digits;
+                }
+                default -> out.append(e);
+            }
         }
         return out.toString();
     }
@@ -225,10 +361,6 @@ final class Snapshots {
             return;
         }
         out.append(" ".repeat(depth)).append(text.strip()).append('\n');
-    }
-
-    private static String unescape(String name) {
-        return name == null ? null : name.replace("\\\"", "\"").replace("\\\\", "\\");
     }
 
     /** A page of a long text, with the lines matching a query (and their ancestors) when one is given. */

@@ -284,6 +284,43 @@ class BrowserToolsTest {
         close(alice, session);
     }
 
+    /**
+     * Issue 15, item 1: Playwright quotes a whole line when a name holds {@code ": "} or {@code " #"}
+     * ({@code - 'link "Evolve: User Guide" [ref=e2]':}) and writes some names bare ({@code link / [ref=e4]}); the
+     * snapshot parser skipped those lines and their refs (2.7% of the controls on real pages), and hung their
+     * children under the wrong parent.
+     */
+    @Test
+    void everyControlKeepsItsRefWhateverItsNameHolds() {
+        String session = open(alice, site.url("/names"));
+        String snapshot =
+                (String) structured(ok(call(alice, "browser_extract", Map.of("session", session, "what", "snapshot"))))
+                        .get("content");
+        for (String control : List.of(
+                "link \"Evolve: User Guide\" [e",
+                "link \"Issue #42\" [e",
+                "link \"/\" [e",
+                "link \"/regex/i\" [e",
+                "link \"It's \"quoted\"\" [e",
+                "button \"a/b\\c\" [e",
+                "link \"- dash start\" [e",
+                "link \"[bracket]\" [e",
+                "link \"{curly}\" [e",
+                "link \"'single'\" [e",
+                "link \"yes\" [e",
+                "link \"Key: value\" [e",
+                "button \"Nested: child\" [e",
+                "textbox \"Search: site\" [e",
+                "combobox \"Pick: one\" [e")) {
+            assertThat(snapshot).as(snapshot).contains(control);
+        }
+        assertThat(snapshot).contains("textbox \"Search: site\" [e").contains(": x: y");
+        // in the page's order, each once
+        assertThat(snapshot.indexOf("Key: value")).isLessThan(snapshot.indexOf("Nested: child"));
+        assertThat(snapshot.split("Evolve: User Guide", -1)).hasSize(2);
+        close(alice, session);
+    }
+
     @Test
     void aPageOfTenThousandNodesIsPagedNotTruncated() {
         String session = open(alice, site.url("/big"));

@@ -47,6 +47,15 @@ final class TestSite implements AutoCloseable {
                 <table><caption>Pens</caption><tr><th>Item</th><th>Price</th></tr>
                 <tr><td>Blue pen</td><td>1.50</td></tr><tr><td>Red pen</td><td>1.75</td></tr></table>
                 <a href="/form">Sign up</a>""");
+        // names that Playwright's aria snapshot quotes as a whole line, writes bare or escapes (issue 15, item 1)
+        page("/names", "Names", """
+                <a href="/a">Evolve: User Guide</a> <a href="/b">Issue #42</a> <a href="/c">/</a>
+                <a href="/d">/regex/i</a> <a href="/e">It's "quoted"</a> <button>a/b\\c</button>
+                <a href="/f">- dash start</a> <a href="/g">[bracket]</a> <a href="/h">{curly}</a>
+                <a href="/i">'single'</a> <a href="/j">yes</a>
+                <ul><li><a href="/k">Key: value</a><ul><li><button>Nested: child</button></li></ul></li></ul>
+                <input aria-label="Search: site" value="x: y">
+                <select aria-label="Pick: one"><option>A: a</option></select>""");
         page("/tabs", "Tabs", "<a href=\"/table\" target=\"_blank\">Prices in a new tab</a>");
         page("/dialogs", "Dialogs", """
                 <button onclick="alert('Saved!')">Alert me</button>

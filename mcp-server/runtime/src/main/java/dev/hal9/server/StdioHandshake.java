@@ -126,7 +126,8 @@ final class StdioHandshake {
     /** Anything else: it and every line after it wait for the server. */
     record Other() implements Kind {}
 
-    private static final Kind OTHER = new Other();
+    /** The one {@link Other}. */
+    static final Kind OTHER = new Other();
 
     /**
      * Reads one line of a client. With {@code mayAnswer}, an answer is given for {@code initialize} only once, and

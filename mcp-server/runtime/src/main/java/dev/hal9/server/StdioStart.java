@@ -68,7 +68,7 @@ final class StdioStart {
     private synchronized void accept(String text) {
         StdioHandshake.Kind kind = text != null && lines++ < HANDSHAKE_LINES
                 ? handshake.classify(text, transport == null && failure == null && !blocked)
-                : new StdioHandshake.Other();
+                : StdioHandshake.OTHER;
         StdioHandshake.Request request = kind instanceof StdioHandshake.Handshake h ? h.request() : null;
         if (transport != null) {
             transport.handle(text, request, false);

@@ -118,8 +118,8 @@ final class Snapshots {
                 continue;
             }
             int indent = item.group("indent").length();
-            String[] keyAndValue = keyAndValue(item.group("rest"));
-            Matcher matcher = keyAndValue == null ? null : KEY.matcher(keyAndValue[0]);
+            Item parts = item(item.group("rest"));
+            Matcher matcher = parts == null ? null : KEY.matcher(parts.key());
             if (matcher == null || !matcher.matches()) {
                 // a form this parser does not know: kept as it is, and its children stay under their parent
                 attach(new Node("text", null, null, item.group("rest")), indent, stack, indents);
@@ -139,7 +139,7 @@ final class Snapshots {
                     default -> states.add(value == null ? key : key + "=" + value);
                 }
             }
-            Node node = new Node(role, name(matcher.group("name")), ref, keyAndValue[1]);
+            Node node = new Node(role, name(matcher.group("name")), ref, parts.value());
             node.states.addAll(states);
             attach(node, indent, stack, indents);
         }
@@ -160,10 +160,11 @@ final class Snapshots {
         indents.add(indent);
     }
 
-    /**
-     * A line's KEY (unquoted) and VALUE (unquoted, or null), or null when the quoting is not one yaml.ts writes.
-     */
-    static String[] keyAndValue(String rest) {
+    /** A line's KEY and VALUE (null when it has none), both unquoted. */
+    private record Item(String key, String value) {}
+
+    /** The KEY and VALUE after a line's "- ", or null when the quoting is not one yaml.ts writes. */
+    private static Item item(String rest) {
         String key;
         String after;
         if (rest.startsWith("'")) {
@@ -202,7 +203,7 @@ final class Snapshots {
             }
         }
         if (after.isEmpty() || after.equals(":")) {
-            return new String[] {key, null};
+            return new Item(key, null);
         }
         if (!after.startsWith(": ")) {
             return null;
@@ -214,7 +215,7 @@ final class Snapshots {
                 return null;
             }
         }
-        return new String[] {key, value};
+        return new Item(key, value);
     }
 
     /** A name as written in a KEY: a JSON string is decoded; a regular expression or a bare name is kept. */
@@ -230,7 +231,7 @@ final class Snapshots {
     }
 
     /** A double-quoted string with JSON's escapes (and yaml.ts's \xNN), or null when it is not one. */
-    static String jsonString(String quoted) {
+    private static String jsonString(String quoted) {
         if (quoted.length() < 2 || quoted.charAt(0) != '"' || quoted.charAt(quoted.length() - 1) != '"') {
             return null;
         }

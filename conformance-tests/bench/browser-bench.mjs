@@ -70,10 +70,14 @@ async function hal9Stdio() {
     client,
     navigate: (u) => client.callTool({ name: 'browser_navigate', arguments: { session, url: u } }),
     fullSnapshot: async () => {
+      // every page of one snapshot (snapshotId), at the largest page size; the snapshot is in the text only
       let text = '';
+      let snapshotId;
       for (let page = 1; ; page++) {
-        const r = await client.callTool({ name: 'browser_extract', arguments: { session, what: 'snapshot', page, pageChars: 50000 } });
-        text += r.structuredContent.content + '\n';
+        const args = { session, what: 'snapshot', page, pageTokens: 100000, ...(snapshotId ? { snapshotId } : {}) };
+        const r = await client.callTool({ name: 'browser_extract', arguments: args });
+        snapshotId = r.structuredContent.snapshotId;
+        text += r.content.filter((c) => c.type === 'text').map((c) => c.text).join('\n') + '\n';
         if (page >= r.structuredContent.pages) return text;
       }
     },
@@ -123,7 +127,7 @@ for (const name of Object.keys(pages)) {
     sizes[`${name}/${label}`] = { response: tokens(textOf(result)), full: tokens(full), refs: refsIn(full) };
   }
 }
-out += `\n### (b) snapshot size in tokens\n\n"navigate result" is the text the model receives from browser_navigate (Playwright MCP 0.0.83 writes the navigate snapshot to a file in its working directory and returns only a link to it, so a model must call browser_snapshot to see the page; hal9 returns the first 12,000 characters of its snapshot inline); "whole snapshot" is every page of hal9's paged snapshot, and Playwright MCP's browser_snapshot. "refs" counts distinct element refs in the whole snapshot; the page's interactive elements are counted by construction.\n\n| page | interactive elements | hal9 navigate result | Playwright MCP navigate result | hal9 whole snapshot | Playwright MCP whole snapshot | hal9 / Playwright MCP (whole) | hal9 refs | Playwright MCP refs |\n|---|---|---|---|---|---|---|---|---|\n`;
+out += `\n### (b) snapshot size in tokens\n\n"navigate result" is the text the model receives from browser_navigate (Playwright MCP 0.0.83 writes the navigate snapshot to a file in its working directory and returns only a link to it, so a model must call browser_snapshot to see the page; hal9 returns its snapshot inline, the first page of at most 20,000 tokens (families.browser.page-tokens)); "whole snapshot" is every page of hal9's paged snapshot, and Playwright MCP's browser_snapshot. "refs" counts distinct element refs in the whole snapshot; the page's interactive elements are counted by construction.\n\n| page | interactive elements | hal9 navigate result | Playwright MCP navigate result | hal9 whole snapshot | Playwright MCP whole snapshot | hal9 / Playwright MCP (whole) | hal9 refs | Playwright MCP refs |\n|---|---|---|---|---|---|---|---|---|\n`;
 for (const name of Object.keys(pages)) {
   const h = sizes[`${name}/hal9`];
   const p = sizes[`${name}/Playwright MCP`];

@@ -37,4 +37,12 @@ public @interface Param {
 
     /** Upper bound on a string's length; ignored when negative. */
     int maxLength() default -1;
+
+    /**
+     * For an output component that the tool's text rendering already carries whole (a page snapshot, say): it is
+     * left out of {@code structuredContent} and of the output schema, so that a client that forwards both the text
+     * and the structured content does not give the model the same text twice. A tool with such a component must
+     * have a rendering.
+     */
+    boolean textOnly() default false;
 }

@@ -52,6 +52,12 @@ public record Tool<I extends Record, O extends Record>(
                     "capability '" + capability + "' of " + name + " must be lower case words joined by . _ or -");
         }
         Objects.requireNonNull(handler, "handler of " + name);
+        if (render == null
+                && !dev.hal9.api.internal.ToolAdapter.textOnly(output).isEmpty()) {
+            throw new IllegalArgumentException(
+                    name + " has text-only output " + dev.hal9.api.internal.ToolAdapter.textOnly(output)
+                            + ", which only a rendering can carry: give it one");
+        }
     }
 
     private static void requireText(String value, String what) {

@@ -171,6 +171,7 @@ public final class Schemas {
                 .with(Option.FLATTENED_ENUMS)
                 .without(Option.SCHEMA_VERSION_INDICATOR);
         var fields = builder.forFields();
+        fields.withIgnoreCheck(field -> param(field) != null && param(field).textOnly());
         fields.withDescriptionResolver(
                 field -> param(field) == null ? null : param(field).value());
         fields.withRequiredCheck(field -> param(field) != null && param(field).required()

@@ -301,11 +301,33 @@ public final class ToolAdapter {
                 .doFinally(signal -> cancellations.done(registration));
     }
 
+    private static final ClassValue<java.util.Set<String>> TEXT_ONLY = new ClassValue<>() {
+        @Override
+        protected java.util.Set<String> computeValue(Class<?> type) {
+            java.util.Set<String> names = new java.util.TreeSet<>();
+            if (type.isRecord()) {
+                for (var component : type.getRecordComponents()) {
+                    dev.hal9.api.Param param = component.getAnnotation(dev.hal9.api.Param.class);
+                    if (param != null && param.textOnly()) {
+                        names.add(component.getName());
+                    }
+                }
+            }
+            return java.util.Collections.unmodifiableSet(names);
+        }
+    };
+
+    /** The components of an output record that only its text rendering carries ({@link dev.hal9.api.Param#textOnly}). */
+    public static java.util.Set<String> textOnly(Class<?> output) {
+        return TEXT_ONLY.get(output);
+    }
+
     private <O extends Record> McpSchema.CallToolResult success(Tool<?, O> tool, O output, Call call) {
         if (output == null) {
             throw new IllegalStateException(tool.name() + " returned no output");
         }
         Map<String, Object> structured = Json.MAPPER.convertValue(output, new TypeReference<Map<String, Object>>() {});
+        structured.keySet().removeAll(textOnly(tool.output()));
         String text = tool.render() == null
                 ? Json.MAPPER.writeValueAsString(structured)
                 : tool.render().apply(output);

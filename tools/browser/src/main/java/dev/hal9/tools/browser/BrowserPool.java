@@ -46,14 +46,19 @@ final class BrowserPool implements AutoCloseable {
     static final long QUEUE_LIMIT_SECONDS = 120;
 
     private final BrowserSettings settings;
+    private final com.github.benmanes.caffeine.cache.Ticker ticker;
+    /** When browser work last ran, by {@link #ticker}: Chromium is stopped after {@link BrowserSettings#browserIdle}. */
+    private volatile long lastUsed;
+
     private volatile ExecutorService owner;
     private Playwright playwright;
     private Browser browser;
     private volatile int generation;
     private volatile boolean closed;
 
-    BrowserPool(BrowserSettings settings) {
+    BrowserPool(BrowserSettings settings, com.github.benmanes.caffeine.cache.Ticker ticker) {
         this.settings = settings;
+        this.ticker = ticker;
     }
 
     /** How many times Chromium was launched; a session made under an older generation lost its context. */
@@ -75,7 +80,11 @@ final class BrowserPool implements AutoCloseable {
         CountDownLatch started = new CountDownLatch(1);
         Future<T> future = owner().submit(() -> {
             started.countDown();
-            return work.call();
+            try {
+                return work.call();
+            } finally {
+                lastUsed = ticker.read();
+            }
         });
         try {
             if (!started.await(QUEUE_LIMIT_SECONDS, TimeUnit.SECONDS)) {
@@ -217,6 +226,57 @@ final class BrowserPool implements AutoCloseable {
         generation++;
         LOG.info("Chromium {} launched (generation {})", browser.version(), generation);
         return browser;
+    }
+
+    /**
+     * Stops Chromium and the Playwright driver if no browser work ran for {@link BrowserSettings#browserIdle}: an
+     * idle server should not keep a browser's few hundred MB. The next browser call launches them again (sessions
+     * made before restore themselves, as after a crash). Called with no interactive session open.
+     *
+     * @return whether they were stopped
+     */
+    boolean stopIfIdle() {
+        if (closed
+                || owner == null
+                || ticker.read() - lastUsed < settings.browserIdle().toNanos()) {
+            return false;
+        }
+        Future<Boolean> stop = owner().submit(() -> {
+            if (browser == null && playwright == null
+                    || ticker.read() - lastUsed < settings.browserIdle().toNanos()) {
+                return false; // nothing to stop, or work ran while this waited for the thread
+            }
+            try {
+                if (browser != null) {
+                    browser.close();
+                }
+                if (playwright != null) {
+                    playwright.close();
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("stopping the idle browser: {}", e.getMessage());
+            }
+            browser = null;
+            playwright = null;
+            LOG.info(
+                    "Chromium stopped after {} min without browser work; the next browser call starts it again",
+                    settings.browserIdle().toMinutes());
+            return true;
+        });
+        try {
+            return stop.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("stopping the idle browser: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    /** Whether Chromium is running now (launched and not stopped), for tests and diagnostics. */
+    boolean running() {
+        return browser != null;
     }
 
     /** The Chromium process id, for tests that kill it; only on the pool's thread. */

@@ -22,6 +22,8 @@ import java.util.stream.Collectors;
  * @param allowedDomains if not empty, the only hosts (and their subdomains) pages may be loaded from
  * @param deniedDomains hosts (and subdomains) pages may never be loaded from
  * @param dataDirectory where downloads and saved profiles live
+ * @param pageTokens how many tokens one page of a snapshot or of a page's text holds (o200k_base)
+ * @param browserIdle how long Chromium runs without browser work and without open sessions before it is stopped
  */
 record BrowserSettings(
         String executable,
@@ -31,7 +33,9 @@ record BrowserSettings(
         Duration idle,
         Set<String> allowedDomains,
         Set<String> deniedDomains,
-        Path dataDirectory) {
+        Path dataDirectory,
+        int pageTokens,
+        Duration browserIdle) {
 
     /** Chromium's flags for a machine with a closed network and no GPU (see DESIGN.md). */
     static final List<String> FLAGS = List.of(
@@ -56,7 +60,23 @@ record BrowserSettings(
                 Duration.ofMinutes(positive(context, "idle-minutes", 30)),
                 domains(context, "allowed-domains"),
                 domains(context, "denied-domains"),
-                context.dataDirectory());
+                context.dataDirectory(),
+                pageTokens(context),
+                Duration.ofMinutes(positive(context, "browser-idle-minutes", 10)));
+    }
+
+    /** The most and fewest tokens a page may hold: below 1,000 a page is mostly header; above 100,000 few models read it. */
+    static final int MIN_PAGE_TOKENS = 1_000;
+
+    static final int MAX_PAGE_TOKENS = 100_000;
+
+    private static int pageTokens(FamilyContext context) {
+        int tokens = positive(context, "page-tokens", 20_000);
+        if (tokens < MIN_PAGE_TOKENS || tokens > MAX_PAGE_TOKENS) {
+            throw new IllegalArgumentException("families.browser.page-tokens must be " + MIN_PAGE_TOKENS + " to "
+                    + MAX_PAGE_TOKENS + ", not " + tokens);
+        }
+        return tokens;
     }
 
     private static int positive(FamilyContext context, String key, int fallback) {

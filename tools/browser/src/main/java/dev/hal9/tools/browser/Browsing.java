@@ -47,7 +47,7 @@ final class Browsing implements AutoCloseable {
     Browsing(BrowserSettings settings, dev.hal9.api.FamilyState state, Ticker ticker) {
         this.settings = settings;
         this.state = state;
-        this.pool = new BrowserPool(settings);
+        this.pool = new BrowserPool(settings, ticker);
         this.policy = new UrlPolicy(settings.allowedDomains(), settings.deniedDomains());
         this.ticker = ticker;
     }
@@ -58,11 +58,55 @@ final class Browsing implements AutoCloseable {
             synchronized (this) {
                 if (sessions == null) {
                     sessions = newCache();
+                    watchIdleBrowser();
                 }
                 cache = sessions;
             }
         }
         return cache;
+    }
+
+    /** A minute's check, from the first session on, that stops an idle Chromium (tests call {@link #stopIdleBrowser}). */
+    private void watchIdleBrowser() {
+        if (ticker != Ticker.systemTicker()) {
+            return;
+        }
+        var watch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("hal9-browser-idle").daemon(true).factory());
+        watch.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        stopIdleBrowser();
+                    } catch (RuntimeException e) {
+                        LOG.warn("checking for an idle browser: {}", e.getMessage());
+                    }
+                },
+                1,
+                1,
+                java.util.concurrent.TimeUnit.MINUTES);
+    }
+
+    /**
+     * Stops Chromium if no interactive session is open (idle ones are closed first) and no browser work ran for
+     * {@code families.browser.browser-idle-minutes}. Background sessions of other families restore themselves on
+     * their next use, as after a crash.
+     *
+     * @return whether it was stopped
+     */
+    boolean stopIdleBrowser() {
+        Cache<String, Session> cache = sessions;
+        if (cache != null) {
+            cache.cleanUp();
+            if (!cache.asMap().isEmpty()) {
+                return false;
+            }
+        }
+        return pool.stopIfIdle();
+    }
+
+    /** Whether Chromium is running now. */
+    boolean browserRunning() {
+        return pool.running();
     }
 
     private Cache<String, Session> newCache() {
@@ -295,7 +339,12 @@ final class Browsing implements AutoCloseable {
         Page page = session.page();
         String aria = page.ariaSnapshot(
                 new Page.AriaSnapshotOptions().setMode(AriaSnapshotMode.AI).setTimeout(10_000));
-        return Snapshots.compact(aria);
+        String compact = Snapshots.compact(aria);
+        session.snapshots++;
+        session.snapshotId = "s" + session.snapshots;
+        session.snapshotText = compact;
+        session.snapshotUrl = page.url();
+        return compact;
     }
 
     /**
@@ -501,6 +550,7 @@ final class Browsing implements AutoCloseable {
         if (profile == null || !PROFILE.matcher(profile).matches()) {
             throw new IllegalArgumentException("bad profile name: " + profile);
         }
+        sessions(); // starts the idle watch
         Session session = background.computeIfAbsent(owner + "\u0000" + profile, key -> {
             Session fresh = new Session(
                     "bg_" + profile,

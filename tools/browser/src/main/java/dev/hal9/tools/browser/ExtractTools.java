@@ -29,13 +29,24 @@ final class ExtractTools {
         DOWNLOADS
     }
 
+    enum TextMode {
+        ARTICLE,
+        PAGE
+    }
+
+    enum LinkStyle {
+        TEXT,
+        REFERENCES,
+        INLINE
+    }
+
     record Input(
             @Param(value = "The session handle (bs_...).", required = true, maxLength = 40)
             String session,
 
             @Param(
                     value =
-                            "snapshot (elements with refs), text (readable text as Markdown), links, tables (as rows), forms "
+                            "snapshot (elements with refs), text (the main article as Markdown; see textMode), links, tables (as rows), forms "
                                     + "(fields and values; passwords are never shown), screenshot (an image), downloads "
                                     + "(files this session saved).",
                     required = true)
@@ -51,11 +62,32 @@ final class ExtractTools {
             Integer page,
 
             @Param(
-                    value = "snapshot and text: characters per page (1000 to 50000).",
-                    defaultValue = "12000",
+                    value = "snapshot and text: tokens per page (1000 to 100000); the operator's default "
+                            + "(families.browser.page-tokens, 20000 unless set) fits a whole snapshot in one page on "
+                            + "nearly every site.",
                     minimum = 1000,
-                    maximum = 50_000)
-            Integer pageChars,
+                    maximum = 100_000)
+            Integer pageTokens,
+
+            @Param(
+                    value = "snapshot: read this earlier snapshot (its id from a browser_* result, e.g. s3) instead "
+                            + "of taking a new one, so that its pages show the same refs. Without it, page 1 is a "
+                            + "new snapshot and a later page reads the latest snapshot while the tab is on its URL.",
+                    maxLength = 20)
+            String snapshotId,
+
+            @Param(
+                    value = "text: article (the main content, found by Mozilla's Readability: title, byline, "
+                            + "headings, paragraphs, lists, tables; no navigation or ads; the whole page when no "
+                            + "article is found) or page (all the page's text).",
+                    defaultValue = "\"article\"")
+            TextMode textMode,
+
+            @Param(
+                    value = "text: how links appear: text (their words only), references (numbered, with the "
+                            + "addresses listed at the end) or inline (Markdown links).",
+                    defaultValue = "\"text\"")
+            LinkStyle links,
 
             @Param(value = "screenshot: only this element (ref from the snapshot).", maxLength = 20)
             String ref,
@@ -94,13 +126,24 @@ final class ExtractTools {
 
             @Param("The page's title.") String title,
 
-            @Param("snapshot and text: the requested page of the output.")
+            @Param(
+                    value = "snapshot and text: the requested page of the output. In the result's text only.",
+                    textOnly = true)
             String content,
+
+            @Param("snapshot: the snapshot's id, for reading its other pages.")
+            String snapshotId,
 
             @Param("snapshot and text: which page this is.") Integer page,
 
             @Param("snapshot and text: how many pages there are.")
             Integer pages,
+
+            @Param("snapshot and text: what each later page holds (refs, first headings).")
+            List<String> laterPages,
+
+            @Param("text: article or page, which this is (page when no article was found; see notice).")
+            TextMode textMode,
 
             @Param("links: the links, at most 500.") List<Link> links,
 
@@ -129,12 +172,49 @@ final class ExtractTools {
                 List<FormField> fields,
                 List<String> downloads,
                 String notice) {
-            this(what, url, title, content, page, pages, links, tables, fields, downloads, notice, null);
+            this(
+                    what, url, title, content, null, page, pages, null, null, links, tables, fields, downloads, notice,
+                    null);
+        }
+
+        Output withNotice(String notice) {
+            return new Output(
+                    what,
+                    url,
+                    title,
+                    content,
+                    snapshotId,
+                    page,
+                    pages,
+                    laterPages,
+                    textMode,
+                    links,
+                    tables,
+                    fields,
+                    downloads,
+                    this.notice == null ? notice : this.notice + " " + notice,
+                    resources);
         }
     }
 
-    /** The in-page script that renders the page's readable text as Markdown. */
-    private static final String MARKDOWN = script("markdown.js");
+    /**
+     * The in-page script that renders the page's main content (or all of it) as Markdown: text.js, with Mozilla's
+     * Readability in front of it when the build bundled it.
+     */
+    private static final String TEXT = textScript();
+
+    private static String textScript() {
+        String text = script("text.js");
+        try (var in = ExtractTools.class.getResourceAsStream("Readability.js")) {
+            if (in == null) {
+                return text;
+            }
+            String readability = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return "(options) => {\n" + readability + "\nreturn (" + text + ")(options);\n}";
+        } catch (IOException e) {
+            return text;
+        }
+    }
 
     private ExtractTools() {}
 
@@ -153,7 +233,7 @@ final class ExtractTools {
         return Tool.builder("browser_extract", Input.class, Output.class)
                 .title("Read the page")
                 .description("Read the page of a browser session: the compact snapshot with refs (paged, filterable "
-                        + "by query), readable text, links, tables as rows, form fields, a screenshot (image), or "
+                        + "by query), the page's article (or all its text) as Markdown, links, tables as rows, form fields, a screenshot (image), or "
                         + "the session's downloads. Prefer text, links or tables for reading: they are far cheaper "
                         + "than a screenshot.")
                 .kind(ToolKind.READ_ONLY)
@@ -165,7 +245,7 @@ final class ExtractTools {
 
     private static Output extract(Browsing browsing, Input input, ToolCall call) {
         int pageNumber = input.page() == null ? 1 : input.page();
-        int pageChars = input.pageChars() == null ? 12_000 : input.pageChars();
+        int pageTokens = input.pageTokens() == null ? browsing.settings().pageTokens() : input.pageTokens();
         Browsing.Outcome<Output> outcome = browsing.with(call, input.session(), 60_000, session -> {
             // passwords in any of this are masked by browsing.with, which every result passes through
             Page page = session.page();
@@ -173,21 +253,58 @@ final class ExtractTools {
             String title = page.title();
             return switch (input.what()) {
                 case SNAPSHOT, TEXT -> {
-                    String full = input.what() == What.SNAPSHOT
-                            ? browsing.snapshot(session)
-                            : String.valueOf(page.evaluate(MARKDOWN));
-                    Snapshots.Paged paged = Snapshots.page(full, input.query(), pageNumber, pageChars);
+                    String full;
+                    String snapshotId = null;
+                    TextMode textMode = null;
+                    String notice = null;
+                    if (input.what() == What.TEXT) {
+                        Map<?, ?> read = (Map<?, ?>) page.evaluate(
+                                TEXT,
+                                Map.of(
+                                        "mode",
+                                                (input.textMode() == null ? TextMode.ARTICLE : input.textMode())
+                                                        .name()
+                                                        .toLowerCase(Locale.ROOT),
+                                        "links",
+                                                (input.links() == null ? LinkStyle.TEXT : input.links())
+                                                        .name()
+                                                        .toLowerCase(Locale.ROOT)));
+                        textMode = TextMode.valueOf(
+                                String.valueOf(read.get("mode")).toUpperCase(Locale.ROOT));
+                        full = article(read);
+                        if (read.get("why") != null && input.textMode() != TextMode.PAGE) {
+                            notice = read.get("why") + "; this is the whole page's text.";
+                        }
+                    } else {
+                        full = earlierSnapshot(session, input, pageNumber, url);
+                        if (full == null) {
+                            full = browsing.snapshot(session);
+                        }
+                        snapshotId = session.snapshotId;
+                    }
+                    String selected =
+                            input.query() == null || input.query().isBlank() ? full : Pager.filter(full, input.query());
+                    Pager.Paged paged;
+                    try {
+                        paged = Pager.page(selected, pageNumber, pageTokens);
+                    } catch (IllegalArgumentException e) {
+                        throw ToolException.badArgument("page", e.getMessage());
+                    }
                     yield new Output(
                             input.what(),
                             url,
                             title,
                             paged.text(),
+                            snapshotId,
                             paged.page(),
                             paged.pages(),
+                            paged.laterPages().isEmpty() ? null : paged.laterPages(),
+                            textMode,
                             null,
                             null,
                             null,
                             null,
+                            notice,
                             null);
                 }
                 case LINKS ->
@@ -244,6 +361,9 @@ final class ExtractTools {
                             null,
                             null,
                             null,
+                            null,
+                            null,
+                            null,
                             files,
                             null,
                             files.stream()
@@ -252,22 +372,51 @@ final class ExtractTools {
                 }
             };
         });
-        Output output = outcome.value();
-        return outcome.notice() == null
-                ? output
-                : new Output(
-                        output.what(),
-                        output.url(),
-                        output.title(),
-                        output.content(),
-                        output.page(),
-                        output.pages(),
-                        output.links(),
-                        output.tables(),
-                        output.fields(),
-                        output.downloads(),
-                        outcome.notice(),
-                        output.resources());
+        return outcome.notice() == null ? outcome.value() : outcome.value().withNotice(outcome.notice());
+    }
+
+    /** The article's title and byline above its text, as Markdown. */
+    private static String article(Map<?, ?> read) {
+        String body = String.valueOf(read.get("text"));
+        if (!"article".equals(read.get("mode"))) {
+            return body;
+        }
+        StringBuilder text = new StringBuilder();
+        String title = String.valueOf(read.get("title")).strip();
+        String byline = String.valueOf(read.get("byline")).strip();
+        if (!title.isEmpty() && !body.startsWith("# " + title)) {
+            text.append("# ").append(title).append("\n\n");
+        }
+        if (!byline.isEmpty()) {
+            text.append(byline).append("\n\n");
+        }
+        return text.append(body).toString();
+    }
+
+    /**
+     * The stored snapshot a call asks for: the one named by snapshotId, or for a later page without one the latest
+     * while the tab is still on its URL; null when a new one is to be taken.
+     */
+    private static String earlierSnapshot(Session session, Input input, int pageNumber, String url) {
+        if (input.snapshotId() != null) {
+            if (!input.snapshotId().equals(session.snapshotId)) {
+                throw ToolException.badArgument(
+                        "snapshotId",
+                        "names " + clip(input.snapshotId()) + ", but this session's latest snapshot is "
+                                + (session.snapshotId == null ? "none yet" : session.snapshotId)
+                                + " (only the latest is kept, because a new snapshot renumbers the refs); "
+                                + "leave snapshotId out for a new snapshot");
+            }
+            return session.snapshotText;
+        }
+        if (pageNumber > 1 && session.snapshotText != null && url.equals(session.snapshotUrl)) {
+            return session.snapshotText;
+        }
+        return null;
+    }
+
+    private static String clip(String value) {
+        return value.length() <= 20 ? value : value.substring(0, 20) + "...";
     }
 
     private static List<Link> links(Page page, String query) {
@@ -361,11 +510,21 @@ final class ExtractTools {
         if (output.content() != null) {
             text.append(output.content()).append('\n');
             if (output.pages() != null && output.pages() > 1) {
-                text.append("[page ")
-                        .append(output.page())
-                        .append(" of ")
-                        .append(output.pages())
-                        .append("]\n");
+                if (output.snapshotId() != null) {
+                    text.append(PageState.laterPagesNote(
+                            output.snapshotId(), output.page(), output.pages(), output.laterPages()));
+                } else {
+                    text.append("[page ")
+                            .append(output.page())
+                            .append(" of ")
+                            .append(output.pages())
+                            .append(". page=N reads another.");
+                    if (output.laterPages() != null) {
+                        text.append(" Later pages:");
+                        output.laterPages().forEach(later -> text.append("\n  ").append(later));
+                    }
+                    text.append("]\n");
+                }
             }
         }
         if (output.links() != null) {

@@ -17,9 +17,6 @@ import java.util.regex.Pattern;
 /** browser_navigate (go to a URL, back, forward, reload) and browser_wait. */
 final class NavigateTools {
 
-    /** How much snapshot text one result carries; the rest is paged. */
-    static final int SNAPSHOT_PAGE_CHARS = 12_000;
-
     enum Action {
         GOTO,
         BACK,
@@ -277,45 +274,28 @@ final class NavigateTools {
         return new ToolException("navigation failed: " + BrowserPool.firstLine(message));
     }
 
-    /** The page state after an action: URL, title, status and the first page of the snapshot. */
+    /** The page state after an action: URL, title, status and the first page of a new snapshot. */
     static PageState state(Browsing browsing, Session session, Integer status, boolean snapshot, int dialogsBefore) {
         Page page = session.page();
-        String text = null;
-        Integer pageNumber = null;
-        Integer pages = null;
-        if (snapshot) {
-            Snapshots.Paged paged = Snapshots.page(browsing.snapshot(session), null, 1, SNAPSHOT_PAGE_CHARS);
-            text = paged.text();
-            pageNumber = paged.page();
-            pages = paged.pages();
-        }
+        Pager.Paged paged = snapshot
+                ? Pager.page(browsing.snapshot(session), 1, browsing.settings().pageTokens())
+                : null;
         List<String> dialogs = new ArrayList<>(session.dialogs.subList(dialogsBefore, session.dialogs.size()));
         return new PageState(
                 session.handle,
                 page.url(),
                 page.title(),
                 status,
-                text,
-                pageNumber,
-                pages,
+                paged == null ? null : paged.text(),
+                paged == null ? null : session.snapshotId,
+                paged == null ? null : paged.page(),
+                paged == null ? null : paged.pages(),
+                paged == null || paged.laterPages().isEmpty() ? null : paged.laterPages(),
                 dialogs.isEmpty() ? null : dialogs,
                 null);
     }
 
     static PageState withNotice(Browsing.Outcome<PageState> outcome) {
-        PageState state = outcome.value();
-        if (outcome.notice() == null) {
-            return state;
-        }
-        return new PageState(
-                state.session(),
-                state.url(),
-                state.title(),
-                state.status(),
-                state.snapshot(),
-                state.snapshotPage(),
-                state.snapshotPages(),
-                state.dialogs(),
-                outcome.notice());
+        return outcome.notice() == null ? outcome.value() : outcome.value().withNotice(outcome.notice());
     }
 }

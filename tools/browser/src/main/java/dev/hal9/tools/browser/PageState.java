@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * What a browser tool reports about the page after it acted: where it is, and a compact snapshot whose refs
- * browser_interact takes.
+ * browser_interact takes. The snapshot itself is in the text of the result only, not again in its structured content.
  */
 public record PageState(
         @Param("The session handle.") String session,
@@ -18,15 +18,23 @@ public record PageState(
         @Param("The HTTP status of the main document, when this call loaded one.")
         Integer status,
 
-        @Param("The compact accessibility snapshot of the active tab: one element per line, [eN] refs on what "
-                + "can be acted on. Omitted when snapshot=false.")
+        @Param(
+                value = "The compact accessibility snapshot of the active tab: one element per line, [eN] refs on what "
+                        + "can be acted on. In the result's text only. Omitted when snapshot=false.",
+                textOnly = true)
         String snapshot,
+
+        @Param("The snapshot's id (s1, s2, ...): browser_extract what=snapshot snapshotId=... page=N reads its other "
+                + "pages, with the same refs.")
+        String snapshotId,
 
         @Param("Which page of the snapshot this is (1-based); see snapshotPages.")
         Integer snapshotPage,
 
-        @Param("How many pages the snapshot has; ask browser_extract what=snapshot page=N for the rest.")
-        Integer snapshotPages,
+        @Param("How many pages the snapshot has.") Integer snapshotPages,
+
+        @Param("What each later page of the snapshot holds (its refs and first headings).")
+        List<String> laterPages,
 
         @Param("Dialogs (alert/confirm/prompt) the page opened during this call and how they were answered.")
         List<String> dialogs,
@@ -34,7 +42,22 @@ public record PageState(
         @Param("Something the model should know, such as a browser restart that restored the session.")
         String notice) {
 
-    /** Renders the state as the text a client without structured content reads. */
+    PageState withNotice(String notice) {
+        return new PageState(
+                session,
+                url,
+                title,
+                status,
+                snapshot,
+                snapshotId,
+                snapshotPage,
+                snapshotPages,
+                laterPages,
+                dialogs,
+                notice);
+    }
+
+    /** Renders the state as the text the model reads. */
     String render() {
         StringBuilder text = new StringBuilder();
         text.append(title == null || title.isEmpty() ? "(untitled)" : title)
@@ -53,13 +76,28 @@ public record PageState(
         if (snapshot != null) {
             text.append(snapshot).append('\n');
             if (snapshotPages != null && snapshotPages > 1) {
-                text.append("[snapshot page ")
-                        .append(snapshotPage)
-                        .append(" of ")
-                        .append(snapshotPages)
-                        .append("; browser_extract what=snapshot page=N shows the others, query=... filters]\n");
+                text.append(laterPagesNote(snapshotId, snapshotPage, snapshotPages, laterPages));
             }
         }
         return text.toString().stripTrailing();
+    }
+
+    /** The footer of a page of a paged snapshot: where the model is, and what the other pages hold. */
+    static String laterPagesNote(String snapshotId, int page, int pages, List<String> laterPages) {
+        StringBuilder text = new StringBuilder()
+                .append("[snapshot ")
+                .append(snapshotId)
+                .append(", page ")
+                .append(page)
+                .append(" of ")
+                .append(pages)
+                .append(". browser_extract what=snapshot snapshotId=")
+                .append(snapshotId)
+                .append(" page=N reads another page (same refs); query=... filters.");
+        if (laterPages != null && !laterPages.isEmpty()) {
+            text.append(" Later pages:");
+            laterPages.forEach(later -> text.append("\n  ").append(later));
+        }
+        return text.append("]\n").toString();
     }
 }

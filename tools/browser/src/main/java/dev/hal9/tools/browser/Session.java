@@ -31,6 +31,16 @@ final class Session {
 
     String promptText;
 
+    /**
+     * The latest snapshot of the active tab, its id ({@code s1}, {@code s2}, ...) and the URL it was taken at: its
+     * later pages are read from it, so that every page of one snapshot shows the same refs.
+     */
+    String snapshotId;
+
+    String snapshotText;
+    String snapshotUrl;
+    int snapshots;
+
     /** The session's passwords and password fields, masked in everything its tools return. */
     final Masking masking = new Masking();
 

@@ -2,7 +2,6 @@ package dev.hal9.tools.browser;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -362,62 +361,5 @@ final class Snapshots {
             return;
         }
         out.append(" ".repeat(depth)).append(text.strip()).append('\n');
-    }
-
-    /** A page of a long text, with the lines matching a query (and their ancestors) when one is given. */
-    record Paged(String text, int page, int pages, int totalChars) {}
-
-    static Paged page(String text, String query, int page, int pageChars) {
-        String selected = query == null || query.isBlank() ? text : filter(text, query);
-        List<String> pages = new ArrayList<>();
-        StringBuilder current = new StringBuilder();
-        for (String line : selected.split("\n", -1)) {
-            if (current.length() + line.length() + 1 > pageChars && !current.isEmpty()) {
-                pages.add(current.toString());
-                current.setLength(0);
-            }
-            // a single line longer than a page is cut, and says so
-            current.append(line.length() > pageChars ? line.substring(0, pageChars - 20) + " …(line cut)" : line)
-                    .append('\n');
-        }
-        if (!current.toString().isBlank() || pages.isEmpty()) {
-            pages.add(current.toString());
-        }
-        int index = Math.min(Math.max(page, 1), pages.size());
-        return new Paged(pages.get(index - 1).stripTrailing(), index, pages.size(), selected.length());
-    }
-
-    private static String filter(String text, String query) {
-        String needle = query.toLowerCase(Locale.ROOT);
-        String[] lines = text.split("\n");
-        boolean[] keep = new boolean[lines.length];
-        for (int i = 0; i < lines.length; i++) {
-            if (lines[i].toLowerCase(Locale.ROOT).contains(needle)) {
-                keep[i] = true;
-                // keep the ancestors, so the match has its context
-                int depth = indent(lines[i]);
-                for (int j = i - 1; j >= 0 && depth > 0; j--) {
-                    if (indent(lines[j]) < depth) {
-                        keep[j] = true;
-                        depth = indent(lines[j]);
-                    }
-                }
-            }
-        }
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < lines.length; i++) {
-            if (keep[i]) {
-                out.append(lines[i]).append('\n');
-            }
-        }
-        return out.toString();
-    }
-
-    private static int indent(String line) {
-        int count = 0;
-        while (count < line.length() && line.charAt(count) == ' ') {
-            count++;
-        }
-        return count;
     }
 }

@@ -208,7 +208,8 @@ class BrowserToolsTest {
                 .isInstanceOfSatisfying(McpSchema.ImageContent.class, image -> assertThat(image.mimeType())
                         .isEqualTo("image/png")));
         assertThat(snapshot(alice, session)).contains("| Blue pen | 1.50 |");
-        String markdown = text(ok(call(alice, "browser_extract", Map.of("session", session, "what", "text"))));
+        String markdown =
+                text(ok(call(alice, "browser_extract", Map.of("session", session, "what", "text", "links", "inline"))));
         assertThat(markdown)
                 .contains(
                         "# Prices",
@@ -293,9 +294,7 @@ class BrowserToolsTest {
     @Test
     void everyControlKeepsItsRefWhateverItsNameHolds() {
         String session = open(alice, site.url("/names"));
-        String snapshot =
-                (String) structured(ok(call(alice, "browser_extract", Map.of("session", session, "what", "snapshot"))))
-                        .get("content");
+        String snapshot = snapshot(alice, session);
         for (String control : List.of(
                 "link \"Evolve: User Guide\" [e",
                 "link \"Issue #42\" [e",
@@ -324,17 +323,138 @@ class BrowserToolsTest {
     @Test
     void aPageOfTenThousandNodesIsPagedNotTruncated() {
         String session = open(alice, site.url("/big"));
-        Map<String, Object> first =
-                structured(ok(call(alice, "browser_extract", Map.of("session", session, "what", "snapshot"))));
+        CallToolResult whole = ok(call(alice, "browser_extract", Map.of("session", session, "what", "snapshot")));
+        assertThat(Pager.tokens(text(whole))).isLessThanOrEqualTo(20_000);
+        Map<String, Object> first = structured(ok(
+                call(alice, "browser_extract", Map.of("session", session, "what", "snapshot", "pageTokens", 2_000))));
         int pages = ((Number) first.get("pages")).intValue();
         assertThat(pages).isGreaterThan(3);
-        assertThat(((String) first.get("content")).length()).isLessThanOrEqualTo(12_000);
-        Map<String, Object> last = structured(
-                ok(call(alice, "browser_extract", Map.of("session", session, "what", "snapshot", "page", pages))));
-        assertThat((String) last.get("content")).contains("button \"Buy 2499\" [e");
-        Map<String, Object> found = structured(ok(
-                call(alice, "browser_extract", Map.of("session", session, "what", "snapshot", "query", "Buy 1234"))));
-        assertThat((String) found.get("content")).contains("Buy 1234").doesNotContain("Buy 1235");
+        // the next five pages are described, and how many follow them
+        assertThat((List<?>) first.get("laterPages"))
+                .hasSize(6)
+                .last()
+                .asString()
+                .contains("more pages after those");
+        assertThat((List<?>) first.get("laterPages"))
+                .first()
+                .asString()
+                .startsWith("page 2: ")
+                .contains(" refs (");
+        CallToolResult last = ok(call(
+                alice,
+                "browser_extract",
+                Map.of("session", session, "what", "snapshot", "page", pages, "pageTokens", 2_000)));
+        assertThat(text(last)).contains("button \"Buy 2499\" [e");
+        CallToolResult found =
+                ok(call(alice, "browser_extract", Map.of("session", session, "what", "snapshot", "query", "Buy 1234")));
+        assertThat(text(found)).contains("Buy 1234").doesNotContain("Buy 1235");
+        assertError(
+                call(
+                        alice,
+                        "browser_extract",
+                        Map.of("session", session, "what", "snapshot", "page", 999, "pageTokens", 2_000)),
+                "page must be 1 to");
+        close(alice, session);
+    }
+
+    /**
+     * Issue 15, item 2: every page of one snapshot comes from that snapshot, so a ref read on its last page acts on
+     * the element it named there; and the snapshot's text is in the result once, not again in structuredContent.
+     */
+    @Test
+    void everyPageOfOneSnapshotShowsTheSameRefs() {
+        String session = open(alice, site.url("/big"));
+        CallToolResult navigated =
+                ok(call(alice, "browser_navigate", Map.of("session", session, "url", site.url("/big"))));
+        Map<String, Object> state = structured(navigated);
+        assertThat(state).doesNotContainKey("snapshot").containsKey("snapshotId");
+        assertThat(text(navigated)).contains("button \"Buy 0\" [");
+        String id = (String) state.get("snapshotId");
+        Map<String, Object> first = structured(ok(call(
+                alice,
+                "browser_extract",
+                Map.of("session", session, "what", "snapshot", "snapshotId", id, "pageTokens", 2_000))));
+        assertThat(first).doesNotContainKey("content").containsEntry("snapshotId", id);
+        int pages = ((Number) first.get("pages")).intValue();
+        String last = text(ok(call(
+                alice,
+                "browser_extract",
+                Map.of("session", session, "what", "snapshot", "snapshotId", id, "page", pages, "pageTokens", 2_000))));
+        String buy = ref(last, "button \"Buy 2499\"");
+        ok(call(
+                alice,
+                "browser_interact",
+                Map.of("session", session, "action", "click", "ref", buy, "snapshot", false)));
+        // a new snapshot replaces the old one, and asking for the old one says so
+        ok(call(alice, "browser_extract", Map.of("session", session, "what", "snapshot")));
+        assertError(
+                call(
+                        alice,
+                        "browser_extract",
+                        Map.of("session", session, "what", "snapshot", "snapshotId", id, "page", 2)),
+                "latest snapshot is s",
+                "leave snapshotId out");
+        close(alice, session);
+    }
+
+    /**
+     * Issue 15, item 3: text mode is the article (Readability) without navigation, adverts or inline URLs; links
+     * come as references on request; page mode still gives everything.
+     */
+    @Test
+    void textIsTheArticleWithoutNavigationAdsOrInlineUrls() {
+        String session = open(alice, site.url("/news"));
+        CallToolResult article = ok(call(alice, "browser_extract", Map.of("session", session, "what", "text")));
+        assertThat(structured(article)).containsEntry("textMode", "article").doesNotContainKey("content");
+        String body = text(article).substring(text(article).indexOf('\n') + 1); // after the title and URL line
+        assertThat(body)
+                .contains(
+                        "# Harbour gets electric ferries",
+                        "Kari Nordmann",
+                        "Paragraph 1 of the harbour story",
+                        "Paragraph 8 of",
+                        "What changes for passengers",
+                        "- Bikes ride free",
+                        "the timetable")
+                .doesNotContain("Subscribe now", "fifty percent off", "Cookie settings", "http://", "](");
+        String referenced = text(
+                ok(call(alice, "browser_extract", Map.of("session", session, "what", "text", "links", "references"))));
+        assertThat(referenced).contains("the timetable [1]", "Links:\n[1] " + site.url("/timetable"));
+        String whole = text(
+                ok(call(alice, "browser_extract", Map.of("session", session, "what", "text", "textMode", "page"))));
+        assertThat(whole).contains("Subscribe now", "Cookie settings", "Paragraph 8 of");
+        close(alice, session);
+    }
+
+    /** Issue 15, item 3: a paragraph longer than a page is split across pages, never cut. */
+    @Test
+    void textOfAFiftyThousandCharacterParagraphIsCompleteAcrossPages() {
+        String session = open(alice, site.url("/long"));
+        Map<String, Object> first = structured(
+                ok(call(alice, "browser_extract", Map.of("session", session, "what", "text", "pageTokens", 2_000))));
+        int pages = ((Number) first.get("pages")).intValue();
+        assertThat(pages).isGreaterThan(5);
+        StringBuilder all = new StringBuilder();
+        for (int page = 1; page <= pages; page++) {
+            String shown = text(ok(call(
+                    alice,
+                    "browser_extract",
+                    Map.of("session", session, "what", "text", "page", page, "pageTokens", 2_000))));
+            assertThat(Pager.tokens(shown)).isLessThanOrEqualTo(2_000);
+            assertThat(shown).doesNotContain("line cut");
+            // the page's own text, without the footer that describes the later pages
+            all.append(shown, 0, shown.lastIndexOf("\n[page ")).append('\n');
+        }
+        Matcher words = Pattern.compile("word(\\d+)").matcher(all);
+        int expected = 0;
+        while (words.find()) {
+            assertThat(Integer.parseInt(words.group(1)))
+                    .as("the word after word%d", expected - 1)
+                    .isEqualTo(expected);
+            expected++;
+        }
+        assertThat(expected).isGreaterThan(5_000);
+        assertThat(all).contains("The end.");
         close(alice, session);
     }
 
@@ -547,6 +667,39 @@ class BrowserToolsTest {
         assertThat(text(gone)).contains("has ended", "idle for more than 30 minutes");
     }
 
+    /** Issue 15, item 7: with no session open, Chromium is stopped after browser-idle-minutes and comes back on use. */
+    @Test
+    void anIdleBrowserIsStoppedAndStartsAgainOnUse() throws Exception {
+        AtomicLong idleClock = new AtomicLong();
+        BrowserFamily own = new BrowserFamily(idleClock::get);
+        Path home = Files.createTempDirectory("hal9-browser-idle");
+        try (McpTestKit idleKit = McpTestKit.of(home, Map.of(), Duration.ofSeconds(90), own)) {
+            McpSyncClient erin = idleKit.client("erin");
+            String session = open(erin, site.url("/table"));
+            long chromium = own.lastBrowsing.browserPid();
+            assertThat(chromium).isPositive();
+            // an open session keeps the browser, however long it is left alone (until the session itself ends)
+            idleClock.addAndGet(TimeUnit.MINUTES.toNanos(11));
+            assertThat(own.lastBrowsing.stopIdleBrowser()).isFalse();
+            close(erin, session);
+            // closed just now: not yet
+            assertThat(own.lastBrowsing.stopIdleBrowser()).isFalse();
+            idleClock.addAndGet(TimeUnit.MINUTES.toNanos(9));
+            assertThat(own.lastBrowsing.stopIdleBrowser()).isFalse();
+            idleClock.addAndGet(TimeUnit.MINUTES.toNanos(2));
+            assertThat(own.lastBrowsing.stopIdleBrowser()).isTrue();
+            assertThat(own.lastBrowsing.browserRunning()).isFalse();
+            assertThat(ProcessHandle.of(chromium).map(ProcessHandle::isAlive).orElse(false))
+                    .as("Chromium %d is gone", chromium)
+                    .isFalse();
+            String again = open(erin, site.url("/table"));
+            assertThat(text(ok(call(erin, "browser_extract", Map.of("session", again, "what", "tables")))))
+                    .contains("Blue pen");
+            assertThat(own.lastBrowsing.browserRunning()).isTrue();
+            close(erin, again);
+        }
+    }
+
     @Test
     void aHungPageIsRecoveredFrom() {
         String hung = open(alice, site.url("/table"));
@@ -603,9 +756,7 @@ class BrowserToolsTest {
     }
 
     private static String snapshot(McpSyncClient client, String session) {
-        return structured(ok(call(client, "browser_extract", Map.of("session", session, "what", "snapshot"))))
-                .get("content")
-                .toString();
+        return text(ok(call(client, "browser_extract", Map.of("session", session, "what", "snapshot"))));
     }
 
     private static String ref(String snapshot, String element) {

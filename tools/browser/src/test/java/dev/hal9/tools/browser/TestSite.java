@@ -79,6 +79,33 @@ final class TestSite implements AutoCloseable {
                     .append("</button></li>");
         }
         page("/big", "Catalogue", big.append("</ul>").toString());
+        // a news page: navigation, an advert and related links around one article with a byline (issue 15, item 3)
+        StringBuilder story = new StringBuilder();
+        for (int i = 1; i <= 8; i++) {
+            story.append("<p>Paragraph ")
+                    .append(i)
+                    .append(" of the harbour story: the ferry company said on Monday that ")
+                    .append(
+                            "its new electric boats would cross the fjord every twenty minutes, and that the old diesel ")
+                    .append(
+                            "ships would be sold by the end of the year. See <a href=\"/timetable\">the timetable</a>.</p>");
+        }
+        page("/news", "Harbour gets electric ferries", """
+                <header><nav><a href="/">Home</a> <a href="/sport">Sport</a> <a href="/weather">Weather</a>
+                <a href="/subscribe">Subscribe now</a></nav></header>
+                <aside class="ad sponsored"><a href="/ad">Buy the best shoes today, fifty percent off</a></aside>
+                <main><article><h1>Harbour gets electric ferries</h1>
+                <p class="byline">By Kari Nordmann</p>
+                """ + story + """
+                <h2>What changes for passengers</h2><ul><li>Tickets stay the same price</li><li>Bikes ride free</li></ul>
+                </article></main>
+                <footer><a href="/privacy">Privacy policy</a> <a href="/cookies">Cookie settings</a></footer>""");
+        // one paragraph of 50,000 characters: numbered words, so that a lost or repeated piece shows (issue 15)
+        StringBuilder paragraph = new StringBuilder("<h1>Long story</h1><p>");
+        for (int i = 0; paragraph.length() < 50_000; i++) {
+            paragraph.append("word").append(i).append(i % 13 == 12 ? ". " : " ");
+        }
+        page("/long", "Long story", paragraph.append("</p><p>The end.</p>").toString());
         page(
                 "/frames",
                 "Frames",

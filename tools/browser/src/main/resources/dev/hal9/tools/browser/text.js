@@ -1,15 +1,26 @@
-// The page's readable text as Markdown: headings, paragraphs, lists, links, tables, code and quotes.
-// Hidden elements, scripts, styles and form controls are left out (field values come from what=forms,
-// which masks passwords). Runs in the page; returns a string.
-() => {
+// browser_extract what=text: the page's main content (Mozilla's Readability, when the build bundled it and it finds
+// an article) or else the whole page, as Markdown: headings, paragraphs, lists, tables, code and quotes. Links are
+// their text alone, numbered references with the addresses listed at the end, or inline Markdown links.
+// Hidden elements, scripts, styles and form controls are left out (field values come from what=forms, which
+// masks passwords). Runs in the page with { mode, links }; returns { mode, title, byline, text, why }.
+({ mode, links }) => {
   const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'SVG', 'CANVAS', 'INPUT', 'SELECT', 'TEXTAREA', 'BUTTON', 'IFRAME']);
   const BLOCK = new Set(['P', 'DIV', 'SECTION', 'ARTICLE', 'MAIN', 'HEADER', 'FOOTER', 'NAV', 'ASIDE', 'FORM', 'FIELDSET', 'FIGURE', 'FIGCAPTION', 'DL', 'DT', 'DD', 'ADDRESS', 'LABEL']);
-  const out = [];
+  let out = [];
+  let live = true; // false while rendering Readability's detached copy, which has no styles to compute
+  const addresses = new Map();
   const text = (s) => s.replace(/\s+/g, ' ');
   const visible = (el) => {
     if (el.hidden || el.getAttribute('aria-hidden') === 'true') return false;
+    if (!live) return true;
     const style = getComputedStyle(el);
     return style.display !== 'none' && style.visibility !== 'hidden';
+  };
+  const link = (inner, href) => {
+    if (links === 'inline') return `[${inner}](${href})`;
+    if (links !== 'references') return inner;
+    if (!addresses.has(href)) addresses.set(href, addresses.size + 1);
+    return `${inner} [${addresses.get(href)}]`;
   };
   const inline = (node) => {
     if (node.nodeType === Node.TEXT_NODE) return text(node.textContent);
@@ -17,7 +28,7 @@
     if (node.tagName === 'BR') return '\n';
     if (node.tagName === 'IMG') return node.alt ? `![${text(node.alt)}]` : '';
     const inner = Array.from(node.childNodes).map(inline).join('');
-    if (node.tagName === 'A' && node.href && inner.trim()) return `[${inner.trim()}](${node.href})`;
+    if (node.tagName === 'A' && node.href && inner.trim() && !node.href.startsWith('javascript:')) return link(inner.trim(), node.href);
     if ((node.tagName === 'STRONG' || node.tagName === 'B') && inner.trim()) return `**${inner.trim()}**`;
     if ((node.tagName === 'EM' || node.tagName === 'I') && inner.trim()) return `*${inner.trim()}*`;
     if (node.tagName === 'CODE' && inner.trim()) return '`' + inner.trim() + '`';
@@ -68,6 +79,35 @@
     for (const child of el.childNodes) block(child, prefix);
     if (BLOCK.has(tag)) out.push('');
   };
-  block(document.body, '');
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+  const render = (root) => {
+    out = [];
+    block(root, '');
+    let rendered = out.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+    if (addresses.size) {
+      rendered += '\n\nLinks:\n' + Array.from(addresses, ([href, n]) => `[${n}] ${href}`).join('\n');
+    }
+    return rendered;
+  };
+  let why = null;
+  if (mode !== 'page') {
+    if (typeof Readability !== 'function') {
+      why = 'this build has no article extractor (Readability was not installed when it was built)';
+    } else {
+      let article = null;
+      try {
+        article = new Readability(document.cloneNode(true)).parse();
+      } catch (e) {
+        why = 'the article extractor failed on this page (' + e + ')';
+      }
+      if (article && article.content && article.textContent && article.textContent.trim().length >= 200) {
+        live = false;
+        const body = render(new DOMParser().parseFromString(article.content, 'text/html').body);
+        const title = text(article.title || document.title || '').trim();
+        const byline = text(article.byline || '').trim();
+        return { mode: 'article', title, byline, text: body, why: null };
+      }
+      why = why || 'no article was found on this page';
+    }
+  }
+  return { mode: 'page', title: document.title, byline: '', text: render(document.body), why };
 }

@@ -191,13 +191,19 @@ final class BrowserPool implements AutoCloseable {
             return browser;
         }
         if (browser != null) {
-            LOG.warn("Chromium is gone; launching it again");
+            LOG.warn(
+                    settings.connect() == null
+                            ? "Chromium is gone; launching it again"
+                            : "the remote browser at " + settings.connect() + " is gone; connecting again");
             try {
                 browser.close();
             } catch (RuntimeException e) {
                 LOG.debug("closing the dead browser: {}", e.getMessage());
             }
             browser = null;
+        }
+        if (settings.connect() != null) {
+            return connectRemote();
         }
         // a configured path that is no program is known without the ~2 s Playwright takes to start
         String missing = missing(settings.executable());
@@ -212,7 +218,7 @@ final class BrowserPool implements AutoCloseable {
                 ? settings.executable()
                 : Files.isExecutable(BrowserSettings.DEBIAN_CHROMIUM) ? BrowserSettings.DEBIAN_CHROMIUM.toString() : "";
         BrowserType.LaunchOptions options =
-                new BrowserType.LaunchOptions().setHeadless(settings.headless()).setArgs(BrowserSettings.FLAGS);
+                new BrowserType.LaunchOptions().setHeadless(settings.headless()).setArgs(settings.launchFlags());
         if (!executable.isBlank()) {
             options.setExecutablePath(Path.of(executable));
         }
@@ -277,6 +283,34 @@ final class BrowserPool implements AutoCloseable {
     /** Whether Chromium is running now (launched and not stopped), for tests and diagnostics. */
     boolean running() {
         return browser != null;
+    }
+
+    /** Connects to the browser families.browser.connect names; only on the pool's thread. */
+    private Browser connectRemote() {
+        if (playwright == null) {
+            playwright = Playwright.create(
+                    new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        }
+        String endpoint = settings.connect();
+        try {
+            browser = settings.overCdp()
+                    ? playwright
+                            .chromium()
+                            .connectOverCDP(endpoint, new BrowserType.ConnectOverCDPOptions().setTimeout(15_000))
+                    : playwright.chromium().connect(endpoint, new BrowserType.ConnectOptions().setTimeout(15_000));
+        } catch (RuntimeException e) {
+            String message = "the remote browser at " + endpoint + " (families.browser.connect) does not answer: "
+                    + cause(e.getMessage()) + ". Start it ("
+                    + (settings.overCdp()
+                            ? "chromium --remote-debugging-port=PORT"
+                            : "a Playwright browser server of the same version as hal9's Playwright")
+                    + ") or change the setting; the next browser call tries again.";
+            LOG.warn("{}", message);
+            throw new ToolException(message, e);
+        }
+        generation++;
+        LOG.info("connected to the remote browser {} at {} (generation {})", browser.version(), endpoint, generation);
+        return browser;
     }
 
     /** The Chromium process id, for tests that kill it; only on the pool's thread. */

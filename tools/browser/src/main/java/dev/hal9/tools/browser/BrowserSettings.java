@@ -24,6 +24,9 @@ import java.util.stream.Collectors;
  * @param dataDirectory where downloads and saved profiles live
  * @param pageTokens how many tokens one page of a snapshot or of a page's text holds (o200k_base)
  * @param browserIdle how long Chromium runs without browser work and without open sessions before it is stopped
+ * @param extraArgs Chromium flags the operator adds to {@link #FLAGS}
+ * @param connect a browser that runs elsewhere, instead of launching one: a Playwright browser server's
+ *     {@code ws://} endpoint, or a Chromium's {@code http://} DevTools address (--remote-debugging-port); null to launch
  */
 record BrowserSettings(
         String executable,
@@ -35,7 +38,9 @@ record BrowserSettings(
         Set<String> deniedDomains,
         Path dataDirectory,
         int pageTokens,
-        Duration browserIdle) {
+        Duration browserIdle,
+        List<String> extraArgs,
+        String connect) {
 
     /** Chromium's flags for a machine with a closed network and no GPU (see DESIGN.md). */
     static final List<String> FLAGS = List.of(
@@ -62,7 +67,9 @@ record BrowserSettings(
                 domains(context, "denied-domains"),
                 context.dataDirectory(),
                 pageTokens(context),
-                Duration.ofMinutes(positive(context, "browser-idle-minutes", 10)));
+                Duration.ofMinutes(positive(context, "browser-idle-minutes", 10)),
+                extraArgs(context.setting("extra-args").orElse("")),
+                connect(context.setting("connect").orElse("")));
     }
 
     /** The most and fewest tokens a page may hold: below 1,000 a page is mostly header; above 100,000 few models read it. */
@@ -91,6 +98,62 @@ record BrowserSettings(
         }
         throw new IllegalArgumentException(
                 "families.browser." + key + " must be a positive whole number, not '" + value + "'");
+    }
+
+    /**
+     * Flags as one string, split before each {@code --} that follows a space, so that a flag's value may hold spaces
+     * and commas ({@code --host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 --lang=en}).
+     */
+    static List<String> extraArgs(String value) {
+        if (value.isBlank()) {
+            return List.of();
+        }
+        List<String> flags = Arrays.stream(value.strip().split("\\s+(?=--)"))
+                .map(String::strip)
+                .toList();
+        for (String flag : flags) {
+            if (!flag.startsWith("--")) {
+                throw new IllegalArgumentException("families.browser.extra-args must be Chromium flags, each "
+                        + "starting with --, not '" + flag + "'");
+            }
+        }
+        return flags;
+    }
+
+    /** A remote browser's address, checked: ws(s):// for a Playwright browser server, http(s):// for CDP. */
+    static String connect(String value) {
+        String endpoint = value.strip();
+        if (endpoint.isEmpty()) {
+            return null;
+        }
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(endpoint);
+        } catch (IllegalArgumentException e) {
+            uri = null;
+        }
+        String scheme =
+                uri == null || uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (uri == null
+                || uri.getHost() == null
+                || !List.of("ws", "wss", "http", "https").contains(scheme)) {
+            throw new IllegalArgumentException("families.browser.connect must be a Playwright browser server's "
+                    + "ws:// endpoint (from launchServer or 'playwright launch-server') or a Chromium's http:// "
+                    + "DevTools address (started with --remote-debugging-port), not '" + endpoint + "'");
+        }
+        return endpoint;
+    }
+
+    /** Whether {@link #connect} speaks CDP to a plain Chromium rather than Playwright's protocol to a browser server. */
+    boolean overCdp() {
+        return connect != null && connect.regionMatches(true, 0, "http", 0, 4);
+    }
+
+    /** The flags Chromium is launched with: {@link #FLAGS}, then the operator's. */
+    List<String> launchFlags() {
+        List<String> all = new java.util.ArrayList<>(FLAGS);
+        all.addAll(extraArgs);
+        return List.copyOf(all);
     }
 
     private static Set<String> domains(FamilyContext context, String key) {

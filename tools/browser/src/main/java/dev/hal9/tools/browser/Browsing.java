@@ -277,9 +277,9 @@ final class Browsing implements AutoCloseable {
     private <T> Outcome<T> attempt(Session session, long timeoutMillis, Function<Session, T> work) {
         return pool.run(timeoutMillis, () -> {
             String notice = null;
-            if (session.generation != pool.generation()
-                    || session.context == null
-                    || !pool.browser().isConnected()) {
+            // the browser first: reaching it may launch or reconnect it, which starts a new generation
+            boolean connected = pool.browser().isConnected();
+            if (!connected || session.generation != pool.generation() || session.context == null) {
                 notice = restore(session);
             }
             try {
@@ -562,9 +562,8 @@ final class Browsing implements AutoCloseable {
         });
         synchronized (session) {
             return pool.run(timeoutMillis, () -> {
-                if (session.context == null
-                        || session.generation != pool.generation()
-                        || !pool.browser().isConnected()) {
+                boolean connected = pool.browser().isConnected(); // may start a new generation
+                if (session.context == null || session.generation != pool.generation() || !connected) {
                     if (session.context == null) {
                         build(session);
                     } else {

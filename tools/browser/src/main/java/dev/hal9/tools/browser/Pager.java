@@ -81,26 +81,16 @@ final class Pager {
         int used = 0;
         for (String line : text.strip().split("\n", -1)) {
             int cost = tokens(line) + 1;
-            if (cost > budget) {
-                for (String piece : pieces(line, budget - 1)) {
-                    int pieceCost = tokens(piece) + 1;
-                    if (used + pieceCost > budget && used > 0) {
-                        pages.add(current.toString().stripTrailing());
-                        current.setLength(0);
-                        used = 0;
-                    }
-                    current.append(piece).append('\n');
-                    used += pieceCost;
+            for (String piece : cost > budget ? pieces(line, budget - 1) : List.of(line)) {
+                int pieceCost = cost > budget ? tokens(piece) + 1 : cost;
+                if (used + pieceCost > budget && used > 0) {
+                    pages.add(current.toString().stripTrailing());
+                    current.setLength(0);
+                    used = 0;
                 }
-                continue;
+                current.append(piece).append('\n');
+                used += pieceCost;
             }
-            if (used + cost > budget && used > 0) {
-                pages.add(current.toString().stripTrailing());
-                current.setLength(0);
-                used = 0;
-            }
-            current.append(line).append('\n');
-            used += cost;
         }
         if (used > 0 || pages.isEmpty()) {
             pages.add(current.toString().stripTrailing());

@@ -137,7 +137,7 @@ class BrowserPolicyTest {
     @Test
     void longWaitsReportProgress() {
         List<McpSchema.ProgressNotification> progress = new CopyOnWriteArrayList<>();
-        try (McpTestKit kit = McpTestKit.of(Map.of(), Duration.ofSeconds(60), new BrowserFamily())) {
+        try (McpTestKit kit = McpTestKit.of(TestSite.NO_DNS, Duration.ofSeconds(60), new BrowserFamily())) {
             McpSyncClient client = kit.client(Principal.local("ivy"), spec -> spec.progressConsumer(progress::add));
             String session = structured(
                             client.callTool(new CallToolRequest("browser_session", Map.of("action", "open"))))

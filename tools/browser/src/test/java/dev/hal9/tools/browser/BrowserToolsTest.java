@@ -36,7 +36,7 @@ class BrowserToolsTest {
         site = new TestSite();
         data = Files.createTempDirectory("hal9-browser-test");
         family = new BrowserFamily(clock::get);
-        kit = McpTestKit.of(data, Map.of(), Duration.ofSeconds(90), family);
+        kit = McpTestKit.of(data, TestSite.NO_DNS, Duration.ofSeconds(90), family);
         alice = kit.client("alice");
     }
 
@@ -606,7 +606,7 @@ class BrowserToolsTest {
     @Test
     void aLoginSurvivesSessionCloseAndServerRestart() throws Exception {
         Path shared = Files.createTempDirectory("hal9-browser-restart");
-        try (McpTestKit first = McpTestKit.of(shared, Map.of(), Duration.ofSeconds(60), new BrowserFamily())) {
+        try (McpTestKit first = McpTestKit.of(shared, TestSite.NO_DNS, Duration.ofSeconds(60), new BrowserFamily())) {
             McpSyncClient carol = first.client("carol");
             String session = structured(ok(call(
                             carol,
@@ -634,7 +634,7 @@ class BrowserToolsTest {
                     .contains("Signed in as carol");
             ok(call(carol, "browser_session", Map.of("action", "close", "session", session)));
         }
-        try (McpTestKit second = McpTestKit.of(shared, Map.of(), Duration.ofSeconds(60), new BrowserFamily())) {
+        try (McpTestKit second = McpTestKit.of(shared, TestSite.NO_DNS, Duration.ofSeconds(60), new BrowserFamily())) {
             McpSyncClient carol = second.client("carol");
             String session = structured(ok(call(
                             carol,
@@ -673,7 +673,7 @@ class BrowserToolsTest {
         AtomicLong idleClock = new AtomicLong();
         BrowserFamily own = new BrowserFamily(idleClock::get);
         Path home = Files.createTempDirectory("hal9-browser-idle");
-        try (McpTestKit idleKit = McpTestKit.of(home, Map.of(), Duration.ofSeconds(90), own)) {
+        try (McpTestKit idleKit = McpTestKit.of(home, TestSite.NO_DNS, Duration.ofSeconds(90), own)) {
             McpSyncClient erin = idleKit.client("erin");
             String session = open(erin, site.url("/table"));
             long chromium = own.lastBrowsing.browserPid();

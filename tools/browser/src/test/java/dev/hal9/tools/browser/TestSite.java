@@ -15,6 +15,10 @@ import java.util.stream.Collectors;
 /** The pages the browser tests drive, served on 127.0.0.1 from a free port. Stopped by {@link #close()}. */
 final class TestSite implements AutoCloseable {
 
+    /** families.browser.extra-args for every test browser: no DNS lookup leaves the machine. */
+    static final Map<String, String> NO_DNS =
+            Map.of("browser.extra-args", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1");
+
     private final HttpServer server;
 
     TestSite() throws IOException {

@@ -56,9 +56,13 @@ final class BrowserPool implements AutoCloseable {
     private volatile int generation;
     private volatile boolean closed;
 
-    BrowserPool(BrowserSettings settings, com.github.benmanes.caffeine.cache.Ticker ticker) {
+    /** Which lane this is (0, 1, ...): its thread's name, and a flag its Chromium carries so it can be told apart. */
+    private final int lane;
+
+    BrowserPool(BrowserSettings settings, com.github.benmanes.caffeine.cache.Ticker ticker, int lane) {
         this.settings = settings;
         this.ticker = ticker;
+        this.lane = lane;
     }
 
     /** How many times Chromium was launched; a session made under an older generation lost its context. */
@@ -119,14 +123,14 @@ final class BrowserPool implements AutoCloseable {
     /** The browser thread, started on the first browser call rather than with the server. */
     private synchronized ExecutorService owner() {
         if (owner == null) {
-            owner = newOwner();
+            owner = newOwner(lane);
         }
         return owner;
     }
 
-    private static ExecutorService newOwner() {
+    private static ExecutorService newOwner(int lane) {
         return Executors.newSingleThreadExecutor(
-                Thread.ofPlatform().name("hal9-browser").daemon(true).factory());
+                Thread.ofPlatform().name("hal9-browser-" + lane).daemon(true).factory());
     }
 
     /**
@@ -151,7 +155,7 @@ final class BrowserPool implements AutoCloseable {
         ExecutorService stuck;
         synchronized (this) {
             stuck = owner;
-            owner = newOwner();
+            owner = newOwner(lane);
         }
         stuck.shutdownNow();
         playwright = null;
@@ -173,16 +177,20 @@ final class BrowserPool implements AutoCloseable {
         }
     }
 
-    /** The Chromium processes this server launched (Playwright talks to them over a pipe). */
-    private static java.util.stream.Stream<ProcessHandle> chromiumProcesses() {
+    /** The Chromium this lane launched (Playwright talks to it over a pipe; it carries the lane's flag). */
+    private java.util.stream.Stream<ProcessHandle> chromiumProcesses() {
         return ProcessHandle.current()
                 .descendants()
                 .filter(process -> process.info().command().orElse("").contains("chrom"))
-                .filter(process -> process.info()
-                        .arguments()
-                        .map(args -> String.join(" ", args))
-                        .orElse("")
-                        .contains("--remote-debugging-pipe"));
+                .filter(process -> {
+                    List<String> args = List.of(process.info().arguments().orElse(new String[0]));
+                    return args.contains("--remote-debugging-pipe") && args.contains(laneFlag());
+                });
+    }
+
+    /** A switch Chromium ignores, so that each lane finds its own browser among the server's. */
+    private String laneFlag() {
+        return "--hal9-browser-lane=" + lane;
     }
 
     /** The browser, launched (again) if needed. Only on the pool's thread. */
@@ -218,7 +226,7 @@ final class BrowserPool implements AutoCloseable {
                 ? settings.executable()
                 : Files.isExecutable(BrowserSettings.DEBIAN_CHROMIUM) ? BrowserSettings.DEBIAN_CHROMIUM.toString() : "";
         BrowserType.LaunchOptions options =
-                new BrowserType.LaunchOptions().setHeadless(settings.headless()).setArgs(settings.launchFlags());
+                new BrowserType.LaunchOptions().setHeadless(settings.headless()).setArgs(laneFlags());
         if (!executable.isBlank()) {
             options.setExecutablePath(Path.of(executable));
         }
@@ -230,7 +238,7 @@ final class BrowserPool implements AutoCloseable {
             throw new ToolException(message, e);
         }
         generation++;
-        LOG.info("Chromium {} launched (generation {})", browser.version(), generation);
+        LOG.info("Chromium {} launched for browser lane {} (generation {})", browser.version(), lane, generation);
         return browser;
     }
 
@@ -283,6 +291,12 @@ final class BrowserPool implements AutoCloseable {
     /** Whether Chromium is running now (launched and not stopped), for tests and diagnostics. */
     boolean running() {
         return browser != null;
+    }
+
+    private List<String> laneFlags() {
+        List<String> flags = new java.util.ArrayList<>(settings.launchFlags());
+        flags.add(laneFlag());
+        return flags;
     }
 
     /** Connects to the browser families.browser.connect names; only on the pool's thread. */

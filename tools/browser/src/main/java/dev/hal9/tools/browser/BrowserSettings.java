@@ -25,6 +25,7 @@ import java.util.stream.Collectors;
  * @param pageTokens how many tokens one page of a snapshot or of a page's text holds (o200k_base)
  * @param browserIdle how long Chromium runs without browser work and without open sessions before it is stopped
  * @param extraArgs Chromium flags the operator adds to {@link #FLAGS}
+ * @param lanes how many browser lanes (thread, Playwright driver and Chromium each) sessions are spread over
  * @param connect a browser that runs elsewhere, instead of launching one: a Playwright browser server's
  *     {@code ws://} endpoint, or a Chromium's {@code http://} DevTools address (--remote-debugging-port); null to launch
  */
@@ -40,6 +41,7 @@ record BrowserSettings(
         int pageTokens,
         Duration browserIdle,
         List<String> extraArgs,
+        int lanes,
         String connect) {
 
     /** Chromium's flags for a machine with a closed network and no GPU (see DESIGN.md). */
@@ -69,6 +71,7 @@ record BrowserSettings(
                 pageTokens(context),
                 Duration.ofMinutes(positive(context, "browser-idle-minutes", 10)),
                 extraArgs(context.setting("extra-args").orElse("")),
+                lanes(context),
                 connect(context.setting("connect").orElse("")));
     }
 
@@ -84,6 +87,22 @@ record BrowserSettings(
                     + MAX_PAGE_TOKENS + ", not " + tokens);
         }
         return tokens;
+    }
+
+    /** families.browser.lanes; 0 (the default) means one per processor, at most 4. */
+    private static int lanes(FamilyContext context) {
+        String value = context.setting("lanes").orElse("0").trim();
+        int lanes;
+        try {
+            lanes = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            lanes = -1;
+        }
+        if (lanes < 0 || lanes > 32) {
+            throw new IllegalArgumentException(
+                    "families.browser.lanes must be 0 (one per processor, at most 4) to 32, not '" + value + "'");
+        }
+        return lanes == 0 ? Math.min(4, Runtime.getRuntime().availableProcessors()) : lanes;
     }
 
     private static int positive(FamilyContext context, String key, int fallback) {

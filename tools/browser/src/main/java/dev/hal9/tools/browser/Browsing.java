@@ -36,7 +36,12 @@ final class Browsing implements AutoCloseable {
     static final String REOPEN = "open a new one with browser_session action=open";
 
     private final BrowserSettings settings;
-    private final BrowserPool pool;
+    /**
+     * The browser lanes: each its own thread, Playwright driver and Chromium (or connection to the remote browser),
+     * so that sessions on different lanes do not wait for each other's Playwright calls. A session keeps its lane.
+     */
+    private final List<BrowserPool> lanes;
+
     private final UrlPolicy policy;
     private final Ticker ticker;
     /** Where profiles (cookies and storage) are kept: the server's store, shared by its instances. */
@@ -47,7 +52,11 @@ final class Browsing implements AutoCloseable {
     Browsing(BrowserSettings settings, dev.hal9.api.FamilyState state, Ticker ticker) {
         this.settings = settings;
         this.state = state;
-        this.pool = new BrowserPool(settings, ticker);
+        List<BrowserPool> made = new java.util.ArrayList<>();
+        for (int lane = 0; lane < settings.lanes(); lane++) {
+            made.add(new BrowserPool(settings, ticker, lane));
+        }
+        this.lanes = List.copyOf(made);
         this.policy = new UrlPolicy(settings.allowedDomains(), settings.deniedDomains());
         this.ticker = ticker;
     }
@@ -101,12 +110,16 @@ final class Browsing implements AutoCloseable {
                 return false;
             }
         }
-        return pool.stopIfIdle();
+        boolean stopped = false;
+        for (BrowserPool lane : lanes) {
+            stopped |= lane.stopIfIdle();
+        }
+        return stopped;
     }
 
     /** Whether Chromium is running now. */
     boolean browserRunning() {
-        return pool.running();
+        return lanes.stream().anyMatch(BrowserPool::running);
     }
 
     private Cache<String, Session> newCache() {
@@ -123,7 +136,7 @@ final class Browsing implements AutoCloseable {
                                 handle,
                                 cause.name().toLowerCase());
                         try {
-                            pool.run(30_000, () -> {
+                            session.pool.run(30_000, () -> {
                                 dispose(session);
                                 return null;
                             });
@@ -158,7 +171,7 @@ final class Browsing implements AutoCloseable {
             handle = call.handles()
                     .mint("bs", profile == null ? "browser session" : "browser session, profile " + profile);
             Path downloads = settings.dataDirectory().resolve("downloads").resolve(handle);
-            session = new Session(handle, owner, profile, downloads);
+            session = new Session(handle, owner, profile, downloads, slot.lane());
             session.storageState = profile == null ? null : readProfile(owner, profile);
         } catch (RuntimeException e) {
             synchronized (slots) {
@@ -167,7 +180,7 @@ final class Browsing implements AutoCloseable {
             throw e;
         }
         try {
-            pool.run(timeoutMillis, () -> {
+            session.pool.run(timeoutMillis, () -> {
                 build(session);
                 if (checkedUrl != null) {
                     session.page().navigate(checkedUrl);
@@ -180,7 +193,7 @@ final class Browsing implements AutoCloseable {
                 opening.remove(slot);
             }
             call.handles().release(handle);
-            pool.run(30_000, () -> {
+            session.pool.run(30_000, () -> {
                 dispose(session);
                 return null;
             });
@@ -194,7 +207,7 @@ final class Browsing implements AutoCloseable {
     }
 
     /** A session being opened: it counts against the limits from its check until it is open or has failed. */
-    private record Opening(String owner, String profile) {}
+    private record Opening(String owner, String profile, BrowserPool lane) {}
 
     /** Guards {@link #opening} and each check of the limits with the reservation that follows it. */
     private final Object slots = new Object();
@@ -223,11 +236,25 @@ final class Browsing implements AutoCloseable {
             if (profile != null
                     && (sessions().asMap().values().stream()
                                     .anyMatch(s -> s.owner.equals(owner) && profile.equals(s.profile))
-                            || opening.contains(new Opening(owner, profile)))) {
+                            || opening.stream()
+                                    .anyMatch(o -> o.owner().equals(owner) && profile.equals(o.profile())))) {
                 throw new ToolException("profile '" + profile + "' is already open in another of your sessions; "
                         + "use that session, or close it first so its cookies are saved");
             }
-            Opening slot = new Opening(owner, profile);
+            // the lane with the fewest sessions, open or opening
+            BrowserPool lane = lanes.get(0);
+            long fewest = Long.MAX_VALUE;
+            for (BrowserPool candidate : lanes) {
+                long load = sessions().asMap().values().stream()
+                                .filter(s -> s.pool == candidate)
+                                .count()
+                        + opening.stream().filter(o -> o.lane() == candidate).count();
+                if (load < fewest) {
+                    fewest = load;
+                    lane = candidate;
+                }
+            }
+            Opening slot = new Opening(owner, profile, lane);
             opening.add(slot);
             return slot;
         }
@@ -238,7 +265,7 @@ final class Browsing implements AutoCloseable {
         Session session = find(call, handle);
         sessions().invalidate(handle);
         call.handles().release(handle);
-        pool.run(30_000, () -> {
+        session.pool.run(30_000, () -> {
             dispose(session);
             return null;
         });
@@ -266,7 +293,7 @@ final class Browsing implements AutoCloseable {
                 throw timeout;
             }
             // the thread is free again but the tab may still be spinning: replace it, so the session works
-            String reopened = pool.run(30_000, () -> replaceActiveTab(session));
+            String reopened = session.pool.run(30_000, () -> replaceActiveTab(session));
             throw session.masking.apply(new ToolException(timeout.getMessage() + " " + reopened));
         } catch (ToolException failure) {
             // failures name the page's URL ("the tab stays on ..."), which may carry a password
@@ -275,6 +302,7 @@ final class Browsing implements AutoCloseable {
     }
 
     private <T> Outcome<T> attempt(Session session, long timeoutMillis, Function<Session, T> work) {
+        BrowserPool pool = session.pool;
         return pool.run(timeoutMillis, () -> {
             String notice = null;
             // the browser first: reaching it may launch or reconnect it, which starts a new generation
@@ -394,6 +422,7 @@ final class Browsing implements AutoCloseable {
 
     /** Creates the context and first tab of a session; on the pool's thread. */
     private void build(Session session) {
+        BrowserPool pool = session.pool;
         Browser browser = pool.browser();
         Browser.NewContextOptions options =
                 new Browser.NewContextOptions().setAcceptDownloads(true).setViewportSize(1280, 800);
@@ -556,10 +585,12 @@ final class Browsing implements AutoCloseable {
                     "bg_" + profile,
                     owner,
                     profile,
-                    settings.dataDirectory().resolve("downloads").resolve("bg"));
+                    settings.dataDirectory().resolve("downloads").resolve("bg"),
+                    lanes.get(Math.floorMod(key.hashCode(), lanes.size())));
             fresh.storageState = readProfile(owner, profile);
             return fresh;
         });
+        BrowserPool pool = session.pool;
         synchronized (session) {
             return pool.run(timeoutMillis, () -> {
                 boolean connected = pool.browser().isConnected(); // may start a new generation
@@ -582,12 +613,12 @@ final class Browsing implements AutoCloseable {
         }
     }
 
-    /** Closes every session (saving profiles) and the browser. */
+    /** Closes every session (saving profiles) and the browsers, each lane's on its own thread. */
     @Override
     public void close() {
         Cache<String, Session> cache = sessions;
         if (cache == null && background.isEmpty()) {
-            pool.close(); // no session was ever opened
+            lanes.forEach(BrowserPool::close); // no session was ever opened
             return;
         }
         if (cache == null) {
@@ -597,15 +628,17 @@ final class Browsing implements AutoCloseable {
         open.addAll(background.values());
         background.clear();
         cache.invalidateAll();
-        try {
-            pool.run(60_000, () -> {
-                open.forEach(this::dispose);
-                return null;
-            });
-        } catch (RuntimeException e) {
-            LOG.warn("closing browser sessions: {}", e.getMessage());
+        for (BrowserPool lane : lanes) {
+            try {
+                lane.run(60_000, () -> {
+                    open.stream().filter(session -> session.pool == lane).forEach(this::dispose);
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                LOG.warn("closing browser sessions: {}", e.getMessage());
+            }
+            lane.close();
         }
-        pool.close();
     }
 
     /** Test hook: runs idle eviction now. */
@@ -613,9 +646,13 @@ final class Browsing implements AutoCloseable {
         sessions().cleanUp();
     }
 
-    /** Test hook: the Chromium process, so a test can kill it. */
-    long browserPid() {
-        return pool.run(10_000, pool::browserPid);
+    /** Test hook: the Chromium process of the lane a session runs on, so a test can kill it. */
+    long browserPid(String handle) {
+        Session session = sessions().getIfPresent(handle);
+        if (session == null) {
+            throw new IllegalArgumentException("no session " + handle);
+        }
+        return session.pool.run(10_000, session.pool::browserPid);
     }
 
     static String hostOf(String url) {

@@ -22,6 +22,12 @@ final class Pager {
     /** What one page shows, and how the others are described to the model. */
     record Paged(String text, int page, int pages, int tokens, List<String> laterPages) {}
 
+    /**
+     * The most characters a page holds, whatever its token budget: below the server's bound on a result's text
+     * (tools.max-output-chars, 100,000 by default), which would otherwise cut a large page of short tokens.
+     */
+    static final int MAX_PAGE_CHARS = 90_000;
+
     /** How many of the following pages a page describes. */
     static final int LATER_PAGES = 5;
 
@@ -81,9 +87,10 @@ final class Pager {
         int used = 0;
         for (String line : text.strip().split("\n", -1)) {
             int cost = tokens(line) + 1;
-            for (String piece : cost > budget ? pieces(line, budget - 1) : List.of(line)) {
-                int pieceCost = cost > budget ? tokens(piece) + 1 : cost;
-                if (used + pieceCost > budget && used > 0) {
+            boolean tooLong = cost > budget || line.length() >= MAX_PAGE_CHARS;
+            for (String piece : tooLong ? pieces(line, budget - 1) : List.of(line)) {
+                int pieceCost = tooLong ? tokens(piece) + 1 : cost;
+                if ((used + pieceCost > budget || current.length() + piece.length() >= MAX_PAGE_CHARS) && used > 0) {
                     pages.add(current.toString().stripTrailing());
                     current.setLength(0);
                     used = 0;
@@ -105,12 +112,13 @@ final class Pager {
         while (start < line.length()) {
             String rest = line.substring(start);
             int restTokens = tokens(rest);
-            if (restTokens <= budget) {
+            if (restTokens <= budget && rest.length() < MAX_PAGE_CHARS) {
                 pieces.add(rest);
                 break;
             }
             // a first guess from the line's own characters per token, then shrink until it fits
-            int length = Math.max(1, (int) ((long) rest.length() * budget / restTokens * 0.95));
+            int length = Math.max(
+                    1, Math.min(MAX_PAGE_CHARS - 1, (int) ((long) rest.length() * budget / restTokens * 0.95)));
             int end;
             while (true) {
                 end = start + length;

@@ -8,9 +8,12 @@ import java.util.List;
 
 /**
  * One browser session: a Playwright context (cookies, storage) with its tabs, owned by a principal and named
- * by a server-minted handle. Its fields are touched only on the browser pool's thread.
+ * by a server-minted handle. Its fields are touched only on its lane's thread.
  */
 final class Session {
+
+    /** The browser lane the session runs on, for all its life. */
+    final BrowserPool pool;
 
     final String handle;
     final String owner;
@@ -44,7 +47,8 @@ final class Session {
     /** The session's passwords and password fields, masked in everything its tools return. */
     final Masking masking = new Masking();
 
-    Session(String handle, String owner, String profile, Path downloads) {
+    Session(String handle, String owner, String profile, Path downloads, BrowserPool pool) {
+        this.pool = pool;
         this.handle = handle;
         this.owner = owner;
         this.profile = profile;

@@ -676,7 +676,7 @@ class BrowserToolsTest {
         try (McpTestKit idleKit = McpTestKit.of(home, TestSite.NO_DNS, Duration.ofSeconds(90), own)) {
             McpSyncClient erin = idleKit.client("erin");
             String session = open(erin, site.url("/table"));
-            long chromium = own.lastBrowsing.browserPid();
+            long chromium = own.lastBrowsing.browserPid(session);
             assertThat(chromium).isPositive();
             // an open session keeps the browser, however long it is left alone (until the session itself ends)
             idleClock.addAndGet(TimeUnit.MINUTES.toNanos(11));
@@ -697,6 +697,39 @@ class BrowserToolsTest {
                     .contains("Blue pen");
             assertThat(own.lastBrowsing.browserRunning()).isTrue();
             close(erin, again);
+        }
+    }
+
+    /**
+     * Issue 15, item 5: sessions on different browser lanes do not wait for each other's Playwright calls. One
+     * session's navigation is held in flight by the test site; another session's calls complete meanwhile (with a
+     * single lane they queued behind it until it ended).
+     */
+    @Test
+    void aSessionOnAnotherLaneIsNotHeldUpBySlowOne() throws Exception {
+        Path home = Files.createTempDirectory("hal9-browser-lanes");
+        Map<String, String> settings = new java.util.HashMap<>(TestSite.NO_DNS);
+        settings.put("browser.lanes", "2");
+        try (TestSite holding = new TestSite();
+                McpTestKit lanesKit = McpTestKit.of(home, settings, Duration.ofSeconds(90), new BrowserFamily())) {
+            McpSyncClient slow = lanesKit.client("slow");
+            McpSyncClient quick = lanesKit.client("quick");
+            String held = open(slow, holding.url("/table"));
+            String free = open(quick, holding.url("/table"));
+            var inFlight = java.util.concurrent.CompletableFuture.supplyAsync(() -> call(
+                    slow, "browser_navigate", Map.of("session", held, "url", holding.url("/hold"), "snapshot", false)));
+            try {
+                for (int i = 0; i < 3; i++) {
+                    assertThat(text(ok(call(quick, "browser_extract", Map.of("session", free, "what", "tables")))))
+                            .contains("Blue pen");
+                }
+                assertThat(inFlight)
+                        .as("the held navigation is still waiting for the site")
+                        .isNotDone();
+            } finally {
+                holding.release();
+            }
+            assertThat(text(ok(inFlight.get(60, TimeUnit.SECONDS)))).contains("Held");
         }
     }
 
@@ -722,7 +755,7 @@ class BrowserToolsTest {
     @Test
     void aKilledBrowserIsRelaunchedAndTheSessionRestored() throws Exception {
         String session = open(alice, site.url("/table"));
-        long pid = family.lastBrowsing.browserPid();
+        long pid = family.lastBrowsing.browserPid(session);
         assertThat(pid).isPositive();
         ProcessHandle chromium = ProcessHandle.of(pid).orElseThrow();
         chromium.destroyForcibly();

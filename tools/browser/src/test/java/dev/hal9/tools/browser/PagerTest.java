@@ -24,6 +24,16 @@ class PagerTest {
         assertThat(String.join("", pages)).doesNotContain("\uFFFD");
     }
 
+    /** The browser bench's 2,500-button page at 100,000 tokens a page was cut by the server's 100,000-character bound. */
+    @Test
+    void aPageOfShortTokensStaysUnderTheServersCharacterBound() {
+        String buttons = "button \"Buy 1\" [e5]\n".repeat(20_000);
+        List<String> pages = Pager.split(buttons, 100_000);
+        assertThat(pages).hasSizeGreaterThan(1).allSatisfy(page -> assertThat(page.length())
+                .isLessThan(Pager.MAX_PAGE_CHARS));
+        assertThat(String.join("\n", pages)).isEqualTo(buttons.strip());
+    }
+
     @Test
     void aPagePastTheLastSaysHowManyThereAre() {
         assertThatThrownBy(() -> Pager.page("one line", 2, 20_000))

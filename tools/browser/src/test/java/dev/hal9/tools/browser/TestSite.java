@@ -20,6 +20,12 @@ final class TestSite implements AutoCloseable {
             Map.of("browser.extra-args", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1");
 
     private final HttpServer server;
+    private volatile java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+
+    /** Lets every request to /hold answer. */
+    void release() {
+        held.countDown();
+    }
 
     TestSite() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -69,6 +75,15 @@ final class TestSite implements AutoCloseable {
         server.createContext("/slow", exchange -> {
             sleep(2_000);
             send(exchange, 200, "Slow", "<p>finally</p>");
+        });
+        // answers once a test lets it (release()), so a test can hold a call in flight as long as it needs
+        server.createContext("/hold", exchange -> {
+            try {
+                held.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            send(exchange, 200, "Held", "<p>let go</p>");
         });
         server.createContext("/never", exchange -> {
             sleep(60_000);

@@ -1,11 +1,14 @@
 // hal9's browser tools against Playwright MCP (@playwright/mcp), same pages, same Chromium, same run:
 // (a) navigate + snapshot latency, (b) snapshot size in o200k_base tokens (js-tiktoken) with a check that every
-// interactive element keeps a ref, (c) memory (PSS of the whole process tree) and p95 latency at 1, 10 and 50
-// concurrent sessions. Prints a Markdown section; bench/run-browser.sh appends it to RESULTS.md.
+// interactive element keeps a ref, (c) memory (PSS of the whole process tree), wall time, CPU time and p95 latency
+// at 1, 10 and 50 concurrent sessions and the same loads done by one session, on the real pages of
+// scrapinghub/article-extraction-benchmark when --corpus DIR names a checkout of it. Prints a Markdown section;
+// bench/run-browser.sh appends it to RESULTS.md.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
+import zlib from 'node:zlib';
 import { spawn } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -24,6 +27,17 @@ const env = { ...process.env, HOME: home, XDG_DATA_HOME: path.join(home, 'data')
   // every benchmark client is the same local principal; let it hold 50 sessions
   HAL9_FAMILIES_BROWSER_MAX__SESSIONS__PER__PRINCIPAL: '100', HAL9_FAMILIES_BROWSER_MAX__SESSIONS: '100' };
 const enc = getEncoding('o200k_base');
+// every other host the pages name fails at once, in both servers' Chromium
+const noDns = '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1';
+env.HAL9_FAMILIES_BROWSER_EXTRA__ARGS = noDns;
+const pwConfig = path.join(home, 'playwright-mcp.json');
+fs.writeFileSync(pwConfig, JSON.stringify({ browser: { launchOptions: { args: [noDns] } } }));
+// --corpus DIR (a checkout of scrapinghub/article-extraction-benchmark): section (c) loads its real pages
+const corpusAt = process.argv.indexOf('--corpus');
+const corpus = corpusAt > 0 ? process.argv[corpusAt + 1] : null;
+const real = corpus
+  ? fs.readdirSync(path.join(corpus, 'html')).filter((f) => f.endsWith('.html.gz')).map((f) => f.slice(0, -8)).sort().slice(0, 50)
+  : [];
 
 // ---- the pages, with their interactive elements counted by construction
 function shop() {
@@ -52,6 +66,13 @@ function big() {
 }
 const pages = { shop: shop(), form: form(), big: big() };
 const site = http.createServer((req, res) => {
+  if (req.url.startsWith('/real/')) {
+    const id = req.url.slice('/real/'.length).replace(/\.html$/, '');
+    if (!real.includes(id)) { res.writeHead(404); res.end(); return; }
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(zlib.gunzipSync(fs.readFileSync(path.join(corpus, 'html', id + '.html.gz'))));
+    return;
+  }
   const name = req.url.slice(1).split('?')[0] || 'shop';
   const page = pages[name] || pages.shop;
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -83,7 +104,7 @@ async function hal9Stdio() {
     },
   };
 }
-const pwArgs = ['--headless', '--isolated', '--no-sandbox', '--executable-path', chromium, '--browser', 'chromium'];
+const pwArgs = ['--headless', '--isolated', '--no-sandbox', '--executable-path', chromium, '--browser', 'chromium', '--config', pwConfig];
 async function playwrightStdio() {
   const client = new Client({ name: 'bench', version: '1' });
   await client.connect(new StdioClientTransport({ command: node, args: [pwCli, ...pwArgs], env, cwd: home, stderr: 'ignore' }));
@@ -167,10 +188,42 @@ async function waitPort(port) {
   throw new Error('nothing on port ' + port);
 }
 const freePort = () => new Promise((ok) => { const s = http.createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)); }); });
+/** CPU seconds (user + system) used so far by a process and its live descendants. */
+function cpu(pid) {
+  const children = new Map();
+  const ticks = new Map();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ppid = Number(fields[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(entry));
+      // utime, stime, and the children's cutime, cstime: processes that ended still count through their parent
+      ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]));
+    } catch { /* gone */ }
+  }
+  let total = 0;
+  const walk = (p) => { total += ticks.get(p) ?? 0; (children.get(p) ?? []).forEach(walk); };
+  walk(pid);
+  return total / 100; // USER_HZ
+}
 const counts = quick ? [1, 10] : [1, 10, 50];
-out += `\n### (c) concurrent sessions over Streamable HTTP: memory and latency\n\nOne server process each; N MCP clients, each with its own browser session, navigate to the shop page and snapshot it 3 times concurrently. PSS is summed over the server's whole process tree (JVM or Node, Playwright driver, Chromium) with all N sessions open.\n\n| sessions | server | PSS MiB | navigate p50 ms | navigate p95 ms | errors |\n|---|---|---|---|---|---|\n`;
+const target = (i) => (real.length ? `http://127.0.0.1:${site.address().port}/real/${real[i % real.length]}.html` : url('shop'));
+const where = real.length
+  ? `the ${real.length} first real pages by id of scrapinghub/article-extraction-benchmark (session i loads page i)`
+  : 'the shop page';
+out += `\n### (c) concurrent sessions over Streamable HTTP: memory, time and CPU\n\nOne server process each; N MCP clients, `
+  + `each with its own browser session, navigate to ${where} 3 times concurrently (after one warm-up load each). `
+  + `"sequential" is the same ${counts.at(-1)} × 3 loads by one session, one after another. Wall is the timed loads' `
+  + `elapsed time; CPU is the user + system time of the server's whole process tree (JVM or Node, Playwright `
+  + `driver, Chromium) during them. PSS is summed over that tree with all N sessions open.\n\n`
+  + `| sessions | server | PSS MiB | wall s | CPU s | navigate p50 ms | navigate p95 ms | errors |\n|---|---|---|---|---|---|---|---|\n`;
 for (const label of ['hal9', 'Playwright MCP']) {
-  for (const n of counts) {
+  for (const n of [...counts, 'sequential']) {
+    const sequential = n === 'sequential';
+    const sessions = sequential ? 1 : n;
     const port = await freePort();
     const proc = label === 'hal9'
       ? spawn(hal9, ['serve', '--http', `127.0.0.1:${port}`], { env, stdio: 'ignore' })
@@ -178,7 +231,7 @@ for (const label of ['hal9', 'Playwright MCP']) {
     try {
       await waitPort(port);
       const endpoint = new URL(`http://127.0.0.1:${port}/mcp`);
-      const clients = await Promise.all(Array.from({ length: n }, async () => {
+      const clients = await Promise.all(Array.from({ length: sessions }, async (_, index) => {
         const c = new Client({ name: 'bench', version: '1' });
         await c.connect(new StreamableHTTPClientTransport(endpoint));
         let session;
@@ -187,27 +240,36 @@ for (const label of ['hal9', 'Playwright MCP']) {
           if (opened.isError) throw new Error('hal9 refused a session: ' + opened.content[0].text);
           session = opened.structuredContent.session;
         }
-        return { c, session };
+        return { c, session, index };
       }));
-      const nav = ({ c, session }) => c.callTool({ name: 'browser_navigate', arguments: label === 'hal9' ? { session, url: url('shop') } : { url: url('shop') } },
+      const nav = ({ c, session }, page) => c.callTool({ name: 'browser_navigate', arguments: label === 'hal9' ? { session, url: target(page) } : { url: target(page) } },
         undefined, { timeout: 300000 });
       // warm-up: every session gets its page (a session that fails here counts as errors below)
-      const warm = await Promise.allSettled(clients.map(nav));
-      const warmErrors = warm.filter((r) => r.status === 'rejected' || r.value.isError).length;
+      const warm = await Promise.allSettled(clients.map((client) => nav(client, client.index)));
+      let errors = warm.filter((r) => r.status === 'rejected' || r.value.isError).length;
       const memory = pss(proc.pid);
       const times = [];
-      let errors = warmErrors;
-      await Promise.all(clients.map(async (client) => {
-        for (let i = 0; i < 3; i++) {
-          const t0 = performance.now();
-          try { const r = await nav(client); if (r.isError) errors++; else times.push(performance.now() - t0); } catch { errors++; }
-        }
-      }));
+      const timed = async (client, page) => {
+        const t0 = performance.now();
+        try { const r = await nav(client, page); if (r.isError) errors++; else times.push(performance.now() - t0); } catch { errors++; }
+      };
+      const cpu0 = cpu(proc.pid);
+      const wall0 = performance.now();
+      if (sequential) {
+        for (let i = 0; i < counts.at(-1) * 3; i++) await timed(clients[0], i % counts.at(-1));
+      } else {
+        await Promise.all(clients.map(async (client) => { for (let i = 0; i < 3; i++) await timed(client, client.index); }));
+      }
+      const wall = (performance.now() - wall0) / 1000;
+      // processes that ended without a waiting parent take their CPU time with them: then there is no figure
+      const used = cpu(proc.pid) - cpu0;
+      const cpuText = used < 0 ? '– (processes ended)' : used.toFixed(1);
       const s = stats(times);
+      const name = sequential ? `${counts.at(-1)} sequential` : String(n);
       out += times.length === 0
-        ? `| ${n} | ${label} | ${memory.toFixed(0)} | – | – | ${errors} (no call succeeded) |\n`
-        : `| ${n} | ${label} | ${memory.toFixed(0)} | ${s.p50.toFixed(0)} | ${s.p95.toFixed(0)} | ${errors} |\n`;
-      console.error(`${label} ${n}: ${memory.toFixed(0)} MiB, p95 ${s.p95.toFixed(0)} ms, ${errors} errors`);
+        ? `| ${name} | ${label} | ${memory.toFixed(0)} | ${wall.toFixed(1)} | ${cpuText} | – | – | ${errors} (no call succeeded) |\n`
+        : `| ${name} | ${label} | ${memory.toFixed(0)} | ${wall.toFixed(1)} | ${cpuText} | ${s.p50.toFixed(0)} | ${s.p95.toFixed(0)} | ${errors} |\n`;
+      console.error(`${label} ${name}: ${memory.toFixed(0)} MiB, wall ${wall.toFixed(1)} s, CPU ${used.toFixed(1)} s, p95 ${s.p95?.toFixed(0)} ms, ${errors} errors`);
       await Promise.all(clients.map(({ c }) => c.close().catch(() => {})));
     } finally {
       proc.kill('SIGTERM');

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # hal9's browser tools vs Playwright MCP (@playwright/mcp): appends a section to bench/RESULTS.md.
-#   conformance-tests/bench/run-browser.sh [--quick]
+#   conformance-tests/bench/run-browser.sh [--quick] [--corpus DIR]   (DIR: a checkout of scrapinghub/article-extraction-benchmark)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"

@@ -218,10 +218,6 @@ final class BrowserPool implements AutoCloseable {
         if (missing != null) {
             throw new ToolException(cannotStart(missing));
         }
-        if (playwright == null) {
-            playwright = Playwright.create(
-                    new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        }
         String executable = settings.executable() != null
                 ? settings.executable()
                 : Files.isExecutable(BrowserSettings.DEBIAN_CHROMIUM) ? BrowserSettings.DEBIAN_CHROMIUM.toString() : "";
@@ -231,7 +227,7 @@ final class BrowserPool implements AutoCloseable {
             options.setExecutablePath(Path.of(executable));
         }
         try {
-            browser = playwright.chromium().launch(options);
+            browser = playwright().chromium().launch(options);
         } catch (RuntimeException e) {
             String message = cannotStart(failed(settings.executable(), executable, cause(e.getMessage())));
             LOG.warn("{}", message);
@@ -299,19 +295,24 @@ final class BrowserPool implements AutoCloseable {
         return flags;
     }
 
-    /** Connects to the browser families.browser.connect names; only on the pool's thread. */
-    private Browser connectRemote() {
+    /** This lane's Playwright driver, started on first use (and again after an idle stop); only on the pool's thread. */
+    private Playwright playwright() {
         if (playwright == null) {
             playwright = Playwright.create(
                     new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         }
+        return playwright;
+    }
+
+    /** Connects to the browser families.browser.connect names; only on the pool's thread. */
+    private Browser connectRemote() {
         String endpoint = settings.connect();
         try {
             browser = settings.overCdp()
-                    ? playwright
+                    ? playwright()
                             .chromium()
                             .connectOverCDP(endpoint, new BrowserType.ConnectOverCDPOptions().setTimeout(15_000))
-                    : playwright.chromium().connect(endpoint, new BrowserType.ConnectOptions().setTimeout(15_000));
+                    : playwright().chromium().connect(endpoint, new BrowserType.ConnectOptions().setTimeout(15_000));
         } catch (RuntimeException e) {
             String message = "the remote browser at " + endpoint + " (families.browser.connect) does not answer: "
                     + cause(e.getMessage()) + ". Start it ("

@@ -369,7 +369,6 @@ final class Browsing implements AutoCloseable {
                 new Page.AriaSnapshotOptions().setMode(AriaSnapshotMode.AI).setTimeout(10_000));
         String compact = Snapshots.compact(aria);
         session.snapshots++;
-        session.snapshotId = "s" + session.snapshots;
         session.snapshotText = compact;
         session.snapshotUrl = page.url();
         return compact;

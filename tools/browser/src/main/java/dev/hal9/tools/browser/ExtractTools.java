@@ -280,7 +280,7 @@ final class ExtractTools {
                         if (full == null) {
                             full = browsing.snapshot(session);
                         }
-                        snapshotId = session.snapshotId;
+                        snapshotId = session.snapshotId();
                     }
                     String selected =
                             input.query() == null || input.query().isBlank() ? full : Pager.filter(full, input.query());
@@ -399,11 +399,11 @@ final class ExtractTools {
      */
     private static String earlierSnapshot(Session session, Input input, int pageNumber, String url) {
         if (input.snapshotId() != null) {
-            if (!input.snapshotId().equals(session.snapshotId)) {
+            if (!input.snapshotId().equals(session.snapshotId())) {
                 throw ToolException.badArgument(
                         "snapshotId",
                         "names " + clip(input.snapshotId()) + ", but this session's latest snapshot is "
-                                + (session.snapshotId == null ? "none yet" : session.snapshotId)
+                                + (session.snapshotId() == null ? "none yet" : session.snapshotId())
                                 + " (only the latest is kept, because a new snapshot renumbers the refs); "
                                 + "leave snapshotId out for a new snapshot");
             }
@@ -510,21 +510,7 @@ final class ExtractTools {
         if (output.content() != null) {
             text.append(output.content()).append('\n');
             if (output.pages() != null && output.pages() > 1) {
-                if (output.snapshotId() != null) {
-                    text.append(PageState.laterPagesNote(
-                            output.snapshotId(), output.page(), output.pages(), output.laterPages()));
-                } else {
-                    text.append("[page ")
-                            .append(output.page())
-                            .append(" of ")
-                            .append(output.pages())
-                            .append(". page=N reads another.");
-                    if (output.laterPages() != null) {
-                        text.append(" Later pages:");
-                        output.laterPages().forEach(later -> text.append("\n  ").append(later));
-                    }
-                    text.append("]\n");
-                }
+                text.append(Pager.footer(output.snapshotId(), output.page(), output.pages(), output.laterPages()));
             }
         }
         if (output.links() != null) {

@@ -287,7 +287,7 @@ final class NavigateTools {
                 page.title(),
                 status,
                 paged == null ? null : paged.text(),
-                paged == null ? null : session.snapshotId,
+                paged == null ? null : session.snapshotId(),
                 paged == null ? null : paged.page(),
                 paged == null ? null : paged.pages(),
                 paged == null || paged.laterPages().isEmpty() ? null : paged.laterPages(),

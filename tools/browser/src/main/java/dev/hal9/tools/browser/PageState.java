@@ -76,28 +76,9 @@ public record PageState(
         if (snapshot != null) {
             text.append(snapshot).append('\n');
             if (snapshotPages != null && snapshotPages > 1) {
-                text.append(laterPagesNote(snapshotId, snapshotPage, snapshotPages, laterPages));
+                text.append(Pager.footer(snapshotId, snapshotPage, snapshotPages, laterPages));
             }
         }
         return text.toString().stripTrailing();
-    }
-
-    /** The footer of a page of a paged snapshot: where the model is, and what the other pages hold. */
-    static String laterPagesNote(String snapshotId, int page, int pages, List<String> laterPages) {
-        StringBuilder text = new StringBuilder()
-                .append("[snapshot ")
-                .append(snapshotId)
-                .append(", page ")
-                .append(page)
-                .append(" of ")
-                .append(pages)
-                .append(". browser_extract what=snapshot snapshotId=")
-                .append(snapshotId)
-                .append(" page=N reads another page (same refs); query=... filters.");
-        if (laterPages != null && !laterPages.isEmpty()) {
-            text.append(" Later pages:");
-            laterPages.forEach(later -> text.append("\n  ").append(later));
-        }
-        return text.append("]\n").toString();
     }
 }

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 final class Pager {
 
     /** What one page shows, and how the others are described to the model. */
-    record Paged(String text, int page, int pages, int tokens, List<String> laterPages) {}
+    record Paged(String text, int page, int pages, List<String> laterPages) {}
 
     /**
      * The most characters a page holds, whatever its token budget: below the server's bound on a result's text
@@ -78,7 +78,29 @@ final class Pager {
             later.add("and " + more + " more page" + (more == 1 ? "" : "s") + " after those");
         }
         String shown = pages.get(page - 1);
-        return new Paged(shown, page, pages.size(), tokens(shown), later);
+        return new Paged(shown, page, pages.size(), later);
+    }
+
+    /**
+     * The line after a page of several: where the model is, how to read another page (of the same snapshot, when
+     * {@code snapshotId} names one) and what the next pages hold.
+     */
+    static String footer(String snapshotId, int page, int pages, List<String> laterPages) {
+        StringBuilder text = new StringBuilder("[");
+        if (snapshotId != null) {
+            text.append("snapshot ").append(snapshotId).append(", ");
+        }
+        text.append("page ").append(page).append(" of ").append(pages).append(". ");
+        text.append(
+                snapshotId != null
+                        ? "browser_extract what=snapshot snapshotId=" + snapshotId
+                                + " page=N reads another page (same refs); query=... filters."
+                        : "page=N reads another.");
+        if (laterPages != null && !laterPages.isEmpty()) {
+            text.append(" Later pages:");
+            laterPages.forEach(later -> text.append("\n  ").append(later));
+        }
+        return text.append("]\n").toString();
     }
 
     static List<String> split(String text, int budget) {

@@ -35,14 +35,18 @@ final class Session {
     String promptText;
 
     /**
-     * The latest snapshot of the active tab, its id ({@code s1}, {@code s2}, ...) and the URL it was taken at: its
-     * later pages are read from it, so that every page of one snapshot shows the same refs.
+     * The latest snapshot of the active tab, the URL it was taken at, and how many were taken: its later pages are
+     * read from it, so that every page of one snapshot shows the same refs.
      */
-    String snapshotId;
-
     String snapshotText;
+
     String snapshotUrl;
     int snapshots;
+
+    /** The latest snapshot's id ({@code s1}, {@code s2}, ...), or null before the first. */
+    String snapshotId() {
+        return snapshots == 0 ? null : "s" + snapshots;
+    }
 
     /** The session's passwords and password fields, masked in everything its tools return. */
     final Masking masking = new Masking();

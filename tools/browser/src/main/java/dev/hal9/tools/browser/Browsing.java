@@ -5,8 +5,10 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
+import com.google.gson.JsonObject;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.CDPSession;
 import com.microsoft.playwright.Frame;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.PlaywrightException;
@@ -457,6 +459,9 @@ final class Browsing implements AutoCloseable {
             return;
         }
         session.tabs.add(page);
+        if (settings.minimizeWindows()) {
+            minimize(page);
+        }
         page.onClose(closed -> session.tabs.remove(closed));
         page.onDialog(dialog -> {
             String what = dialog.type() + " \"" + dialog.message() + "\"";
@@ -478,6 +483,32 @@ final class Browsing implements AutoCloseable {
                 LOG.warn("download in session {} failed: {}", session.handle, e.getMessage());
             }
         });
+    }
+
+    /**
+     * Minimizes the window a tab is in. Headless Chromium keeps drawing a visible window's frames that nobody sees;
+     * a minimized one's page still runs its scripts and animation frames, lays out, and takes snapshots and
+     * screenshots as before (its {@code document.visibilityState} stays visible). Measured on 50 real pages
+     * (RESULTS.md): loading them took a third less CPU, and 50 idle sessions less than half.
+     */
+    private static void minimize(Page page) {
+        try {
+            CDPSession devtools = page.context().newCDPSession(page);
+            try {
+                JsonObject window = devtools.send("Browser.getWindowForTarget");
+                JsonObject bounds = new JsonObject();
+                bounds.addProperty("windowState", "minimized");
+                JsonObject args = new JsonObject();
+                args.add("windowId", window.get("windowId"));
+                args.add("bounds", bounds);
+                devtools.send("Browser.setWindowBounds", args);
+            } finally {
+                devtools.detach();
+            }
+        } catch (PlaywrightException e) {
+            // a browser without windows to minimize draws the same as before: slower, not wrong
+            LOG.debug("minimizing a tab's window: {}", BrowserPool.firstLine(e.getMessage()));
+        }
     }
 
     /** Rebuilds a session whose context died with Chromium, from its last known cookies and URLs. */

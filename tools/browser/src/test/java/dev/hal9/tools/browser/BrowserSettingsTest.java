@@ -21,4 +21,21 @@ class BrowserSettingsTest {
                 .hasMessageContaining("families.browser.extra-args must be Chromium flags, each starting with --")
                 .hasMessageContaining("'lang=nb'");
     }
+
+    @Test
+    void windowsAreMinimizedWhereNobodyWatchesUnlessTheOperatorSays() {
+        assertThat(BrowserSettings.minimizeWindows("auto", true, null)).isTrue();
+        assertThat(BrowserSettings.minimizeWindows("auto", false, null))
+                .as("a headed Chromium")
+                .isFalse();
+        assertThat(BrowserSettings.minimizeWindows("auto", true, "ws://127.0.0.1:3000/pw"))
+                .isTrue();
+        assertThat(BrowserSettings.minimizeWindows("", true, "http://127.0.0.1:9222"))
+                .isFalse();
+        assertThat(BrowserSettings.minimizeWindows("TRUE", true, "http://127.0.0.1:9222"))
+                .isTrue();
+        assertThat(BrowserSettings.minimizeWindows("false", true, null)).isFalse();
+        assertThatThrownBy(() -> BrowserSettings.minimizeWindows("yes", true, null))
+                .hasMessage("families.browser.minimize-windows must be auto, true or false, not 'yes'");
+    }
 }

@@ -2,6 +2,10 @@ package dev.hal9.tools.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.microsoft.playwright.CDPSession;
+import com.microsoft.playwright.Playwright;
 import dev.hal9.api.testkit.McpTestKit;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -13,6 +17,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -44,17 +49,7 @@ class RemoteBrowserTest {
     @Test
     void aChromiumOverCdpServesASessionAndItsDeathIsReportedAndRecoveredFrom() throws Exception {
         int port = freePort();
-        Path profile = Files.createTempDirectory("hal9-cdp-chromium");
-        List<String> command = List.of(
-                BrowserSettings.DEBIAN_CHROMIUM.toString(),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--remote-debugging-address=127.0.0.1",
-                "--remote-debugging-port=" + port,
-                "--user-data-dir=" + profile,
-                NO_DNS,
-                "about:blank");
+        List<String> command = cdpChromium(port);
         Process chromium = startAndWaitForPort(command, port);
         try {
             exercise("http://127.0.0.1:" + port, chromium, () -> startAndWaitForPort(command, port));
@@ -86,6 +81,66 @@ class RemoteBrowserTest {
         } finally {
             destroyTree(server);
         }
+    }
+
+    /**
+     * A Chromium reached over CDP is often one a person started and watches, so by default hal9 leaves its windows
+     * as they are; families.browser.minimize-windows=true minimizes each session's window (which the module's other
+     * tests, on the Chromium hal9 launches headless, get by default). The window's state is read by a second DevTools
+     * client, as the person's own tools would see it.
+     */
+    @Test
+    void windowsOfACdpChromiumAreMinimizedOnlyWhenTheOperatorSays() throws Exception {
+        int port = freePort();
+        Process chromium = startAndWaitForPort(cdpChromium(port), port);
+        String endpoint = "http://127.0.0.1:" + port;
+        try (Playwright watcher = Playwright.create()) {
+            CDPSession devtools = watcher.chromium().connectOverCDP(endpoint).newBrowserCDPSession();
+            assertThat(windowOfASession(endpoint, Map.of(), "/table", devtools)).isEqualTo("normal");
+            assertThat(windowOfASession(endpoint, Map.of("browser.minimize-windows", "true"), "/form", devtools))
+                    .isEqualTo("minimized");
+        } finally {
+            destroyTree(chromium);
+        }
+    }
+
+    /** Opens a session at path with the given settings, and returns the state of the window its tab is in. */
+    private static String windowOfASession(
+            String endpoint, Map<String, String> settings, String path, CDPSession devtools) throws IOException {
+        Map<String, String> all = new HashMap<>(settings);
+        all.put("browser.connect", endpoint);
+        try (McpTestKit kit = McpTestKit.of(
+                Files.createTempDirectory("hal9-remote-window"), all, Duration.ofSeconds(90), new BrowserFamily())) {
+            McpSyncClient client = kit.client("watched");
+            CallToolResult opened = ok(client.callTool(
+                    new CallToolRequest("browser_session", Map.of("action", "open", "url", site.url(path)))));
+            assertThat(text(opened)).contains(site.url(path));
+            JsonObject targets = devtools.send("Target.getTargets");
+            for (JsonElement target : targets.getAsJsonArray("targetInfos")) {
+                JsonObject info = target.getAsJsonObject();
+                if ("page".equals(info.get("type").getAsString())
+                        && info.get("url").getAsString().endsWith(path)) {
+                    JsonObject args = new JsonObject();
+                    args.add("targetId", info.get("targetId"));
+                    JsonObject window = devtools.send("Browser.getWindowForTarget", args);
+                    return window.getAsJsonObject("bounds").get("windowState").getAsString();
+                }
+            }
+            throw new AssertionError("no page at " + path + " among " + targets);
+        }
+    }
+
+    private static List<String> cdpChromium(int port) throws IOException {
+        return List.of(
+                BrowserSettings.DEBIAN_CHROMIUM.toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--remote-debugging-address=127.0.0.1",
+                "--remote-debugging-port=" + port,
+                "--user-data-dir=" + Files.createTempDirectory("hal9-cdp-chromium"),
+                NO_DNS,
+                "about:blank");
     }
 
     /** Opens a session on the remote browser, kills the browser, checks the error, restarts it, checks recovery. */

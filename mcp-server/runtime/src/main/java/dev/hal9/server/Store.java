@@ -32,6 +32,7 @@ import java.util.stream.Collectors;
 import org.flywaydb.core.Flyway;
 import org.h2.api.ErrorCode;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -244,14 +245,28 @@ final class Store implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Records a principal the first time it is seen. Its first calls may come at once (50 clients opening browser
+     * sessions together): both may pass the NOT EXISTS, and the later insert then breaks the primary key, which
+     * means the row is there. Portable across H2 and PostgreSQL (no MERGE / ON CONFLICT dialects); the statement runs
+     * in a transaction of its own, so the failed insert aborts nothing else.
+     */
     void ensurePrincipal(String principalId) {
-        // portable across H2 and PostgreSQL (no MERGE / ON CONFLICT dialects)
-        jdbi().useHandle(handle -> handle.createUpdate("INSERT INTO principals (id, created_at) SELECT :id, :at "
-                        + "WHERE NOT EXISTS (SELECT 1 FROM principals WHERE id = :id)")
-                .bind("id", principalId)
-                .bind("at", clock.getAsLong())
-                .execute());
+        try {
+            jdbi().useHandle(handle -> handle.createUpdate("INSERT INTO principals (id, created_at) SELECT :id, :at "
+                            + "WHERE NOT EXISTS (SELECT 1 FROM principals WHERE id = :id)")
+                    .bind("id", principalId)
+                    .bind("at", clock.getAsLong())
+                    .execute());
+        } catch (UnableToExecuteStatementException e) {
+            if (!(e.getCause() instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState()))) {
+                throw e;
+            }
+        }
     }
+
+    /** The SQL state of a unique or primary key violation, in H2 and in PostgreSQL alike. */
+    private static final String UNIQUE_VIOLATION = "23505";
 
     // ---- tokens
 

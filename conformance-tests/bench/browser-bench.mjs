@@ -134,33 +134,33 @@ let out = `\n## Browser: hal9 vs Playwright MCP\n\nPeer: \`@playwright/mcp\` ${J
 
 // ---- (a) and (b)
 if (!pairs) {
-const rounds = quick ? 3 : 10;
-const servers = { hal9: await hal9Stdio(), 'Playwright MCP': await playwrightStdio() };
-out += `### (a) navigate + snapshot latency, one session over stdio (${rounds} loads per page after one warm-up)\n\n| page | server | p50 ms | p95 ms |\n|---|---|---|---|\n`;
-const sizes = {};
-for (const name of Object.keys(pages)) {
-  for (const [label, server] of Object.entries(servers)) {
-    await server.navigate(url(name));
-    const times = [];
-    let result;
-    for (let i = 0; i < rounds; i++) {
-      const t0 = performance.now();
-      result = await server.navigate(url(name));
-      times.push(performance.now() - t0);
+  const rounds = quick ? 3 : 10;
+  const servers = { hal9: await hal9Stdio(), 'Playwright MCP': await playwrightStdio() };
+  out += `### (a) navigate + snapshot latency, one session over stdio (${rounds} loads per page after one warm-up)\n\n| page | server | p50 ms | p95 ms |\n|---|---|---|---|\n`;
+  const sizes = {};
+  for (const name of Object.keys(pages)) {
+    for (const [label, server] of Object.entries(servers)) {
+      await server.navigate(url(name));
+      const times = [];
+      let result;
+      for (let i = 0; i < rounds; i++) {
+        const t0 = performance.now();
+        result = await server.navigate(url(name));
+        times.push(performance.now() - t0);
+      }
+      const s = stats(times);
+      out += `| ${name} | ${label} | ${s.p50.toFixed(0)} | ${s.p95.toFixed(0)} |\n`;
+      const full = await server.fullSnapshot();
+      sizes[`${name}/${label}`] = { response: tokens(textOf(result)), full: tokens(full), refs: refsIn(full) };
     }
-    const s = stats(times);
-    out += `| ${name} | ${label} | ${s.p50.toFixed(0)} | ${s.p95.toFixed(0)} |\n`;
-    const full = await server.fullSnapshot();
-    sizes[`${name}/${label}`] = { response: tokens(textOf(result)), full: tokens(full), refs: refsIn(full) };
   }
-}
-out += `\n### (b) snapshot size in tokens\n\n"navigate result" is the text the model receives from browser_navigate (Playwright MCP 0.0.83 writes the navigate snapshot to a file in its working directory and returns only a link to it, so a model must call browser_snapshot to see the page; hal9 returns its snapshot inline, the first page of at most 20,000 tokens (families.browser.page-tokens)); "whole snapshot" is every page of hal9's paged snapshot, and Playwright MCP's browser_snapshot. "refs" counts distinct element refs in the whole snapshot; the page's interactive elements are counted by construction.\n\n| page | interactive elements | hal9 navigate result | Playwright MCP navigate result | hal9 whole snapshot | Playwright MCP whole snapshot | hal9 / Playwright MCP (whole) | hal9 refs | Playwright MCP refs |\n|---|---|---|---|---|---|---|---|---|\n`;
-for (const name of Object.keys(pages)) {
-  const h = sizes[`${name}/hal9`];
-  const p = sizes[`${name}/Playwright MCP`];
-  out += `| ${name} | ${pages[name].interactive} | ${h.response} | ${p.response} | ${h.full} | ${p.full} | ${(h.full / p.full).toFixed(2)} | ${h.refs} | ${p.refs} |\n`;
-}
-for (const server of Object.values(servers)) await server.client.close();
+  out += `\n### (b) snapshot size in tokens\n\n"navigate result" is the text the model receives from browser_navigate (Playwright MCP 0.0.83 writes the navigate snapshot to a file in its working directory and returns only a link to it, so a model must call browser_snapshot to see the page; hal9 returns its snapshot inline, the first page of at most 20,000 tokens (families.browser.page-tokens)); "whole snapshot" is every page of hal9's paged snapshot, and Playwright MCP's browser_snapshot. "refs" counts distinct element refs in the whole snapshot; the page's interactive elements are counted by construction.\n\n| page | interactive elements | hal9 navigate result | Playwright MCP navigate result | hal9 whole snapshot | Playwright MCP whole snapshot | hal9 / Playwright MCP (whole) | hal9 refs | Playwright MCP refs |\n|---|---|---|---|---|---|---|---|---|\n`;
+  for (const name of Object.keys(pages)) {
+    const h = sizes[`${name}/hal9`];
+    const p = sizes[`${name}/Playwright MCP`];
+    out += `| ${name} | ${pages[name].interactive} | ${h.response} | ${p.response} | ${h.full} | ${p.full} | ${(h.full / p.full).toFixed(2)} | ${h.refs} | ${p.refs} |\n`;
+  }
+  for (const server of Object.values(servers)) await server.client.close();
 }
 
 // ---- (c) concurrent sessions over HTTP

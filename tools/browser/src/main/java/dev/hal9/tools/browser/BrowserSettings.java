@@ -89,7 +89,7 @@ record BrowserSettings(
      */
     static boolean minimizeWindows(String value, boolean headless, String connect) {
         return switch (value.strip().toLowerCase(Locale.ROOT)) {
-            case "auto", "" -> connect == null ? headless : !connect.regionMatches(true, 0, "http", 0, 4);
+            case "auto", "" -> connect == null ? headless : !overCdp(connect);
             case "true" -> true;
             case "false" -> false;
             default ->
@@ -188,6 +188,10 @@ record BrowserSettings(
 
     /** Whether {@link #connect} speaks CDP to a plain Chromium rather than Playwright's protocol to a browser server. */
     boolean overCdp() {
+        return overCdp(connect);
+    }
+
+    private static boolean overCdp(String connect) {
         return connect != null && connect.regionMatches(true, 0, "http", 0, 4);
     }
 

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -58,7 +59,9 @@ public final class LedgerGuard implements Guard, AutoCloseable {
     /** Striped, so the lock table stays bounded however many principals and senders there are. */
     private final ReentrantLock[] stripes = new ReentrantLock[64];
 
-    private final Set<String> executing = ConcurrentHashMap.newKeySet();
+    /** The rows being signed and broadcast in this process, each with what ends when its execution does. */
+    private final Map<String, CountDownLatch> executing = new ConcurrentHashMap<>();
+
     private final Set<String> notifying = ConcurrentHashMap.newKeySet();
     private final Thread worker;
     private volatile boolean closed;
@@ -406,11 +409,25 @@ public final class LedgerGuard implements Guard, AutoCloseable {
 
     // ---- execution
 
-    /** approved -> sent (signed and stored under the sender's lock, then broadcast). Once per row. */
+    /**
+     * approved -> sent (signed and stored under the sender's lock, then broadcast). Once per row. When another
+     * thread of this process is executing the row already (the worker took it up the moment it was approved), this
+     * waits for that execution to end, so that whoever asked sees where it stands and not "approved".
+     */
     private void execute(Ledger.Row approved) {
         Payment payment = approved.payment();
         Settlement settlement = settlements.get(payment.kind());
-        if (settlement == null || !executing.add(payment.id())) {
+        if (settlement == null) {
+            return;
+        }
+        CountDownLatch mine = new CountDownLatch(1);
+        CountDownLatch theirs = executing.putIfAbsent(payment.id(), mine);
+        if (theirs != null) {
+            try {
+                theirs.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             return;
         }
         ReentrantLock lock = stripe(payment.network().toLowerCase(Locale.ROOT) + "\u0000"
@@ -468,6 +485,7 @@ public final class LedgerGuard implements Guard, AutoCloseable {
             }
         } finally {
             executing.remove(payment.id());
+            mine.countDown();
             lock.unlock();
         }
         if (ended) {
@@ -560,7 +578,7 @@ public final class LedgerGuard implements Guard, AutoCloseable {
     void round() {
         for (State state : List.of(State.SENT, State.RECONCILING)) {
             for (Ledger.Row row : ledger.inState(state, null)) {
-                if (!executing.contains(row.payment().id())) {
+                if (!executing.containsKey(row.payment().id())) {
                     follow(row);
                 }
             }
@@ -574,7 +592,7 @@ public final class LedgerGuard implements Guard, AutoCloseable {
         List<Thread> sending = new java.util.ArrayList<>();
         for (Ledger.Row row : ledger.inState(State.APPROVED, null)) {
             if (settlements.containsKey(row.payment().kind())
-                    && !executing.contains(row.payment().id())) {
+                    && !executing.containsKey(row.payment().id())) {
                 sending.add(Thread.ofVirtual().name("hal9-guard-send").start(() -> execute(row)));
             }
         }

@@ -155,6 +155,8 @@ final class GuardRig {
         private final Principal principal;
         final List<String> asked = Collections.synchronizedList(new ArrayList<>());
         volatile Optional<Elicited> answer = Optional.empty();
+        /** What happens elsewhere while the client's user is being asked. */
+        volatile Runnable whileAsking = () -> {};
 
         Call(Principal principal) {
             this.principal = principal;
@@ -187,6 +189,7 @@ final class GuardRig {
         @Override
         public Optional<Elicited> elicit(String message, Map<String, Object> schema, java.time.Duration timeout) {
             asked.add(message);
+            whileAsking.run();
             return answer;
         }
     }

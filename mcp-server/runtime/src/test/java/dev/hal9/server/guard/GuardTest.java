@@ -512,6 +512,40 @@ class GuardTest {
         }
     }
 
+    /**
+     * CI, 2026-12-03: the worker took an approved row up in the instant between its approval and the caller's own
+     * execution; the caller's execution stood aside and the call answered "approved" for a payment that was being
+     * sent. Now the caller waits for the worker's execution and answers where the payment stands.
+     */
+    @Test
+    void aCallerWhoseApprovedPaymentTheWorkerIsSendingSeesItSent() throws Exception {
+        GuardRig rig = new GuardRig();
+        rig.settings.put("guard.elicitation", "true");
+        rig.chain.signNanos = Duration.ofMillis(300).toNanos(); // the worker is still signing when the caller goes on
+        try (LedgerGuard guard = rig.guard()) {
+            CompletableFuture<Void> worker = new CompletableFuture<>();
+            GuardRig.Call alice = rig.call("alice");
+            alice.answer = java.util.Optional.of(new ToolCall.Elicited("accept", Map.of("approve", true)));
+            alice.whileAsking = () -> {
+                // while the client asks its user, the operator approves out of band and the worker takes it up
+                String id = guard.pending("alice").get(0).payment().id();
+                guard.approve(id, null, "cli:operator", LedgerGuard.VIA_CLI);
+                Thread.ofVirtual().start(() -> {
+                    guard.round();
+                    worker.complete(null);
+                });
+                while (rig.chain.inside.get() == 0) {
+                    Thread.onSpinWait();
+                }
+            };
+            Guard.Payment payment = guard.submit(alice, GuardRig.eth(null, "2", "0.001"));
+            worker.get();
+            assertThat(payment.state()).isIn(State.SENT, State.CONFIRMED);
+            assertThat(payment.txHash()).isNotNull();
+            assertThat(rig.chain.signed).containsExactly(0L);
+        }
+    }
+
     private static State state(LedgerGuard guard, Guard.Payment payment) {
         return state(guard, payment.id());
     }

@@ -2,6 +2,9 @@ package dev.hal9.conformance;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.hal9.conformance.AmazonPages.Item;
+import dev.hal9.conformance.AmazonPages.Layout;
+import dev.hal9.conformance.AmazonPages.Market;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -31,40 +34,111 @@ final class AmazonReplica implements AutoCloseable {
     static final String EMAIL = "alice@example.com";
     static final String PASSWORD = "correct horse";
 
-    record Item(String asin, String title, BigDecimal price, double rating, int reviews, boolean prime) {}
-
     static final List<Item> CATALOGUE = List.of(
             new Item(
                     "B0CASE0001",
-                    "Spigen Ultra Hybrid Case for iPhone 15, Clear",
+                    "Spigen",
+                    "Ultra Hybrid Case for iPhone 15, Clear",
                     new BigDecimal("15.99"),
+                    new BigDecimal("19.99"),
                     4.6,
                     12345,
-                    true),
+                    true,
+                    true,
+                    false,
+                    List.of(
+                            new AmazonPages.Choice("Clear", "B0CASE0001", true),
+                            new AmazonPages.Choice("Black", "B0CASE1001", true),
+                            new AmazonPages.Choice("Navy", "B0CASE2001", false))),
             new Item(
                     "B0CASE0002",
-                    "OtterBox Defender Series Case for iPhone 15",
+                    "OtterBox",
+                    "Defender Series Case for iPhone 15",
                     new BigDecimal("39.95"),
+                    null,
                     4.7,
                     8012,
-                    true),
-            new Item("B0CASE0003", "Generic Soft Clear Case for iPhone 15", new BigDecimal("7.49"), 3.9, 230, false),
+                    true,
+                    true,
+                    true,
+                    List.of()),
+            new Item(
+                    "B0CASE0003",
+                    "Generic",
+                    "Soft Clear Case for iPhone 15",
+                    new BigDecimal("7.49"),
+                    null,
+                    3.9,
+                    230,
+                    false,
+                    true,
+                    false,
+                    List.of()),
             new Item(
                     "B0CASE0004",
-                    "ESR Magnetic Case for iPhone 15 with MagSafe",
+                    "ESR",
+                    "Magnetic Case for iPhone 15 with MagSafe",
                     new BigDecimal("18.99"),
+                    null,
                     4.4,
                     5120,
-                    true),
-            new Item("B0CASE0005", "Leather Folio Wallet Case for iPhone 15", new BigDecimal("24.00"), 4.2, 905, true),
+                    true,
+                    true,
+                    false,
+                    List.of()),
+            new Item(
+                    "B0CASE0005",
+                    "Bellroy",
+                    "Leather Folio Wallet Case for iPhone 15",
+                    new BigDecimal("24.00"),
+                    null,
+                    4.2,
+                    905,
+                    true,
+                    true,
+                    false,
+                    List.of()),
             new Item(
                     "B0CASE0006",
+                    "Spigen",
                     "Rugged Armor Case for iPhone 15, Matte Black",
                     new BigDecimal("12.99"),
+                    null,
                     4.5,
                     3410,
-                    false),
-            new Item("B0PEN00001", "Fountain Pen, Fine Nib", new BigDecimal("22.50"), 4.8, 770, true));
+                    false,
+                    true,
+                    false,
+                    List.of()),
+            new Item(
+                    "B0PEN00001",
+                    "Lamy",
+                    "Safari Fountain Pen, Fine Nib",
+                    new BigDecimal("22.50"),
+                    null,
+                    4.8,
+                    770,
+                    true,
+                    false,
+                    false,
+                    List.of()),
+            new Item(
+                    "B0PHONE001",
+                    "Apple",
+                    "iPhone 15 Pro Max, 1 TB, Natural Titanium",
+                    new BigDecimal("1599.00"),
+                    new BigDecimal("1699.00"),
+                    4.5,
+                    2890,
+                    true,
+                    true,
+                    false,
+                    List.of()));
+
+    /** A catalogue entry's name as the store shows it: brand, then title. */
+    static String name(Item item) {
+        return item.brand() + " " + item.title();
+    }
 
     record Placed(String number, String date, BigDecimal total, String carrier, String tracking) {}
 
@@ -77,6 +151,8 @@ final class AmazonReplica implements AutoCloseable {
     private final Map<String, Account> accounts = new ConcurrentHashMap<>();
     private final AtomicBoolean failNextOrder = new AtomicBoolean();
     private final AtomicInteger orderNumbers = new AtomicInteger(1234567);
+    private final Map<String, Layout> layouts = new ConcurrentHashMap<>();
+    private final AtomicInteger pageSize = new AtomicInteger(16);
     final String url;
 
     AmazonReplica() throws IOException {
@@ -113,16 +189,47 @@ final class AmazonReplica implements AutoCloseable {
                 + "\"expires\":-1,\"httpOnly\":true,\"secure\":false,\"sameSite\":\"Lax\"}],\"origins\":[]}";
     }
 
+    /** Serves a marketplace in a layout from now on (each starts in the newest). */
+    void layout(String market, Layout layout) {
+        layouts.put(market, layout);
+    }
+
+    /** Results per page (16 unless a test asks for fewer, to page through them). */
+    void pageSize(int size) {
+        pageSize.set(size);
+    }
+
+    /** Where a marketplace is served: amazon.com at the root, the others under /uk, /de, /jp... */
+    String origin(String market) {
+        return url + AmazonPages.market(market).path();
+    }
+
+    /** hal9's families.commerce.amazon.marketplaces for every marketplace the replica serves. */
+    String marketplaces() {
+        StringBuilder list = new StringBuilder();
+        for (Market m : AmazonPages.MARKETS) {
+            list.append(list.isEmpty() ? "" : ",").append(m.code()).append('=').append(origin(m.code()));
+        }
+        return list.toString();
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         try {
             String path = exchange.getRequestURI().getPath();
+            Market market = AmazonPages.market("us");
+            for (Market m : AmazonPages.MARKETS) {
+                if (!m.path().isEmpty() && path.startsWith(m.path() + "/")) {
+                    market = m;
+                    path = path.substring(m.path().length());
+                }
+            }
             Map<String, String> query = params(exchange.getRequestURI().getRawQuery());
             if ("POST".equals(exchange.getRequestMethod())) {
                 query.putAll(params(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
             }
             Account account = account(exchange);
             switch (path) {
-                case "/s" -> search(exchange, query);
+                case "/s" -> search(exchange, market, query);
                 case "/ap/signin" ->
                     page(
                             exchange,
@@ -181,7 +288,7 @@ final class AmazonReplica implements AutoCloseable {
                 }
                 default -> {
                     if (path.startsWith("/dp/")) {
-                        product(exchange, path.substring(4));
+                        product(exchange, market, path.substring(4));
                     } else {
                         page(exchange, 404, "Page Not Found", "<p>Looking for something? We're sorry.</p>");
                     }
@@ -192,7 +299,7 @@ final class AmazonReplica implements AutoCloseable {
         }
     }
 
-    private void search(HttpExchange exchange, Map<String, String> query) throws IOException {
+    private void search(HttpExchange exchange, Market market, Map<String, String> query) throws IOException {
         String text = query.getOrDefault("k", "").toLowerCase(Locale.ROOT);
         if (text.contains("captcha")) {
             page(
@@ -204,6 +311,10 @@ final class AmazonReplica implements AutoCloseable {
                             + "<input id=\"captchacharacters\" name=\"field-keywords\"><button>Continue shopping</button></form>");
             return;
         }
+        if (text.contains("challenge")) {
+            page(exchange, 202, "", AmazonPages.challenge());
+            return;
+        }
         if (text.contains("newlayout")) {
             page(
                     exchange,
@@ -213,18 +324,43 @@ final class AmazonReplica implements AutoCloseable {
                             + "A redesigned result</article></main>");
             return;
         }
+        List<Item> found = found(text, query.getOrDefault("s", "relevanceblender"));
+        Layout layout = layouts.getOrDefault(market.code(), Layout.Y2026);
+        int size = pageSize.get();
+        int pages = Math.max(1, (found.size() + size - 1) / size);
+        int number = Math.min(pages, Math.max(1, Integer.parseInt(query.getOrDefault("page", "1"))));
+        int from = (number - 1) * size;
+        List<Item> shown = found.subList(Math.min(from, found.size()), Math.min(from + size, found.size()));
+        StringBuilder body = new StringBuilder();
+        if (!shown.isEmpty()) {
+            body.append(AmazonPages.frame(market, text, from + 1, from + shown.size(), found.size()));
+        }
+        body.append("<div class=\"s-main-slot s-result-list\">");
+        // Amazon puts widgets with an empty data-asin between results
+        body.append(
+                "<div data-component-type=\"s-search-result\" data-asin=\"\"><h2><span>Sponsored</span></h2></div>");
+        int position = from;
+        for (Item item : shown) {
+            body.append(AmazonPages.card(market, layout, item, text, ++position));
+        }
+        body.append("</div>").append(AmazonPages.pagination(layout, text, number, pages));
+        page(exchange, 200, "Amazon : " + text, body.toString());
+    }
+
+    /** The catalogue entries whose name has every word of a query, in the order a sort asks for. */
+    static List<Item> found(String text, String sort) {
         List<Item> found = new ArrayList<>();
         for (Item item : CATALOGUE) {
-            String title = item.title().toLowerCase(Locale.ROOT);
+            String title = name(item).toLowerCase(Locale.ROOT);
             boolean all = true;
-            for (String word : text.split("\\s+")) {
+            for (String word : text.toLowerCase(Locale.ROOT).split("\\s+")) {
                 all &= word.isEmpty() || title.contains(word);
             }
             if (all) {
                 found.add(item);
             }
         }
-        switch (query.getOrDefault("s", "relevanceblender")) {
+        switch (sort) {
             case "price-asc-rank" -> found.sort(Comparator.comparing(Item::price));
             case "price-desc-rank" ->
                 found.sort(Comparator.comparing(Item::price).reversed());
@@ -232,51 +368,10 @@ final class AmazonReplica implements AutoCloseable {
                 found.sort(Comparator.comparingDouble(Item::rating).reversed());
             default -> {}
         }
-        StringBuilder body = new StringBuilder("<div class=\"s-main-slot s-result-list\">");
-        // Amazon puts widgets with an empty data-asin between results
-        body.append(
-                "<div data-component-type=\"s-search-result\" data-asin=\"\"><h2><span>Sponsored</span></h2></div>");
-        for (Item item : found) {
-            String[] price = item.price().toPlainString().split("\\.");
-            body.append("<div data-component-type=\"s-search-result\" data-asin=\"")
-                    .append(item.asin())
-                    .append(
-                            "\" class=\"s-result-item\"><div class=\"s-product-image-container\"><img class=\"s-image\" "
-                                    + "src=\"https://m.media-amazon.example/images/I/")
-                    .append(item.asin())
-                    .append(".jpg\"></div>")
-                    .append("<h2 class=\"a-size-mini\"><a class=\"a-link-normal\" href=\"/dp/")
-                    .append(item.asin())
-                    .append("\"><span class=\"a-size-medium a-text-normal\">")
-                    .append(item.title())
-                    .append("</span></a></h2><div class=\"a-row\"><i class=\"a-icon a-icon-star-small\"><span "
-                            + "class=\"a-icon-alt\">")
-                    .append(item.rating())
-                    .append(" out of 5 stars</span></i>")
-                    .append("<span aria-label=\"")
-                    .append(String.format(Locale.ROOT, "%,d", item.reviews()))
-                    .append(" ratings\" class=\"a-size-base s-underline-text\">")
-                    .append(String.format(Locale.ROOT, "%,d", item.reviews()))
-                    .append("</span></div>")
-                    .append("<span class=\"a-price\" data-a-color=\"base\"><span class=\"a-offscreen\">$")
-                    .append(item.price().toPlainString())
-                    .append("</span><span aria-hidden=\"true\"><span "
-                            + "class=\"a-price-symbol\">$</span><span class=\"a-price-whole\">")
-                    .append(price[0])
-                    .append("</span><span class=\"a-price-fraction\">")
-                    .append(price[1])
-                    .append("</span></span></span>")
-                    .append(
-                            item.prime()
-                                    ? "<i class=\"a-icon a-icon-prime\" role=\"img\" aria-label=\"Amazon Prime\"></i>"
-                                    : "")
-                    .append("</div>");
-        }
-        body.append("</div>");
-        page(exchange, 200, "Amazon.com : " + text, body.toString());
+        return found;
     }
 
-    private void product(HttpExchange exchange, String asin) throws IOException {
+    private void product(HttpExchange exchange, Market market, String asin) throws IOException {
         Item item = CATALOGUE.stream()
                 .filter(i -> i.asin().equals(asin))
                 .findFirst()
@@ -290,36 +385,11 @@ final class AmazonReplica implements AutoCloseable {
                             + "entered is not a functioning page on our site.</p>");
             return;
         }
-        StringBuilder variants = new StringBuilder("<div id=\"twister\"><ul>");
-        for (String colour : List.of("Clear", "Black")) {
-            variants.append("<li data-asin=\"")
-                    .append(asin)
-                    .append("\" title=\"Click to select ")
-                    .append(colour)
-                    .append("\">")
-                    .append(colour)
-                    .append("</li>");
-        }
-        variants.append("</ul></div>");
         page(
                 exchange,
                 200,
-                "Amazon.com: " + item.title(),
-                "<div id=\"dp\"><h1><span id=\"productTitle\">"
-                        + item.title() + "</span></h1><span id=\"acrPopover\" title=\"" + item.rating()
-                        + " out of 5 stars\">"
-                        + "</span><span id=\"acrCustomerReviewText\">"
-                        + String.format(Locale.ROOT, "%,d", item.reviews())
-                        + " ratings</span>" + (item.prime() ? "<i class=\"a-icon a-icon-prime\"></i>" : "")
-                        + "<div id=\"corePrice_feature_div\"><span class=\"a-price\"><span class=\"a-offscreen\">$"
-                        + item.price().toPlainString() + "</span></span></div>" + variants
-                        + "<div id=\"feature-bullets\"><ul><li><span>Military-grade drop protection</span></li><li><span>"
-                        + "Wireless charging compatible</span></li></ul></div><div id=\"availability\"><span>In Stock</span>"
-                        + "</div><div id=\"deliveryBlockMessage\">FREE delivery Tuesday, November 25</div>"
-                        + "<form method=\"post\" action=\"/cart/add-to-cart.html\"><input type=\"hidden\" name=\"ASIN\" value=\""
-                        + asin + "\"><select id=\"quantity\" name=\"quantity\"><option>1</option><option>2</option>"
-                        + "<option>3</option></select><input id=\"add-to-cart-button\" type=\"submit\" value=\"Add to Cart\">"
-                        + "</form></div>");
+                "Amazon: " + name(item),
+                AmazonPages.product(market, layouts.getOrDefault(market.code(), Layout.Y2026), item));
     }
 
     private void cart(HttpExchange exchange, Account account) throws IOException {
@@ -331,7 +401,7 @@ final class AmazonReplica implements AutoCloseable {
                     .append("\" data-quantity=\"")
                     .append(line.getValue())
                     .append("\"><span class=\"sc-product-title\">")
-                    .append(item.title())
+                    .append(name(item))
                     .append("</span><span class=\"sc-product-price\">$")
                     .append(item.price().toPlainString())
                     .append("</span><input type=\"submit\" value=\"Delete\" formaction=\"/cart/delete?asin=")
@@ -482,7 +552,9 @@ final class AmazonReplica implements AutoCloseable {
     }
 
     private static void page(HttpExchange exchange, int status, String title, String body) throws IOException {
-        byte[] html = ("<!doctype html><html><head><meta charset=\"utf-8\"><title>" + title + "</title></head><body>"
+        byte[] html = ("<!doctype html><html><head><meta charset=\"utf-8\"><title>" + title
+                        + "</title><style>.aok-hidden{display:none!important}"
+                        + ".a-offscreen,.aok-offscreen{position:absolute!important;left:-10000px!important}</style></head><body>"
                         + "<div id=\"nav-belt\"><a href=\"/\">amazon</a></div>" + body + "</body></html>")
                 .getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");

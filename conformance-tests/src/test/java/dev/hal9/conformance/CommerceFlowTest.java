@@ -56,7 +56,7 @@ class CommerceFlowTest {
         environment.put("HAL9_KEYSTORE_PASSPHRASE", PaymentRig.PASSPHRASE);
         environment.put("HAL9_CAPABILITIES_ENABLED", "commerce.checkout,chain.write");
         environment.put("HAL9_FAMILIES_CHAIN_TON_ENDPOINT", ton.endpoint);
-        environment.put("HAL9_FAMILIES_COMMERCE_AMAZON_BASE__URL", amazon.url);
+        environment.put("HAL9_FAMILIES_COMMERCE_AMAZON_MARKETPLACES", amazon.marketplaces());
         environment.put("HAL9_FAMILIES_COMMERCE_TOKEN", "TUSDT");
         environment.put("HAL9_FAMILIES_COMMERCE_QUOTE__SECONDS", "5");
         environment.put("HAL9_GUARD_LIMITS_TON_TUSDT_DAILY", "5000");
@@ -168,9 +168,156 @@ class CommerceFlowTest {
         Map<?, ?> details = (Map<?, ?>)
                 ok(alice, "amazon_product", Map.of("asin", "B0CASE0001")).get("details");
         assertThat(details.get("availability")).isEqualTo("In Stock");
-        assertThat(details.get("delivery")).isEqualTo("FREE delivery Tuesday, November 25");
+        assertThat(details.get("delivery")).isEqualTo("FREE delivery Tuesday, December 8");
         assertThat(details.get("variants").toString()).contains("Clear", "Black");
         assertThat(((Map<?, ?>) details.get("product")).get("price").toString()).isEqualTo("15.99");
+    }
+
+    /**
+     * Issue 16: search and product pages of eleven marketplaces, each in the three layouts the replica writes (see
+     * {@link AmazonPages}), read field by field: prices in the marketplace's number format and currency, ratings in
+     * its language, counts full or abbreviated, Prime, sponsored cards, variants with their dimension, ASIN and state,
+     * bullets without the hidden one, availability past an empty first span, and paging.
+     */
+    @Test
+    @Order(1)
+    @SuppressWarnings("unchecked")
+    void everyMarketplaceInEveryLayoutIsReadFieldByField() {
+        amazon.pageSize(5);
+        try {
+            for (AmazonPages.Market m : AmazonPages.MARKETS) {
+                for (AmazonPages.Layout layout : AmazonPages.Layout.values()) {
+                    amazon.layout(m.code(), layout);
+                    String where = m.code() + " " + layout;
+                    List<AmazonPages.Item> all = AmazonReplica.found("iphone", "relevanceblender");
+                    assertThat(all).hasSize(7);
+                    Map<?, ?> first = ok(alice, "amazon_search", Map.of("query", "iphone", "marketplace", m.code()));
+                    assertThat(first.get("marketplace")).as(where).isEqualTo(m.code());
+                    assertThat(first.get("domain")).as(where).isEqualTo(m.domain());
+                    assertThat((String) first.get("shown")).as(where).contains("7");
+                    assertThat(first.get("page")).as(where).isEqualTo(1);
+                    assertThat(first.get("more")).as(where).isEqualTo(true);
+                    assertThat(first.get("total")).as(where).isEqualTo(7);
+                    assertThat(first.get("totalAtLeast")).as(where).isEqualTo(false);
+                    checkCards(m, layout, products(first), all.subList(0, 5));
+                    Map<?, ?> second =
+                            ok(alice, "amazon_search", Map.of("query", "iphone", "marketplace", m.code(), "page", 2));
+                    assertThat(second.get("page")).as(where).isEqualTo(2);
+                    assertThat(second.get("more")).as(where).isEqualTo(false);
+                    checkCards(m, layout, products(second), all.subList(5, 7));
+
+                    Map<?, ?> spigen = (Map<?, ?>)
+                            ok(alice, "amazon_product", Map.of("asin", "B0CASE0001", "marketplace", m.code()))
+                                    .get("details");
+                    Map<?, ?> product = (Map<?, ?>) spigen.get("product");
+                    assertThat(product.get("title"))
+                            .as(where)
+                            .isEqualTo("Spigen Ultra Hybrid Case for iPhone 15, Clear");
+                    assertThat(new java.math.BigDecimal(product.get("price").toString()))
+                            .as(where)
+                            .isEqualByComparingTo(m.convert(new java.math.BigDecimal("15.99")));
+                    assertThat(product.get("currency")).as(where).isEqualTo(m.currency());
+                    assertThat(product.get("marketplace")).as(where).isEqualTo(m.code());
+                    assertThat(product.get("rating")).as(where).isEqualTo(4.6);
+                    assertThat(product.get("reviews")).as(where).isEqualTo(12345);
+                    assertThat(product.get("prime")).as(where).isEqualTo(true);
+                    assertThat(product.get("url")).as(where).isEqualTo(amazon.origin(m.code()) + "/dp/B0CASE0001");
+                    assertThat(spigen.get("availability")).as(where).isEqualTo(m.inStock());
+                    assertThat(spigen.get("delivery")).as(where).isEqualTo(m.delivery());
+                    assertThat((List<Object>) spigen.get("variants"))
+                            .as(where)
+                            .containsExactly(
+                                    variant(m.dimension(), "Clear", "B0CASE0001", true, true),
+                                    variant(m.dimension(), "Black", "B0CASE1001", false, true),
+                                    variant(m.dimension(), "Navy", "B0CASE2001", false, false));
+                    assertThat((List<?>) spigen.get("bullets")).as(where).isEqualTo(AmazonPages.BULLETS);
+
+                    Map<?, ?> pen = (Map<?, ?>)
+                            ok(alice, "amazon_product", Map.of("asin", "B0PEN00001", "marketplace", m.code()))
+                                    .get("details");
+                    Map<?, ?> penProduct = (Map<?, ?>) pen.get("product");
+                    assertThat(pen.get("availability")).as(where).isEqualTo(m.unavailable());
+                    assertThat(penProduct.get("price"))
+                            .as(where + ": no price shown, none made up")
+                            .isNull();
+                    assertThat(penProduct.get("currency")).as(where).isNull();
+                    assertThat(penProduct.get("rating")).as(where).isEqualTo(4.8);
+                    assertThat(penProduct.get("reviews")).as(where).isEqualTo(770);
+                    assertThat(pen.get("delivery")).as(where).isNull();
+                    assertThat((List<?>) pen.get("variants")).as(where).isEmpty();
+                }
+            }
+            // the seed flow, "an iPhone case under $20, rated 4+, Prime", on the newest layout of three marketplaces
+            for (String code : List.of("us", "de", "jp")) {
+                AmazonPages.Market m = AmazonPages.market(code);
+                amazon.layout(code, AmazonPages.Layout.Y2026);
+                List<Map<?, ?>> picked = products(ok(
+                        alice,
+                        "amazon_search",
+                        Map.of(
+                                "query",
+                                "iphone case",
+                                "marketplace",
+                                code,
+                                "maxPrice",
+                                m.convert(new java.math.BigDecimal("20")),
+                                "minRating",
+                                4,
+                                "primeOnly",
+                                true,
+                                "sort",
+                                "price_asc")));
+                assertThat(picked)
+                        .as(code)
+                        .extracting(p -> (Object) p.get("asin"))
+                        .containsExactly("B0CASE0001", "B0CASE0004");
+                assertThat(picked).allSatisfy(p -> assertThat(p.get("currency")).isEqualTo(m.currency()));
+            }
+        } finally {
+            amazon.pageSize(16);
+            for (AmazonPages.Market m : AmazonPages.MARKETS) {
+                amazon.layout(m.code(), AmazonPages.Layout.Y2026);
+            }
+        }
+        assertThat(error(call(alice, "amazon_search", Map.of("query", "case", "marketplace", "zz"))))
+                .contains("marketplace", "'zz' is not one of this server's marketplaces", "us, uk, de");
+    }
+
+    private static void checkCards(
+            AmazonPages.Market m, AmazonPages.Layout layout, List<Map<?, ?>> cards, List<AmazonPages.Item> expected) {
+        assertThat(cards)
+                .as(m.code() + " " + layout)
+                .extracting(p -> (Object) p.get("asin"))
+                .containsExactlyElementsOf(
+                        expected.stream().map(AmazonPages.Item::asin).toList());
+        for (int i = 0; i < cards.size(); i++) {
+            Map<?, ?> card = cards.get(i);
+            AmazonPages.Item item = expected.get(i);
+            String where = m.code() + " " + layout + " " + item.asin();
+            assertThat(card.get("title")).as(where).isEqualTo(AmazonReplica.name(item));
+            assertThat(new java.math.BigDecimal(card.get("price").toString()))
+                    .as(where)
+                    .isEqualByComparingTo(m.convert(item.price()));
+            assertThat(card.get("currency")).as(where).isEqualTo(m.currency());
+            assertThat(card.get("marketplace")).as(where).isEqualTo(m.code());
+            assertThat(card.get("rating")).as(where).isEqualTo(item.rating());
+            assertThat(card.get("reviews"))
+                    .as(where)
+                    .isEqualTo(
+                            layout == AmazonPages.Layout.Y2026 && m.abbreviatesWithoutLabel()
+                                    ? m.abbreviatedValue(item.reviews())
+                                    : item.reviews());
+            assertThat(card.get("prime")).as(where).isEqualTo(item.prime());
+            assertThat(card.get("sponsored")).as(where).isEqualTo(item.sponsored());
+            assertThat((String) card.get("image")).as(where).endsWith(item.asin() + ".jpg");
+            assertThat(card.get("url")).as(where).isEqualTo(amazon.origin(m.code()) + "/dp/" + item.asin());
+        }
+    }
+
+    private static Map<String, Object> variant(
+            String dimension, String value, String asin, boolean selected, boolean available) {
+        return Map.of(
+                "dimension", dimension, "value", value, "asin", asin, "selected", selected, "available", available);
     }
 
     @Test
@@ -274,9 +421,12 @@ class CommerceFlowTest {
         assertThat(cli("approve", (String) refund.get("id")).exit()).isZero();
         awaitOrder(order, "refunded");
         assertThat(ton.jettons(master, aliceWallet)).isEqualTo(before);
-        String ledger = cli("payments", "--all", "--principal", "alice").stdout()
-                + cli("payments", "--all", "--principal", "merchant").stdout();
-        assertThat(ledger).contains((String) payment.get("id"), (String) refund.get("id"));
+        Peers.Result alicePayments = cli("payments", "--all", "--principal", "alice");
+        Peers.Result merchantPayments = cli("payments", "--all", "--principal", "merchant");
+        assertThat(alicePayments.stdout() + merchantPayments.stdout())
+                .as("exit " + alicePayments.exit() + "/" + merchantPayments.exit() + ": " + alicePayments.stderr()
+                        + merchantPayments.stderr())
+                .contains((String) payment.get("id"), (String) refund.get("id"));
         assertThat(cli("payments", "--all", "--principal", "merchant").stdout())
                 .contains("refunds " + payment.get("id"));
         assertThat(amazon.orders(aliceAccount)).hasSize(1);

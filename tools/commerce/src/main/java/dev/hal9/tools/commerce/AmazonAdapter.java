@@ -13,21 +13,31 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** {@link ShopAdapter} for Amazon, reading the markup {@link AmazonMarkup} describes. Runs on the browser thread. */
+/**
+ * {@link ShopAdapter} for one Amazon marketplace, reading the markup {@link AmazonMarkup} describes and the numbers
+ * as the marketplace writes them ({@link Marketplace}). Runs on the browser thread.
+ */
 final class AmazonAdapter implements ShopAdapter {
 
+    private final Marketplace marketplace;
     private final String base;
 
-    /** @param base the store's origin, e.g. https://www.amazon.com (no trailing slash) */
-    AmazonAdapter(String base) {
-        this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    AmazonAdapter(Marketplace marketplace) {
+        this.marketplace = marketplace;
+        this.base = marketplace.origin();
+    }
+
+    Marketplace marketplace() {
+        return marketplace;
     }
 
     @Override
-    public List<Product> search(Page page, Query query) {
-        StringBuilder path = new StringBuilder(String.format(
-                SEARCH, URLEncoder.encode(query.text(), StandardCharsets.UTF_8), Math.max(1, query.page())));
+    public Results search(Page page, Query query) {
+        int number = Math.max(1, query.page());
+        StringBuilder path = new StringBuilder(
+                String.format(SEARCH, URLEncoder.encode(query.text(), StandardCharsets.UTF_8), number));
         path.append("&s=").append(sortKey(query.sort()));
         if (query.minPrice() != null) {
             path.append("&low-price=").append(query.minPrice().toPlainString());
@@ -43,22 +53,23 @@ final class AmazonAdapter implements ShopAdapter {
             if (asin == null || asin.isBlank()) {
                 continue; // Amazon's own widgets between results carry an empty data-asin
             }
-            String title = text(card, RESULT_TITLE);
-            Money price = money(text(card, PRICE));
-            String href = attribute(card, RESULT_LINK, "href");
+            String title = first(card, RESULT_TITLE);
+            if (title == null) {
+                continue;
+            }
+            Marketplace.Money price = price(card.locator(PRICE));
             Product product = new Product(
                     asin,
                     title,
                     price == null ? null : price.amount(),
                     price == null ? null : price.currency(),
-                    stars(text(card, RATING)),
-                    count(attribute(card, REVIEWS, "aria-label"), text(card, REVIEWS)),
+                    marketplace.code(),
+                    marketplace.rating(first(card, RATING)),
+                    reviews(card),
                     card.locator(PRIME).count() > 0,
+                    card.locator(SPONSORED).count() > 0,
                     attribute(card, IMAGE, "src"),
-                    href == null ? base + String.format(PRODUCT, asin) : absolute(href));
-            if (title == null) {
-                continue;
-            }
+                    base + String.format(PRODUCT, asin));
             if (query.minPrice() != null
                     && (product.price() == null || product.price().compareTo(query.minPrice()) < 0)) {
                 continue;
@@ -75,7 +86,59 @@ final class AmazonAdapter implements ShopAdapter {
             }
             products.add(product);
         }
-        return products;
+        String shown = text(page.locator("body"), RESULT_INFO);
+        Marketplace.Total total = Marketplace.total(shown);
+        String current = text(page.locator("body"), PAGE_CURRENT);
+        int shownPage = current != null && current.matches("\\d+") ? Integer.parseInt(current) : number;
+        return new Results(
+                products,
+                marketplace.code(),
+                marketplace.domain(),
+                shownPage,
+                page.locator(PAGE_NEXT).count() > 0,
+                total == null ? null : total.count(),
+                total != null && total.atLeast(),
+                shown);
+    }
+
+    private Integer reviews(Locator card) {
+        for (String selector : REVIEWS_LABEL) {
+            String label = attribute(card, selector, "aria-label");
+            if (label != null && !marketplace.isRating(label)) {
+                Integer count = marketplace.count(label);
+                if (count != null) {
+                    return count;
+                }
+            }
+        }
+        for (String selector : REVIEWS_TEXT) {
+            String shown = text(card, selector);
+            if (shown != null && !marketplace.isRating(shown)) {
+                Integer count = marketplace.count(shown);
+                if (count != null) {
+                    return count;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The first of the prices: its screen-reader text, or when that is empty what it shows. */
+    private Marketplace.Money price(Locator prices) {
+        for (Locator price : prices.all()) {
+            String text = text(price, PRICE_TEXT);
+            if (text == null) {
+                text = text(price, PRICE_SHOWN);
+            }
+            if (text == null && price.locator(PRICE_TEXT).count() == 0) {
+                text = price.textContent(); // an old priceblock span holds the price itself
+            }
+            Marketplace.Money money = marketplace.money(text);
+            if (money != null) {
+                return money;
+            }
+        }
+        return null;
     }
 
     @Override
@@ -86,29 +149,149 @@ final class AmazonAdapter implements ShopAdapter {
                     "Amazon has no product " + asin + "; amazon_search finds products and " + "their ASINs");
         }
         expect(page, TITLE, "product");
-        Money price = money(text(page.locator("body"), PRODUCT_PRICE));
-        List<String> variants = new ArrayList<>();
-        for (Locator variant : page.locator(VARIANTS).all()) {
-            String title = variant.getAttribute("title");
-            variants.add(variant.getAttribute("data-asin")
-                    + (title == null ? "" : " " + title.replace("Click to select ", "")));
-        }
-        List<String> features = new ArrayList<>();
-        for (Locator feature : page.locator(FEATURES).all()) {
-            features.add(feature.textContent().strip());
-        }
         Locator body = page.locator("body");
+        Marketplace.Money price = null;
+        for (String selector : PRODUCT_PRICE) {
+            price = price(page.locator(selector));
+            if (price != null) {
+                break;
+            }
+        }
+        String ratingText = attribute(body, PRODUCT_RATING.get(0), "title");
+        if (marketplace.rating(ratingText) == null) {
+            ratingText = first(body, PRODUCT_RATING.subList(1, PRODUCT_RATING.size()));
+        }
         Product product = new Product(
                 asin,
                 text(body, TITLE),
                 price == null ? null : price.amount(),
                 price == null ? null : price.currency(),
-                stars(attribute(body, PRODUCT_RATING, "title")),
-                count(null, text(body, PRODUCT_REVIEWS)),
+                marketplace.code(),
+                marketplace.rating(ratingText),
+                marketplace.count(text(body, PRODUCT_REVIEWS)),
                 page.locator(PRIME).count() > 0,
+                false,
                 null,
-                page.url());
-        return new Details(product, text(body, AVAILABILITY), text(body, DELIVERY), variants, features);
+                base + String.format(PRODUCT, asin));
+        return new Details(
+                product, shown(page, List.of(AVAILABILITY)), shown(page, DELIVERY), variants(page), bullets(page));
+    }
+
+    private List<Variant> variants(Page page) {
+        List<Variant> variants = new ArrayList<>();
+        for (Locator row : page.locator(VARIANT_ROWS).all()) {
+            String id = row.getAttribute("id");
+            String dimension = dimension(row, id);
+            for (Locator choice : row.locator(VARIANT_CHOICE).all()) {
+                String choiceAsin = choiceAsin(choice);
+                if (choiceAsin == null) {
+                    continue;
+                }
+                String value = choiceValue(choice);
+                if (value == null) {
+                    continue;
+                }
+                variants.add(new Variant(
+                        dimension,
+                        value,
+                        choiceAsin,
+                        matches(choice, VARIANT_SELECTED),
+                        !matches(choice, VARIANT_UNAVAILABLE)));
+            }
+        }
+        return variants;
+    }
+
+    /** "Color" from the row's label ("Color:"), else from its id (inline-twister-row-color_name, variation_color_name). */
+    private static String dimension(Locator row, String id) {
+        String label = text(row, VARIANT_LABEL);
+        if (label != null) {
+            int colon = label.replace('：', ':').indexOf(':');
+            String name = (colon >= 0 ? label.substring(0, colon) : label).strip();
+            if (!name.isEmpty()) {
+                return name;
+            }
+        }
+        String key = id == null ? "variant" : id.replaceFirst("^(inline-twister-row-|variation_)", "");
+        key = key.replaceFirst("_name$", "").replace('_', ' ');
+        return key.isEmpty() ? "variant" : Character.toUpperCase(key.charAt(0)) + key.substring(1);
+    }
+
+    private static final Pattern ASIN_IN_URL = Pattern.compile("/dp/([A-Z0-9]{10})");
+    /** A dropdown option's value: "2,B0CASE1001". */
+    private static final Pattern ASIN_AT_END = Pattern.compile(",([A-Z0-9]{10})$");
+
+    private static String choiceAsin(Locator choice) {
+        for (String name : List.of("data-asin", "data-defaultasin", "data-csa-c-item-id")) {
+            String value = choice.getAttribute(name);
+            if (value != null && value.strip().matches("[A-Z0-9]{10}")) {
+                return value.strip();
+            }
+        }
+        for (String name : List.of("data-dp-url", "value")) {
+            String value = choice.getAttribute(name);
+            if (value != null) {
+                Matcher url = ASIN_IN_URL.matcher(value);
+                if (url.find()) {
+                    return url.group(1);
+                }
+                Matcher tail = ASIN_AT_END.matcher(value.strip());
+                if (tail.find()) {
+                    return tail.group(1);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** What a choice is called: its swatch's alt text, its title minus "Click to select", or its text. */
+    private static String choiceValue(Locator choice) {
+        String alt = attribute(choice, "img[alt]", "alt");
+        if (alt != null && !alt.isBlank()) {
+            return alt.strip();
+        }
+        String title = choice.getAttribute("title");
+        if (title != null && !title.isBlank()) {
+            return CLICK_TO_SELECT.matcher(title.strip()).replaceFirst("").strip();
+        }
+        String text = choice.textContent();
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        return text.strip().replaceAll("\\s+", " ");
+    }
+
+    private static boolean matches(Locator element, String selector) {
+        return (Boolean) element.evaluate("(e, s) => e.matches(s) || e.querySelector(s) !== null", selector);
+    }
+
+    private static List<String> bullets(Page page) {
+        List<String> bullets = new ArrayList<>();
+        for (Locator bullet : page.locator(BULLETS).all()) {
+            String text = bullet.textContent();
+            if (text == null || text.isBlank()) {
+                continue;
+            }
+            String clean = text.strip().replaceAll("\\s+", " ");
+            if (!bullets.contains(clean)) {
+                bullets.add(clean);
+            }
+        }
+        return bullets;
+    }
+
+    /** The first of the selectors present on the page, as a person sees it (hidden parts left out), on one line. */
+    private static String shown(Page page, List<String> selectors) {
+        for (String selector : selectors) {
+            Locator found = page.locator(selector);
+            if (found.count() > 0) {
+                String text = found.first().innerText();
+                if (text != null && !text.isBlank()) {
+                    return text.strip().replaceAll("\\s+", " ");
+                }
+            }
+        }
+        return null;
     }
 
     @Override
@@ -152,7 +335,7 @@ final class AmazonAdapter implements ShopAdapter {
         List<CartLine> lines = new ArrayList<>();
         String currency = null;
         for (Locator item : page.locator(CART_ITEM).all()) {
-            Money price = money(text(item, CART_ITEM_PRICE));
+            Marketplace.Money price = marketplace.money(text(item, CART_ITEM_PRICE));
             String quantity = item.getAttribute("data-quantity");
             lines.add(new CartLine(
                     item.getAttribute("data-asin"),
@@ -161,7 +344,7 @@ final class AmazonAdapter implements ShopAdapter {
                     price == null ? null : price.amount()));
             currency = price == null ? currency : price.currency();
         }
-        Money subtotal = money(text(page.locator("body"), CART_SUBTOTAL));
+        Marketplace.Money subtotal = marketplace.money(text(page.locator("body"), CART_SUBTOTAL));
         return new Cart(
                 lines,
                 subtotal == null ? BigDecimal.ZERO : subtotal.amount(),
@@ -192,7 +375,8 @@ final class AmazonAdapter implements ShopAdapter {
                     .toLowerCase(Locale.ROOT)
                     .replaceAll(":$", "")
                     .strip();
-            Money value = money(cells.get(cells.size() - 1).textContent());
+            Marketplace.Money value =
+                    marketplace.money(cells.get(cells.size() - 1).textContent());
             if (value == null) {
                 continue;
             }
@@ -245,7 +429,7 @@ final class AmazonAdapter implements ShopAdapter {
         stopIfBlocked(page);
         List<Order> orders = new ArrayList<>();
         for (Locator card : page.locator(ORDER_CARD).all()) {
-            Money total = money(text(card, ORDER_TOTAL));
+            Marketplace.Money total = marketplace.money(text(card, ORDER_TOTAL));
             orders.add(new Order(
                     text(card, ORDER_ID),
                     text(card, ORDER_DATE),
@@ -283,6 +467,14 @@ final class AmazonAdapter implements ShopAdapter {
     }
 
     private void stopIfBlocked(Page page) {
+        if (page.locator(CHALLENGE).count() > 0
+                || CHALLENGE_TEXT.matcher(page.content()).find()) {
+            throw blocked(
+                    page,
+                    ShopAdapter.Blocked.Reason.CAPTCHA,
+                    "Amazon shows a JavaScript bot challenge instead of the page; a person must open it in a browser "
+                            + "and pass it. hal9 does not solve captchas or challenges.");
+        }
         if (page.locator(CAPTCHA).count() > 0) {
             throw blocked(
                     page,
@@ -341,43 +533,12 @@ final class AmazonAdapter implements ShopAdapter {
         return href.startsWith("http") ? href : base + (href.startsWith("/") ? "" : "/") + href;
     }
 
-    record Money(BigDecimal amount, String currency) {}
-
-    static Money money(String text) {
-        if (text == null) {
-            return null;
-        }
-        Matcher matcher = MONEY.matcher(text.strip());
-        if (!matcher.find()) {
-            return null;
-        }
-        String symbol = matcher.group(1);
-        String currency =
-                switch (symbol) {
-                    case "$", "US$" -> "USD";
-                    case "£" -> "GBP";
-                    case "€" -> "EUR";
-                    case "" -> null;
-                    default -> symbol;
-                };
-        return new Money(new BigDecimal(matcher.group(2).replace(",", "")), currency);
-    }
-
-    private static Double stars(String text) {
-        if (text == null) {
-            return null;
-        }
-        Matcher matcher = STARS.matcher(text);
-        return matcher.find() ? Double.valueOf(matcher.group(1)) : null;
-    }
-
-    private static Integer count(String label, String text) {
-        for (String candidate : new String[] {label, text}) {
-            if (candidate != null) {
-                String digits = candidate.replaceAll("[^0-9]", "");
-                if (!digits.isEmpty()) {
-                    return Integer.valueOf(digits);
-                }
+    /** The text of the first selector that finds something, in the order given. */
+    private static String first(Locator scope, List<String> selectors) {
+        for (String selector : selectors) {
+            String found = text(scope, selector);
+            if (found != null) {
+                return found;
             }
         }
         return null;

@@ -1,5 +1,6 @@
 package dev.hal9.tools.commerce;
 
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -11,7 +12,7 @@ final class AmazonMarkup {
 
     private AmazonMarkup() {}
 
-    // ---- URLs, relative to the configured base (https://www.amazon.com)
+    // ---- URLs, relative to a marketplace's origin (https://www.amazon.com)
     static final String SEARCH = "/s?k=%s&page=%d";
     static final String PRODUCT = "/dp/%s";
     static final String CART = "/gp/cart/view.html";
@@ -30,34 +31,110 @@ final class AmazonMarkup {
     }
 
     // ---- pages that stop the adapter
-    /** The robot check: a form posting to /errors/validateCaptcha. */
+    /** The robot check: a form posting to /errors/validateCaptcha (with an image, or only a "continue" button). */
     static final String CAPTCHA = "form[action*='validateCaptcha'], #captchacharacters";
-    /** The sign-in wall: the signIn form or its e-mail field. */
-    static final String SIGN_IN = "form[name='signIn'], #ap_email";
+    /**
+     * The JavaScript bot challenge, which has no form: AWS WAF's challenge script and its {@code gokuProps}, run
+     * before the real page loads.
+     */
+    static final String CHALLENGE = "script[src*='challenge.js'], script[src*='awswaf'], #challenge-container";
+
+    static final Pattern CHALLENGE_TEXT = Pattern.compile("gokuProps|AwsWafIntegration|awsWafCookieDomainList");
+    /** The sign-in wall: the signIn form, its e-mail field (ap_email before 2024, ap_email_login after). */
+    static final String SIGN_IN = "form[name='signIn'], #ap_email, #ap_email_login, form[action*='/ap/signin']";
 
     // ---- search results
     static final String RESULTS = "div.s-main-slot, [data-component-type='s-search-results']";
     static final String RESULT = "div[data-component-type='s-search-result'][data-asin]";
-    static final String RESULT_TITLE = "h2 span";
-    static final String RESULT_LINK = "h2 a, a.a-link-normal[href*='/dp/']";
-    /** The screen-reader price: "$19.99". */
-    static final String PRICE = ".a-price .a-offscreen";
-    /** "4.5 out of 5 stars". */
-    static final String RATING = "i.a-icon-star-small .a-icon-alt, i.a-icon-star .a-icon-alt";
+    /**
+     * The title, in order of preference: {@code a > h2 > span} since 2024, where a brand's own {@code h2} (no link)
+     * may come first; {@code h2 > a > span} before that; a bare {@code h2} last.
+     */
+    static final List<String> RESULT_TITLE = List.of("a h2", "h2 a span.a-text-normal", "h2 a span", "h2 span", "h2");
+    /** The price to pay: the first a-price that is not a struck-through list price. */
+    static final String PRICE = ".a-price:not([data-a-strike='true']):not(.a-text-price)";
+    /** In a price: the screen-reader text ("$19.99"); when it is empty, the shown symbol, whole and fraction. */
+    static final String PRICE_TEXT = ".a-offscreen";
 
-    static final String REVIEWS = "[aria-label$='ratings'], span.s-underline-text";
-    static final String PRIME = "i.a-icon-prime";
+    static final String PRICE_SHOWN = "[aria-hidden='true']";
+    /** "4.5 out of 5 stars" in the page's language: a-icon-star-small (to 2024), a-icon-star-mini (2025-26). */
+    static final List<String> RATING = List.of(
+            "i[class*='a-icon-star'] .a-icon-alt",
+            "span[class*='a-icon-star'] .a-icon-alt",
+            "[data-cy='reviews-block'] " + ".a-icon-alt");
+    /**
+     * The count of ratings, in order of preference: the link's aria-label ("12,345 ratings") where the visible text is
+     * abbreviated ("(12.3K)"); the aria-label of the span around it (to 2023, "12,345"); the visible text.
+     */
+    static final List<String> REVIEWS_LABEL = List.of(
+            "a[href*='customerReviews'][aria-label]",
+            "span[aria-label]:has(> a[href*='customerReviews'])",
+            "[data-csa-c-content-id*='ratings-count'][aria-label]");
+
+    static final List<String> REVIEWS_TEXT = List.of(
+            "a[href*='customerReviews'] span.s-underline-text", "span.s-underline-text", "a[href*='customerReviews']");
+    static final String PRIME = "i.a-icon-prime, i[class*='a-icon-prime'], [aria-label='Amazon Prime']";
     static final String IMAGE = "img.s-image";
+    /** A sponsored card: its label, or a title link through /sspa/click. */
+    static final String SPONSORED =
+            ".puis-sponsored-label-text, .s-sponsored-label-text, .s-label-popover-default, a[href*='/sspa/click'], "
+                    + "a[href*='/gp/slredirect/'], [data-component-type='sp-sponsored-result']";
+    /** The line above the results: "1-16 of over 1,000 results for". */
+    static final String RESULT_INFO = "[data-component-type='s-result-info-bar'] h1 span, .s-breadcrumb span";
+    /** "over 1,000" in the languages Amazon writes: the total is at least that. */
+    static final Pattern AT_LEAST =
+            Pattern.compile("(?i)\\bover\\b|über|más de|plus de|mais de|oltre|meer dan|以上|ponad|fazla|أكثر|över");
+    /** The page strip: the current page, and a Next that is a link unless it is the last page. */
+    static final String PAGE_CURRENT = ".s-pagination-selected, ul.a-pagination li.a-selected";
+
+    static final String PAGE_NEXT = "a.s-pagination-next, ul.a-pagination li.a-last a";
 
     // ---- product page
     static final String TITLE = "#productTitle";
-    static final String PRODUCT_PRICE = "#corePrice_feature_div .a-offscreen, #price .a-offscreen";
-    static final String AVAILABILITY = "#availability span";
-    static final String DELIVERY = "#deliveryBlockMessage, #mir-layout-DELIVERY_BLOCK";
-    static final String PRODUCT_RATING = "#acrPopover";
+    /** Where the price to pay is, newest layout first (2023+), then 2021-22's, then the priceblock ids of before. */
+    static final List<String> PRODUCT_PRICE = List.of(
+            "#corePriceDisplay_desktop_feature_div " + PRICE,
+            "#corePrice_feature_div " + PRICE,
+            "#corePrice_desktop " + PRICE,
+            "#apex_desktop " + PRICE,
+            "#price " + PRICE,
+            "#priceblock_dealprice",
+            "#priceblock_ourprice",
+            "#priceblock_saleprice",
+            "#price_inside_buybox");
+
+    static final String AVAILABILITY = "#availability";
+    static final List<String> DELIVERY = List.of(
+            "#mir-layout-DELIVERY_BLOCK-slot-PRIMARY_DELIVERY_MESSAGE_LARGE",
+            "#deliveryBlockMessage",
+            "#mir-layout-DELIVERY_BLOCK",
+            "#delivery-message");
+    static final List<String> PRODUCT_RATING =
+            List.of("#acrPopover", "#acrPopover .a-icon-alt", "#averageCustomerReviews .a-icon-alt");
     static final String PRODUCT_REVIEWS = "#acrCustomerReviewText";
-    static final String VARIANTS = "#twister li[data-asin]";
-    static final String FEATURES = "#feature-bullets li span";
+    /**
+     * The variant rows: {@code #twister-plus-inline-twister} (2023+, rows {@code inline-twister-row-<dimension>}),
+     * {@code #twister} (rows {@code variation_<dimension>}). In a row, each choice is an {@code li} carrying its
+     * ASIN ({@code data-asin}, or {@code data-defaultasin} on older pages, or a {@code /dp/} URL), and a dropdown's
+     * choices are options whose value ends in the ASIN.
+     */
+    static final String VARIANT_ROWS =
+            "#twister-plus-inline-twister [id^='inline-twister-row-'], #twister [id^='variation_']";
+
+    static final String VARIANT_CHOICE = "li[data-asin], li[data-defaultasin], li[data-dp-url], option[value*=',']";
+    static final String VARIANT_LABEL = ".inline-twister-dim-title, label.a-form-label, .a-form-label";
+    static final String VARIANT_SELECTED =
+            "[data-initiallyselected='true'], .swatchSelect, .a-button-selected, [selected]";
+    static final String VARIANT_UNAVAILABLE =
+            ".swatchUnavailable, .dropdownUnavailable, [data-initiallyunavailable='true'], .a-button-unavailable";
+    /** "Click to select Black" and its translations before the value, in an older choice's title. */
+    static final Pattern CLICK_TO_SELECT = Pattern.compile(
+            "^(?i)(click to select|klicke?n? (um|zum)|cliquez pour sélectionner|haz clic para seleccionar|"
+                    + "clicca per selezionare|clique para selecionar|klik om te selecteren|選択するにはクリック)\\s*");
+    /** "About this item": {@code #feature-bullets} (to 2024), {@code #productFactsDesktopExpander} (some 2024-26). */
+    static final String BULLETS = "#feature-bullets li:not(.aok-hidden) span.a-list-item, "
+            + "#productFactsDesktopExpander li:not(.aok-hidden) span.a-list-item, #feature-bullets li:not(.aok-hidden) > span";
+
     static final String QUANTITY = "select#quantity";
     static final String ADD_TO_CART = "#add-to-cart-button";
     static final String ADDED =
@@ -95,9 +172,4 @@ final class AmazonMarkup {
     static final String ROW_SHIPPING = "shipping & handling";
     static final String ROW_TAX = "estimated tax to be collected";
     static final String ROW_TOTAL = "order total";
-
-    /** "4.5 out of 5 stars" → 4.5. */
-    static final Pattern STARS = Pattern.compile("([0-9.]+) out of 5");
-    /** "$1,234.56" → 1234.56 (the currency symbol is read apart). */
-    static final Pattern MONEY = Pattern.compile("([^0-9\\s]*)\\s*([0-9][0-9,]*(?:\\.[0-9]{1,2})?)");
 }

@@ -78,21 +78,71 @@ public final class CommerceFamily implements ToolFamily {
             Sort sort,
 
             @Param(value = "Result page, from 1.", minimum = 1, maximum = 20, defaultValue = "1")
-            Integer page) {}
+            Integer page,
+
+            @Param(
+                    value = "Which of the operator's Amazon marketplaces to search (us, uk, de, jp...); omit for the "
+                            + "first one configured.",
+                    pattern = "^[a-z]{2}$")
+            String marketplace) {}
 
     record SearchOutput(
             @Param("Matching products on this page, in the store's order.")
             List<ShopAdapter.Product> products,
 
+            @Param("The marketplace that answered (its code).")
+            String marketplace,
+
+            @Param("Its domain, e.g. amazon.de.") String domain,
+
+            @Param("The page of results this is, as the page says.")
+            Integer page,
+
+            @Param("True when Amazon offers a next page (ask for page + 1).")
+            Boolean more,
+
+            @Param("How many results there are in all, when the page says; see totalAtLeast.")
+            Long total,
+
+            @Param("True when the page says \"over\" that total.")
+            Boolean totalAtLeast,
+
+            @Param("The page's own line about its results, e.g. \"1-16 of over 1,000 results for\".")
+            String shown,
+
             @Param("Set when a person must look (captcha, sign-in) or the page was not recognised.")
-            Stop stopped) {}
+            Stop stopped) {
+
+        SearchOutput(ShopAdapter.Results r) {
+            this(
+                    r.products(),
+                    r.marketplace(),
+                    r.domain(),
+                    r.page(),
+                    r.more(),
+                    r.total(),
+                    r.totalAtLeast(),
+                    r.shown(),
+                    null);
+        }
+
+        static SearchOutput stopped(Stop stop) {
+            return new SearchOutput(null, null, null, null, null, null, null, null, stop);
+        }
+    }
 
     record ProductInput(
             @Param(
                     value = "The product's ASIN (10 letters or digits), from amazon_search.",
                     required = true,
                     pattern = "^[A-Z0-9]{10}$")
-            String asin) {}
+            String asin,
+
+            @Param(
+                    value = "Which of the operator's Amazon marketplaces to read it on; omit for the first one "
+                            + "configured.",
+                    pattern = "^[a-z]{2}$")
+            String marketplace) {}
 
     record ProductOutput(
             @Param("The product.") ShopAdapter.Details details,
@@ -202,7 +252,60 @@ public final class CommerceFamily implements ToolFamily {
         return "commerce";
     }
 
-    private record Shop(FamilyContext context, ShopAdapter adapter, OrderBook book, Path screens, long timeoutMillis) {}
+    /**
+     * The shop: an adapter per marketplace the operator named (the first is the default, and the cart, checkout and
+     * orders are its), the order book, and where screenshots go.
+     */
+    private record Shop(
+            FamilyContext context,
+            Map<String, AmazonAdapter> adapters,
+            OrderBook book,
+            Path screens,
+            long timeoutMillis) {
+
+        /** The default marketplace's adapter: the cart, checkout and orders are there. */
+        AmazonAdapter adapter() {
+            return adapters.values().iterator().next();
+        }
+
+        AmazonAdapter adapter(String marketplace) {
+            if (marketplace == null || marketplace.isBlank()) {
+                return adapter();
+            }
+            AmazonAdapter adapter = adapters.get(marketplace.strip().toLowerCase(Locale.ROOT));
+            if (adapter == null) {
+                throw ToolException.badArgument(
+                        "marketplace",
+                        "'" + marketplace + "' is not one of this server's marketplaces ("
+                                + String.join(", ", adapters.keySet()) + "); the operator adds one with "
+                                + "families.commerce.amazon.marketplaces");
+            }
+            return adapter;
+        }
+    }
+
+    /**
+     * The marketplaces: {@code amazon.marketplaces} ("us,de,jp" or "us=https://...,de=https://..."), else the one at
+     * {@code amazon.base-url}, else amazon.com.
+     */
+    static Map<String, AmazonAdapter> adapters(FamilyContext context) {
+        String setting = context.setting("amazon.marketplaces")
+                .filter(v -> !v.isBlank())
+                .orElse(context.setting("amazon.base-url")
+                        .filter(v -> !v.isBlank())
+                        .orElse("us"));
+        List<Marketplace> marketplaces;
+        try {
+            marketplaces = Marketplace.parse(setting);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("families.commerce.amazon.marketplaces: " + e.getMessage(), e);
+        }
+        Map<String, AmazonAdapter> adapters = new java.util.LinkedHashMap<>();
+        for (Marketplace marketplace : marketplaces) {
+            adapters.put(marketplace.code(), new AmazonAdapter(marketplace));
+        }
+        return java.util.Collections.unmodifiableMap(adapters);
+    }
 
     private volatile Shop shop;
 
@@ -210,7 +313,7 @@ public final class CommerceFamily implements ToolFamily {
     public List<Tool<?, ?>> tools(FamilyContext context) {
         Shop s = new Shop(
                 context,
-                new AmazonAdapter(context.setting("amazon.base-url").orElse("https://www.amazon.com")),
+                adapters(context),
                 new OrderBook(context.state()),
                 context.dataDirectory().resolve("screens"),
                 Long.parseLong(context.setting("timeout-seconds").orElse("60")) * 1000);
@@ -218,13 +321,16 @@ public final class CommerceFamily implements ToolFamily {
         List<Tool<?, ?>> tools = new ArrayList<>();
         tools.add(Tool.builder("amazon_search", SearchInput.class, SearchOutput.class)
                 .title("Search Amazon")
-                .description("Search Amazon in a real browser and return structured products (ASIN, title, price, "
-                        + "rating, reviews, Prime, image and product URL), filtered by price, rating and Prime. Use "
-                        + "amazon_product for one product's details and amazon_cart to add it. If Amazon shows a "
-                        + "captcha or sign-in, the result says so with a screenshot; a person must act.")
+                .description("Search one of the operator's Amazon marketplaces in a real browser and return structured "
+                        + "products (ASIN, title, price and currency, rating, review count, Prime, sponsored, image "
+                        + "and product URL), filtered by price, rating and Prime, with the page, whether there is more "
+                        + "and the total shown. Prices are in the marketplace's currency; a field the page does not "
+                        + "show is absent. Use amazon_product for one product's details and amazon_cart to add it. If "
+                        + "Amazon shows a captcha, a bot challenge or a sign-in, the result says so with a screenshot; "
+                        + "a person must act.")
                 .kind(ToolKind.ACTION)
                 .capability("commerce.browse")
-                .handler((in, call) -> guarded(s, call, stop -> new SearchOutput(null, stop), page -> {
+                .handler((in, call) -> guarded(s, call, SearchOutput::stopped, page -> {
                     if (in.query().isBlank()) {
                         throw ToolException.badArgument("query", "is empty; say what to look for");
                     }
@@ -233,35 +339,33 @@ public final class CommerceFamily implements ToolFamily {
                             && in.minPrice().compareTo(in.maxPrice()) > 0) {
                         throw ToolException.badArgument("minPrice", "is above maxPrice");
                     }
-                    return new SearchOutput(
-                            s.adapter()
-                                    .search(
-                                            page,
-                                            new ShopAdapter.Query(
-                                                    in.query().strip(),
-                                                    in.minPrice(),
-                                                    in.maxPrice(),
-                                                    in.minRating(),
-                                                    Boolean.TRUE.equals(in.primeOnly()),
-                                                    in.sort() == null
-                                                            ? null
-                                                            : in.sort().name().toLowerCase(Locale.ROOT),
-                                                    in.page() == null ? 1 : in.page())),
-                            null);
+                    return new SearchOutput(s.adapter(in.marketplace())
+                            .search(
+                                    page,
+                                    new ShopAdapter.Query(
+                                            in.query().strip(),
+                                            in.minPrice(),
+                                            in.maxPrice(),
+                                            in.minRating(),
+                                            Boolean.TRUE.equals(in.primeOnly()),
+                                            in.sort() == null
+                                                    ? null
+                                                    : in.sort().name().toLowerCase(Locale.ROOT),
+                                            in.page() == null ? 1 : in.page())));
                 }))
                 .render(CommerceFamily::render)
                 .build());
         tools.add(Tool.builder("amazon_product", ProductInput.class, ProductOutput.class)
                 .title("An Amazon product's details")
-                .description("Read one product's page: title, price, rating, availability, delivery estimate, "
-                        + "variants (with their ASINs) and feature bullets.")
+                .description("Read one product's page on a marketplace: title, price, rating, availability, delivery "
+                        + "estimate, variants (dimension, value, ASIN) and the \"About this item\" bullets.")
                 .kind(ToolKind.ACTION)
                 .capability("commerce.browse")
                 .handler((in, call) -> guarded(
                         s,
                         call,
                         stop -> new ProductOutput(null, stop),
-                        page -> new ProductOutput(s.adapter().product(page, in.asin()), null)))
+                        page -> new ProductOutput(s.adapter(in.marketplace()).product(page, in.asin()), null)))
                 .render(CommerceFamily::render)
                 .build());
         tools.add(Tool.builder("amazon_cart", CartInput.class, CartOutput.class)
@@ -745,16 +849,24 @@ public final class CommerceFamily implements ToolFamily {
         if (o.stopped() != null) {
             return "stopped (" + o.stopped().reason() + "): " + o.stopped().message();
         }
-        StringBuilder text = new StringBuilder(o.products().size() + " product(s)");
+        StringBuilder text = new StringBuilder(o.products().size() + " product(s) on " + o.domain() + ", page "
+                + o.page() + (o.shown() == null ? "" : " (" + o.shown() + ")")
+                + (o.more() ? "; more on page " + (o.page() + 1) : ""));
         o.products().forEach(p -> text.append("\n")
                 .append(p.asin())
                 .append("  ")
-                .append(p.price() == null ? "?" : "$" + p.price().toPlainString())
+                .append(price(p.price(), p.currency()))
                 .append("  ")
                 .append(p.rating() == null ? "" : p.rating() + "★ ")
+                .append(p.reviews() == null ? "" : "(" + p.reviews() + ") ")
                 .append(p.prime() ? "Prime " : "")
+                .append(p.sponsored() ? "Sponsored " : "")
                 .append(p.title()));
         return text.toString();
+    }
+
+    private static String price(BigDecimal amount, String currency) {
+        return amount == null ? "no price shown" : amount.toPlainString() + " " + (currency == null ? "" : currency);
     }
 
     private static String render(ProductOutput o) {
@@ -762,13 +874,27 @@ public final class CommerceFamily implements ToolFamily {
             return "stopped (" + o.stopped().reason() + "): " + o.stopped().message();
         }
         ShopAdapter.Product p = o.details().product();
-        return p.asin() + ": " + p.title() + "\n$"
-                + (p.price() == null ? "?" : p.price().toPlainString())
-                + (p.rating() == null ? "" : ", " + p.rating() + "★ (" + p.reviews() + " ratings)") + "\n"
-                + o.details().availability() + "; " + o.details().delivery()
-                + (o.details().variants().isEmpty()
-                        ? ""
-                        : "\nvariants: " + String.join(", ", o.details().variants()));
+        StringBuilder text = new StringBuilder(p.asin() + ": " + p.title() + "\n" + price(p.price(), p.currency())
+                + (p.rating() == null ? "" : ", " + p.rating() + "★")
+                + (p.reviews() == null ? "" : " (" + p.reviews() + " ratings)")
+                + (p.prime() ? ", Prime" : ""));
+        text.append("\n")
+                .append(
+                        o.details().availability() == null
+                                ? "availability not shown"
+                                : o.details().availability());
+        if (o.details().delivery() != null) {
+            text.append("; ").append(o.details().delivery());
+        }
+        if (!o.details().variants().isEmpty()) {
+            text.append("\nvariants: ")
+                    .append(o.details().variants().stream()
+                            .map(v -> v.dimension() + " " + v.value() + " (" + v.asin()
+                                    + (v.selected() ? ", this one" : "") + (v.available() ? "" : ", unavailable") + ")")
+                            .collect(java.util.stream.Collectors.joining(", ")));
+        }
+        o.details().bullets().forEach(b -> text.append("\n- ").append(b));
+        return text.toString();
     }
 
     private static String render(CartOutput o) {

@@ -28,14 +28,30 @@ interface ShopAdapter {
             String title,
             BigDecimal price,
             String currency,
+            String marketplace,
             Double rating,
             Integer reviews,
             boolean prime,
+            boolean sponsored,
             String image,
             String url) {}
 
+    /** One page of results, and where it stands among all of them as the page says. */
+    record Results(
+            List<Product> products,
+            String marketplace,
+            String domain,
+            int page,
+            boolean more,
+            Long total,
+            boolean totalAtLeast,
+            String shown) {}
+
+    /** One choice of a variant dimension ("Color", "Black", its ASIN). */
+    record Variant(String dimension, String value, String asin, boolean selected, boolean available) {}
+
     record Details(
-            Product product, String availability, String delivery, List<String> variants, List<String> features) {}
+            Product product, String availability, String delivery, List<Variant> variants, List<String> bullets) {}
 
     record CartLine(String asin, String title, int quantity, BigDecimal price) {}
 
@@ -53,7 +69,7 @@ interface ShopAdapter {
 
     record Order(String number, String placed, String status, String carrier, String tracking, BigDecimal total) {}
 
-    List<Product> search(Page page, Query query);
+    Results search(Page page, Query query);
 
     Details product(Page page, String asin);
 

@@ -80,7 +80,8 @@ final class Peers {
         final Thread thread;
 
         Drain(InputStream in) {
-            thread = Thread.ofVirtual().start(() -> {
+            // a platform thread: a blocking pipe read must not wait for a carrier of the virtual scheduler
+            thread = Thread.ofPlatform().daemon().start(() -> {
                 try (in) {
                     in.transferTo(new java.io.OutputStream() {
                         @Override

@@ -310,10 +310,10 @@ final class AmazonPages {
                     "",
                     "5つ星のうち%s",
                     true,
-                    "%s個の評価",
+                    "%s レーティング",
                     false,
                     "千",
-                    "%3$s件中%1$s-%2$s件の結果",
+                    "検索結果 %3$s のうち %1$s-%2$s件",
                     "色",
                     "在庫あり。",
                     "現在在庫切れです。",
@@ -580,8 +580,17 @@ final class AmazonPages {
     }
 
     /** The line above the results and the page strip. */
-    static String frame(Market m, String query, int first, int last, int total) {
+    static String frame(Market m, Layout layout, String query, int first, int last, int total) {
         String shown = String.format(m.shownFormat(), first, last, m.count(total));
+        if (layout == Layout.Y2026) {
+            // 2026: the count is an h2 of .s-breadcrumb-header-text, after the filters button's empty spans
+            return "<span data-component-type=\"s-result-info-bar\" class=\"rush-component\"><h1 class=\"a-size-base "
+                    + "s-desktop-toolbar a-text-normal\"><div class=\"s-breadcrumb\"><span class=\"a-declarative\"><span "
+                    + "id=\"s-all-filters\" class=\"a-button\"><span class=\"a-button-inner\"> </span></span></span><div "
+                    + "class=\"a-section a-spacing-none s-breadcrumb-header-text\"><h2 class=\"a-size-base a-text-normal\">"
+                    + "<span>" + shown + "</span><span> </span><span class=\"a-color-state a-text-bold\">\"" + query
+                    + "\"</span></h2></div></div></h1></span>";
+        }
         StringBuilder top = new StringBuilder(
                         "<div data-component-type=\"s-result-info-bar\" class=\"s-result-info-bar\"><h1 class=\""
                                 + "a-size-base s-desktop-toolbar a-text-normal\"><div class=\"s-breadcrumb\"><div class=\""
@@ -677,11 +686,15 @@ final class AmazonPages {
             }
         }
         if (item.prime() && item.available()) {
-            body.append("<div id=\"primeBadge\"><i class=\"a-icon ")
+            body.append("<div id=\"priceBadging_feature_div\"><i class=\"a-icon ")
                     .append(m.primeClass())
                     .append("\"></i></div>");
         }
         body.append(variants(m, layout, item));
+        // a widget for another product, with its own Prime icon (as on a 2026 amazon.com product page)
+        body.append(
+                "<div id=\"value-pick-title-row\"><span>Amazon's pick</span><i aria-label=\"Amazon Prime\" class=\""
+                        + "a-icon a-icon-prime a-icon-small\" id=\"value-pick-prime-badge-lazy-loading\" role=\"img\"></i></div>");
         body.append(bullets(layout));
         body.append("</div><div id=\"rightCol\"><div id=\"availability\" class=\"a-section a-spacing-base\">");
         if (layout == Layout.Y2026) {

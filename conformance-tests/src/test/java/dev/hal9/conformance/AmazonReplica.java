@@ -333,7 +333,7 @@ final class AmazonReplica implements AutoCloseable {
         List<Item> shown = found.subList(Math.min(from, found.size()), Math.min(from + size, found.size()));
         StringBuilder body = new StringBuilder();
         if (!shown.isEmpty()) {
-            body.append(AmazonPages.frame(market, text, from + 1, from + shown.size(), found.size()));
+            body.append(AmazonPages.frame(market, layout, text, from + 1, from + shown.size(), found.size()));
         }
         body.append("<div class=\"s-main-slot s-result-list\">");
         // Amazon puts widgets with an empty data-asin between results

@@ -86,7 +86,14 @@ final class AmazonAdapter implements ShopAdapter {
             }
             products.add(product);
         }
-        String shown = text(page.locator("body"), RESULT_INFO);
+        String shown = null;
+        for (Locator span : page.locator(RESULT_INFO).all()) {
+            String said = span.textContent();
+            if (said != null && said.matches("(?s).*[0-9].*")) {
+                shown = said.strip().replaceAll("\\s+", " ");
+                break;
+            }
+        }
         Marketplace.Total total = Marketplace.total(shown);
         String current = text(page.locator("body"), PAGE_CURRENT);
         int shownPage = current != null && current.matches("\\d+") ? Integer.parseInt(current) : number;
@@ -169,7 +176,7 @@ final class AmazonAdapter implements ShopAdapter {
                 marketplace.code(),
                 marketplace.rating(ratingText),
                 marketplace.count(text(body, PRODUCT_REVIEWS)),
-                page.locator(PRIME).count() > 0,
+                page.locator(PRODUCT_PRIME).count() > 0,
                 false,
                 null,
                 base + String.format(PRODUCT, asin));

@@ -74,13 +74,37 @@ final class AmazonMarkup {
     static final List<String> REVIEWS_TEXT = List.of(
             "a[href*='customerReviews'] span.s-underline-text", "span.s-underline-text", "a[href*='customerReviews']");
     static final String PRIME = "i.a-icon-prime, i[class*='a-icon-prime'], [aria-label='Amazon Prime']";
+    /**
+     * A product's own Prime badge: in its price and buy box, not anywhere on the page (a 2026 amazon.com product page
+     * carries a Prime icon only in a "value pick" widget for another product).
+     */
+    static final String PRODUCT_PRIME = List.of(
+                    "#corePriceDisplay_desktop_feature_div",
+                    "#corePrice_feature_div",
+                    "#corePrice_desktop",
+                    "#apex_desktop",
+                    "#price",
+                    "#priceBadging_feature_div",
+                    "#buybox",
+                    "#desktop_buybox",
+                    "#deliveryBlockMessage",
+                    "#mir-layout-DELIVERY_BLOCK")
+            .stream()
+            .map(box -> box + " i[class*='a-icon-prime']")
+            .collect(java.util.stream.Collectors.joining(", "));
+
     static final String IMAGE = "img.s-image";
     /** A sponsored card: its label, or a title link through /sspa/click. */
     static final String SPONSORED =
             ".puis-sponsored-label-text, .s-sponsored-label-text, .s-label-popover-default, a[href*='/sspa/click'], "
                     + "a[href*='/gp/slredirect/'], [data-component-type='sp-sponsored-result']";
-    /** The line above the results: "1-16 of over 1,000 results for". */
-    static final String RESULT_INFO = "[data-component-type='s-result-info-bar'] h1 span, .s-breadcrumb span";
+    /**
+     * The line above the results, the first of these spans that holds a number: "1-16 of over 1,000 results for"
+     * (h1 to 2025), "検索結果 6,000 以上 のうち 1-24件" (h2 of .s-breadcrumb-header-text, 2026).
+     */
+    static final String RESULT_INFO =
+            ".s-breadcrumb-header-text span, [data-component-type='s-result-info-bar'] h1 span, "
+                    + "[data-component-type='s-result-info-bar'] h2 span";
     /** "over 1,000" in the languages Amazon writes: the total is at least that. */
     static final Pattern AT_LEAST =
             Pattern.compile("(?i)\\bover\\b|über|más de|plus de|mais de|oltre|meer dan|以上|ponad|fazla|أكثر|över");
@@ -126,7 +150,8 @@ final class AmazonMarkup {
     static final String VARIANT_SELECTED =
             "[data-initiallyselected='true'], .swatchSelect, .a-button-selected, [selected]";
     static final String VARIANT_UNAVAILABLE =
-            ".swatchUnavailable, .dropdownUnavailable, [data-initiallyunavailable='true'], .a-button-unavailable";
+            ".swatchUnavailable, .dropdownUnavailable, [data-initiallyunavailable='true'], .a-button-unavailable, "
+                    + "[data-csa-c-content-id$='swatchUnavailable']";
     /** "Click to select Black" and its translations before the value, in an older choice's title. */
     static final Pattern CLICK_TO_SELECT = Pattern.compile(
             "^(?i)(click to select|klicke?n? (um|zum)|cliquez pour sélectionner|haz clic para seleccionar|"

@@ -241,6 +241,9 @@ class CommerceFlowTest {
                             .as(where + ": no price shown, none made up")
                             .isNull();
                     assertThat(penProduct.get("currency")).as(where).isNull();
+                    assertThat(penProduct.get("prime"))
+                            .as(where + ": the Prime icon of another product's widget is not this one's")
+                            .isEqualTo(false);
                     assertThat(penProduct.get("rating")).as(where).isEqualTo(4.8);
                     assertThat(penProduct.get("reviews")).as(where).isEqualTo(770);
                     assertThat(pen.get("delivery")).as(where).isNull();

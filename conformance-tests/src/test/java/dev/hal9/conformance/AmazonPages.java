@@ -87,6 +87,19 @@ final class AmazonPages {
             String primeClass,
             String domain) {
 
+        /** The size dimension's name. */
+        String sizeWord() {
+            return switch (code) {
+                case "de" -> "Größe";
+                case "fr" -> "Taille";
+                case "es", "mx" -> "Tamaño";
+                case "nl" -> "Maat";
+                case "jp" -> "サイズ";
+                case "br" -> "Tamanho";
+                default -> "Size";
+            };
+        }
+
         String path() {
             return code.equals("us") ? "" : "/" + code;
         }
@@ -696,6 +709,10 @@ final class AmazonPages {
                 "<div id=\"value-pick-title-row\"><span>Amazon's pick</span><i aria-label=\"Amazon Prime\" class=\""
                         + "a-icon a-icon-prime a-icon-small\" id=\"value-pick-prime-badge-lazy-loading\" role=\"img\"></i></div>");
         body.append(bullets(layout));
+        // a signed-out visitor's "add to wishlist" posts to the sign-in page (amazon.com.br, 2026): no sign-in wall
+        body.append("<form id=\"addToWishlist\" method=\"post\" action=\"/ap/signin?openid.return_to=%2Fdp%2F")
+                .append(asin)
+                .append("\"><input type=\"submit\" value=\"Add to List\"></form>");
         body.append("</div><div id=\"rightCol\"><div id=\"availability\" class=\"a-section a-spacing-base\">");
         if (layout == Layout.Y2026) {
             body.append("<span class=\"a-declarative\"></span>");
@@ -808,11 +825,36 @@ final class AmazonPages {
                             .append(c.asin())
                             .append("._SS64_.jpg\"></span></li>");
                 }
+                out.append("</ul></div>");
+                // a second row of text swatches, each also showing its price and availability
+                out.append("<div id=\"inline-twister-row-size_name\" class=\"inline-twister-row\"><div class=\""
+                                + "inline-twister-dim-title\"><span class=\"a-color-secondary\">")
+                        .append(m.sizeWord())
+                        .append(": </span><span class=\"a-text-bold\">iPhone 15</span></div><ul>");
+                for (Choice c : SIZES) {
+                    out.append("<li data-asin=\"")
+                            .append(c.asin())
+                            .append("\" data-initiallyselected=\"")
+                            .append(c.asin().equals(item.asin()))
+                            .append(
+                                    "\" data-initiallyunavailable=\"false\"><span class=\"a-button-text\"><span class=\""
+                                            + "swatch-title-text-display\">")
+                            .append(c.value())
+                            .append("</span><span class=\"a-price\"><span class=\"a-offscreen\">")
+                            .append(m.money(item.price()))
+                            .append("</span></span><span class=\"a-size-mini\">")
+                            .append(m.inStock())
+                            .append("</span></span></li>");
+                }
                 out.append("</ul></div></div>");
             }
         }
         return out.toString();
     }
+
+    /** The sizes the newest layout offers beside the colours, as text swatches. */
+    static final List<Choice> SIZES =
+            List.of(new Choice("iPhone 15", "B0CASE0001", true), new Choice("iPhone 15 Plus", "B0CASE3001", true));
 
     static final List<String> BULLETS =
             List.of("Military-grade drop protection, tested to 6 feet", "Wireless charging compatible");

@@ -24,10 +24,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A local stand-in for Amazon (which cannot be reached here), serving the markup hal9's adapter reads
- * (dev.hal9.tools.commerce.AmazonMarkup): search cards with data-asin and a-price/a-offscreen prices, star
- * ratings, Prime badges; product pages; a cart; sign-in; checkout with shipping and tax; place order; order
- * history with tracking; a captcha page; and a page in a changed layout. Accounts are cookies: a sign-in sets
- * {@code x-main}, and the cart and orders belong to it. Test code only.
+ * (dev.hal9.tools.commerce.AmazonMarkup): search and product pages of eleven marketplaces, amazon.com at the root and
+ * the others under /uk, /de, /jp..., each in the layout a test chooses ({@link AmazonPages} writes them); a cart;
+ * sign-in; checkout with shipping and tax; place order; order history with tracking; a captcha page, a JavaScript
+ * challenge and a page in a changed layout. Accounts are cookies: a sign-in sets {@code x-main}, and the cart and
+ * orders belong to it. Test code only.
  */
 final class AmazonReplica implements AutoCloseable {
 

@@ -224,12 +224,16 @@ class CommerceFlowTest {
                     assertThat(product.get("url")).as(where).isEqualTo(amazon.origin(m.code()) + "/dp/B0CASE0001");
                     assertThat(spigen.get("availability")).as(where).isEqualTo(m.inStock());
                     assertThat(spigen.get("delivery")).as(where).isEqualTo(m.delivery());
-                    assertThat((List<Object>) spigen.get("variants"))
-                            .as(where)
-                            .containsExactly(
-                                    variant(m.dimension(), "Clear", "B0CASE0001", true, true),
-                                    variant(m.dimension(), "Black", "B0CASE1001", false, true),
-                                    variant(m.dimension(), "Navy", "B0CASE2001", false, false));
+                    List<Object> variants = new java.util.ArrayList<>(List.of(
+                            variant(m.dimension(), "Clear", "B0CASE0001", true, true),
+                            variant(m.dimension(), "Black", "B0CASE1001", false, true),
+                            variant(m.dimension(), "Navy", "B0CASE2001", false, false)));
+                    if (layout == AmazonPages.Layout.Y2026) {
+                        // text swatches, whose choices also show a price and "In Stock"
+                        variants.add(variant(m.sizeWord(), "iPhone 15", "B0CASE0001", true, true));
+                        variants.add(variant(m.sizeWord(), "iPhone 15 Plus", "B0CASE3001", false, true));
+                    }
+                    assertThat((List<Object>) spigen.get("variants")).as(where).containsExactlyElementsOf(variants);
                     assertThat((List<?>) spigen.get("bullets")).as(where).isEqualTo(AmazonPages.BULLETS);
 
                     Map<?, ?> pen = (Map<?, ?>)
@@ -452,6 +456,13 @@ class CommerceFlowTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> bob.readResource(new McpSchema.ReadResourceRequest((String) stopped.get("screenshot"))))
                 .hasMessageContaining("not found");
+
+        // issue 16: AWS WAF's JavaScript challenge has no form; it once came back as layout_not_recognised
+        Map<?, ?> challenge = (Map<?, ?>)
+                ok(alice, "amazon_search", Map.of("query", "challenge case")).get("stopped");
+        assertThat(challenge.get("reason")).isEqualTo("captcha");
+        assertThat(challenge.get("message").toString()).contains("JavaScript bot challenge", "a person must open it");
+        assertThat((String) challenge.get("screenshot")).startsWith("hal9://commerce/screens/");
 
         Map<?, ?> layout = (Map<?, ?>)
                 ok(alice, "amazon_search", Map.of("query", "newlayout case")).get("stopped");

@@ -6,6 +6,7 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.PlaywrightException;
 import com.microsoft.playwright.options.LoadState;
+import com.microsoft.playwright.options.WaitUntilState;
 import java.math.BigDecimal;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -170,18 +171,23 @@ final class AmazonAdapter implements ShopAdapter {
         }
         Product product = new Product(
                 asin,
-                text(body, TITLE),
+                first(body, TITLE_TEXT),
                 price == null ? null : price.amount(),
                 price == null ? null : price.currency(),
                 marketplace.code(),
                 marketplace.rating(ratingText),
-                marketplace.count(text(body, PRODUCT_REVIEWS)),
+                reviewsOf(body),
                 page.locator(PRODUCT_PRIME).count() > 0,
                 false,
                 null,
                 base + String.format(PRODUCT, asin));
         return new Details(
                 product, shown(page, List.of(AVAILABILITY)), shown(page, DELIVERY), variants(page), bullets(page));
+    }
+
+    private Integer reviewsOf(Locator body) {
+        Integer count = marketplace.count(text(body, PRODUCT_REVIEWS));
+        return count != null ? count : marketplace.count(attribute(body, PRODUCT_REVIEWS_LABEL, "aria-label"));
     }
 
     private List<Variant> variants(Page page) {
@@ -225,14 +231,17 @@ final class AmazonAdapter implements ShopAdapter {
     }
 
     private static final Pattern ASIN_IN_URL = Pattern.compile("/dp/([A-Z0-9]{10})");
+    private static final Pattern ASIN_AT_END_OF_VALUE = Pattern.compile("(?:^|[#:.])([A-Z0-9]{10})$");
     /** A dropdown option's value: "2,B0CASE1001". */
     private static final Pattern ASIN_AT_END = Pattern.compile(",([A-Z0-9]{10})$");
 
     private static String choiceAsin(Locator choice) {
         for (String name : List.of("data-asin", "data-defaultasin", "data-csa-c-item-id")) {
             String value = choice.getAttribute(name);
-            if (value != null && value.strip().matches("[A-Z0-9]{10}")) {
-                return value.strip();
+            // "B0752XJYNL", or prefixed as "MC_Assembly_1#B0752XJYNL" on some older pages
+            Matcher asin = value == null ? null : ASIN_AT_END_OF_VALUE.matcher(value.strip());
+            if (asin != null && asin.find()) {
+                return asin.group(1);
             }
         }
         for (String name : List.of("data-dp-url", "value")) {
@@ -251,11 +260,18 @@ final class AmazonAdapter implements ShopAdapter {
         return null;
     }
 
-    /** What a choice is called: its swatch's alt text, its title minus "Click to select", or its text. */
+    /**
+     * What a choice is called: its swatch's alt text, a text swatch's title (the choice also holds its price and
+     * availability), its title minus "Click to select", or its text.
+     */
     private static String choiceValue(Locator choice) {
         String alt = attribute(choice, "img[alt]", "alt");
         if (alt != null && !alt.isBlank()) {
             return alt.strip();
+        }
+        String swatch = text(choice, VARIANT_TEXT_SWATCH);
+        if (swatch != null) {
+            return swatch;
         }
         String title = choice.getAttribute("title");
         if (title != null && !title.isBlank()) {
@@ -455,12 +471,33 @@ final class AmazonAdapter implements ShopAdapter {
 
     private void open(Page page, String path) {
         try {
-            page.navigate(base + path);
+            // the document is what is read; Amazon's ads and trackers need not finish loading first (a saved
+            // amazon.com.br page never reached "load" in 30 s)
+            page.navigate(base + path, new Page.NavigateOptions().setWaitUntil(WaitUntilState.DOMCONTENTLOADED));
         } catch (PlaywrightException e) {
-            throw new dev.hal9.api.ToolException("Amazon (" + base + ") could not be reached: "
-                    + e.getMessage().lines().findFirst().orElse("") + "; try again later");
+            throw new dev.hal9.api.ToolException(
+                    "Amazon (" + base + ") could not be reached: " + playwrightMessage(e) + "; try again later");
         }
     }
+
+    /**
+     * What went wrong, from Playwright's message: its {@code message='...'} line when it has one (the first line of
+     * such a message is only "Error {"), else its first line.
+     */
+    static String playwrightMessage(PlaywrightException e) {
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        Matcher said = PLAYWRIGHT_SAID.matcher(message);
+        if (said.find()) {
+            return said.group(1).strip();
+        }
+        return message.lines()
+                .filter(l -> !l.isBlank())
+                .findFirst()
+                .orElse("no reason given")
+                .strip();
+    }
+
+    private static final Pattern PLAYWRIGHT_SAID = Pattern.compile("message='([^\\n']*)");
 
     private void expect(Page page, String selector, String what) {
         stopIfBlocked(page);

@@ -2,11 +2,14 @@ package dev.hal9.tools.commerce;
 
 import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Everything hal9 knows about Amazon's markup, in one place: the URLs it opens, the selectors it reads and the
- * signs by which it recognises a page. When Amazon changes its layout, this file is the fix. The test replica
- * (conformance-tests' AmazonReplica) serves exactly these structures.
+ * signs by which it recognises a page, for three generations of Amazon's pages (2020-22, 2023-24, 2025-26) where
+ * they differ. When Amazon changes its layout, this file is the fix. How numbers are written is the marketplace's
+ * ({@link Marketplace}). The test replica (conformance-tests' AmazonPages) writes each generation in eleven
+ * marketplaces' formats.
  */
 final class AmazonMarkup {
 
@@ -40,8 +43,11 @@ final class AmazonMarkup {
     static final String CHALLENGE = "script[src*='challenge.js'], script[src*='awswaf'], #challenge-container";
 
     static final Pattern CHALLENGE_TEXT = Pattern.compile("gokuProps|AwsWafIntegration|awsWafCookieDomainList");
-    /** The sign-in wall: the signIn form, its e-mail field (ap_email before 2024, ap_email_login after). */
-    static final String SIGN_IN = "form[name='signIn'], #ap_email, #ap_email_login, form[action*='/ap/signin']";
+    /**
+     * The sign-in wall: the signIn form, its e-mail field (ap_email before 2024, ap_email_login after). Not any form
+     * posting to /ap/signin: a product page shown to a signed-out visitor has an "add to wishlist" form that does.
+     */
+    static final String SIGN_IN = "form[name='signIn'], #ap_email, #ap_email_login";
 
     // ---- search results
     static final String RESULTS = "div.s-main-slot, [data-component-type='s-search-results']";
@@ -91,7 +97,7 @@ final class AmazonMarkup {
                     "#mir-layout-DELIVERY_BLOCK")
             .stream()
             .map(box -> box + " i[class*='a-icon-prime']")
-            .collect(java.util.stream.Collectors.joining(", "));
+            .collect(Collectors.joining(", "));
 
     static final String IMAGE = "img.s-image";
     /** A sponsored card: its label, or a title link through /sspa/click. */
@@ -114,12 +120,16 @@ final class AmazonMarkup {
     static final String PAGE_NEXT = "a.s-pagination-next, ul.a-pagination li.a-last a";
 
     // ---- product page
-    static final String TITLE = "#productTitle";
+    /** A product page: its title, #productTitle (desktop), or h1#title (the mobile page has only that). */
+    static final String TITLE = "#productTitle, h1#title";
+    /** The title's text: the span (a page may also carry a hidden input of the same id), else the mobile h1. */
+    static final List<String> TITLE_TEXT = List.of("span#productTitle", "#productTitle:not(input)", "h1#title");
     /** Where the price to pay is, newest layout first (2023+), then 2021-22's, then the priceblock ids of before. */
     static final List<String> PRODUCT_PRICE = List.of(
             "#corePriceDisplay_desktop_feature_div " + PRICE,
             "#corePrice_feature_div " + PRICE,
             "#corePrice_desktop " + PRICE,
+            "#corePriceDisplay_mobile_feature_div " + PRICE,
             "#apex_desktop " + PRICE,
             "#price " + PRICE,
             "#priceblock_dealprice",
@@ -133,9 +143,15 @@ final class AmazonMarkup {
             "#deliveryBlockMessage",
             "#mir-layout-DELIVERY_BLOCK",
             "#delivery-message");
-    static final List<String> PRODUCT_RATING =
-            List.of("#acrPopover", "#acrPopover .a-icon-alt", "#averageCustomerReviews .a-icon-alt");
+    static final List<String> PRODUCT_RATING = List.of(
+            "#acrPopover",
+            "#acrPopover .a-icon-alt",
+            "#averageCustomerReviews .a-icon-alt",
+            "#acrCustomerReviewLink .a-icon-alt");
+    /** "12,345 ratings" (desktop); the mobile page's link says "(393)" with an aria-label "393 Análises". */
     static final String PRODUCT_REVIEWS = "#acrCustomerReviewText";
+
+    static final String PRODUCT_REVIEWS_LABEL = "#acrCustomerReviewLink span[aria-label]";
     /**
      * The variant rows: {@code #twister-plus-inline-twister} (2023+, rows {@code inline-twister-row-<dimension>}),
      * {@code #twister} (rows {@code variation_<dimension>}). In a row, each choice is an {@code li} carrying its
@@ -146,6 +162,9 @@ final class AmazonMarkup {
             "#twister-plus-inline-twister [id^='inline-twister-row-'], #twister [id^='variation_']";
 
     static final String VARIANT_CHOICE = "li[data-asin], li[data-defaultasin], li[data-dp-url], option[value*=',']";
+    /** A text swatch's own name (2024+), apart from the price and availability the swatch also shows. */
+    static final String VARIANT_TEXT_SWATCH = ".swatch-title-text-display, .swatch-title-text, .twisterTextDiv p";
+
     static final String VARIANT_LABEL = ".inline-twister-dim-title, label.a-form-label, .a-form-label";
     static final String VARIANT_SELECTED =
             "[data-initiallyselected='true'], .swatchSelect, .a-button-selected, [selected]";

@@ -249,11 +249,7 @@ record Marketplace(String code, String origin, Locale locale, String currency) {
         if (text == null) {
             return null;
         }
-        List<Double> numbers = new ArrayList<>();
-        Matcher m = RATING_NUMBER.matcher(text);
-        while (m.find()) {
-            numbers.add(Double.valueOf(m.group().replace(',', '.')));
-        }
+        List<Double> numbers = numbers(text);
         if (numbers.size() == 1) {
             double only = numbers.get(0);
             return only >= 0 && only <= 5 ? only : null;
@@ -272,12 +268,18 @@ record Marketplace(String code, String origin, Locale locale, String currency) {
      * "(1.2K)"): a rating names the scale, 5, beside a number no higher.
      */
     boolean isRating(String text) {
+        List<Double> numbers = numbers(text);
+        return numbers.size() == 2 && numbers.contains(5.0) && numbers.stream().allMatch(n -> n >= 0 && n <= 5);
+    }
+
+    /** The numbers of a short text, a decimal comma read as a point ("4,3 de 5" is 4.3 and 5). */
+    private static List<Double> numbers(String text) {
         List<Double> numbers = new ArrayList<>();
         Matcher m = RATING_NUMBER.matcher(text);
         while (m.find()) {
             numbers.add(Double.valueOf(m.group().replace(',', '.')));
         }
-        return numbers.size() == 2 && numbers.contains(5.0) && numbers.stream().allMatch(n -> n >= 0 && n <= 5);
+        return numbers;
     }
 
     /** Japanese and Turkish write the scale first: "5つ星のうち4.3", "5 yıldız üzerinden 4,3". */

@@ -3,6 +3,7 @@ package dev.hal9.tools.commerce;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Everything hal9 knows about Amazon's markup, in one place: the URLs it opens, the selectors it reads and the
@@ -80,25 +81,6 @@ final class AmazonMarkup {
     static final List<String> REVIEWS_TEXT = List.of(
             "a[href*='customerReviews'] span.s-underline-text", "span.s-underline-text", "a[href*='customerReviews']");
     static final String PRIME = "i.a-icon-prime, i[class*='a-icon-prime'], [aria-label='Amazon Prime']";
-    /**
-     * A product's own Prime badge: in its price and buy box, not anywhere on the page (a 2026 amazon.com product page
-     * carries a Prime icon only in a "value pick" widget for another product).
-     */
-    static final String PRODUCT_PRIME = List.of(
-                    "#corePriceDisplay_desktop_feature_div",
-                    "#corePrice_feature_div",
-                    "#corePrice_desktop",
-                    "#apex_desktop",
-                    "#price",
-                    "#priceBadging_feature_div",
-                    "#buybox",
-                    "#desktop_buybox",
-                    "#deliveryBlockMessage",
-                    "#mir-layout-DELIVERY_BLOCK")
-            .stream()
-            .map(box -> box + " i[class*='a-icon-prime']")
-            .collect(Collectors.joining(", "));
-
     static final String IMAGE = "img.s-image";
     /** A sponsored card: its label, or a title link through /sspa/click. */
     static final String SPONSORED =
@@ -124,18 +106,37 @@ final class AmazonMarkup {
     static final String TITLE = "#productTitle, h1#title";
     /** The title's text: the span (a page may also carry a hidden input of the same id), else the mobile h1. */
     static final List<String> TITLE_TEXT = List.of("span#productTitle", "#productTitle:not(input)", "h1#title");
-    /** Where the price to pay is, newest layout first (2023+), then 2021-22's, then the priceblock ids of before. */
-    static final List<String> PRODUCT_PRICE = List.of(
-            "#corePriceDisplay_desktop_feature_div " + PRICE,
-            "#corePrice_feature_div " + PRICE,
-            "#corePrice_desktop " + PRICE,
-            "#corePriceDisplay_mobile_feature_div " + PRICE,
-            "#apex_desktop " + PRICE,
-            "#price " + PRICE,
-            "#priceblock_dealprice",
-            "#priceblock_ourprice",
-            "#priceblock_saleprice",
-            "#price_inside_buybox");
+    /** The boxes that hold a product's own price (2023+ desktop, 2021-22, the mobile page, the apex and old box). */
+    private static final List<String> PRICE_BOXES = List.of(
+            "#corePriceDisplay_desktop_feature_div",
+            "#corePrice_feature_div",
+            "#corePrice_desktop",
+            "#corePriceDisplay_mobile_feature_div",
+            "#apex_desktop",
+            "#price");
+    /** Where the price to pay is: the price boxes, newest first, then the priceblock ids of 2019-21. */
+    static final List<String> PRODUCT_PRICE = Stream.concat(
+                    PRICE_BOXES.stream().map(box -> box + " " + PRICE),
+                    Stream.of(
+                            "#priceblock_dealprice",
+                            "#priceblock_ourprice",
+                            "#priceblock_saleprice",
+                            "#price_inside_buybox"))
+            .toList();
+    /**
+     * A product's own Prime badge: in its price boxes and buy box, not anywhere on the page (a 2026 amazon.com product
+     * page carries a Prime icon only in a "value pick" widget for another product).
+     */
+    static final String PRODUCT_PRIME = Stream.concat(
+                    PRICE_BOXES.stream(),
+                    Stream.of(
+                            "#priceBadging_feature_div",
+                            "#buybox",
+                            "#desktop_buybox",
+                            "#deliveryBlockMessage",
+                            "#mir-layout-DELIVERY_BLOCK"))
+            .map(box -> box + " i[class*='a-icon-prime']")
+            .collect(Collectors.joining(", "));
 
     static final String AVAILABILITY = "#availability";
     static final List<String> DELIVERY = List.of(

@@ -30,10 +30,6 @@ final class AmazonAdapter implements ShopAdapter {
         this.base = marketplace.origin();
     }
 
-    Marketplace marketplace() {
-        return marketplace;
-    }
-
     @Override
     public Results search(Page page, Query query) {
         int number = Math.max(1, query.page());

@@ -507,8 +507,7 @@ final class AmazonAdapter implements ShopAdapter {
     }
 
     private void stopIfBlocked(Page page) {
-        if (page.locator(CHALLENGE).count() > 0
-                || CHALLENGE_TEXT.matcher(page.content()).find()) {
+        if (page.locator(CHALLENGE).count() > 0 || Boolean.TRUE.equals(page.evaluate(CHALLENGE_GLOBALS))) {
             throw blocked(
                     page,
                     ShopAdapter.Blocked.Reason.CAPTCHA,

@@ -43,7 +43,12 @@ final class AmazonMarkup {
      */
     static final String CHALLENGE = "script[src*='challenge.js'], script[src*='awswaf'], #challenge-container";
 
-    static final Pattern CHALLENGE_TEXT = Pattern.compile("gokuProps|AwsWafIntegration|awsWafCookieDomainList");
+    /**
+     * The challenge's globals, asked of the page itself: serializing the whole document (a megabyte on a real
+     * page) on every read to search it for them would cost more than the read.
+     */
+    static final String CHALLENGE_GLOBALS =
+            "() => 'gokuProps' in window || 'AwsWafIntegration' in window || 'awsWafCookieDomainList' in window";
     /**
      * The sign-in wall: the signIn form, its e-mail field (ap_email before 2024, ap_email_login after). Not any form
      * posting to /ap/signin: a product page shown to a signed-out visitor has an "add to wishlist" form that does.

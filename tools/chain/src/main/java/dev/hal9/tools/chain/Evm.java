@@ -43,6 +43,63 @@ public interface Evm {
     /** The runtime bytecode at an address (0x when there is none). */
     String code(String network, String address);
 
+    /** The latest block's number. */
+    long blockNumber(String network);
+
+    /** The native balance of an address at the latest block, in wei. */
+    BigInteger balance(String network, String address);
+
+    /** One 32-byte storage slot of a contract at the latest block (0x + 64 hex). */
+    String storageAt(String network, String address, String slot);
+
+    /**
+     * {@code eth_call} at the latest block with native value and state overrides (an address's balance or code
+     * replaced for this call only), for simulations that need funds or code the chain does not have.
+     *
+     * @throws Reverted when the call reverts
+     */
+    String call(
+            String network,
+            String from,
+            String to,
+            String data,
+            BigInteger value,
+            Map<String, StateOverride> overrides);
+
+    /** A state override of {@link #call(String, String, String, String, BigInteger, Map)}; a null field is kept. */
+    record StateOverride(BigInteger balance, String code) {}
+
+    /**
+     * The logs of {@code address} in the block range (inclusive) whose first topic is one of {@code topic0}; the
+     * node may refuse a range too wide or too full, as a {@link ToolException} saying so.
+     */
+    java.util.List<Log> logs(
+            String network, String address, java.util.List<String> topic0, long fromBlock, long toBlock);
+
+    /** A log entry: the emitting contract, its topics and data, and where it was mined. */
+    record Log(String address, java.util.List<String> topics, String data, long blockNumber, String transactionHash) {}
+
+    /**
+     * Several calls in sequence on one simulated block at the latest state ({@code eth_simulateV1}), each seeing the
+     * effects of the ones before; empty when the node does not offer it.
+     */
+    Optional<java.util.List<Simulated>> simulate(String network, java.util.List<SimulatedCall> calls);
+
+    /** A call of {@link #simulate}. */
+    record SimulatedCall(String from, String to, String data) {}
+
+    /** A simulated call's outcome: whether it succeeded, what it returned and the logs it emitted. */
+    record Simulated(boolean success, String returnData, java.util.List<Log> logs) {}
+
+    /**
+     * The account and transaction that created a contract, when the node can say ({@code ots_getContractCreator},
+     * else a search of the code's first block and that block's creations); empty when it cannot.
+     */
+    Optional<Creation> creation(String network, String address);
+
+    /** A contract's creator and the creating transaction. */
+    record Creation(String creator, String transactionHash, long blockNumber) {}
+
     /** The receipt of a mined transaction; empty while it is pending or unknown. */
     Optional<Receipt> receipt(String network, String hash);
 

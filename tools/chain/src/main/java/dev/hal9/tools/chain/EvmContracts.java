@@ -4,7 +4,9 @@ import dev.hal9.api.Guard;
 import dev.hal9.api.ToolException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -64,7 +66,189 @@ final class EvmContracts implements Evm {
 
     @Override
     public String code(String network, String address) {
-        return String.valueOf(rpc(network).call("eth_getCode", java.util.List.of(address, "latest")));
+        return String.valueOf(rpc(network).call("eth_getCode", List.of(address, "latest")));
+    }
+
+    @Override
+    public long blockNumber(String network) {
+        return rpc(network).blockNumber().longValueExact();
+    }
+
+    @Override
+    public BigInteger balance(String network, String address) {
+        return rpc(network).balance(address);
+    }
+
+    @Override
+    public String storageAt(String network, String address, String slot) {
+        return String.valueOf(rpc(network).call("eth_getStorageAt", List.of(address, slot, "latest")));
+    }
+
+    @Override
+    public String call(
+            String network,
+            String from,
+            String to,
+            String data,
+            BigInteger value,
+            Map<String, StateOverride> overrides) {
+        Map<String, Object> transaction = new LinkedHashMap<>();
+        if (from != null) {
+            transaction.put("from", from);
+        }
+        transaction.put("to", to);
+        transaction.put("data", data);
+        if (value != null && value.signum() > 0) {
+            transaction.put("value", "0x" + value.toString(16));
+        }
+        Map<String, Object> state = new LinkedHashMap<>();
+        overrides.forEach((address, override) -> {
+            Map<String, Object> account = new LinkedHashMap<>();
+            if (override.balance() != null) {
+                account.put("balance", "0x" + override.balance().toString(16));
+            }
+            if (override.code() != null) {
+                account.put("code", override.code());
+            }
+            state.put(address, account);
+        });
+        try {
+            return String.valueOf(rpc(network).call("eth_call", List.of(transaction, "latest", state)));
+        } catch (EvmRpc.Refused e) {
+            throw reverted("the call reverted on " + network, e);
+        }
+    }
+
+    @Override
+    public List<Log> logs(String network, String address, List<String> topic0, long fromBlock, long toBlock) {
+        Map<String, Object> filter = new LinkedHashMap<>();
+        filter.put("address", address);
+        filter.put("topics", List.of(topic0));
+        filter.put("fromBlock", "0x" + Long.toHexString(fromBlock));
+        filter.put("toBlock", "0x" + Long.toHexString(toBlock));
+        Object result = rpc(network).call("eth_getLogs", List.of(filter));
+        List<Log> logs = new ArrayList<>();
+        if (result instanceof List<?> entries) {
+            for (Object entry : entries) {
+                if (entry instanceof Map<?, ?> log) {
+                    logs.add(log(log));
+                }
+            }
+        }
+        return logs;
+    }
+
+    private static Log log(Map<?, ?> log) {
+        List<String> topics = new ArrayList<>();
+        if (log.get("topics") instanceof List<?> list) {
+            list.forEach(t -> topics.add(String.valueOf(t)));
+        }
+        Object block = log.get("blockNumber");
+        return new Log(
+                String.valueOf(log.get("address")),
+                List.copyOf(topics),
+                String.valueOf(log.get("data")),
+                block == null ? -1 : EvmRpc.quantity(block).longValueExact(),
+                log.get("transactionHash") == null ? null : String.valueOf(log.get("transactionHash")));
+    }
+
+    @Override
+    public Optional<List<Simulated>> simulate(String network, List<SimulatedCall> calls) {
+        List<Map<String, Object>> wire = new ArrayList<>();
+        for (SimulatedCall call : calls) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            if (call.from() != null) {
+                one.put("from", call.from());
+            }
+            one.put("to", call.to());
+            one.put("data", call.data());
+            wire.add(one);
+        }
+        Object result;
+        try {
+            result = rpc(network)
+                    .call(
+                            "eth_simulateV1",
+                            List.of(
+                                    Map.of("blockStateCalls", List.of(Map.of("calls", wire)), "validation", false),
+                                    "latest"));
+        } catch (EvmRpc.Refused e) {
+            return Optional.empty();
+        }
+        if (!(result instanceof List<?> blocks)
+                || blocks.isEmpty()
+                || !(blocks.get(0) instanceof Map<?, ?> block)
+                || !(block.get("calls") instanceof List<?> outcomes)) {
+            return Optional.empty();
+        }
+        List<Simulated> simulated = new ArrayList<>();
+        for (Object outcome : outcomes) {
+            Map<?, ?> call = (Map<?, ?>) outcome;
+            List<Log> logs = new ArrayList<>();
+            if (call.get("logs") instanceof List<?> entries) {
+                entries.forEach(entry -> logs.add(log((Map<?, ?>) entry)));
+            }
+            simulated.add(new Simulated(
+                    "0x1".equals(call.get("status")),
+                    call.get("returnData") == null ? "0x" : String.valueOf(call.get("returnData")),
+                    List.copyOf(logs)));
+        }
+        return Optional.of(List.copyOf(simulated));
+    }
+
+    @Override
+    public Optional<Creation> creation(String network, String address) {
+        EvmRpc rpc = rpc(network);
+        try {
+            if (rpc.call("ots_getContractCreator", List.of(address)) instanceof Map<?, ?> found
+                    && found.get("hash") instanceof String hash
+                    && found.get("creator") instanceof String creator) {
+                Map<String, Object> transaction = rpc.transaction(hash);
+                long block = transaction == null || transaction.get("blockNumber") == null
+                        ? -1
+                        : EvmRpc.quantity(transaction.get("blockNumber")).longValueExact();
+                return Optional.of(new Creation(ChainFamily.checked(creator), hash, block));
+            }
+        } catch (EvmRpc.Refused e) {
+            // not an Otterscan-capable node: find the first block with the code, then its creation
+        }
+        long low = 0;
+        long high = rpc.blockNumber().longValueExact();
+        if ("0x".equals(codeAt(rpc, address, high))) {
+            return Optional.empty();
+        }
+        try {
+            while (low < high) {
+                long middle = (low + high) >>> 1;
+                if ("0x".equals(codeAt(rpc, address, middle))) {
+                    low = middle + 1;
+                } else {
+                    high = middle;
+                }
+            }
+        } catch (EvmRpc.Refused e) {
+            return Optional.empty(); // historical state pruned: not an archive node
+        }
+        Map<String, Object> block = rpc.block(low);
+        if (block == null || !(block.get("transactions") instanceof List<?> transactions)) {
+            return Optional.empty();
+        }
+        for (Object entry : transactions) {
+            if (entry instanceof Map<?, ?> transaction && transaction.get("to") == null) {
+                Map<String, Object> receipt = rpc.receipt(String.valueOf(transaction.get("hash")));
+                if (receipt != null && address.equalsIgnoreCase(String.valueOf(receipt.get("contractAddress")))) {
+                    return Optional.of(new Creation(
+                            ChainFamily.checked(String.valueOf(transaction.get("from"))),
+                            String.valueOf(transaction.get("hash")),
+                            low));
+                }
+            }
+        }
+        return Optional.empty(); // created by another contract: its creator is not a transaction's sender
+    }
+
+    private static String codeAt(EvmRpc rpc, String address, long block) {
+        return String.valueOf(rpc.call("eth_getCode", List.of(address, "0x" + Long.toHexString(block))));
     }
 
     @Override

@@ -1,0 +1,258 @@
+package dev.hal9.tools.analysis;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.hal9.api.FamilyContext;
+import dev.hal9.api.Param;
+import dev.hal9.api.Tool;
+import dev.hal9.api.ToolCall;
+import dev.hal9.api.ToolException;
+import dev.hal9.api.ToolFamily;
+import dev.hal9.api.ToolKind;
+import dev.hal9.tools.chain.Evm;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The research family: {@code onchain_analyze}, a token's or contract's risks read from the EVM node the chain
+ * family is configured with, each finding with its evidence, and {@code calculate}, exact decimal arithmetic with
+ * on-chain units. Read-only: nothing here signs, sends or moves value.
+ */
+public final class AnalysisFamily implements ToolFamily {
+
+    /** Uniswap-v2-style routers known per built-in network: Uniswap v2, PancakeSwap v2, QuickSwap. */
+    private static final Map<String, String> KNOWN_ROUTERS = Map.of(
+            "ethereum", "0x7a250d5630B4cF539739dF2C5dAcb4c659F2488D",
+            "bsc", "0x10ED43C718714eb63d5aA57B78B54704E256024E",
+            "polygon", "0xa5E0829CaCEd8fFDD4De3c43696c57F7D7A678ff");
+
+    record AnalyzeInput(
+            @Param(
+                    value = "The token's or contract's address (0x + 40 hex).",
+                    required = true,
+                    pattern = "^0x[0-9a-fA-F]{40}$")
+            String address,
+
+            @Param(
+                    value = "The EVM network, e.g. ethereum, polygon, bsc, mantle, or one the operator configured.",
+                    required = true,
+                    maxLength = 40)
+            String network) {}
+
+    record CalculateInput(
+            @Param(
+                    value = "The expression, e.g. \"1.5 ether + 300000 gwei to gwei\", \"units(1234500, 6) * 3\", "
+                            + "\"2 TON * ton_usd\", \"(10 - 3) / 4\". Operators + - * / % ^, parentheses, units "
+                            + "wei gwei ether nanoton TON, units(raw, decimals), raw(amount, decimals), the "
+                            + "operator's prices, and a final \"to <unit>\".",
+                    required = true,
+                    maxLength = 1000)
+            String expression) {}
+
+    record CalculateOutput(
+            @Param("The expression as given.") String expression,
+            @Param("The result, in plain decimal notation.") String result,
+
+            @Param("The result's unit, when it is an amount.")
+            String unit,
+
+            @Param("Whether it is exact; a division that does not end is rounded to 40 significant digits.")
+            boolean exact,
+
+            @Param("An amount's value in each unit of its asset.")
+            Map<String, String> inOtherUnits) {}
+
+    @Override
+    public String name() {
+        return "analysis";
+    }
+
+    @Override
+    public List<Tool<?, ?>> tools(FamilyContext context) {
+        int budget = integer(context, "rpc-budget", "400", 10, 100_000);
+        long window = integer(context, "log-window-blocks", "200000", 1, Integer.MAX_VALUE);
+        long chunk = integer(context, "log-chunk-blocks", "10000", 1, Integer.MAX_VALUE);
+        Duration cacheFor = Duration.ofSeconds(integer(context, "cache-seconds", "60", 0, 86_400));
+        Map<String, BigDecimal> prices = prices(context.setting("prices").orElse(""));
+        Cache<String, Object> cache = Caffeine.newBuilder()
+                .maximumSize(20_000)
+                .expireAfterWrite(cacheFor)
+                .build();
+        String probe = probeCode();
+        InstantSource clock = InstantSource.system();
+        List<Tool<?, ?>> tools = new ArrayList<>();
+        tools.add(Tool.builder("onchain_analyze", AnalyzeInput.class, TokenAnalysis.Report.class)
+                .title("Analyse a token's or contract's risks")
+                .description("Read an EVM token or contract from the chain and report its risks with evidence, in "
+                        + "GoPlus's token-security field names: proxy and the logic behind it (EIP-1967, beacon, "
+                        + "EIP-1822, EIP-1167, Safe, diamond), owner and whether it is renounced, hidden owners, "
+                        + "mint, pause, blacklist, whitelist, tax setters, anti-whale limits, cooldowns, "
+                        + "owner-changeable balances, selfdestruct, holders and their shares, Uniswap-v2 pools "
+                        + "and burned LP, and a simulated buy, transfer and sell (buy_tax, sell_tax, "
+                        + "cannot_sell_all, is_honeypot). Each finding says how it was found (selector, slot, "
+                        + "call, simulation, log range). Reads only; bounded by an RPC budget.")
+                .kind(ToolKind.READ_ONLY)
+                .capability("analysis.read")
+                .handler((input, call) -> analyze(context, cache, budget, window, chunk, probe, clock, input, call))
+                .render(AnalysisFamily::render)
+                .build());
+        tools.add(Tool.builder("calculate", CalculateInput.class, CalculateOutput.class)
+                .title("Calculate exactly")
+                .description("Exact decimal arithmetic for money and on-chain amounts, never floating point: + - "
+                        + "* / % ^ and parentheses, units (wei, gwei, ether, nanoton, TON) with conversions "
+                        + "(\"0.05 ether to gwei\"), token units by decimals (units(raw, 6), raw(1.5, 18)), and "
+                        + "the prices the operator configured (eth_usd). Says when a division had to be rounded.")
+                .kind(ToolKind.READ_ONLY)
+                .capability("analysis.read")
+                .handler((input, call) -> calculate(prices, input))
+                .render(o -> o.expression() + " = " + o.result() + (o.unit() == null ? "" : " " + o.unit())
+                        + (o.exact() ? "" : " (rounded)"))
+                .build());
+        return tools;
+    }
+
+    private static TokenAnalysis.Report analyze(
+            FamilyContext context,
+            Cache<String, Object> cache,
+            int budget,
+            long window,
+            long chunk,
+            String probe,
+            InstantSource clock,
+            AnalyzeInput input,
+            ToolCall call) {
+        Evm evm = context.service(Evm.class)
+                .orElseThrow(() -> new ToolException("onchain_analyze needs the chain family, which is not loaded"));
+        Evm.Network network = evm.network(input.network());
+        String address = evm.address(input.address(), "address");
+        List<String> routers = routers(context, network.name());
+        long started = clock.millis();
+        Reads reads = new Reads(evm, network.name(), cache, budget);
+        TokenAnalysis.Settings settings = new TokenAnalysis.Settings(budget, window, chunk, routers, probe);
+        return new TokenAnalysis(reads, settings, call, started).run(address, clock::millis);
+    }
+
+    private static List<String> routers(FamilyContext context, String network) {
+        String configured =
+                context.setting("evm." + network + ".routers").orElse(KNOWN_ROUTERS.getOrDefault(network, ""));
+        List<String> routers = new ArrayList<>();
+        for (String router : configured.split(",")) {
+            String r = router.trim();
+            if (r.isEmpty()) {
+                continue;
+            }
+            if (!r.matches("0x[0-9a-fA-F]{40}")) {
+                throw new ToolException("families.analysis.evm." + network + ".routers takes router addresses "
+                        + "(0x + 40 hex) separated by commas, not '" + r + "'");
+            }
+            routers.add(r.toLowerCase(Locale.ROOT));
+        }
+        return routers;
+    }
+
+    private static CalculateOutput calculate(Map<String, BigDecimal> prices, CalculateInput input) {
+        Calculator.Result result = Calculator.evaluate(input.expression(), prices);
+        return new CalculateOutput(
+                input.expression(),
+                Calculator.plain(result.value()),
+                result.unit(),
+                result.exact(),
+                result.inOtherUnits());
+    }
+
+    private static String render(TokenAnalysis.Report report) {
+        StringBuilder text = new StringBuilder(report.summary()).append("\n");
+        for (TokenAnalysis.Finding finding : report.findings()) {
+            text.append("\n- ")
+                    .append(finding.field())
+                    .append(" = ")
+                    .append(finding.value())
+                    .append(" [")
+                    .append(finding.risk())
+                    .append("] ")
+                    .append(finding.summary());
+            for (String evidence : finding.evidence()) {
+                text.append("\n    · ").append(evidence);
+            }
+        }
+        if (!report.holders().isEmpty()) {
+            text.append("\n\nTop holders:");
+            for (TokenAnalysis.Holder holder : report.holders()) {
+                text.append("\n- ")
+                        .append(holder.address())
+                        .append(" ")
+                        .append(holder.balance())
+                        .append(holder.percent() == null ? "" : " (" + holder.percent() + ")")
+                        .append(holder.tag() == null ? "" : " " + holder.tag());
+            }
+        }
+        text.append("\n\n")
+                .append(report.rpcCalls())
+                .append(" RPC requests (budget ")
+                .append(report.rpcBudget())
+                .append("), ")
+                .append(report.cachedReads())
+                .append(" cached reads, ")
+                .append(report.elapsedMillis())
+                .append(" ms");
+        return text.toString();
+    }
+
+    /** {@code families.analysis.prices}: "eth_usd=3120.55,ton_usd=5.2". */
+    static Map<String, BigDecimal> prices(String setting) {
+        Map<String, BigDecimal> prices = new LinkedHashMap<>();
+        for (String entry : Arrays.stream(setting.split(","))
+                .map(String::trim)
+                .filter(e -> !e.isEmpty())
+                .toList()) {
+            String[] parts = entry.split("=", 2);
+            if (parts.length != 2 || !parts[0].trim().matches("[A-Za-z][A-Za-z0-9_]*")) {
+                throw new IllegalArgumentException(
+                        "families.analysis.prices takes name=price pairs such as eth_usd=3120.55, not '" + entry + "'");
+            }
+            try {
+                prices.put(parts[0].trim().toLowerCase(Locale.ROOT), new BigDecimal(parts[1].trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                        "families.analysis.prices: '" + parts[1].trim() + "' is not a decimal number");
+            }
+        }
+        return Map.copyOf(prices);
+    }
+
+    private static int integer(FamilyContext context, String key, String fallback, int min, int max) {
+        String value = context.setting(key).orElse(fallback).trim();
+        try {
+            int parsed = Integer.parseInt(value);
+            if (parsed < min || parsed > max) {
+                throw new NumberFormatException();
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("families.analysis." + key + " must be a whole number from " + min
+                    + " to " + max + ", not '" + value + "'");
+        }
+    }
+
+    private static String probeCode() {
+        try (InputStream in = AnalysisFamily.class.getResourceAsStream("TradeProbe.bin-runtime")) {
+            if (in == null) {
+                throw new IllegalStateException("TradeProbe.bin-runtime is missing from the analysis jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.hal9.tools.analysis;
+
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What a contract's runtime code says without running it: the 4-byte selectors its dispatcher compares against
+ * (the operands of {@code PUSH4} instructions, read instruction by instruction so that push data is never taken
+ * for an opcode), the offsets of {@code SELFDESTRUCT}, {@code DELEGATECALL} and {@code CALL}, an EIP-1167 minimal
+ * proxy's target, and the code with Solidity's CBOR metadata removed. Immutable.
+ */
+final class Bytecode {
+
+    private static final int PUSH1 = 0x60;
+    private static final int PUSH4 = 0x63;
+    private static final int PUSH32 = 0x7f;
+    private static final int CALL = 0xf1;
+    private static final int DELEGATECALL = 0xf4;
+    private static final int SELFDESTRUCT = 0xff;
+
+    /** EIP-1167: {@code 363d3d373d3d3d363d73 <20-byte target> 5af43d82803e903d91602b57fd5bf3}. */
+    private static final String EIP1167_HEAD = "363d3d373d3d3d363d73";
+
+    private static final String EIP1167_TAIL = "5af43d82803e903d91602b57fd5bf3";
+
+    private final byte[] code;
+    private final Set<String> selectors = new LinkedHashSet<>();
+    private int selfdestruct = -1;
+    private int delegatecall = -1;
+    private int call = -1;
+
+    Bytecode(String hex) {
+        this.code = HexFormat.of().parseHex(hex.startsWith("0x") ? hex.substring(2) : hex);
+        int end = code.length - metadataLength();
+        for (int pc = 0; pc < end; pc++) {
+            int op = code[pc] & 0xff;
+            if (op >= PUSH1 && op <= PUSH32) {
+                int size = op - PUSH1 + 1;
+                if (op == PUSH4 && pc + 4 < code.length) {
+                    selectors.add("0x" + HexFormat.of().formatHex(code, pc + 1, pc + 5));
+                }
+                pc += size;
+            } else if (op == SELFDESTRUCT && selfdestruct < 0) {
+                selfdestruct = pc;
+            } else if (op == DELEGATECALL && delegatecall < 0) {
+                delegatecall = pc;
+            } else if (op == CALL && call < 0) {
+                call = pc;
+            }
+        }
+    }
+
+    boolean isEmpty() {
+        return code.length == 0;
+    }
+
+    int size() {
+        return code.length;
+    }
+
+    /** Every PUSH4 operand: the dispatcher's selectors, and some constants that happen to be 4 bytes long. */
+    Set<String> selectors() {
+        return selectors;
+    }
+
+    boolean has(String selector) {
+        return selectors.contains(selector);
+    }
+
+    /** The first SELFDESTRUCT's offset, or -1. */
+    int selfdestruct() {
+        return selfdestruct;
+    }
+
+    /** The first DELEGATECALL's offset, or -1. */
+    int delegatecall() {
+        return delegatecall;
+    }
+
+    /** The first CALL's offset, or -1. */
+    int call() {
+        return call;
+    }
+
+    /** The target of an EIP-1167 minimal proxy (0x + 40 hex, lower case), when this is one. */
+    Optional<String> minimalProxyTarget() {
+        String hex = HexFormat.of().formatHex(code);
+        if (hex.length() == (10 + 20 + 15) * 2 && hex.startsWith(EIP1167_HEAD) && hex.endsWith(EIP1167_TAIL)) {
+            return Optional.of("0x" + hex.substring(EIP1167_HEAD.length(), EIP1167_HEAD.length() + 40));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The code without Solidity's trailing CBOR metadata (its length is the code's last two bytes), so that two
+     * compiles of the same source with different metadata hashes compare equal.
+     */
+    String withoutMetadata() {
+        return "0x" + HexFormat.of().formatHex(code, 0, code.length - metadataLength());
+    }
+
+    private int metadataLength() {
+        if (code.length < 2) {
+            return 0;
+        }
+        int length = ((code[code.length - 2] & 0xff) << 8) | (code[code.length - 1] & 0xff);
+        int start = code.length - 2 - length;
+        // CBOR metadata is a map (0xa1..0xa5) holding "ipfs" or "bzzr0"/"bzzr1" and "solc"
+        if (length < 10 || start < 0 || (code[start] & 0xf0) != 0xa0) {
+            return 0;
+        }
+        return length + 2;
+    }
+}

@@ -51,6 +51,7 @@ class AnalysisFlowTest {
     private static String proxy;
     private static String clone;
     private static String counter;
+    private static FakeResearchApis apis;
 
     @BeforeAll
     static void chain() throws Exception {
@@ -124,6 +125,36 @@ class AnalysisFlowTest {
         environment.put("HAL9_FAMILIES_CHAIN_EVM_ANVIL_RPC__URL", anvil.url);
         environment.put("HAL9_FAMILIES_CHAIN_EVM_ANVIL_CHAIN__ID", String.valueOf(Anvil.CHAIN_ID));
         environment.put("HAL9_FAMILIES_ANALYSIS_EVM_ANVIL_ROUTERS", router);
+        apis = new FakeResearchApis();
+        apis.coins.put(
+                "anvil-test/" + tokens.get("FeeToken").toLowerCase(),
+                FakeResearchApis.coin(
+                        "id",
+                        "fee-token",
+                        "symbol",
+                        "fee",
+                        "name",
+                        "Fee Token",
+                        "platform",
+                        "\"anvil-test\"",
+                        "price",
+                        "0.00013",
+                        "cap",
+                        "71500",
+                        "fdv",
+                        "130000",
+                        "volume",
+                        "1200.5",
+                        "circulating",
+                        "550000000",
+                        "total",
+                        "1000000000",
+                        "max",
+                        "null"));
+        environment.put("HAL9_FAMILIES_ANALYSIS_MARKET_BASE__URL", apis.base() + "/coingecko/api/v3");
+        environment.put("HAL9_FAMILIES_ANALYSIS_EVM_ANVIL_COINGECKO__PLATFORM", "anvil-test");
+        environment.put("HAL9_FAMILIES_ANALYSIS_EVM_ANVIL_COINGECKO__NATIVE", "ethereum");
+        environment.put("HAL9_FAMILIES_ANALYSIS_GITHUB_BASE__URL", apis.base() + "/github");
         server = PackagedServer.http(PackagedServer.newHome(), environment);
         client = McpClient.sync(HttpClientStreamableHttpTransport.builder(server.base())
                         .endpoint("/mcp")
@@ -144,6 +175,39 @@ class AnalysisFlowTest {
             server.close();
         }
         anvil.close();
+        if (apis != null) {
+            apis.close();
+        }
+    }
+
+    @Test
+    void tokenMarketSetsTheChainBesideTheMarket() {
+        Map<?, ?> market = structured(client.callTool(new McpSchema.CallToolRequest(
+                "token_market", Map.of("address", tokens.get("FeeToken"), "network", "anvil"))));
+        assertThat(market.get("id")).isEqualTo("fee-token");
+        assertThat(market.get("onchainTotalSupply")).isEqualTo("1000000000");
+        // 10 ETH against 300,000,000 tokens at 3,120.55 USD per ETH
+        assertThat(market.get("poolPriceUsd")).isEqualTo("0.0001040183333333333");
+        List<?> differences = (List<?>) market.get("differences");
+        assertThat(differences).hasSize(1);
+        assertThat(differences.get(0).toString())
+                .startsWith(
+                        "pool price: the chain says 0.0001040183333333333, the " + "market API 0.00013 (20.0% apart)");
+        String unknown = error(client.callTool(new McpSchema.CallToolRequest(
+                "token_market", Map.of("address", tokens.get("CleanToken"), "network", "anvil"))));
+        assertThat(unknown).contains("no coin on anvil-test has the contract");
+    }
+
+    @Test
+    void projectTeamNamesTheDeployer() {
+        Map<?, ?> team = structured(client.callTool(new McpSchema.CallToolRequest(
+                "project_team",
+                Map.of("github", "halswap/core", "address", tokens.get("MintableToken"), "network", "anvil"))));
+        Map<?, ?> deployer = (Map<?, ?>) team.get("deployer");
+        assertThat(deployer.get("address").toString()).isEqualToIgnoringCase(Anvil.FUNDER);
+        assertThat(deployer.get("isOwner")).isEqualTo(true);
+        assertThat(deployer.get("share")).isEqualTo("0.55");
+        assertThat(team.get("mainRepository")).isEqualTo("halswap/core");
     }
 
     @Test

@@ -26,16 +26,12 @@ import java.util.Map;
 
 /**
  * The research family: {@code onchain_analyze}, a token's or contract's risks read from the EVM node the chain
- * family is configured with, each finding with its evidence, and {@code calculate}, exact decimal arithmetic with
- * on-chain units. Read-only: nothing here signs, sends or moves value.
+ * family is configured with, each finding with its evidence; {@code calculate}, exact decimal arithmetic with
+ * on-chain units; {@code web_search} and {@code sentiment} through the operator's search provider and feeds;
+ * {@code token_market} (a CoinGecko-shaped API beside the chain); {@code project_team} (GitHub's REST API); and
+ * {@code file_read} over the upload folder. Read-only: nothing here signs, sends or moves value.
  */
 public final class AnalysisFamily implements ToolFamily {
-
-    /** Uniswap-v2-style routers known per built-in network: Uniswap v2, PancakeSwap v2, QuickSwap. */
-    private static final Map<String, String> KNOWN_ROUTERS = Map.of(
-            "ethereum", "0x7a250d5630B4cF539739dF2C5dAcb4c659F2488D",
-            "bsc", "0x10ED43C718714eb63d5aA57B78B54704E256024E",
-            "polygon", "0xa5E0829CaCEd8fFDD4De3c43696c57F7D7A678ff");
 
     record AnalyzeInput(
             @Param(
@@ -91,6 +87,8 @@ public final class AnalysisFamily implements ToolFamily {
                 .build();
         String probe = probeCode();
         InstantSource clock = InstantSource.system();
+        Web web = new Web(
+                Duration.ofSeconds(integer(context, "http-timeout-seconds", "20", 1, 600)), context.serverVersion());
         List<Tool<?, ?>> tools = new ArrayList<>();
         tools.add(Tool.builder("onchain_analyze", AnalyzeInput.class, TokenAnalysis.Report.class)
                 .title("Analyse a token's or contract's risks")
@@ -119,6 +117,10 @@ public final class AnalysisFamily implements ToolFamily {
                 .render(o -> o.expression() + " = " + o.result() + (o.unit() == null ? "" : " " + o.unit())
                         + (o.exact() ? "" : " (rounded)"))
                 .build());
+        tools.addAll(new SearchTools(context, web).tools());
+        tools.add(new MarketTool(context, web, cache).tool());
+        tools.add(new TeamTool(context, web, cache, clock).tool());
+        tools.add(new FileTool(context).tool());
         return tools;
     }
 
@@ -136,29 +138,11 @@ public final class AnalysisFamily implements ToolFamily {
                 .orElseThrow(() -> new ToolException("onchain_analyze needs the chain family, which is not loaded"));
         Evm.Network network = evm.network(input.network());
         String address = evm.address(input.address(), "address");
-        List<String> routers = routers(context, network.name());
+        List<String> routers = Pools.routers(context, network.name());
         long started = clock.millis();
         Reads reads = new Reads(evm, network.name(), cache, budget);
         TokenAnalysis.Settings settings = new TokenAnalysis.Settings(budget, window, chunk, routers, probe);
         return new TokenAnalysis(reads, settings, call, started).run(address, clock::millis);
-    }
-
-    private static List<String> routers(FamilyContext context, String network) {
-        String configured =
-                context.setting("evm." + network + ".routers").orElse(KNOWN_ROUTERS.getOrDefault(network, ""));
-        List<String> routers = new ArrayList<>();
-        for (String router : configured.split(",")) {
-            String r = router.trim();
-            if (r.isEmpty()) {
-                continue;
-            }
-            if (!r.matches("0x[0-9a-fA-F]{40}")) {
-                throw new ToolException("families.analysis.evm." + network + ".routers takes router addresses "
-                        + "(0x + 40 hex) separated by commas, not '" + r + "'");
-            }
-            routers.add(r.toLowerCase(Locale.ROOT));
-        }
-        return routers;
     }
 
     private static CalculateOutput calculate(Map<String, BigDecimal> prices, CalculateInput input) {

@@ -1,0 +1,87 @@
+package dev.hal9.tools.analysis;
+
+import dev.hal9.api.FamilyContext;
+import dev.hal9.api.ToolException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.MathContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** Uniswap-v2-style pools: the routers configured per network, and a token's price in its pool against WETH(). */
+final class Pools {
+
+    /** Uniswap-v2-style routers known per built-in network: Uniswap v2, PancakeSwap v2, QuickSwap. */
+    private static final Map<String, String> KNOWN_ROUTERS = Map.of(
+            "ethereum", "0x7a250d5630B4cF539739dF2C5dAcb4c659F2488D",
+            "bsc", "0x10ED43C718714eb63d5aA57B78B54704E256024E",
+            "polygon", "0xa5E0829CaCEd8fFDD4De3c43696c57F7D7A678ff");
+
+    /** A token's price in one pool: native units (WETH) per whole token. */
+    record Price(String pair, BigDecimal nativePerToken, BigDecimal tokenReserve, BigDecimal nativeReserve) {
+        String describe() {
+            return pair + " (" + tokenReserve.stripTrailingZeros().toPlainString() + " tokens, "
+                    + nativeReserve.stripTrailingZeros().toPlainString() + " native)";
+        }
+    }
+
+    private Pools() {}
+
+    static List<String> routers(FamilyContext context, String network) {
+        String configured =
+                context.setting("evm." + network + ".routers").orElse(KNOWN_ROUTERS.getOrDefault(network, ""));
+        List<String> routers = new ArrayList<>();
+        for (String router : configured.split(",")) {
+            String r = router.trim();
+            if (r.isEmpty()) {
+                continue;
+            }
+            if (!r.matches("0x[0-9a-fA-F]{40}")) {
+                throw new ToolException("families.analysis.evm." + network + ".routers takes router addresses "
+                        + "(0x + 40 hex) separated by commas, not '" + r + "'");
+            }
+            routers.add(r.toLowerCase(Locale.ROOT));
+        }
+        return routers;
+    }
+
+    /** The price in the deepest pool of the token against a router's WETH(), if it has one. */
+    static Optional<Price> price(Reads reads, List<String> routers, String token, int decimals) {
+        Price best = null;
+        for (String router : routers) {
+            Optional<String> factory = reads.view(router, Signatures.FACTORY).flatMap(r -> Abi.address(r, 0));
+            Optional<String> weth = reads.view(router, Signatures.WETH).flatMap(r -> Abi.address(r, 0));
+            if (factory.isEmpty() || weth.isEmpty()) {
+                continue;
+            }
+            Optional<String> pair = reads.view(
+                            factory.get(), Abi.call(Signatures.GET_PAIR, Abi.word(token), Abi.word(weth.get())))
+                    .flatMap(r -> Abi.address(r, 0))
+                    .filter(a -> !Abi.isZeroOrDead(a));
+            if (pair.isEmpty()) {
+                continue;
+            }
+            String reserves = reads.view(pair.get(), Signatures.GET_RESERVES).orElse("0x");
+            boolean tokenFirst = reads.view(pair.get(), Signatures.TOKEN0)
+                    .flatMap(r -> Abi.address(r, 0))
+                    .map(t -> t.equalsIgnoreCase(token))
+                    .orElse(true);
+            BigInteger tokenRaw = Abi.uint(reserves, tokenFirst ? 0 : 1).orElse(BigInteger.ZERO);
+            BigInteger nativeRaw = Abi.uint(reserves, tokenFirst ? 1 : 0).orElse(BigInteger.ZERO);
+            if (tokenRaw.signum() == 0) {
+                continue;
+            }
+            BigDecimal tokens = new BigDecimal(tokenRaw).movePointLeft(decimals);
+            BigDecimal natives = new BigDecimal(nativeRaw).movePointLeft(18);
+            Price price = new Price(
+                    reads.checksum(pair.get()), natives.divide(tokens, MathContext.DECIMAL64), tokens, natives);
+            if (best == null || price.nativeReserve().compareTo(best.nativeReserve()) > 0) {
+                best = price;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+}

@@ -316,6 +316,50 @@ class AnalysisFlowTest {
     }
 
     @Test
+    void theDeployedCodeIsComparedWithItsSource() throws Exception {
+        String source = Files.readString(Peers.dir().resolve("contracts/RiskTokens.sol"));
+        for (String token : List.of("FeeToken", "SellLimitToken")) { // SellLimitToken has an immutable
+            Map<?, ?> report =
+                    structured(call(Map.of("address", tokens.get(token), "network", "anvil", "source", source)));
+            Map<?, ?> finding = finding(report, "source_matches");
+            assertThat(finding.get("value")).as(token + ": " + finding).isEqualTo("1");
+            assertThat(finding.get("summary").toString()).contains("is the compiled " + token);
+        }
+        Map<?, ?> behindProxy = structured(call(Map.of("address", proxy, "network", "anvil", "source", source)));
+        assertThat(finding(behindProxy, "source_matches").get("summary").toString())
+                .contains("is the compiled UpgradeableToken");
+
+        // a contract from contract_generate, by its handle: not the code at the address
+        Map<?, ?> generated = structured(client.callTool(new McpSchema.CallToolRequest(
+                "contract_generate", Map.of("template", "erc20", "name", "Other Token", "symbol", "OTH"))));
+        Map<?, ?> other = structured(call(Map.of(
+                "address", tokens.get("MintableToken"), "network", "anvil", "contract", generated.get("contract"))));
+        assertThat(finding(other, "source_matches").get("value")).isEqualTo("0");
+        assertThat(finding(other, "source_matches").get("risk")).isEqualTo("medium");
+
+        String broken = error(call(Map.of(
+                "address", tokens.get("CleanToken"), "network", "anvil", "source", "contract Broken { uint x = ; }")));
+        assertThat(broken).contains("does not compile").contains("Contract.sol:1:");
+        String none = error(call(Map.of(
+                "address",
+                tokens.get("CleanToken"),
+                "network",
+                "anvil",
+                "source",
+                "interface I { function f() external; }")));
+        assertThat(none).contains("defines no deployable contract");
+    }
+
+    private static Map<?, ?> finding(Map<?, ?> report, String field) {
+        return ((List<?>) report.get("findings"))
+                .stream()
+                        .map(f -> (Map<?, ?>) f)
+                        .filter(f -> field.equals(f.get("field")))
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError(field + " not in " + report.get("findings")));
+    }
+
+    @Test
     void calculateIsExact() {
         Map<?, ?> sum = structured(client.callTool(
                 new McpSchema.CallToolRequest("calculate", Map.of("expression", "0.1 ether + 0.2 ether to ether"))));

@@ -10,6 +10,7 @@ import dev.hal9.api.ToolException;
 import dev.hal9.api.ToolFamily;
 import dev.hal9.api.ToolKind;
 import dev.hal9.tools.chain.Evm;
+import dev.hal9.tools.contracts.ContractSources;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -44,7 +45,30 @@ public final class AnalysisFamily implements ToolFamily {
                     value = "The EVM network, e.g. ethereum, polygon, bsc, mantle, or one the operator configured.",
                     required = true,
                     maxLength = 40)
-            String network) {}
+            String network,
+
+            @Param(
+                    value = "A contract handle (ct_...) from contract_generate whose compile should be the deployed "
+                            + "code (the logic's, behind a proxy); or give source.",
+                    maxLength = 64)
+            String contract,
+
+            @Param(
+                    value = "Or the Solidity source (one file; @openzeppelin/contracts imports resolve) to compare "
+                            + "the deployed code with, compiled with the optimizer at optimizerRuns.",
+                    maxLength = 200_000)
+            String source,
+
+            @Param(
+                    value = "With source: optimizer runs, 0 for the optimizer off (default 200).",
+                    minimum = 0,
+                    maximum = 1_000_000)
+            Integer optimizerRuns,
+
+            @Param(
+                    value = "With source: the EVM version, e.g. paris, cancun (default: the compiler's).",
+                    pattern = "^[a-z]{3,20}$")
+            String evmVersion) {}
 
     record CalculateInput(
             @Param(
@@ -140,9 +164,40 @@ public final class AnalysisFamily implements ToolFamily {
         String address = evm.address(input.address(), "address");
         List<String> routers = Pools.routers(context, network.name());
         long started = clock.millis();
+        List<ContractSources.Compiled> sources = sources(context, input, call);
         Reads reads = new Reads(evm, network.name(), cache, budget);
         TokenAnalysis.Settings settings = new TokenAnalysis.Settings(budget, window, chunk, routers, probe);
-        return new TokenAnalysis(reads, settings, call, started).run(address, clock::millis);
+        return new TokenAnalysis(reads, settings, call, started, sources).run(address, clock::millis);
+    }
+
+    /** The compiles to compare the deployed code with: the caller's ct_ handle's, or the given source's. */
+    private static List<ContractSources.Compiled> sources(FamilyContext context, AnalyzeInput input, ToolCall call) {
+        boolean handle = input.contract() != null && !input.contract().isBlank();
+        boolean source = input.source() != null && !input.source().isBlank();
+        if (!handle && !source) {
+            return List.of();
+        }
+        if (handle && source) {
+            throw ToolException.badArgument("source", "give a contract handle or a source, not both");
+        }
+        ContractSources compiler = context.service(ContractSources.class)
+                .orElseThrow(() -> new ToolException(
+                        "comparing with a source needs the contracts family, which is " + "not loaded"));
+        call.progress(0, 8.0, "compiling the source to compare with");
+        List<ContractSources.Compiled> compiled = handle
+                ? compiler.compiled(call, input.contract())
+                : compiler.compile(
+                        input.source(),
+                        input.optimizerRuns() == null || input.optimizerRuns() > 0,
+                        input.optimizerRuns() == null || input.optimizerRuns() == 0 ? 200 : input.optimizerRuns(),
+                        input.evmVersion());
+        if (compiled.isEmpty()) {
+            throw ToolException.badArgument(
+                    handle ? "contract" : "source",
+                    "defines no deployable contract to compare "
+                            + "the code with (only interfaces, libraries or abstract contracts)");
+        }
+        return compiled;
     }
 
     private static CalculateOutput calculate(Map<String, BigDecimal> prices, CalculateInput input) {

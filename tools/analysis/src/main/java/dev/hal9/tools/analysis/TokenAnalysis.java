@@ -4,6 +4,7 @@ import dev.hal9.api.Param;
 import dev.hal9.api.ToolCall;
 import dev.hal9.api.ToolException;
 import dev.hal9.tools.chain.Evm;
+import dev.hal9.tools.contracts.ContractSources;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
@@ -184,6 +185,7 @@ final class TokenAnalysis {
     private static final BigInteger MILLION = BigInteger.TEN.pow(24);
 
     private final Reads reads;
+    private final List<ContractSources.Compiled> sources;
     private final Settings settings;
     private final ToolCall call;
     private final long started;
@@ -210,7 +212,8 @@ final class TokenAnalysis {
     private final List<String> poolRouters = new ArrayList<>();
     private String victim;
 
-    TokenAnalysis(Reads reads, Settings settings, ToolCall call, long started) {
+    TokenAnalysis(Reads reads, Settings settings, ToolCall call, long started, List<ContractSources.Compiled> sources) {
+        this.sources = sources;
         this.reads = reads;
         this.settings = settings;
         this.call = call;
@@ -236,6 +239,9 @@ final class TokenAnalysis {
         step(6, "pools", this::pools);
         step(7, "trade simulation", this::trade);
         step(8, "external calls", this::externalCalls);
+        if (!sources.isEmpty()) {
+            step(8, "source", this::source);
+        }
         return report(clock.getAsLong());
     }
 
@@ -1074,6 +1080,57 @@ final class TokenAnalysis {
                         ? "The token's code calls other contracts (CALL), so its transfers can depend on them."
                         : "The token's code calls no other contract.",
                 List.of(calls ? "opcode CALL (0xf1) at code offset " + logic.call() : "no CALL opcode in the code")));
+    }
+
+    // ---- the source
+
+    /** Whether the deployed code (the logic's, behind a proxy) is one of the compiled contracts. */
+    private void source() {
+        Bytecode deployed = logic();
+        String target = proxy == null || proxy.implementations().isEmpty()
+                ? address
+                : proxy.implementations().get(0);
+        String onChain = deployed.withoutMetadata().substring(2);
+        List<String> evidence = new ArrayList<>();
+        for (ContractSources.Compiled runtime : sources) {
+            String compiled = new Bytecode(runtime.code()).withoutMetadata().substring(2);
+            if (compiled.length() != onChain.length()) {
+                evidence.add(runtime.name() + ": " + compiled.length() / 2 + " bytes compiled, " + onChain.length() / 2
+                        + " on chain");
+                continue;
+            }
+            char[] a = compiled.toCharArray();
+            char[] b = onChain.toCharArray();
+            for (List<Integer> range : runtime.immutables()) {
+                for (int i = range.get(0) * 2; i < (range.get(0) + range.get(1)) * 2 && i < a.length; i++) {
+                    a[i] = '0';
+                    b[i] = '0';
+                }
+            }
+            int differs = java.util.stream.IntStream.range(0, a.length)
+                    .filter(i -> a[i] != b[i])
+                    .findFirst()
+                    .orElse(-1);
+            if (differs < 0) {
+                findings.add(new Finding(
+                        "source_matches",
+                        "1",
+                        "none",
+                        "The code at " + target + " is the compiled " + runtime.name() + " (" + runtime.compiler()
+                                + "), metadata aside: the source given is what runs.",
+                        List.of("eth_getCode(" + target + ") without its CBOR metadata equals " + runtime.name()
+                                + "'s runtime code" + (runtime.immutables().isEmpty() ? "" : ", immutables masked"))));
+                return;
+            }
+            evidence.add(runtime.name() + ": same length, first difference at byte " + differs / 2);
+        }
+        findings.add(new Finding(
+                "source_matches",
+                "0",
+                "medium",
+                "The code at " + target + " is none of the contracts compiled from the source given: the source "
+                        + "does not prove what runs (other compiler settings, or other code).",
+                evidence));
     }
 
     // ---- the report

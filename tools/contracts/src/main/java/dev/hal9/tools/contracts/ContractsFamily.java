@@ -309,6 +309,7 @@ public final class ContractsFamily implements ToolFamily {
         Runtime rt =
                 new Runtime(context, worker, new Compiler(worker), new Auditor(worker), new Artifacts(context.state()));
         this.runtime = rt;
+        context.publish(ContractSources.class, new Sources(rt));
         List<Tool<?, ?>> tools = new ArrayList<>();
         tools.add(Tool.builder("contract_generate", GenerateInput.class, GenerateOutput.class)
                 .title("Generate a Solidity contract")
@@ -956,6 +957,48 @@ public final class ContractsFamily implements ToolFamily {
                 .service(Evm.class)
                 .orElseThrow(() -> new ToolException(
                         "EVM networks are not available: the chain family is not loaded in this server"));
+    }
+
+    /** {@link ContractSources} over this family's worker and artifacts. */
+    private record Sources(Runtime rt) implements ContractSources {
+
+        @Override
+        public List<ContractSources.Compiled> compiled(ToolCall call, String handle) {
+            Artifacts.Contract contract = contract(rt, call, handle);
+            Compiler.Result result = contract.compiled();
+            if (result == null) {
+                result = rt.compiler().compile(contract.sources(), Compiler.Settings.DEFAULT, false);
+                rt.artifacts().save(call.principal().id(), contract.withCompiled(result));
+            }
+            return runtimes(result, contract.file());
+        }
+
+        @Override
+        public List<ContractSources.Compiled> compile(String source, boolean optimize, int runs, String evmVersion) {
+            if (source == null || source.isBlank() || source.length() > MAX_SOURCE) {
+                throw ToolException.badArgument(
+                        "source", "must be one Solidity file of at most " + MAX_SOURCE + " characters");
+            }
+            return runtimes(
+                    rt.compiler()
+                            .compile(
+                                    Map.of("Contract.sol", source),
+                                    new Compiler.Settings(optimize, runs, evmVersion),
+                                    false),
+                    "Contract.sol");
+        }
+
+        private static List<ContractSources.Compiled> runtimes(Compiler.Result result, String file) {
+            if (!result.ok()) {
+                throw new ToolException(
+                        file + " does not compile: " + result.errors().get(0).located());
+            }
+            return result.artifacts().stream()
+                    .filter(Compiler.Artifact::deployable)
+                    .map(a -> new ContractSources.Compiled(
+                            a.name(), a.deployedBytecode(), a.immutables(), result.compiler()))
+                    .toList();
+        }
     }
 
     private static Artifacts.Contract contract(Runtime rt, ToolCall call, String handle) {

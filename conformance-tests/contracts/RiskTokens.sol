@@ -234,6 +234,35 @@ contract SelfDestructToken is ERC20, Ownable {
     }
 }
 
+/// Tells a reward tracker of every transfer: a plain transfer calls another contract.
+interface ITransferHook {
+    function onTransfer(address from, address to, uint256 value) external;
+}
+
+contract RewardTracker is ITransferHook {
+    uint256 public transfers;
+
+    function onTransfer(address, address, uint256) external {
+        transfers += 1;
+    }
+}
+
+contract HookToken is ERC20 {
+    ITransferHook public immutable tracker;
+
+    constructor(uint256 supply) ERC20("Hook Token", "HOOK") {
+        tracker = new RewardTracker();
+        _mint(msg.sender, supply);
+    }
+
+    function _update(address from, address to, uint256 value) internal override {
+        super._update(from, to, value);
+        if (from != address(0)) {
+            tracker.onTransfer(from, to, value);
+        }
+    }
+}
+
 /// Logic for proxies: a token initialised through its proxy; its admin can upgrade it (UUPS-style upgradeTo).
 contract UpgradeableToken is ERC20 {
     bool private initialised;

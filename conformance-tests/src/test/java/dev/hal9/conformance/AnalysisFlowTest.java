@@ -73,7 +73,8 @@ class AnalysisFlowTest {
                 "HiddenMintToken",
                 "BalanceToken",
                 "LimitsToken",
-                "SelfDestructToken")) {
+                "SelfDestructToken",
+                "HookToken")) {
             String token = deploy(bytecode(name) + word(SUPPLY));
             tokens.put(name, token);
             send(token, "0xa9059cbb" + word(HOLDER_A) + word(SUPPLY.divide(BigInteger.TEN))); // transfer 10%
@@ -232,7 +233,8 @@ class AnalysisFlowTest {
                 "can_take_back_ownership",
                 "cannot_buy",
                 "cannot_sell_all",
-                "is_honeypot")) {
+                "is_honeypot",
+                "external_call")) {
             assertThat(fields.get(field))
                     .as(field + " in " + report.get("summary"))
                     .isEqualTo("0");
@@ -277,6 +279,7 @@ class AnalysisFlowTest {
         expect("LimitsToken", "is_anti_whale", "1", "setMaxTxAmount(uint256)");
         expect("LimitsToken", "trading_cooldown", "1", "setCooldown(uint256)");
         expect("SelfDestructToken", "selfdestruct", "1", "SELFDESTRUCT");
+        expect("HookToken", "external_call", "1", "the transfer makes a CALL");
 
         Map<?, ?> fee = analyze(tokens.get("FeeToken"));
         Map<?, ?> fields = (Map<?, ?>) fee.get("fields");

@@ -117,6 +117,11 @@ final class Reads {
         return evm.simulate(network, calls);
     }
 
+    Optional<List<Evm.Frame>> trace(String from, String to, String data) {
+        spend();
+        return evm.trace(network, from, to, data);
+    }
+
     Optional<Evm.Creation> creation(String address) {
         Object result = cachedRead("creation " + address, () -> {
             // ots_getContractCreator and the creating transaction: two requests; a code search costs more

@@ -11,12 +11,15 @@ import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongSupplier;
+import java.util.stream.IntStream;
 
 /**
  * One token's or contract's risk analysis on an EVM node: what it is (code, token standard, proxy and the logic
@@ -220,7 +223,7 @@ final class TokenAnalysis {
         this.started = started;
     }
 
-    Report run(String address, java.util.function.LongSupplier clock) {
+    Report run(String address, LongSupplier clock) {
         this.address = address.toLowerCase(Locale.ROOT);
         String hex = reads.code(this.address);
         if ("0x".equals(hex)) {
@@ -1061,23 +1064,57 @@ final class TokenAnalysis {
         return data.length() > 74 ? data.substring(0, 74) + "…" : data;
     }
 
+    /**
+     * Whether a plain transfer calls other contracts: the transfer traced from a holder (debug_traceCall), else
+     * whether the code has a CALL at all.
+     */
     private void externalCalls() {
-        if (!isToken() || holders.isEmpty()) {
+        if (!isToken() || holders.isEmpty() || "erc1155".equals(standard)) {
             return;
         }
         Holder holder =
                 holders.stream().filter(h -> !h.isContract()).findFirst().orElse(null);
-        if (holder == null) {
-            return;
-        }
         Bytecode logic = logic();
+        if (holder != null) {
+            String data = Abi.call(Signatures.TRANSFER, Abi.word(OTHER), Abi.word(BigInteger.ONE));
+            Optional<List<Evm.Frame>> trace = reads.trace(holder.address(), address, data);
+            if (trace.isPresent()) {
+                Set<String> own = new HashSet<>();
+                own.add(address.toLowerCase(Locale.ROOT));
+                if (proxy != null) {
+                    proxy.implementations().forEach(i -> own.add(i.toLowerCase(Locale.ROOT)));
+                }
+                List<String> outside = trace.get().stream()
+                        .skip(1)
+                        .filter(f -> f.to() != null && !own.contains(f.to().toLowerCase(Locale.ROOT)))
+                        .map(f -> f.type() + " " + f.to() + " "
+                                + (f.input().length() >= 10
+                                        ? Signatures.name(f.input().substring(0, 10))
+                                        : "(no data)"))
+                        .distinct()
+                        .toList();
+                List<String> evidence = new ArrayList<>();
+                evidence.add("debug_traceCall of transfer(" + OTHER + ", 1) from the holder " + holder.address());
+                evidence.addAll(
+                        outside.stream().map(o -> "the transfer makes a " + o).toList());
+                findings.add(new Finding(
+                        "external_call",
+                        outside.isEmpty() ? "0" : "1",
+                        outside.isEmpty() ? "none" : "medium",
+                        outside.isEmpty()
+                                ? "A transfer calls no other contract."
+                                : "A transfer calls other contracts, which can change what it does or make it fail.",
+                        evidence));
+                return;
+            }
+        }
         boolean calls = logic.call() >= 0;
         findings.add(new Finding(
                 "external_call",
                 calls ? "1" : "0",
                 calls ? "low" : "none",
                 calls
-                        ? "The token's code calls other contracts (CALL), so its transfers can depend on them."
+                        ? "The token's code can call other contracts (CALL); the node offers no tracing to say when."
                         : "The token's code calls no other contract.",
                 List.of(calls ? "opcode CALL (0xf1) at code offset " + logic.call() : "no CALL opcode in the code")));
     }
@@ -1107,7 +1144,7 @@ final class TokenAnalysis {
                     b[i] = '0';
                 }
             }
-            int differs = java.util.stream.IntStream.range(0, a.length)
+            int differs = IntStream.range(0, a.length)
                     .filter(i -> a[i] != b[i])
                     .findFirst()
                     .orElse(-1);

@@ -92,6 +92,15 @@ public interface Evm {
     record Simulated(boolean success, String returnData, java.util.List<Log> logs) {}
 
     /**
+     * The calls a call would make, flattened in the order they start ({@code debug_traceCall} with the call tracer),
+     * the outer call first; empty when the node offers no tracing.
+     */
+    Optional<java.util.List<Frame>> trace(String network, String from, String to, String data);
+
+    /** One call frame of {@link #trace}: CALL, STATICCALL, DELEGATECALL, CREATE, ...; its depth from 0. */
+    record Frame(String type, String from, String to, String input, int depth, boolean reverted) {}
+
+    /**
      * The account and transaction that created a contract, when the node can say ({@code ots_getContractCreator},
      * else a search of the code's first block and that block's creations); empty when it cannot.
      */

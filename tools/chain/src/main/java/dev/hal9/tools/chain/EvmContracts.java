@@ -197,6 +197,45 @@ final class EvmContracts implements Evm {
     }
 
     @Override
+    public Optional<List<Frame>> trace(String network, String from, String to, String data) {
+        Map<String, Object> call = new LinkedHashMap<>();
+        if (from != null) {
+            call.put("from", from);
+        }
+        call.put("to", to);
+        call.put("data", data);
+        Object result;
+        try {
+            result = rpc(network).call("debug_traceCall", List.of(call, "latest", Map.of("tracer", "callTracer")));
+        } catch (EvmRpc.Refused e) {
+            return Optional.empty();
+        }
+        if (!(result instanceof Map<?, ?> root)) {
+            return Optional.empty();
+        }
+        List<Frame> frames = new ArrayList<>();
+        flatten(root, 0, frames);
+        return Optional.of(List.copyOf(frames));
+    }
+
+    private static void flatten(Map<?, ?> frame, int depth, List<Frame> frames) {
+        frames.add(new Frame(
+                String.valueOf(frame.get("type")),
+                String.valueOf(frame.get("from")),
+                frame.get("to") == null ? null : String.valueOf(frame.get("to")),
+                frame.get("input") == null ? "0x" : String.valueOf(frame.get("input")),
+                depth,
+                frame.get("error") != null));
+        if (frame.get("calls") instanceof List<?> calls) {
+            for (Object child : calls) {
+                if (child instanceof Map<?, ?> map) {
+                    flatten(map, depth + 1, frames);
+                }
+            }
+        }
+    }
+
+    @Override
     public Optional<Creation> creation(String network, String address) {
         EvmRpc rpc = rpc(network);
         try {

@@ -79,7 +79,8 @@ function stackOut(reader) {
   const stack = [];
   while (reader.remaining > 0) {
     const item = reader.pop();
-    if (item.type === 'int') stack.push(['num', '0x' + item.value.toString(16)]);
+    // toncenter writes a negative number as -0x1, not 0x-1
+    if (item.type === 'int') stack.push(['num', (item.value < 0n ? '-0x' + (-item.value).toString(16) : '0x' + item.value.toString(16))]);
     else if (item.type === 'cell' || item.type === 'slice' || item.type === 'builder') {
       stack.push([item.type, { bytes: item.cell.toBoc().toString('base64') }]);
     } else stack.push([item.type, null]);

@@ -112,7 +112,8 @@ final class TonSandbox implements AutoCloseable {
                 .build();
     }
 
-    private Address treasury() throws Exception {
+    /** The sandbox's treasury wallet, which administers the jettons it deploys. */
+    Address treasury() throws Exception {
         return Address.of(shim(endpoint, "/shim/treasury", null).asString());
     }
 

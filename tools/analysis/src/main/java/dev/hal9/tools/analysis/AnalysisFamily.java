@@ -10,6 +10,7 @@ import dev.hal9.api.ToolException;
 import dev.hal9.api.ToolFamily;
 import dev.hal9.api.ToolKind;
 import dev.hal9.tools.chain.Evm;
+import dev.hal9.tools.chain.Ton;
 import dev.hal9.tools.contracts.ContractSources;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,13 +37,15 @@ public final class AnalysisFamily implements ToolFamily {
 
     record AnalyzeInput(
             @Param(
-                    value = "The token's or contract's address (0x + 40 hex).",
+                    value = "The token's or contract's address: 0x + 40 hex on an EVM network; a jetton master's "
+                            + "address (EQ…, UQ… or 0:hex) on ton.",
                     required = true,
-                    pattern = "^0x[0-9a-fA-F]{40}$")
+                    maxLength = 100)
             String address,
 
             @Param(
-                    value = "The EVM network, e.g. ethereum, polygon, bsc, mantle, or one the operator configured.",
+                    value = "The network: an EVM network (ethereum, polygon, bsc, mantle, or one the operator "
+                            + "configured), or ton for a jetton master.",
                     required = true,
                     maxLength = 40)
             String network,
@@ -158,6 +161,13 @@ public final class AnalysisFamily implements ToolFamily {
             InstantSource clock,
             AnalyzeInput input,
             ToolCall call) {
+        if ("ton"
+                .equalsIgnoreCase(input.network() == null ? "" : input.network().strip())) {
+            Ton ton = context.service(Ton.class)
+                    .orElseThrow(() -> new ToolException("onchain_analyze on ton needs the chain family's TON access"));
+            long started = clock.millis();
+            return JettonAnalysis.run(ton.jettonMaster(input.address()), budget, started, clock.millis());
+        }
         Evm evm = context.service(Evm.class)
                 .orElseThrow(() -> new ToolException("onchain_analyze needs the chain family, which is not loaded"));
         Evm.Network network = evm.network(input.network());

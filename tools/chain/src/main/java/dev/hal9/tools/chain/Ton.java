@@ -29,4 +29,24 @@ public interface Ton {
 
     /** The principal's TON wallet in non-bounceable form (their only one, or the requested one if theirs). */
     String wallet(String principal, String requested);
+
+    /**
+     * A TEP-74 jetton master as its {@code get_jetton_data} says, read through the configured toncenter API.
+     *
+     * @param address the master's address (UQ…, EQ… or 0:hex)
+     * @throws dev.hal9.api.ToolException when the address is malformed, has no contract, or is not a jetton master
+     */
+    JettonMaster jettonMaster(String address);
+
+    /**
+     * A jetton master's data.
+     *
+     * @param address the master, bounceable (EQ…)
+     * @param totalSupply the supply in the jetton's smallest units
+     * @param mintable whether the master says more can be minted
+     * @param admin the admin (bounceable), or null when there is none (renounced)
+     * @param contentUri the off-chain metadata's URI, or null when the metadata is on chain
+     */
+    record JettonMaster(
+            String address, java.math.BigInteger totalSupply, boolean mintable, String admin, String contentUri) {}
 }

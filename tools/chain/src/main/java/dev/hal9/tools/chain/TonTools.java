@@ -11,9 +11,12 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.ton.ton4j.address.Address;
+import org.ton.ton4j.cell.Cell;
+import org.ton.ton4j.cell.CellSlice;
 import org.ton.ton4j.toncenter.TonCenter;
 
 /**
@@ -187,6 +190,66 @@ final class TonTools {
                 public String wallet(String principal, String requested) {
                     return TonWallets.parse(transfers.sender(principal, requested), "from")
                             .toNonBounceable();
+                }
+
+                @Override
+                public Ton.JettonMaster jettonMaster(String address) {
+                    Address master = TonWallets.parse(address, "address");
+                    TonCenter ton = client.get();
+                    String state;
+                    try {
+                        state = ton.getState(master.toRaw());
+                    } catch (RuntimeException e) {
+                        throw new ToolException("toncenter (" + endpoint + ") could not be asked about " + address
+                                + ": " + e.getMessage());
+                    }
+                    if (!"active".equals(state)) {
+                        throw ToolException.badArgument(
+                                "address",
+                                address + " has no active contract on TON (it is " + state + "): check the address");
+                    }
+                    // read the stack here rather than through ton4j's getJettonData, which takes the supply
+                    // as a long (it overflows past 9.2e18 smallest units, 9.2 billion of a 9-decimal jetton)
+                    List<List<Object>> stack;
+                    try {
+                        var answer = ton.runGetMethod(master.toRaw(), "get_jetton_data", new ArrayList<>())
+                                .getResult();
+                        if (answer.getExitCode() != null && answer.getExitCode() != 0
+                                || answer.getStack().size() < 4) {
+                            throw new IllegalStateException("exit code " + answer.getExitCode());
+                        }
+                        stack = answer.getStack();
+                    } catch (RuntimeException e) {
+                        throw ToolException.badArgument(
+                                "address",
+                                address + " is a contract but not a TEP-74 jetton "
+                                        + "master: its get_jetton_data failed (" + e.getMessage() + ")");
+                    }
+                    BigInteger supply = signedHex(stack.get(0).get(1));
+                    boolean mintable = signedHex(stack.get(1).get(1)).signum() != 0;
+                    Address admin = cell(stack.get(2).get(1)).loadAddress();
+                    CellSlice content = cell(stack.get(3).get(1));
+                    String uri =
+                            content.getRestBits() >= 8 && content.loadUint(8).intValue() == 1
+                                    ? content.loadSnakeString()
+                                    : null;
+                    return new Ton.JettonMaster(
+                            master.toBounceable(), supply, mintable, admin == null ? null : admin.toBounceable(), uri);
+                }
+
+                private static BigInteger signedHex(Object value) {
+                    String text = String.valueOf(value).trim();
+                    boolean negative = text.startsWith("-");
+                    String digits = text.replaceFirst("^-?0x", "");
+                    BigInteger number = new BigInteger(digits.isEmpty() ? "0" : digits, 16);
+                    return negative ? number.negate() : number;
+                }
+
+                private static CellSlice cell(Object entry) {
+                    if (!(entry instanceof Map<?, ?> map) || !(map.get("bytes") instanceof String bytes)) {
+                        throw new ToolException("toncenter sent a stack entry that is not a cell: " + entry);
+                    }
+                    return CellSlice.beginParse(Cell.fromBocBase64(bytes));
                 }
             });
             tools.add(GuardedSend.tool(

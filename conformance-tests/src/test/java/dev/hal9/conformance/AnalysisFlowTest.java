@@ -52,6 +52,7 @@ class AnalysisFlowTest {
     private static String clone;
     private static String counter;
     private static FakeResearchApis apis;
+    private static final Map<String, String> environment = new HashMap<>();
 
     @BeforeAll
     static void chain() throws Exception {
@@ -121,7 +122,6 @@ class AnalysisFlowTest {
         clone = "0x" + receipt.get("logs").get(0).get("data").asString().substring(26);
         counter = deploy(bytecode("Counter"));
 
-        Map<String, String> environment = new HashMap<>();
         environment.put("HAL9_FAMILIES_CHAIN_EVM__NETWORKS", "anvil");
         environment.put("HAL9_FAMILIES_CHAIN_EVM_ANVIL_RPC__URL", anvil.url);
         environment.put("HAL9_FAMILIES_CHAIN_EVM_ANVIL_CHAIN__ID", String.valueOf(Anvil.CHAIN_ID));
@@ -360,6 +360,27 @@ class AnalysisFlowTest {
                         .filter(f -> field.equals(f.get("field")))
                         .findFirst()
                         .orElseThrow(() -> new AssertionError(field + " not in " + report.get("findings")));
+    }
+
+    @Test
+    void aTightBudgetSaysWhatItLeftUndone() throws Exception {
+        Map<String, String> environment = new HashMap<>(AnalysisFlowTest.environment);
+        environment.put("HAL9_FAMILIES_ANALYSIS_RPC__BUDGET", "25");
+        try (PackagedServer tight = PackagedServer.http(PackagedServer.newHome(), environment)) {
+            McpSyncClient small = McpClient.sync(HttpClientStreamableHttpTransport.builder(tight.base())
+                            .endpoint("/mcp")
+                            .build())
+                    .requestTimeout(Duration.ofSeconds(120))
+                    .clientInfo(new McpSchema.Implementation("analysis-test", "1"))
+                    .build();
+            small.initialize();
+            Map<?, ?> report = structured(small.callTool(new McpSchema.CallToolRequest(
+                    "onchain_analyze", Map.of("address", tokens.get("FeeToken"), "network", "anvil"))));
+            assertThat((Integer) report.get("rpcCalls")).isLessThanOrEqualTo(25);
+            assertThat(report.get("notDone").toString()).contains("the RPC budget of 25 requests ran out");
+            assertThat(report.get("summary").toString()).contains("Not done:");
+            small.closeGracefully();
+        }
     }
 
     @Test

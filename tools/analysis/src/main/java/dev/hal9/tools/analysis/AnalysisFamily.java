@@ -106,6 +106,7 @@ public final class AnalysisFamily implements ToolFamily {
         int budget = integer(context, "rpc-budget", "400", 10, 100_000);
         long window = integer(context, "log-window-blocks", "200000", 1, Integer.MAX_VALUE);
         long chunk = integer(context, "log-chunk-blocks", "10000", 1, Integer.MAX_VALUE);
+        int concurrency = integer(context, "rpc-concurrency", "8", 1, 64);
         Duration cacheFor = Duration.ofSeconds(integer(context, "cache-seconds", "60", 0, 86_400));
         Map<String, BigDecimal> prices = prices(context.setting("prices").orElse(""));
         Cache<String, Object> cache = Caffeine.newBuilder()
@@ -129,7 +130,8 @@ public final class AnalysisFamily implements ToolFamily {
                         + "call, simulation, log range). Reads only; bounded by an RPC budget.")
                 .kind(ToolKind.READ_ONLY)
                 .capability("analysis.read")
-                .handler((input, call) -> analyze(context, cache, budget, window, chunk, probe, clock, input, call))
+                .handler((input, call) ->
+                        analyze(context, cache, budget, window, chunk, concurrency, probe, clock, input, call))
                 .render(AnalysisFamily::render)
                 .build());
         tools.add(Tool.builder("calculate", CalculateInput.class, CalculateOutput.class)
@@ -157,6 +159,7 @@ public final class AnalysisFamily implements ToolFamily {
             int budget,
             long window,
             long chunk,
+            int concurrency,
             String probe,
             InstantSource clock,
             AnalyzeInput input,
@@ -176,7 +179,8 @@ public final class AnalysisFamily implements ToolFamily {
         long started = clock.millis();
         List<ContractSources.Compiled> sources = sources(context, input, call);
         Reads reads = new Reads(evm, network.name(), cache, budget);
-        TokenAnalysis.Settings settings = new TokenAnalysis.Settings(budget, window, chunk, routers, probe);
+        TokenAnalysis.Settings settings =
+                new TokenAnalysis.Settings(budget, window, chunk, routers, probe, concurrency);
         return new TokenAnalysis(reads, settings, call, started, sources).run(address, clock::millis);
     }
 

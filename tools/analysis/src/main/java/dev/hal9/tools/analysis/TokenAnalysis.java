@@ -18,6 +18,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.stream.IntStream;
 
@@ -154,7 +159,8 @@ final class TokenAnalysis {
             long elapsedMillis) {}
 
     /** The settings of one network's analysis. */
-    record Settings(int rpcBudget, long logWindow, long logChunk, List<String> routers, String probeCode) {}
+    record Settings(
+            int rpcBudget, long logWindow, long logChunk, List<String> routers, String probeCode, int concurrency) {}
 
     private static final String SLOT_1967_IMPLEMENTATION =
             "0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc";
@@ -363,19 +369,27 @@ final class TokenAnalysis {
     }
 
     private void token() {
-        Optional<String> supplyRaw = reads.view(address, Signatures.TOTAL_SUPPLY);
-        name = reads.view(address, Signatures.NAME).flatMap(Abi::text).orElse(null);
-        symbol = reads.view(address, Signatures.SYMBOL).flatMap(Abi::text).orElse(null);
-        if (supports(Signatures.ERC1155)) {
+        List<String> calls = List.of(
+                Signatures.TOTAL_SUPPLY,
+                Signatures.NAME,
+                Signatures.SYMBOL,
+                supportsCall(Signatures.ERC1155),
+                supportsCall(Signatures.ERC721),
+                Signatures.BALANCE_OF + Abi.word(Abi.ZERO_ADDRESS),
+                Signatures.DECIMALS);
+        List<Optional<String>> answers = parallel(calls, data -> reads.view(address, data));
+        Optional<String> supplyRaw = answers.get(0);
+        name = answers.get(1).flatMap(Abi::text).orElse(null);
+        symbol = answers.get(2).flatMap(Abi::text).orElse(null);
+        if (yes(answers.get(3))) {
             standard = "erc1155";
-        } else if (supports(Signatures.ERC721)) {
+        } else if (yes(answers.get(4))) {
             standard = "erc721";
         } else if (supplyRaw.isPresent()
                 && supplyRaw.get().length() == 66
-                && reads.view(address, Signatures.BALANCE_OF + Abi.word(Abi.ZERO_ADDRESS))
-                        .isPresent()) {
+                && answers.get(5).isPresent()) {
             standard = "erc20";
-            decimals = reads.view(address, Signatures.DECIMALS)
+            decimals = answers.get(6)
                     .flatMap(r -> Abi.uint(r, 0))
                     .filter(d -> d.bitLength() < 8)
                     .map(BigInteger::intValue)
@@ -384,11 +398,12 @@ final class TokenAnalysis {
         supply = supplyRaw.flatMap(r -> Abi.uint(r, 0)).orElse(null);
     }
 
-    private boolean supports(String interfaceId) {
-        return reads.view(address, Signatures.SUPPORTS_INTERFACE + interfaceId.substring(2) + "0".repeat(56))
-                .flatMap(r -> Abi.uint(r, 0))
-                .map(v -> v.signum() > 0)
-                .orElse(false);
+    private static String supportsCall(String interfaceId) {
+        return Signatures.SUPPORTS_INTERFACE + interfaceId.substring(2) + "0".repeat(56);
+    }
+
+    private static boolean yes(Optional<String> answer) {
+        return answer.flatMap(r -> Abi.uint(r, 0)).map(v -> v.signum() > 0).orElse(false);
     }
 
     private boolean isToken() {
@@ -404,9 +419,14 @@ final class TokenAnalysis {
                 .map(reads::checksum)
                 .orElse(null);
         creation = reads.creation(address).orElse(null);
-        for (int slot = 0; slot < 12 && reads.affords(2) && slotHolders.size() < 6; slot++) {
-            String number = "slot " + slot;
-            Abi.slotAddress(reads.storage(address, "0x" + Integer.toHexString(slot)))
+        List<Integer> slots = fit(
+                IntStream.range(0, 12).boxed().toList(),
+                1,
+                "owner and creator: storage slots " + "read for addresses with privileges");
+        List<String> values = parallel(slots, slot -> reads.storage(address, "0x" + Integer.toHexString(slot)));
+        for (int i = 0; i < values.size() && slotHolders.size() < 6; i++) {
+            String number = "slot " + slots.get(i);
+            Abi.slotAddress(values.get(i))
                     .filter(a -> !a.equalsIgnoreCase(address))
                     .ifPresent(a -> slotHolders.putIfAbsent(reads.checksum(a), number));
         }
@@ -460,14 +480,8 @@ final class TokenAnalysis {
                 .limit(10)
                 .map(Map.Entry::getKey)
                 .toList();
-        for (String holder : top) {
-            if (!reads.affords(3)) {
-                notDone.add("holders: the RPC budget ran out after " + holders.size() + " of the top holders");
-                break;
-            }
-            BigInteger balance = balanceOf(holder);
-            holders.add(holder(holder, balance));
-        }
+        List<String> affordable = fit(top, 3, "holders: the top holders read again with balanceOf");
+        holders.addAll(parallel(affordable, holder -> holder(holder, balanceOf(holder))));
         holders.sort(
                 Comparator.comparing((Holder h) -> new BigDecimal(h.balance())).reversed());
         victim = holders.stream()
@@ -546,35 +560,41 @@ final class TokenAnalysis {
         // who may call each named privilege: the owner, a stranger, an address kept in storage
         Map<String, List<String>> evidence = new LinkedHashMap<>();
         Map<String, String> holderOf = new LinkedHashMap<>();
+        List<Signatures.Known> callable = fit(
+                byField.values().stream()
+                        .flatMap(List::stream)
+                        .filter(k -> !isView(k.signature()))
+                        .toList(),
+                2 + slotHolders.size(),
+                "privileges: who may call each function");
+        Map<Signatures.Known, Access> access = new LinkedHashMap<>();
+        List<Access> probed = parallel(callable, known -> access(known, controller));
+        for (int i = 0; i < callable.size(); i++) {
+            access.put(callable.get(i), probed.get(i));
+        }
         for (var entry : byField.entrySet()) {
             List<String> lines = evidence.computeIfAbsent(entry.getKey(), f -> new ArrayList<>());
             for (Signatures.Known known : entry.getValue()) {
                 lines.add("selector " + known.selector() + " " + known.signature() + " in the "
                         + (logic == code ? "code" : "logic contract's code"));
-                if (isView(known.signature()) || !reads.affords(4)) {
+                Access found = access.get(known);
+                if (found == null) {
                     continue;
                 }
-                String data = arguments(known.selector());
-                if (reads.callFrom(STRANGER, address, data).isPresent()) {
+                if (found.stranger()) {
                     lines.add("eth_call " + known.signature() + " from a stranger (" + STRANGER + ") succeeds");
                     holderOf.put(known.signature(), "anyone");
                     continue;
                 }
-                if (controller != null
-                        && reads.callFrom(controller, address, data).isPresent()) {
+                if (found.owner()) {
                     lines.add("eth_call " + known.signature() + " from the owner " + controller
                             + " succeeds; from a stranger it reverts");
                     holderOf.putIfAbsent(known.signature(), "owner");
                 }
-                for (String candidate : slotHolders.keySet()) {
-                    if (candidate.equalsIgnoreCase(controller == null ? "" : controller) || !reads.affords(2)) {
-                        continue;
-                    }
-                    if (reads.callFrom(candidate, address, data).isPresent()) {
-                        lines.add("eth_call " + known.signature() + " from " + candidate + " (held in storage "
-                                + slotHolders.get(candidate) + ") succeeds; from a stranger it reverts");
-                        holderOf.put(known.signature(), candidate);
-                    }
+                for (String candidate : found.candidates()) {
+                    lines.add("eth_call " + known.signature() + " from " + candidate + " (held in storage "
+                            + slotHolders.get(candidate) + ") succeeds; from a stranger it reverts");
+                    holderOf.put(known.signature(), candidate);
                 }
             }
         }
@@ -590,56 +610,64 @@ final class TokenAnalysis {
                 .toList());
         if (isToken() && !callers.isEmpty() && !"erc1155".equals(standard)) {
             BigInteger before = balanceOf(victim == null ? OTHER : victim);
+            List<String[]> trials = new ArrayList<>();
             for (String selector : logic.selectors()) {
-                if (STANDARD.contains(selector) || isView(Signatures.name(selector)) || !reads.affords(2)) {
+                if (STANDARD.contains(selector) || isView(Signatures.name(selector))) {
                     continue;
                 }
                 for (String caller : callers.subList(0, Math.min(callers.size(), 3))) {
-                    Optional<List<Evm.Simulated>> run = reads.simulate(List.of(
-                            new Evm.SimulatedCall(caller, address, arguments(selector)),
-                            new Evm.SimulatedCall(null, address, Signatures.BALANCE_OF + Abi.word(victim(caller)))));
-                    if (run.isEmpty()) {
-                        notDone.add("privileges: the node offers no eth_simulateV1, so functions that mint or "
-                                + "change balances under other names were not looked for");
-                        break;
-                    }
-                    Evm.Simulated first = run.get().get(0);
-                    if (!first.success()) {
-                        continue;
-                    }
-                    String who = caller.equalsIgnoreCase(controller == null ? "" : controller)
-                            ? "the owner " + caller
-                            : caller + " (held in storage " + slotHolders.get(caller) + ")";
-                    for (Evm.Log log : first.logs()) {
-                        if (log.topics().size() >= 3
-                                && Signatures.TRANSFER_TOPIC.equals(log.topics().get(0))) {
-                            String sender = "0x" + log.topics().get(1).substring(26);
-                            if (Abi.ZERO_ADDRESS.equals(sender)) {
-                                hiddenMints.add("simulating " + Signatures.name(selector) + " from " + who
-                                        + " emits Transfer from 0x0 (a mint) of "
-                                        + Abi.uint(log.data(), 0).orElse(null));
-                                holderOf.putIfAbsent("mint", caller);
-                            } else if (!sender.equalsIgnoreCase(caller)) {
-                                balanceChanges.add("simulating " + Signatures.name(selector) + " from " + who
-                                        + " moves tokens out of " + sender + ", which did not ask");
-                                holderOf.putIfAbsent("balance", caller);
-                            }
+                    trials.add(new String[] {selector, caller});
+                }
+            }
+            trials = fit(trials, 1, "privileges: functions simulated for hidden mints and balance changes");
+            Map<String, BigInteger> balances = new HashMap<>();
+            balances.put(victim(""), before);
+            List<Optional<List<Evm.Simulated>>> runs = parallel(
+                    trials,
+                    trial -> reads.simulate(List.of(
+                            new Evm.SimulatedCall(trial[1], address, arguments(trial[0])),
+                            new Evm.SimulatedCall(null, address, Signatures.BALANCE_OF + Abi.word(victim(trial[1]))))));
+            for (int t = 0; t < trials.size(); t++) {
+                String selector = trials.get(t)[0];
+                String caller = trials.get(t)[1];
+                Optional<List<Evm.Simulated>> run = runs.get(t);
+                if (run.isEmpty()) {
+                    notDone.add("privileges: the node offers no eth_simulateV1, so functions that mint or "
+                            + "change balances under other names were not looked for");
+                    break;
+                }
+                Evm.Simulated first = run.get().get(0);
+                if (!first.success()) {
+                    continue;
+                }
+                String who = caller.equalsIgnoreCase(controller == null ? "" : controller)
+                        ? "the owner " + caller
+                        : caller + " (held in storage " + slotHolders.get(caller) + ")";
+                for (Evm.Log log : first.logs()) {
+                    if (log.topics().size() >= 3
+                            && Signatures.TRANSFER_TOPIC.equals(log.topics().get(0))) {
+                        String sender = "0x" + log.topics().get(1).substring(26);
+                        if (Abi.ZERO_ADDRESS.equals(sender)) {
+                            hiddenMints.add("simulating " + Signatures.name(selector) + " from " + who
+                                    + " emits Transfer from 0x0 (a mint) of "
+                                    + Abi.uint(log.data(), 0).orElse(null));
+                            holderOf.putIfAbsent("mint", caller);
+                        } else if (!sender.equalsIgnoreCase(caller)) {
+                            balanceChanges.add("simulating " + Signatures.name(selector) + " from " + who
+                                    + " moves tokens out of " + sender + ", which did not ask");
+                            holderOf.putIfAbsent("balance", caller);
                         }
                     }
-                    BigInteger after =
-                            Abi.uint(run.get().get(1).returnData(), 0).orElse(before);
-                    String target = victim(caller);
-                    BigInteger targetBefore = target.equals(victim) ? before : balanceOf(target);
-                    if (after.compareTo(targetBefore) < 0
-                            || (first.logs().isEmpty() && after.compareTo(targetBefore) > 0)) {
-                        balanceChanges.add("simulating " + Signatures.name(selector) + " from " + who
-                                + " changes the balance of " + target + " from " + targetBefore + " to " + after
-                                + (first.logs().isEmpty() ? " without a Transfer event" : ""));
-                        holderOf.putIfAbsent("balance", caller);
-                    }
                 }
-                if (notDone.stream().anyMatch(n -> n.contains("eth_simulateV1"))) {
-                    break;
+                String target = victim(caller);
+                BigInteger targetBefore = balances.computeIfAbsent(target, this::balanceOf);
+                BigInteger after = Abi.uint(run.get().get(1).returnData(), 0).orElse(targetBefore);
+                if (after.compareTo(targetBefore) < 0
+                        || (first.logs().isEmpty() && after.compareTo(targetBefore) > 0)) {
+                    balanceChanges.add("simulating " + Signatures.name(selector) + " from " + who
+                            + " changes the balance of " + target + " from " + targetBefore + " to " + after
+                            + (first.logs().isEmpty() ? " without a Transfer event" : ""));
+                    holderOf.putIfAbsent("balance", caller);
                 }
             }
         }
@@ -772,6 +800,76 @@ final class TokenAnalysis {
                     "medium",
                     "The logic contract has upgrade functions.",
                     evidence.get("upgradeable")));
+        }
+    }
+
+    /** Who a privileged function answers: a stranger, the owner, and which addresses kept in storage. */
+    private record Access(boolean stranger, boolean owner, List<String> candidates) {}
+
+    private Access access(Signatures.Known known, String controller) {
+        String data = arguments(known.selector());
+        if (reads.callFrom(STRANGER, address, data).isPresent()) {
+            return new Access(true, false, List.of());
+        }
+        boolean byOwner =
+                controller != null && reads.callFrom(controller, address, data).isPresent();
+        List<String> candidates = new ArrayList<>();
+        for (String candidate : slotHolders.keySet()) {
+            if (!candidate.equalsIgnoreCase(controller == null ? "" : controller)
+                    && reads.callFrom(candidate, address, data).isPresent()) {
+                candidates.add(candidate);
+            }
+        }
+        return new Access(false, byOwner, candidates);
+    }
+
+    /** As many of the items as the RPC budget still affords at {@code cost} requests each; says so when it cuts. */
+    private <T> List<T> fit(List<T> items, int cost, String what) {
+        int room = Math.max(0, (reads.budget() - reads.requests()) / Math.max(1, cost));
+        if (items.size() <= room) {
+            return items;
+        }
+        notDone.add(what + ": " + room + " of " + items.size() + " within the RPC budget of " + reads.budget()
+                + " requests (families.analysis.rpc-budget)");
+        return new ArrayList<>(items.subList(0, room));
+    }
+
+    /**
+     * The work applied to each item on virtual threads, at most {@code rpc-concurrency} at once, in the items'
+     * order; a failure of any is rethrown as it was.
+     */
+    private <T, R> List<R> parallel(List<T> items, Function<T, R> work) {
+        if (items.size() <= 1 || settings.concurrency() <= 1) {
+            return items.stream().map(work).toList();
+        }
+        Semaphore permits = new Semaphore(settings.concurrency());
+        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<R>> futures = new ArrayList<>();
+            for (T item : items) {
+                futures.add(executor.submit(() -> {
+                    permits.acquire();
+                    try {
+                        return work.apply(item);
+                    } finally {
+                        permits.release();
+                    }
+                }));
+            }
+            List<R> results = new ArrayList<>();
+            for (var future : futures) {
+                try {
+                    results.add(future.get());
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException runtime) {
+                        throw runtime;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ToolException("the analysis was interrupted");
+                }
+            }
+            return results;
         }
     }
 

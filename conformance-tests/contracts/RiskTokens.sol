@@ -114,6 +114,24 @@ contract HoneypotToken is ERC20, Ownable {
     }
 }
 
+/// Nobody but the owner can trade until the owner opens trading.
+contract LaunchToken is ERC20, Ownable {
+    bool public tradingOpen;
+
+    constructor(uint256 supply) ERC20("Launch Token", "LAUNCH") Ownable(msg.sender) {
+        _mint(msg.sender, supply);
+    }
+
+    function openTrading() external onlyOwner {
+        tradingOpen = true;
+    }
+
+    function _update(address from, address to, uint256 value) internal override {
+        require(tradingOpen || from == address(0) || from == owner() || to == owner(), "trading not open");
+        super._update(from, to, value);
+    }
+}
+
 /// A holder can never move their whole balance at once.
 contract SellLimitToken is ERC20 {
     address private immutable deployer;

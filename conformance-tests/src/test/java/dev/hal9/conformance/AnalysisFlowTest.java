@@ -75,7 +75,8 @@ class AnalysisFlowTest {
                 "BalanceToken",
                 "LimitsToken",
                 "SelfDestructToken",
-                "HookToken")) {
+                "HookToken",
+                "LaunchToken")) {
             String token = deploy(bytecode(name) + word(SUPPLY));
             tokens.put(name, token);
             send(token, "0xa9059cbb" + word(HOLDER_A) + word(SUPPLY.divide(BigInteger.TEN))); // transfer 10%
@@ -110,6 +111,7 @@ class AnalysisFlowTest {
         send(tokens.get("BlacklistToken"), selector("blacklist(address)") + word(HOLDER_B));
 
         String logic = deploy(bytecode("UpgradeableToken"));
+        tokens.put("UpgradeableToken", logic); // the logic contract itself, analysed apart from its proxy
         String initialize = selector("initialize(uint256,address)") + word(SUPPLY) + word(Anvil.FUNDER);
         proxy = deploy(bytecode("TokenProxy")
                 + word(logic)
@@ -234,13 +236,16 @@ class AnalysisFlowTest {
                 "cannot_buy",
                 "cannot_sell_all",
                 "is_honeypot",
-                "external_call")) {
+                "external_call",
+                "delegatecall",
+                "upgradeable")) {
             assertThat(fields.get(field))
                     .as(field + " in " + report.get("summary"))
                     .isEqualTo("0");
         }
         assertThat(fields.get("buy_tax")).isEqualTo("0");
         assertThat(fields.get("sell_tax")).isEqualTo("0");
+        assertThat(fields.get("transfer_tax")).isEqualTo("0");
         assertThat(fields.get("owner_address")).isNull();
         assertThat(((String) fields.get("creator_address")).toLowerCase()).isEqualTo(Anvil.FUNDER);
         assertThat(report.get("holdersComplete")).isEqualTo(true);
@@ -280,6 +285,11 @@ class AnalysisFlowTest {
         expect("LimitsToken", "trading_cooldown", "1", "setCooldown(uint256)");
         expect("SelfDestructToken", "selfdestruct", "1", "SELFDESTRUCT");
         expect("HookToken", "external_call", "1", "the transfer makes a CALL");
+        expect("LaunchToken", "cannot_buy", "1", "reverts: \"trading not open\"");
+        expect("LaunchToken", "transfer_pausable", "1", "openTrading()");
+        expect("UpgradeableToken", "delegatecall", "1", "DELEGATECALL");
+        expect("UpgradeableToken", "upgradeable", "1", "upgradeToAndCall(address,bytes)");
+        expect("FeeToken", "creator_percent", "0.55", "balanceOf(");
 
         Map<?, ?> fee = analyze(tokens.get("FeeToken"));
         Map<?, ?> fields = (Map<?, ?>) fee.get("fields");

@@ -97,6 +97,17 @@ final class Reads {
         }
     }
 
+    /** Why a call from {@code from} reverts (its revert data), or empty when it succeeds. */
+    Optional<String> revert(String from, String to, String data) {
+        spend();
+        try {
+            evm.call(network, from, to, data);
+            return Optional.empty();
+        } catch (Evm.Reverted e) {
+            return Optional.of(e.data == null || e.data.length() <= 2 ? e.reason : TokenAnalysis.reason(e.data));
+        }
+    }
+
     String callWithOverrides(String from, String to, String data, Map<String, Evm.StateOverride> overrides) {
         spend();
         return evm.call(network, from, to, data, BigInteger.ZERO, overrides);

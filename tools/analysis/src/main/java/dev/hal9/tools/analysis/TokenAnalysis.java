@@ -218,7 +218,7 @@ final class TokenAnalysis {
     private boolean holdersComplete;
     private String logRange;
     private final List<Pool> pools = new ArrayList<>();
-    private final List<String> poolRouters = new ArrayList<>();
+    private final List<Pools.Pair> pairs = new ArrayList<>();
     private String victim;
 
     TokenAnalysis(Reads reads, Settings settings, ToolCall call, long started, List<ContractSources.Compiled> sources) {
@@ -444,32 +444,11 @@ final class TokenAnalysis {
             first = creation.blockNumber();
         }
         holdersComplete = creation != null && creation.blockNumber() >= 0 && first <= creation.blockNumber();
-        Map<String, BigInteger> balances = new HashMap<>();
-        long from = first;
-        long read = first - 1;
-        try {
-            while (from <= latest) {
-                long to = Math.min(latest, from + settings.logChunk() - 1);
-                for (Evm.Log log : reads.logs(address, Signatures.TRANSFER_TOPIC, from, to)) {
-                    if (log.topics().size() < 3) {
-                        continue;
-                    }
-                    String sender = "0x" + log.topics().get(1).substring(26);
-                    String receiver = "0x" + log.topics().get(2).substring(26);
-                    BigInteger amount = "erc721".equals(standard)
-                            ? BigInteger.ONE
-                            : Abi.uint(log.data(), 0).orElse(BigInteger.ZERO);
-                    balances.merge(sender, amount.negate(), BigInteger::add);
-                    balances.merge(receiver, amount, BigInteger::add);
-                }
-                read = to;
-                from = to + 1;
-            }
-        } finally {
-            logRange = first + "-" + read;
-            if (read < latest) {
-                holdersComplete = false;
-            }
+        Scan scan = scan(address, first, latest, "erc721".equals(standard));
+        Map<String, BigInteger> balances = scan.balances();
+        logRange = first + "-" + scan.lastBlock();
+        if (scan.lastBlock() < latest) {
+            holdersComplete = false;
         }
         balances.remove(Abi.ZERO_ADDRESS);
         holderCount =
@@ -756,13 +735,22 @@ final class TokenAnalysis {
                     "The code cannot destroy itself.",
                     List.of("no SELFDESTRUCT opcode in the code")));
         }
-        if (proxy == null && code.delegatecall() >= 0) {
+        if (proxy != null) {
+            // a proxy delegates by design: is_proxy says so, and its logic is what the rest analyses
+        } else if (code.delegatecall() >= 0) {
             findings.add(new Finding(
                     "delegatecall",
                     "1",
                     "medium",
                     "The code can run another contract's code on its own storage (DELEGATECALL).",
                     List.of("opcode DELEGATECALL (0xf4) at code offset " + code.delegatecall())));
+        } else {
+            findings.add(new Finding(
+                    "delegatecall",
+                    "0",
+                    "none",
+                    "The code never runs another contract's code on its " + "own storage.",
+                    List.of("no DELEGATECALL opcode in the code")));
         }
         List<String> ownerEvidence = new ArrayList<>();
         ownerEvidence.add(
@@ -793,13 +781,21 @@ final class TokenAnalysis {
                                 ? "Ownership is renounced and nothing was found that takes it back."
                                 : "Ownership is not renounced: the owner keeps the owner's powers.",
                 takeBackEvidence));
-        if (byField.containsKey("upgradeable") && proxy == null) {
+        if (byField.containsKey("upgradeable")) {
             findings.add(new Finding(
                     "upgradeable",
                     "1",
                     "medium",
-                    "The logic contract has upgrade functions.",
+                    (proxy == null ? "The contract" : "Its logic")
+                            + " has upgrade functions: whoever may call them can " + "replace the code.",
                     evidence.get("upgradeable")));
+        } else {
+            findings.add(new Finding(
+                    "upgradeable",
+                    "0",
+                    "none",
+                    "No upgrade function was found.",
+                    List.of("no known selector for it in the code")));
         }
     }
 
@@ -945,28 +941,11 @@ final class TokenAnalysis {
         if (!"erc20".equals(standard)) {
             return;
         }
-        for (String router : settings.routers()) {
-            Optional<String> factory = reads.view(router, Signatures.FACTORY).flatMap(r -> Abi.address(r, 0));
-            Optional<String> weth = reads.view(router, Signatures.WETH).flatMap(r -> Abi.address(r, 0));
-            if (factory.isEmpty() || weth.isEmpty()) {
-                notDone.add("pools: " + router + " answers neither factory() nor WETH(): is it a Uniswap-v2 router?");
-                continue;
-            }
-            Optional<String> pair = reads.view(
-                            factory.get(), Abi.call(Signatures.GET_PAIR, Abi.word(address), Abi.word(weth.get())))
-                    .flatMap(r -> Abi.address(r, 0))
-                    .filter(a -> !Abi.isZeroOrDead(a));
-            if (pair.isEmpty()) {
-                continue;
-            }
-            String p = reads.checksum(pair.get());
-            String reserves = reads.view(p, Signatures.GET_RESERVES).orElse("0x");
-            boolean tokenFirst = reads.view(p, Signatures.TOKEN0)
-                    .flatMap(r -> Abi.address(r, 0))
-                    .map(t -> t.equalsIgnoreCase(address))
-                    .orElse(true);
-            BigInteger reserve = Abi.uint(reserves, tokenFirst ? 0 : 1).orElse(BigInteger.ZERO);
-            BigInteger quoteReserve = Abi.uint(reserves, tokenFirst ? 1 : 0).orElse(BigInteger.ZERO);
+        for (Pools.Pair found : Pools.find(reads, settings.routers(), address, notDone)) {
+            String p = found.pair();
+            String router = found.router();
+            BigInteger reserve = found.tokenReserve();
+            BigInteger quoteReserve = found.wethReserve();
             BigInteger lpSupply = reads.view(p, Signatures.TOTAL_SUPPLY)
                     .flatMap(r -> Abi.uint(r, 0))
                     .orElse(BigInteger.ZERO);
@@ -978,19 +957,19 @@ final class TokenAnalysis {
             pools.add(new Pool(
                     router,
                     p,
-                    weth.get(),
+                    found.weth(),
                     units(reserve, decimals == null ? 0 : decimals),
                     units(quoteReserve, 18),
                     lpSupply.toString(),
                     lpHolders,
                     burned.toPlainString()));
-            poolRouters.add(router + " " + weth.get() + " " + quoteReserve);
+            pairs.add(found);
             findings.add(new Finding(
                     "lp_burned",
                     burned.toPlainString(),
                     burned.compareTo(new BigDecimal("0.9")) >= 0 ? "none" : "medium",
                     percent(burned) + " of the pool's LP tokens are burned; the rest can take the liquidity out.",
-                    List.of("pair " + p + " from " + factory.get() + ".getPair; Transfer logs of the LP token and "
+                    List.of("pair " + p + " from " + found.factory() + ".getPair; Transfer logs of the LP token and "
                             + "balanceOf of its holders")));
         }
         if (settings.routers().isEmpty()) {
@@ -999,20 +978,36 @@ final class TokenAnalysis {
         }
     }
 
-    private List<Holder> lpHolders(String pair, BigInteger lpSupply) {
-        long latest = reads.blockNumber();
-        long first = Math.max(0, latest - settings.logWindow() + 1);
+    /** Net balances from a contract's Transfer logs, and the last block read (earlier than asked if the budget ran out). */
+    private record Scan(Map<String, BigInteger> balances, long lastBlock) {}
+
+    private Scan scan(String contract, long first, long latest, boolean countEach) {
         Map<String, BigInteger> balances = new HashMap<>();
-        for (long from = first; from <= latest; from += settings.logChunk()) {
-            for (Evm.Log log : reads.logs(
-                    pair, Signatures.TRANSFER_TOPIC, from, Math.min(latest, from + settings.logChunk() - 1))) {
-                if (log.topics().size() >= 3) {
-                    BigInteger amount = Abi.uint(log.data(), 0).orElse(BigInteger.ZERO);
+        long read = first - 1;
+        try {
+            for (long from = first; from <= latest; from = read + 1) {
+                long to = Math.min(latest, from + settings.logChunk() - 1);
+                for (Evm.Log log : reads.logs(contract, Signatures.TRANSFER_TOPIC, from, to)) {
+                    if (log.topics().size() < 3) {
+                        continue;
+                    }
+                    BigInteger amount =
+                            countEach ? BigInteger.ONE : Abi.uint(log.data(), 0).orElse(BigInteger.ZERO);
                     balances.merge("0x" + log.topics().get(1).substring(26), amount.negate(), BigInteger::add);
                     balances.merge("0x" + log.topics().get(2).substring(26), amount, BigInteger::add);
                 }
+                read = to;
             }
+        } catch (Reads.OutOfBudget e) {
+            notDone.add("logs of " + contract + ": " + e.getMessage() + " after block " + read);
         }
+        return new Scan(balances, read);
+    }
+
+    private List<Holder> lpHolders(String pair, BigInteger lpSupply) {
+        long latest = reads.blockNumber();
+        long first = Math.max(0, latest - settings.logWindow() + 1);
+        Map<String, BigInteger> balances = scan(pair, first, latest, false).balances();
         List<Holder> lpHolders = new ArrayList<>();
         balances.entrySet().stream()
                 .filter(e -> e.getValue().signum() > 0)
@@ -1035,7 +1030,7 @@ final class TokenAnalysis {
     }
 
     private void trade() {
-        if (poolRouters.isEmpty()) {
+        if (pairs.isEmpty()) {
             if ("erc20".equals(standard)) {
                 findings.add(new Finding(
                         "is_honeypot",
@@ -1046,9 +1041,9 @@ final class TokenAnalysis {
             }
             return;
         }
-        String[] parts = poolRouters.get(0).split(" ");
-        String router = parts[0];
-        BigInteger quoteReserve = new BigInteger(parts[2]);
+        Pools.Pair pool = pairs.get(0);
+        String router = pool.router();
+        BigInteger quoteReserve = pool.wethReserve();
         BigInteger amountIn = quoteReserve.divide(BigInteger.valueOf(1000)).max(BigInteger.valueOf(1_000_000));
         String data = Abi.call(
                 Signatures.selector("probe(address,address,uint256,address)"),
@@ -1079,12 +1074,12 @@ final class TokenAnalysis {
         String how = "simulated in one eth_call with state overrides: the trade probe at " + PROBE + " buys with "
                 + units(amountIn, 18) + " of the pool's " + units(quoteReserve, 18) + " through " + router;
         if (!bought) {
-            findings.add(new Finding(
-                    "cannot_buy",
-                    "1",
-                    "high",
-                    "Buying through the pool fails.",
-                    List.of(how, "the buy reverted: " + buyError)));
+            List<String> evidence = new ArrayList<>(List.of(how, "the buy reverted: " + buyError));
+            // a pair reports only its own TRANSFER_FAILED: the token's own transfer out of the pair says why
+            reads.revert(pool.pair(), address, Abi.call(Signatures.TRANSFER, Abi.word(PROBE), Abi.word(BigInteger.ONE)))
+                    .ifPresent(why ->
+                            evidence.add("the token's transfer out of the pair " + pool.pair() + " reverts: " + why));
+            findings.add(new Finding("cannot_buy", "1", "high", "Buying through the pool fails.", evidence));
             findings.add(new Finding(
                     "is_honeypot",
                     "unknown",

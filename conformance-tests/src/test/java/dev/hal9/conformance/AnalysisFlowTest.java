@@ -20,6 +20,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.bouncycastle.jcajce.provider.digest.Keccak;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -377,15 +380,29 @@ class AnalysisFlowTest {
         Map<String, String> environment = new HashMap<>(AnalysisFlowTest.environment);
         environment.put("HAL9_FAMILIES_ANALYSIS_RPC__BUDGET", "25");
         try (PackagedServer tight = PackagedServer.http(PackagedServer.newHome(), environment)) {
+            List<String> progress = new CopyOnWriteArrayList<>();
+            CountDownLatch steps = new CountDownLatch(8);
             McpSyncClient small = McpClient.sync(HttpClientStreamableHttpTransport.builder(tight.base())
                             .endpoint("/mcp")
                             .build())
                     .requestTimeout(Duration.ofSeconds(120))
                     .clientInfo(new McpSchema.Implementation("analysis-test", "1"))
+                    .progressConsumer(notification -> {
+                        progress.add(notification.message());
+                        steps.countDown();
+                    })
                     .build();
             small.initialize();
-            Map<?, ?> report = structured(small.callTool(new McpSchema.CallToolRequest(
-                    "onchain_analyze", Map.of("address", tokens.get("FeeToken"), "network", "anvil"))));
+            Map<?, ?> report = structured(small.callTool(McpSchema.CallToolRequest.builder()
+                    .name("onchain_analyze")
+                    .arguments(Map.of("address", tokens.get("FeeToken"), "network", "anvil"))
+                    .progressToken("analysis-1")
+                    .build()));
+            // each step reports itself as it starts
+            assertThat(steps.await(30, TimeUnit.SECONDS))
+                    .as(progress.toString())
+                    .isTrue();
+            assertThat(progress).containsSubsequence("proxy", "token", "holders", "privileges", "trade simulation");
             assertThat((Integer) report.get("rpcCalls")).isLessThanOrEqualTo(25);
             assertThat(report.get("notDone").toString()).contains("the RPC budget of 25 requests ran out");
             assertThat(report.get("summary").toString()).contains("Not done:");

@@ -6,15 +6,20 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * What a contract's runtime code says without running it: the 4-byte selectors its dispatcher compares against
- * (the operands of {@code PUSH4} instructions, read instruction by instruction so that push data is never taken
- * for an opcode), the offsets of {@code SELFDESTRUCT}, {@code DELEGATECALL} and {@code CALL}, an EIP-1167 minimal
+ * What a contract's runtime code says without running it: the 4-byte selectors its dispatcher compares the call's
+ * selector with (values of at most four bytes pushed and then compared with {@code EQ} or {@code XOR}, read
+ * instruction by instruction so that push data is never taken for an opcode), the offsets of {@code SELFDESTRUCT}, {@code DELEGATECALL} and {@code CALL}, an EIP-1167 minimal
  * proxy's target, and the code with Solidity's CBOR metadata removed. Immutable.
  */
 final class Bytecode {
 
     private static final int PUSH1 = 0x60;
     private static final int PUSH4 = 0x63;
+    private static final int EQ = 0x14;
+    private static final int XOR = 0x18;
+    private static final int INVALID = 0xfe;
+    private static final int DUP1 = 0x80;
+    private static final int DUP16 = 0x8f;
     private static final int PUSH32 = 0x7f;
     private static final int CALL = 0xf1;
     private static final int DELEGATECALL = 0xf4;
@@ -33,13 +38,16 @@ final class Bytecode {
 
     Bytecode(String hex) {
         this.code = HexFormat.of().parseHex(hex.startsWith("0x") ? hex.substring(2) : hex);
-        int end = code.length - metadataLength();
+        int end = embeddedCodeStart(code.length - metadataLength());
         for (int pc = 0; pc < end; pc++) {
             int op = code[pc] & 0xff;
             if (op >= PUSH1 && op <= PUSH32) {
                 int size = op - PUSH1 + 1;
-                if (op == PUSH4 && pc + 4 < code.length) {
-                    selectors.add("0x" + HexFormat.of().formatHex(code, pc + 1, pc + 5));
+                // a PUSH1 compared with EQ is a small constant (0, 1, 0x40), not a selector
+                if (op > PUSH1 && op <= PUSH4 && pc + size + 1 < end && comparedAt(pc + size + 1)) {
+                    // a selector with leading zero bytes is pushed shorter: 0x00fdd58e is PUSH3 0xfdd58e
+                    String value = HexFormat.of().formatHex(code, pc + 1, pc + 1 + size);
+                    selectors.add("0x" + "0".repeat(8 - value.length()) + value);
                 }
                 pc += size;
             } else if (op == SELFDESTRUCT && selfdestruct < 0) {
@@ -52,6 +60,45 @@ final class Bytecode {
         }
     }
 
+    /**
+     * Where the code of another contract begins inside this one, or {@code end}: solc appends the creation code of
+     * the contracts a contract creates ({@code new Pair()}) after an INVALID, and that code begins as all its code
+     * does, {@code PUSH1 0x80 PUSH1 0x40 MSTORE}. Its selectors and opcodes are the other contract's, not this one's.
+     */
+    private int embeddedCodeStart(int end) {
+        for (int pc = 1; pc + 5 < end; pc++) {
+            int op = code[pc] & 0xff;
+            if (op >= PUSH1 && op <= PUSH32) {
+                pc += op - PUSH1 + 1;
+            } else if (op == INVALID
+                    && (code[pc + 1] & 0xff) == 0x60
+                    && (code[pc + 2] & 0xff) == 0x80
+                    && (code[pc + 3] & 0xff) == 0x60
+                    && (code[pc + 4] & 0xff) == 0x40
+                    && (code[pc + 5] & 0xff) == 0x52) {
+                return pc;
+            }
+        }
+        return end;
+    }
+
+    /**
+     * Whether the value pushed just before {@code at} is compared with the call's selector there: {@code EQ} right
+     * after it (solc's {@code DUP1 PUSH4 sel EQ PUSH2 dest JUMPI}), or after one {@code DUPn} ({@code PUSH4 sel DUP2
+     * EQ}, via-IR), or {@code XOR} in either place (Vyper's {@code PUSH4 sel DUP2 XOR ... JUMPI}).
+     */
+    private boolean comparedAt(int at) {
+        int next = code[at] & 0xff;
+        if (next == EQ || next == XOR) {
+            return true;
+        }
+        if (next >= DUP1 && next <= DUP16 && at + 1 < code.length) {
+            int after = code[at + 1] & 0xff;
+            return after == EQ || after == XOR;
+        }
+        return false;
+    }
+
     boolean isEmpty() {
         return code.length == 0;
     }
@@ -60,7 +107,7 @@ final class Bytecode {
         return code.length;
     }
 
-    /** Every PUSH4 operand: the dispatcher's selectors, and some constants that happen to be 4 bytes long. */
+    /** The selectors the dispatcher compares with (and the rare other constant compared the same way). */
     Set<String> selectors() {
         return selectors;
     }

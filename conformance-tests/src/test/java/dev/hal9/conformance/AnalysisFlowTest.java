@@ -52,6 +52,7 @@ class AnalysisFlowTest {
     private static String router;
     private static final Map<String, String> tokens = new LinkedHashMap<>();
     private static String proxy;
+    private static final Map<String, String> proxies = new HashMap<>();
     private static String clone;
     private static String counter;
     private static FakeResearchApis apis;
@@ -121,6 +122,29 @@ class AnalysisFlowTest {
                 + word(BigInteger.valueOf(64))
                 + word(BigInteger.valueOf((initialize.length() - 2) / 2))
                 + pad(initialize.substring(2)));
+        // the proxies as their authors compiled them: OpenZeppelin's and Safe's npm artifacts
+        Path oz = Peers.dir().resolve("node_modules/@openzeppelin/contracts/build/contracts");
+        String data = word(BigInteger.valueOf((initialize.length() - 2) / 2)) + pad(initialize.substring(2));
+        proxies.put(
+                "TransparentUpgradeableProxy",
+                deploy(artifact(oz.resolve("TransparentUpgradeableProxy.json"))
+                        + word(logic)
+                        + word(Anvil.FUNDER)
+                        + word(BigInteger.valueOf(96))
+                        + data));
+        String beacon = deploy(artifact(oz.resolve("UpgradeableBeacon.json")) + word(logic) + word(Anvil.FUNDER));
+        proxies.put("beacon", beacon);
+        proxies.put(
+                "BeaconProxy",
+                deploy(artifact(oz.resolve("BeaconProxy.json")) + word(beacon) + word(BigInteger.valueOf(64)) + data));
+        proxies.put(
+                "SafeProxy",
+                deploy(artifact(
+                                Peers.dir()
+                                        .resolve(
+                                                "node_modules/@safe-global/safe-contracts/build/artifacts/contracts/proxies/SafeProxy.sol/SafeProxy.json"))
+                        + word(tokens.get("CleanToken"))));
+        proxies.put("logic", logic);
         String cloneFactory = deploy(bytecode("CloneFactory"));
         JsonNode receipt = anvil.sendFromFunder(
                 cloneFactory, BigInteger.ZERO, selector("clone(address)") + word(tokens.get("CleanToken")));
@@ -311,6 +335,28 @@ class AnalysisFlowTest {
         assertThat(proxyInfo.get("kind")).isEqualTo("EIP-1967");
         assertThat(((Map<?, ?>) upgradeable.get("fields")).get("is_proxy")).isEqualTo("1");
         assertThat(upgradeable.get("name")).isEqualTo("Upgradeable Token");
+        for (String kind : List.of("TransparentUpgradeableProxy", "BeaconProxy")) {
+            Map<?, ?> report = analyze(proxies.get(kind));
+            Map<?, ?> info = (Map<?, ?>) report.get("proxy");
+            assertThat(info.get("kind"))
+                    .as(kind)
+                    .isEqualTo(kind.equals("BeaconProxy") ? "EIP-1967 beacon" : "EIP-1967");
+            assertThat(((List<?>) info.get("implementations")).get(0).toString())
+                    .as(kind)
+                    .isEqualToIgnoringCase(proxies.get("logic"));
+            assertThat(report.get("name")).as(kind).isEqualTo("Upgradeable Token");
+        }
+        Map<?, ?> transparent =
+                (Map<?, ?>) analyze(proxies.get("TransparentUpgradeableProxy")).get("proxy");
+        assertThat(transparent.get("admin")).isNotNull(); // its ProxyAdmin, made by the constructor
+        assertThat(((Map<?, ?>) analyze(proxies.get("BeaconProxy")).get("proxy"))
+                        .get("beacon")
+                        .toString())
+                .isEqualToIgnoringCase(proxies.get("beacon"));
+        Map<?, ?> safe = (Map<?, ?>) analyze(proxies.get("SafeProxy")).get("proxy");
+        assertThat(safe.get("kind")).isEqualTo("Safe");
+        assertThat(((List<?>) safe.get("implementations")).get(0).toString())
+                .isEqualToIgnoringCase(tokens.get("CleanToken"));
         Map<?, ?> cloned = analyze(clone);
         assertThat(((Map<?, ?>) cloned.get("proxy")).get("kind")).isEqualTo("EIP-1167");
         assertThat(((List<?>) ((Map<?, ?>) cloned.get("proxy")).get("implementations"))

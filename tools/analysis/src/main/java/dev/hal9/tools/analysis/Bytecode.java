@@ -141,6 +141,14 @@ final class Bytecode {
     }
 
     /**
+     * Whether this is a Safe (Gnosis Safe) proxy: it answers masterCopy() itself, comparing the whole calldata word
+     * with {@code PUSH32 0xa619486e00…}, and delegates everything else to the singleton in slot 0.
+     */
+    boolean isSafeProxy() {
+        return code.length < 1_000 && HexFormat.of().formatHex(code).contains("7fa619486e" + "0".repeat(56));
+    }
+
+    /**
      * The code without Solidity's trailing CBOR metadata (its length is the code's last two bytes), so that two
      * compiles of the same source with different metadata hashes compare equal.
      */

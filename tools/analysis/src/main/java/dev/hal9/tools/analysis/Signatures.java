@@ -34,7 +34,6 @@ final class Signatures {
     static final String RENOUNCE_OWNERSHIP = selector("renounceOwnership()");
     static final String FACETS = selector("facets()");
     static final String FACET_ADDRESSES = selector("facetAddresses()");
-    static final String MASTER_COPY = selector("masterCopy()");
     static final String GET_THRESHOLD = selector("getThreshold()");
     static final String PROXIABLE_UUID = selector("proxiableUUID()");
     static final String IMPLEMENTATION = selector("implementation()");

@@ -312,13 +312,13 @@ final class TokenAnalysis {
                 evidence.add("storage slot " + SLOT_1822 + " (EIP-1822 PROXIABLE) holds " + uups.get());
             }
         }
-        if (kind == null && code.has(Signatures.MASTER_COPY) && code.size() < 1_200) {
+        if (kind == null && code.isSafeProxy()) {
             Optional<String> singleton = Abi.slotAddress(reads.storage(address, "0x0"));
             if (singleton.isPresent()) {
                 kind = "Safe";
                 implementations.add(singleton.get());
-                evidence.add("a Safe proxy (masterCopy() in " + code.size() + " bytes of code); slot 0 holds "
-                        + singleton.get());
+                evidence.add("a Safe proxy (" + code.size() + " bytes that answer masterCopy(), 0xa619486e, "
+                        + "themselves and delegate the rest); storage slot 0 holds the singleton " + singleton.get());
             }
         }
         if (kind == null && code.has(Signatures.FACETS)) {

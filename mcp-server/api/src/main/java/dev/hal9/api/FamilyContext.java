@@ -1,6 +1,7 @@
 package dev.hal9.api;
 
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.Optional;
 import java.util.Set;
 
@@ -53,6 +54,14 @@ public interface FamilyContext {
      */
     default java.util.List<Resource.Content> readResource(String uri, ToolCall call) {
         throw new ToolException("resources cannot be read from here");
+    }
+
+    /**
+     * The server's clock: what every family reads the time from (quote expiry, timestamps, deadlines), so that a test
+     * can run a family on a clock it moves instead of sleeping. The system clock in a running server.
+     */
+    default InstantSource clock() {
+        return InstantSource.system();
     }
 
     /** Registers something to close when the server stops, in reverse order of registration. */

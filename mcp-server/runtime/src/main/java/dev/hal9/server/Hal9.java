@@ -53,6 +53,9 @@ final class Hal9 implements AutoCloseable {
     static final List<String> PROTOCOLS = List.of("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25");
 
     private final Settings settings;
+    /** The one clock of the server: the store, the guard and every family read the time from it. */
+    private final InstantSource clock = InstantSource.system();
+
     private final boolean conformanceFixtures;
     private final Store store;
     private final Telemetry telemetry;
@@ -92,7 +95,7 @@ final class Hal9 implements AutoCloseable {
         this.settings = settings;
         this.conformanceFixtures = conformanceFixtures;
         this.dataDirectory = settings.dataDirectory(environment);
-        this.store = Store.open(settings, dataDirectory, System::currentTimeMillis);
+        this.store = Store.open(settings, dataDirectory, clock::millis);
         if (openStoreAtOnce) {
             store.openInBackground();
         }
@@ -107,8 +110,7 @@ final class Hal9 implements AutoCloseable {
                 Duration.ofSeconds(settings.integer("tools.timeout-seconds")),
                 settings.integer("tools.max-output-chars"));
 
-        this.guard = new LedgerGuard(
-                store::jdbi, Policy.from(settings::string), InstantSource.system(), ToolAdapter::madeHere);
+        this.guard = new LedgerGuard(store::jdbi, Policy.from(settings::string), clock, ToolAdapter::madeHere);
         families.add(new ServerInfoFamily());
         families.add(new PaymentsFamily(guard));
         ServiceLoader.load(ToolFamily.class).forEach(families::add);
@@ -345,6 +347,11 @@ final class Hal9 implements AutoCloseable {
             @Override
             public Optional<String> setting(String key) {
                 return settings.family(family.name(), key);
+            }
+
+            @Override
+            public InstantSource clock() {
+                return clock;
             }
 
             @Override

@@ -24,6 +24,7 @@ import io.modelcontextprotocol.spec.McpServerTransportProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -54,14 +55,22 @@ public final class McpTestKit implements AutoCloseable {
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
     private final Map<Class<?>, Object> services = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<McpSyncClient> clients = new ArrayList<>();
-    private final InMemoryHandles handles = new InMemoryHandles(System::currentTimeMillis);
+    private final InMemoryHandles handles;
     private final Cancellations cancellations = new Cancellations();
     private final ToolAdapter adapter;
     private final Path dataDirectory;
     private final Map<String, String> settings;
+    private final InstantSource clock;
 
-    private McpTestKit(Path dataDirectory, Map<String, String> settings, Duration timeout, List<ToolFamily> families) {
+    private McpTestKit(
+            Path dataDirectory,
+            Map<String, String> settings,
+            Duration timeout,
+            InstantSource clock,
+            List<ToolFamily> families) {
         this.settings = Map.copyOf(settings);
+        this.clock = clock;
+        this.handles = new InMemoryHandles(clock::millis);
         this.adapter =
                 new ToolAdapter(Principals::from, handles::of, CallObserver.NONE, cancellations, timeout, 100_000);
         this.dataDirectory = dataDirectory;
@@ -74,12 +83,19 @@ public final class McpTestKit implements AutoCloseable {
 
     /** A kit serving these families with default settings and a 60 s call timeout. */
     public static McpTestKit of(ToolFamily... families) {
-        return new McpTestKit(temporaryDirectory(), Map.of(), Duration.ofSeconds(60), List.of(families));
+        return new McpTestKit(
+                temporaryDirectory(), Map.of(), Duration.ofSeconds(60), InstantSource.system(), List.of(families));
     }
 
     /** A kit serving these families with settings (keys as in {@link FamilyContext#setting}) and a timeout. */
     public static McpTestKit of(Map<String, String> settings, Duration timeout, ToolFamily... families) {
-        return new McpTestKit(temporaryDirectory(), settings, timeout, List.of(families));
+        return new McpTestKit(temporaryDirectory(), settings, timeout, InstantSource.system(), List.of(families));
+    }
+
+    /** A kit whose families read the time from {@code clock}, which the test moves instead of sleeping. */
+    public static McpTestKit of(
+            Map<String, String> settings, Duration timeout, InstantSource clock, ToolFamily... families) {
+        return new McpTestKit(temporaryDirectory(), settings, timeout, clock, List.of(families));
     }
 
     /**
@@ -88,7 +104,7 @@ public final class McpTestKit implements AutoCloseable {
      */
     public static McpTestKit of(
             Path dataDirectory, Map<String, String> settings, Duration timeout, ToolFamily... families) {
-        return new McpTestKit(dataDirectory, settings, timeout, List.of(families));
+        return new McpTestKit(dataDirectory, settings, timeout, InstantSource.system(), List.of(families));
     }
 
     private static Path temporaryDirectory() {
@@ -168,6 +184,11 @@ public final class McpTestKit implements AutoCloseable {
             @Override
             public Optional<String> setting(String key) {
                 return Optional.ofNullable(settings.get(family.name() + "." + key));
+            }
+
+            @Override
+            public InstantSource clock() {
+                return clock;
             }
 
             @Override

@@ -114,7 +114,7 @@ public final class AnalysisFamily implements ToolFamily {
                 .expireAfterWrite(cacheFor)
                 .build();
         String probe = probeCode();
-        InstantSource clock = InstantSource.system();
+        InstantSource clock = context.clock();
         Web web = new Web(
                 Duration.ofSeconds(integer(context, "http-timeout-seconds", "20", 1, 600)), context.serverVersion());
         List<Tool<?, ?>> tools = new ArrayList<>();

@@ -157,7 +157,8 @@ final class TonTools {
                 keystore,
                 client,
                 ChainFamily::passphrase,
-                TonTransfers.jettons(context.setting("ton.jettons").orElse("")));
+                TonTransfers.jettons(context.setting("ton.jettons").orElse("")),
+                context.clock());
         List<Tool<?, ?>> tools = new ArrayList<>();
         tools.add(Tool.builder("ton_wallet", WalletInput.class, WalletOutput.class)
                 .title("TON wallets and balances")

@@ -5,6 +5,7 @@ import dev.hal9.api.Guard;
 import dev.hal9.api.ToolException;
 import java.math.BigInteger;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -63,6 +64,7 @@ final class TonTransfers implements Guard.Settlement {
     private final Supplier<TonCenter> client;
     private final Supplier<Optional<char[]>> passphrase;
     private final Map<String, Jetton> jettons;
+    private final InstantSource clock;
 
     /** A jetton the operator named: its symbol, master contract and decimals. */
     record Jetton(String symbol, Address master, int decimals) {}
@@ -71,7 +73,9 @@ final class TonTransfers implements Guard.Settlement {
             Keystore keystore,
             Supplier<TonCenter> client,
             Supplier<Optional<char[]>> passphrase,
-            Map<String, Jetton> jettons) {
+            Map<String, Jetton> jettons,
+            InstantSource clock) {
+        this.clock = clock;
         this.keystore = keystore;
         this.client = client;
         this.passphrase = passphrase;
@@ -296,7 +300,7 @@ final class TonTransfers implements Guard.Settlement {
             long seqno = deployed ? call(() -> ton.getSeqno(payment.sender())) : 0;
             seqno = Math.max(seqno, previous + 1);
             TweetNaclFast.Signature.KeyPair keys = TweetNaclFast.Signature.keyPair_fromSeed(seed);
-            long validUntil = Instant.now().getEpochSecond() + VALID_SECONDS;
+            long validUntil = clock.instant().getEpochSecond() + VALID_SECONDS;
             Message message = external(
                     contract,
                     keys,
@@ -311,7 +315,7 @@ final class TonTransfers implements Guard.Settlement {
             Map<String, Object> context = new LinkedHashMap<>();
             context.put("validUntil", validUntil);
             context.put("bodyHash", HexFormat.of().formatHex(message.getBody().getHash()));
-            context.put("signedAt", Instant.now().getEpochSecond());
+            context.put("signedAt", clock.instant().getEpochSecond());
             return new Guard.Signed(
                     hash, Base64.getEncoder().encodeToString(boc), seqno, Mapper.JSON.writeValueAsString(context));
         } finally {
@@ -345,7 +349,7 @@ final class TonTransfers implements Guard.Settlement {
                 HexFormat.of().parseHex(publicKey),
                 deployed,
                 seqno,
-                Instant.now().getEpochSecond() + VALID_SECONDS,
+                clock.instant().getEpochSecond() + VALID_SECONDS,
                 order(sender.toRaw(), recipient, amount, Mapper.JSON.valueToTree(payload), seqno));
         String body = Base64.getEncoder().encodeToString(message.getBody().toBoc());
         String code = message.getInit() == null
@@ -527,7 +531,7 @@ final class TonTransfers implements Guard.Settlement {
                                 + "transaction for this message yet");
             }
             long validUntil = context.path("validUntil").asLong(Long.MAX_VALUE);
-            if (Instant.now().getEpochSecond() > validUntil + 60) {
+            if (clock.instant().getEpochSecond() > validUntil + 60) {
                 return new Guard.Outcome(
                         Guard.Outcome.Status.FAILED,
                         "the wallet never took the message before it expired at " + Instant.ofEpochSecond(validUntil)

@@ -483,14 +483,14 @@ public final class CommerceFamily implements ToolFamily {
                             checkout.shipTo(),
                             usdt.toPlainString(),
                             token(s),
-                            Instant.now().plusSeconds(seconds).toString(),
+                            s.context().clock().instant().plusSeconds(seconds).toString(),
                             null,
                             null,
                             null,
                             null,
                             "Quoted from the checkout page; pay with amazon_checkout action=pay order=" + id
                                     + " before the " + "quote expires.",
-                            Instant.now().toString());
+                            s.context().clock().instant().toString());
                     s.book().save(principal, order);
                     return new CheckoutOutput(view(order), null, null, null);
                 });
@@ -503,7 +503,7 @@ public final class CommerceFamily implements ToolFamily {
                     if (!order.state().equals("quoted")) {
                         yield report(s, guard, call, order); // paid already: the same order, never a second payment
                     }
-                    if (Instant.now().isAfter(Instant.parse(order.quoteExpiresAt()))) {
+                    if (s.context().clock().instant().isAfter(Instant.parse(order.quoteExpiresAt()))) {
                         s.book()
                                 .save(
                                         principal,

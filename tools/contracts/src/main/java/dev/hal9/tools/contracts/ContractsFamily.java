@@ -14,7 +14,6 @@ import dev.hal9.tools.chain.Evm;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -462,7 +461,7 @@ public final class ContractsFamily implements ToolFamily {
                                 file,
                                 template,
                                 Map.of(file, source),
-                                System.currentTimeMillis(),
+                                rt.context().clock().millis(),
                                 null,
                                 null));
         return new GenerateOutput(handle, contractName, file, template, source, List.of(uri(handle, "source")));
@@ -541,7 +540,8 @@ public final class ContractsFamily implements ToolFamily {
                 "solhint " + versions.get("solhint") + " (security rules)",
                 "solc " + versions.get("solc") + " (warnings)",
                 "hal9 detectors (solc AST)");
-        Artifacts.Audit audit = new Artifacts.Audit(Instant.now().toString(), tools, counts, findings);
+        Artifacts.Audit audit =
+                new Artifacts.Audit(rt.context().clock().instant().toString(), tools, counts, findings);
         Compiler.Result stored = new Compiler.Result(
                 compiled.ok(),
                 compiled.compiler(),
@@ -662,7 +662,7 @@ public final class ContractsFamily implements ToolFamily {
                     null,
                     null,
                     null,
-                    Instant.now().toString());
+                    rt.context().clock().instant().toString());
             rt.artifacts().save(principal, fresh);
             return fresh;
         });

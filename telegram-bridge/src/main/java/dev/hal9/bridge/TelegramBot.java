@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -44,7 +45,16 @@ public final class TelegramBot implements AutoCloseable {
     private final int perMinute;
     private final Map<Long, java.util.ArrayDeque<Long>> recent = new ConcurrentHashMap<>();
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
-    private final Map<Long, Object> chatLocks = new ConcurrentHashMap<>();
+    /** One lane per chat with a turn running or waiting, dropped when its last turn ends: the map stays small. */
+    private final ConcurrentHashMap<Long, Lane> lanes = new ConcurrentHashMap<>();
+
+    private static final class Lane {
+        // a ReentrantLock, not synchronized: a turn blocks on the model and the server, and on JDK 21 a virtual
+        // thread blocked inside synchronized pins its carrier
+        final ReentrantLock lock = new ReentrantLock();
+        int users; // changed only inside lanes.compute for this chat
+    }
+
     private volatile boolean running = true;
     private long offset;
 
@@ -135,12 +145,19 @@ public final class TelegramBot implements AutoCloseable {
         }
         long chat = chatOf(update);
         workers.execute(() -> {
-            synchronized (chatLocks.computeIfAbsent(chat, c -> new Object())) {
-                try {
-                    handle(update);
-                } catch (RuntimeException e) {
-                    LOG.warn("update {} skipped: {}", update.path("update_id").asLong(-1), e.getMessage());
-                }
+            Lane lane = lanes.compute(chat, (c, l) -> {
+                Lane joined = l == null ? new Lane() : l;
+                joined.users++;
+                return joined;
+            });
+            lane.lock.lock();
+            try {
+                handle(update);
+            } catch (RuntimeException e) {
+                LOG.warn("update {} skipped: {}", update.path("update_id").asLong(-1), e.getMessage());
+            } finally {
+                lane.lock.unlock();
+                lanes.computeIfPresent(chat, (c, l) -> --l.users == 0 ? null : l);
             }
         });
     }

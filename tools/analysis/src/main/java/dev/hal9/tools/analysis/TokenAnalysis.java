@@ -735,21 +735,20 @@ final class TokenAnalysis {
                     "The code cannot destroy itself.",
                     List.of("no SELFDESTRUCT opcode in the code")));
         }
-        if (proxy != null) {
-            // a proxy delegates by design: is_proxy says so, and its logic is what the rest analyses
-        } else if (code.delegatecall() >= 0) {
+        // a proxy delegates by design: is_proxy says so, and its logic is what the rest analyses
+        if (proxy == null && code.delegatecall() >= 0) {
             findings.add(new Finding(
                     "delegatecall",
                     "1",
                     "medium",
                     "The code can run another contract's code on its own storage (DELEGATECALL).",
                     List.of("opcode DELEGATECALL (0xf4) at code offset " + code.delegatecall())));
-        } else {
+        } else if (proxy == null) {
             findings.add(new Finding(
                     "delegatecall",
                     "0",
                     "none",
-                    "The code never runs another contract's code on its " + "own storage.",
+                    "The code never runs another contract's code on its own storage.",
                     List.of("no DELEGATECALL opcode in the code")));
         }
         List<String> ownerEvidence = new ArrayList<>();

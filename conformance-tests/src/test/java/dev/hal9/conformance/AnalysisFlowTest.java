@@ -20,7 +20,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.bouncycastle.jcajce.provider.digest.Keccak;
@@ -426,7 +426,8 @@ class AnalysisFlowTest {
         Map<String, String> environment = new HashMap<>(AnalysisFlowTest.environment);
         environment.put("HAL9_FAMILIES_ANALYSIS_RPC__BUDGET", "25");
         try (PackagedServer tight = PackagedServer.http(PackagedServer.newHome(), environment)) {
-            List<String> progress = new CopyOnWriteArrayList<>();
+            // by the progress value the server gave: the client may hand notifications to the consumer out of order
+            Map<Double, String> progress = new ConcurrentSkipListMap<>();
             CountDownLatch steps = new CountDownLatch(8);
             McpSyncClient small = McpClient.sync(HttpClientStreamableHttpTransport.builder(tight.base())
                             .endpoint("/mcp")
@@ -434,7 +435,7 @@ class AnalysisFlowTest {
                     .requestTimeout(Duration.ofSeconds(120))
                     .clientInfo(new McpSchema.Implementation("analysis-test", "1"))
                     .progressConsumer(notification -> {
-                        progress.add(notification.message());
+                        progress.put(notification.progress(), notification.message());
                         steps.countDown();
                     })
                     .build();
@@ -448,7 +449,8 @@ class AnalysisFlowTest {
             assertThat(steps.await(30, TimeUnit.SECONDS))
                     .as(progress.toString())
                     .isTrue();
-            assertThat(progress).containsSubsequence("proxy", "token", "holders", "privileges", "trade simulation");
+            assertThat(List.copyOf(progress.values()))
+                    .containsSubsequence("proxy", "token", "holders", "privileges", "trade simulation");
             assertThat((Integer) report.get("rpcCalls")).isLessThanOrEqualTo(25);
             assertThat(report.get("notDone").toString()).contains("the RPC budget of 25 requests ran out");
             assertThat(report.get("summary").toString()).contains("Not done:");

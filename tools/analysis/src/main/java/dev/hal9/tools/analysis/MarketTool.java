@@ -190,9 +190,11 @@ final class MarketTool {
             }
         }
         return new MarketOutput(
-                text(coin, "id"),
-                text(coin, "name"),
-                text(coin, "symbol") == null ? null : text(coin, "symbol").toUpperCase(Locale.ROOT),
+                Web.text(coin, "id"),
+                Web.text(coin, "name"),
+                Web.text(coin, "symbol") == null
+                        ? null
+                        : Web.text(coin, "symbol").toUpperCase(Locale.ROOT),
                 plain(price),
                 plain(usd(data, "market_cap")),
                 plain(usd(data, "fully_diluted_valuation")),
@@ -200,7 +202,9 @@ final class MarketTool {
                 plain(decimal(data.get("circulating_supply"))),
                 plain(totalSupply),
                 plain(decimal(data.get("max_supply"))),
-                text(data, "last_updated") != null ? text(data, "last_updated") : text(coin, "last_updated"),
+                Web.text(data, "last_updated") != null
+                        ? Web.text(data, "last_updated")
+                        : Web.text(coin, "last_updated"),
                 onchainSupply,
                 poolPrice,
                 pool,
@@ -257,10 +261,5 @@ final class MarketTool {
         return value == null
                 ? null
                 : value.round(MathContext.DECIMAL64).stripTrailingZeros().toPlainString();
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value == null || value.isNull() ? null : value.asString();
     }
 }

@@ -196,11 +196,11 @@ final class SearchTools {
             List<String> engines = new ArrayList<>();
             result.path("engines").forEach(e -> engines.add(e.asString()));
             results.add(new Result(
-                    text(result, "title"),
-                    text(result, "url"),
-                    text(result, "content"),
+                    Web.text(result, "title"),
+                    Web.text(result, "url"),
+                    Web.text(result, "content"),
                     "searxng" + (engines.isEmpty() ? "" : " (" + String.join(", ", engines) + ")"),
-                    text(result, "publishedDate")));
+                    Web.text(result, "publishedDate")));
         }
         return results;
     }
@@ -218,15 +218,15 @@ final class SearchTools {
             if (results.size() >= count) {
                 break;
             }
-            String published = text(result, "page_age");
+            String published = Web.text(result, "page_age");
             results.add(new Result(
-                    Feeds.plain(String.valueOf(text(result, "title"))),
-                    text(result, "url"),
+                    Feeds.plain(String.valueOf(Web.text(result, "title"))),
+                    Web.text(result, "url"),
                     result.has("description")
                             ? Feeds.plain(result.get("description").asString())
                             : null,
                     "brave",
-                    published != null ? published : text(result, "age")));
+                    published != null ? published : Web.text(result, "age")));
         }
         return results;
     }
@@ -249,11 +249,11 @@ final class SearchTools {
                 break;
             }
             results.add(new Result(
-                    text(result, "title"),
-                    text(result, "url"),
-                    text(result, "content"),
+                    Web.text(result, "title"),
+                    Web.text(result, "url"),
+                    Web.text(result, "content"),
                     "tavily",
-                    text(result, "published_date")));
+                    Web.text(result, "published_date")));
         }
         return results;
     }
@@ -331,11 +331,6 @@ final class SearchTools {
 
     private static String join(String title, String body) {
         return (title == null ? "" : title) + (body == null ? "" : ". " + body);
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value == null || value.isNull() ? null : value.asString();
     }
 
     private static String render(SearchOutput output) {

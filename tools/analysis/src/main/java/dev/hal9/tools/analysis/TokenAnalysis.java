@@ -220,6 +220,7 @@ final class TokenAnalysis {
     private final List<Pool> pools = new ArrayList<>();
     private final List<Pools.Pair> pairs = new ArrayList<>();
     private String victim;
+    private long head = -1;
 
     TokenAnalysis(Reads reads, Settings settings, ToolCall call, long started, List<ContractSources.Compiled> sources) {
         this.sources = sources;
@@ -438,7 +439,7 @@ final class TokenAnalysis {
         if (!isToken() || "erc1155".equals(standard)) {
             return;
         }
-        long latest = reads.blockNumber();
+        long latest = latestBlock();
         long first = Math.max(0, latest - settings.logWindow() + 1);
         if (creation != null && creation.blockNumber() >= 0 && creation.blockNumber() > first) {
             first = creation.blockNumber();
@@ -977,6 +978,14 @@ final class TokenAnalysis {
         }
     }
 
+    /** The latest block, read once per analysis so that every log scan ends at the same block. */
+    private long latestBlock() {
+        if (head < 0) {
+            head = reads.blockNumber();
+        }
+        return head;
+    }
+
     /** Net balances from a contract's Transfer logs, and the last block read (earlier than asked if the budget ran out). */
     private record Scan(Map<String, BigInteger> balances, long lastBlock) {}
 
@@ -1004,7 +1013,7 @@ final class TokenAnalysis {
     }
 
     private List<Holder> lpHolders(String pair, BigInteger lpSupply) {
-        long latest = reads.blockNumber();
+        long latest = latestBlock();
         long first = Math.max(0, latest - settings.logWindow() + 1);
         Map<String, BigInteger> balances = scan(pair, first, latest, false).balances();
         List<Holder> lpHolders = new ArrayList<>();

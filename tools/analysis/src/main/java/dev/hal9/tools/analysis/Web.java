@@ -80,6 +80,12 @@ final class Web {
         throw new ToolException(provider + " answered HTTP " + answer.status() + hint + ": " + detail.strip());
     }
 
+    /** A field of a provider's JSON as text; null when it is missing or null. */
+    static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asString();
+    }
+
     static String query(Map<String, String> parameters) {
         return parameters.entrySet().stream()
                 .filter(e -> e.getValue() != null)

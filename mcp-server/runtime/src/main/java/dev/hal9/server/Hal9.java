@@ -11,7 +11,15 @@ import dev.hal9.api.internal.Principals;
 import dev.hal9.api.internal.Schemas;
 import dev.hal9.api.internal.ToolAdapter;
 import dev.hal9.server.guard.LedgerGuard;
+import dev.hal9.server.guard.PaymentsFamily;
 import dev.hal9.server.guard.Policy;
+import dev.hal9.server.store.Store;
+import dev.hal9.server.telemetry.Telemetry;
+import dev.hal9.server.transport.ConformanceFixtures;
+import dev.hal9.server.transport.ModernEra;
+import dev.hal9.server.transport.StdioHandshake;
+import dev.hal9.server.transport.StdioTransport;
+import dev.hal9.server.transport.UnknownTools;
 import io.modelcontextprotocol.server.McpAsyncServer;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpServerFeatures;
@@ -42,15 +50,16 @@ import reactor.core.publisher.Mono;
  * One hal9 server: the families and their tools, the store, telemetry, and an MCP server per transport built
  * from the same tool list. The CLI and the tests assemble it the same way. Thread-safe once built.
  */
-final class Hal9 implements AutoCloseable {
+public final class Hal9 implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Hal9.class);
 
-    static final String VERSION = Optional.ofNullable(Hal9.class.getPackage().getImplementationVersion())
+    public static final String VERSION = Optional.ofNullable(
+                    Hal9.class.getPackage().getImplementationVersion())
             .orElse("0.1.0-dev");
 
     /** The protocol revisions hal9 speaks, oldest first. */
-    static final List<String> PROTOCOLS = List.of("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25");
+    public static final List<String> PROTOCOLS = List.of("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25");
 
     private final Settings settings;
     /** The one clock of the server: the store, the guard and every family read the time from it. */
@@ -82,7 +91,7 @@ final class Hal9 implements AutoCloseable {
             + "State such as browser sessions lives on the server behind handles that tools return; call server_info "
             + "to see yours. Anything that moves value needs a human's confirmation.";
 
-    Hal9(Settings settings, Map<String, String> environment, boolean conformanceFixtures) {
+    public Hal9(Settings settings, Map<String, String> environment, boolean conformanceFixtures) {
         this(settings, environment, conformanceFixtures, false);
     }
 
@@ -91,7 +100,8 @@ final class Hal9 implements AutoCloseable {
      * (/health) once H2 and Flyway are done, and they take as long as the rest of its start, so they run beside it
      * on the other core. A stdio server waits for the client's first listing instead ({@link #startDeferred}).
      */
-    Hal9(Settings settings, Map<String, String> environment, boolean conformanceFixtures, boolean openStoreAtOnce) {
+    public Hal9(
+            Settings settings, Map<String, String> environment, boolean conformanceFixtures, boolean openStoreAtOnce) {
         this.settings = settings;
         this.conformanceFixtures = conformanceFixtures;
         this.dataDirectory = settings.dataDirectory(environment);
@@ -150,12 +160,12 @@ final class Hal9 implements AutoCloseable {
     }
 
     /** The tools offered, in listing order. */
-    List<Tool<?, ?>> tools() {
+    public List<Tool<?, ?>> tools() {
         return List.copyOf(tools);
     }
 
     /** What answers a call of a tool this server does not have (the transports ask it before the SDK). */
-    UnknownTools unknownTools() {
+    public UnknownTools unknownTools() {
         List<UnknownTools.Entry> entries = new ArrayList<>();
         for (Tool<?, ?> tool : tools) {
             entries.add(new UnknownTools.Entry(tool.name(), tool.capability()));
@@ -169,7 +179,7 @@ final class Hal9 implements AutoCloseable {
     }
 
     /** Every tool the families declared, including those whose capability is off, in listing order. */
-    List<Tool<?, ?>> declaredTools() {
+    public List<Tool<?, ?>> declaredTools() {
         return List.copyOf(declaredTools);
     }
 
@@ -178,36 +188,36 @@ final class Hal9 implements AutoCloseable {
         return families.stream().map(ToolFamily::name).toList();
     }
 
-    Set<String> enabledCapabilities() {
+    public Set<String> enabledCapabilities() {
         return enabledCapabilities;
     }
 
-    Set<String> disabledCapabilities() {
+    public Set<String> disabledCapabilities() {
         return disabledCapabilities;
     }
 
-    Store store() {
+    public Store store() {
         return store;
     }
 
-    Telemetry telemetry() {
+    public Telemetry telemetry() {
         return telemetry;
     }
 
-    Cancellations cancellations() {
+    public Cancellations cancellations() {
         return cancellations;
     }
 
-    Settings settings() {
+    public Settings settings() {
         return settings;
     }
 
-    LedgerGuard guard() {
+    public LedgerGuard guard() {
         return guard;
     }
 
     /** Starts the guard's worker: it reconciles sent payments first. Only a serving process starts it. */
-    void startGuard() {
+    public void startGuard() {
         guard.start();
     }
 
@@ -217,7 +227,7 @@ final class Hal9 implements AutoCloseable {
      * is loaded at each start, so it holds the path to the first answers and not H2 and Flyway, which load in the
      * background after them.
      */
-    void startDeferred() {
+    public void startDeferred() {
         if (Boolean.getBoolean("hal9.aot.training")) {
             return;
         }
@@ -225,12 +235,12 @@ final class Hal9 implements AutoCloseable {
         guard.start();
     }
 
-    Principal localPrincipal() {
+    public Principal localPrincipal() {
         return localPrincipal;
     }
 
     /** Records how the server is reached, for server_info. */
-    void reachableAt(String transport) {
+    public void reachableAt(String transport) {
         transports.add(transport);
     }
 
@@ -238,7 +248,7 @@ final class Hal9 implements AutoCloseable {
      * An MCP server on a single-session transport (stdio, legacy SSE). Over stdio the tool list may change once: when
      * the one answered at start-up from the handshake cache was out of date ({@link StdioHandshake}).
      */
-    McpAsyncServer serve(McpServerTransportProvider transport) {
+    public McpAsyncServer serve(McpServerTransportProvider transport) {
         McpAsyncServer server = configure(McpServer.async(transport), transport instanceof StdioTransport)
                 .build();
         servers.add(server);
@@ -246,7 +256,7 @@ final class Hal9 implements AutoCloseable {
     }
 
     /** An MCP server on the Streamable HTTP transport. */
-    McpAsyncServer serve(McpStreamableServerTransportProvider transport) {
+    public McpAsyncServer serve(McpStreamableServerTransportProvider transport) {
         McpAsyncServer server = configure(McpServer.async(transport), false).build();
         servers.add(server);
         return server;
@@ -256,7 +266,7 @@ final class Hal9 implements AutoCloseable {
      * The revision 2026-07-28 handler, built once and shared by every transport: the same tools, resources, prompts
      * and tool filter as the session servers.
      */
-    synchronized ModernEra modern() {
+    public synchronized ModernEra modern() {
         if (modern == null) {
             List<McpServerFeatures.AsyncToolSpecification> specifications = new ArrayList<>();
             tools.forEach(tool -> specifications.add(adapt(tool)));

@@ -27,7 +27,7 @@ import java.util.stream.Collectors;
  * {@code HAL9_} variables name nothing (warned about), and which keys the code may read (reading any other is a
  * bug and throws, so a test that runs the code finds it).
  */
-final class Settings {
+public final class Settings {
 
     /**
      * {@code HAL9_} variables that are read directly, not settings: secrets that must not sit in a file, and the
@@ -63,17 +63,17 @@ final class Settings {
      * Settings that cannot be used: unknown keys in a file, values of the wrong kind. Each problem is one line that
      * names the key, the value and what is allowed.
      */
-    static final class Invalid extends IllegalArgumentException {
+    public static final class Invalid extends IllegalArgumentException {
         private static final long serialVersionUID = 1L;
         private final List<String> problems;
 
-        Invalid(List<String> problems) {
+        public Invalid(List<String> problems) {
             super(String.join("; ", problems));
             this.problems = List.copyOf(problems);
         }
 
         /** One line per problem. */
-        List<String> problems() {
+        public List<String> problems() {
             return problems;
         }
     }
@@ -87,7 +87,7 @@ final class Settings {
      * @param overrides values from command-line flags, highest priority
      * @throws Invalid when the file has unknown keys or a value is not of its key's kind
      */
-    static Settings load(Path explicitFile, Map<String, String> environment, Map<String, String> overrides) {
+    public static Settings load(Path explicitFile, Map<String, String> environment, Map<String, String> overrides) {
         Optional<Path> file;
         if (explicitFile != null) {
             if (!Files.isRegularFile(explicitFile)) {
@@ -253,7 +253,7 @@ final class Settings {
     }
 
     /** What loading noticed but let pass, one line each: {@code HAL9_} variables that name no setting. */
-    List<String> warnings() {
+    public List<String> warnings() {
         return warnings;
     }
 
@@ -267,7 +267,7 @@ final class Settings {
      * Every value set by an option, a variable or the file, sorted: equal for two processes that run with the same
      * configuration. It holds secrets' values too, so it is only ever hashed.
      */
-    String fingerprint() {
+    public String fingerprint() {
         StringBuilder text = new StringBuilder();
         for (int layer = 0; layer < layers.size() - 1; layer++) {
             new TreeMap<>(layers.get(layer))
@@ -278,15 +278,15 @@ final class Settings {
         return text.toString();
     }
 
-    static boolean documents(String key) {
+    public static boolean documents(String key) {
         return Reference.INSTANCE.documents(key);
     }
 
-    String string(String key) {
+    public String string(String key) {
         return value(key).orElse("");
     }
 
-    int integer(String key) {
+    public int integer(String key) {
         String value = string(key);
         try {
             return Integer.parseInt(value.trim());
@@ -296,7 +296,7 @@ final class Settings {
     }
 
     /** A setting that takes one of an enum's constants, written in lower case ({@code server.auth: token}). */
-    <E extends Enum<E>> E choice(String key, Class<E> type) {
+    public <E extends Enum<E>> E choice(String key, Class<E> type) {
         String value = string(key).trim();
         for (E constant : type.getEnumConstants()) {
             if (constant.name().equalsIgnoreCase(value)) {
@@ -312,7 +312,7 @@ final class Settings {
         throw new Invalid(List.of(key + " is '" + value + "'" + origin(key) + "; it must be " + allowed));
     }
 
-    Set<String> list(String key) {
+    public Set<String> list(String key) {
         return Arrays.stream(string(key).split(","))
                 .map(String::trim)
                 .filter(value -> !value.isEmpty())
@@ -320,7 +320,7 @@ final class Settings {
     }
 
     /** The value of a family's setting, {@code families.<family>.<key>}. */
-    Optional<String> family(String family, String key) {
+    public Optional<String> family(String family, String key) {
         return value("families." + family + "." + key);
     }
 
@@ -345,7 +345,7 @@ final class Settings {
         return origin == null ? "" : " (set " + origin + ")";
     }
 
-    Path dataDirectory(Map<String, String> environment) {
+    public Path dataDirectory(Map<String, String> environment) {
         String configured = string("data-dir");
         if (!configured.isBlank()) {
             return Path.of(configured);
@@ -500,7 +500,7 @@ final class Settings {
             return defaults;
         }
 
-        boolean documents(String key) {
+        public boolean documents(String key) {
             return find(key).isPresent();
         }
 

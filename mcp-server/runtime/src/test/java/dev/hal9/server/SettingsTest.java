@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.hal9.orchestrator.ChatModels;
+import dev.hal9.server.cli.Telegram;
+import dev.hal9.server.http.HttpServer;
+import dev.hal9.server.http.OAuthResource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

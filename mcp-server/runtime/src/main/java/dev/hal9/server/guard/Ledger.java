@@ -5,7 +5,7 @@ import dev.hal9.api.Guard.Payment;
 import dev.hal9.api.Guard.State;
 import dev.hal9.api.internal.InMemoryHandles;
 import dev.hal9.api.internal.Json;
-import dev.hal9.server.internal.Secrets;
+import dev.hal9.server.secrets.Secrets;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.ResultSet;

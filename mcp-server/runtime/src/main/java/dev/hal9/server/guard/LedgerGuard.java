@@ -6,7 +6,7 @@ import dev.hal9.api.Principal;
 import dev.hal9.api.ToolCall;
 import dev.hal9.api.ToolException;
 import dev.hal9.api.internal.InputRequired;
-import dev.hal9.server.internal.Secrets;
+import dev.hal9.server.secrets.Secrets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;

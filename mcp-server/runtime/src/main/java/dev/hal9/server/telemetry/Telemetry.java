@@ -1,0 +1,255 @@
+package dev.hal9.server.telemetry;
+
+import dev.hal9.api.Principal;
+import dev.hal9.api.internal.CallObserver;
+import dev.hal9.api.internal.Json;
+import dev.hal9.server.Hal9;
+import dev.hal9.server.secrets.Secrets;
+import dev.hal9.server.store.Store;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * OpenTelemetry for hal9: a span, a counter and a duration histogram per tool call, read by Prometheus at
+ * {@code /metrics}; and the audit row per call. It is the runtime's {@link CallObserver}. Thread-safe.
+ */
+public final class Telemetry implements CallObserver, AutoCloseable {
+
+    private static final AttributeKey<String> TOOL = AttributeKey.stringKey("mcp.tool.name");
+    private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("hal9.outcome");
+    private static final AttributeKey<String> PRINCIPAL = AttributeKey.stringKey("hal9.principal");
+    /** Argument names whose values never reach the audit log. */
+    private static final Pattern SECRET_NAME = Pattern.compile(
+            "(?i).*(pass(word|phrase)?|secret|token|api[_-]?key|private|mnemonic|seed|cookie|auth|credential).*");
+
+    private static final Pattern HASH_NAME = Pattern.compile("(?i)(.*hash|tx)");
+
+    private final Store store;
+    private final String otlpBase;
+    private final List<String> zeroTools = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Made at first use: the OpenTelemetry SDK takes longer to build than a stdio client waits for its tools. */
+    private volatile Instruments instruments;
+
+    /**
+     * @param store where audit rows go
+     * @param otlpEndpoint an OTLP/HTTP collector base URL such as {@code http://127.0.0.1:4318}, or blank for
+     *     no export (spans are then only counted; metrics still reach /metrics)
+     */
+    public Telemetry(Store store, String otlpEndpoint) {
+        this.store = store;
+        if (otlpEndpoint != null && !otlpEndpoint.isBlank()) {
+            String base =
+                    otlpEndpoint.endsWith("/") ? otlpEndpoint.substring(0, otlpEndpoint.length() - 1) : otlpEndpoint;
+            URI.create(base); // fail at start-up, with the key's name, on a malformed URL
+            this.otlpBase = base;
+        } else {
+            this.otlpBase = null;
+        }
+    }
+
+    private record Instruments(
+            PrometheusMetricReader prometheus,
+            SdkMeterProvider meters,
+            SdkTracerProvider tracers,
+            Tracer tracer,
+            LongCounter calls,
+            DoubleHistogram durations) {
+
+        static Instruments create(String otlpBase) {
+            PrometheusMetricReader prometheus = PrometheusMetricReader.create();
+            Resource resource = Resource.getDefault()
+                    .merge(Resource.create(Attributes.of(
+                            AttributeKey.stringKey("service.name"),
+                            "hal9",
+                            AttributeKey.stringKey("service.version"),
+                            Hal9.VERSION)));
+            var meterBuilder = SdkMeterProvider.builder().setResource(resource).registerMetricReader(prometheus);
+            var tracerBuilder = SdkTracerProvider.builder().setResource(resource);
+            if (otlpBase != null) {
+                tracerBuilder.addSpanProcessor(BatchSpanProcessor.builder(OtlpHttpSpanExporter.builder()
+                                .setEndpoint(otlpBase + "/v1/traces")
+                                .build())
+                        .setScheduleDelay(Duration.ofSeconds(1))
+                        .build());
+                meterBuilder.registerMetricReader(PeriodicMetricReader.builder(OtlpHttpMetricExporter.builder()
+                                .setEndpoint(otlpBase + "/v1/metrics")
+                                .build())
+                        .setInterval(Duration.ofSeconds(10))
+                        .build());
+            }
+            SdkMeterProvider meters = meterBuilder.build();
+            SdkTracerProvider tracers = tracerBuilder.build();
+            Meter meter = meters.get("dev.hal9.server");
+            return new Instruments(
+                    prometheus,
+                    meters,
+                    tracers,
+                    tracers.get("dev.hal9.server"),
+                    meter.counterBuilder("hal9.tool.calls")
+                            .setDescription("Tool calls by tool and outcome")
+                            .build(),
+                    meter.histogramBuilder("hal9.tool.duration")
+                            .setDescription("Tool call duration")
+                            .setUnit("s")
+                            .setExplicitBucketBoundariesAdvice(List.of(
+                                    0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0))
+                            .build());
+        }
+
+        void zeros(List<String> tools) {
+            for (String tool : tools) {
+                for (Outcome outcome : Outcome.values()) {
+                    calls.add(
+                            0, Attributes.of(TOOL, tool, OUTCOME, outcome.name().toLowerCase(Locale.ROOT)));
+                }
+            }
+        }
+    }
+
+    private Instruments instruments() {
+        Instruments made = instruments;
+        if (made == null) {
+            synchronized (this) {
+                made = instruments;
+                if (made == null) {
+                    made = Instruments.create(otlpBase);
+                    made.zeros(zeroTools);
+                    instruments = made;
+                }
+            }
+        }
+        return made;
+    }
+
+    /**
+     * Publishes a zero for every tool and outcome, so that /metrics has the series before the first call and a
+     * rate or an alert over them is defined from the start (Prometheus's advice for labelled counters).
+     */
+    public void publishZeros(List<String> tools) {
+        synchronized (this) {
+            zeroTools.addAll(tools);
+            if (instruments != null) {
+                instruments.zeros(tools);
+            }
+        }
+    }
+
+    /** The meter for other parts of the server (live sessions, ledger states). */
+    Meter meter() {
+        return instruments().meters().get("dev.hal9.server");
+    }
+
+    @Override
+    public Observation begin(String tool, Principal principal, Map<String, Object> arguments) {
+        long started = System.nanoTime();
+        Instruments instruments = instruments();
+        Span span = instruments
+                .tracer()
+                .spanBuilder("tools/call " + tool)
+                .setSpanKind(SpanKind.SERVER)
+                .setAttribute(TOOL, tool)
+                .setAttribute(PRINCIPAL, principal == null ? "" : principal.id())
+                .startSpan();
+        String redacted = redact(arguments);
+        return new Observation() {
+            private boolean ended;
+
+            @Override
+            public synchronized void end(Outcome outcome, String detail) {
+                if (ended) {
+                    return;
+                }
+                ended = true;
+                long nanos = System.nanoTime() - started;
+                String name = outcome.name().toLowerCase(Locale.ROOT);
+                Attributes attributes = Attributes.of(TOOL, tool, OUTCOME, name);
+                instruments.calls().add(1, attributes);
+                instruments.durations().record(nanos / 1e9, attributes);
+                span.setAttribute(OUTCOME, name);
+                if (outcome != Outcome.OK) {
+                    span.setStatus(StatusCode.ERROR, detail == null ? name : detail);
+                }
+                span.end();
+                store.audit(principal == null ? null : principal.id(), tool, name, nanos / 1_000_000, redacted, detail);
+            }
+        };
+    }
+
+    /** The Prometheus text exposition of every metric. */
+    public String scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            PrometheusTextFormatWriter.create()
+                    .write(out, instruments().prometheus().collect(), EscapingScheme.UNDERSCORE_ESCAPING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Arguments as JSON with the values of secret-looking names replaced and long strings shortened. */
+    static String redact(Map<String, Object> arguments) {
+        return Json.MAPPER.writeValueAsString(redactValue(null, arguments));
+    }
+
+    private static Object redactValue(String name, Object value) {
+        if (name != null && SECRET_NAME.matcher(name).matches() && value != null) {
+            return "[redacted]";
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            map.forEach((key, inner) -> copy.put(String.valueOf(key), redactValue(String.valueOf(key), inner)));
+            return copy;
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(inner -> redactValue(name, inner)).toList();
+        }
+        if (value instanceof String text) {
+            // a transaction or block hash has a private key's shape; only under a name that says hash is it kept
+            String shown = name != null && HASH_NAME.matcher(name).matches() && Secrets.hashShaped(text)
+                    ? text
+                    : Secrets.redact(text);
+            return shown.length() > 200 ? shown.substring(0, 200) + "…(" + shown.length() + " chars)" : shown;
+        }
+        return value;
+    }
+
+    @Override
+    public void close() {
+        Instruments made;
+        synchronized (this) {
+            made = instruments;
+        }
+        if (made != null) {
+            made.meters().close();
+            made.tracers().close();
+        }
+    }
+}

@@ -4,6 +4,7 @@ import dev.hal9.bridge.BotApi;
 import dev.hal9.bridge.Links;
 import dev.hal9.bridge.TelegramBot;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -68,10 +69,15 @@ final class Telegram {
     }
 
     static dev.hal9.bridge.Subscriptions subscriptions(Settings settings, Store store) {
+        return subscriptions(settings, store, InstantSource.system());
+    }
+
+    static dev.hal9.bridge.Subscriptions subscriptions(Settings settings, Store store, InstantSource clock) {
         return new dev.hal9.bridge.Subscriptions(
                 store.familyState("telegram"),
                 Integer.parseInt(
-                        settings.family("telegram", "subscription.stars").orElse("0")));
+                        settings.family("telegram", "subscription.stars").orElse("0")),
+                clock);
     }
 
     @Command(
@@ -162,6 +168,7 @@ final class Telegram {
             String base = settings.family("telegram", "api-base").orElse("https://api.telegram.org");
             int poll =
                     Integer.parseInt(settings.family("telegram", "poll-seconds").orElse("25"));
+            InstantSource clock = InstantSource.system(); // the one clock of this process
             try (Store store = Main.Tokens.openStore(common)) {
                 dev.hal9.bridge.Prompts prompts =
                         new dev.hal9.bridge.Prompts(new BotApi(base, token, Duration.ofSeconds(10)));
@@ -170,14 +177,15 @@ final class Telegram {
                         new BotApi(base, token, Duration.ofSeconds(10)),
                         new Links(store.familyState("telegram")),
                         agent,
-                        subscriptions(settings, store),
+                        subscriptions(settings, store, clock),
                         prompts,
                         new TelegramBot.Options(
                                 poll,
                                 Integer.parseInt(settings.family("telegram", "rate-per-minute")
                                         .orElse("20")),
                                 Boolean.parseBoolean(settings.family("telegram", "open-access")
-                                        .orElse("false"))));
+                                        .orElse("false"))),
+                        clock);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     bot.close();
                     if (agent != null) {

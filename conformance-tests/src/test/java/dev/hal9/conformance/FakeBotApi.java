@@ -5,10 +5,13 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -177,23 +180,22 @@ final class FakeBotApi implements AutoCloseable {
      * Waits until {@code found} finds something, checking at once and again each time the bot's request has been
      * answered; fails with {@code otherwise}'s text after 30 s.
      */
-    <T> T await(Supplier<java.util.Optional<T>> found, Supplier<String> otherwise) throws InterruptedException {
-        return await(found, otherwise, java.time.Duration.ofSeconds(30));
+    <T> T await(Supplier<Optional<T>> found, Supplier<String> otherwise) throws InterruptedException {
+        return await(found, otherwise, Duration.ofSeconds(30));
     }
 
     /** Waits until a condition on what the bot did holds (see {@link #await(Supplier, Supplier)}). */
     void await(BooleanSupplier condition, Supplier<String> otherwise) throws InterruptedException {
-        await(() -> condition.getAsBoolean() ? java.util.Optional.of(true) : java.util.Optional.empty(), otherwise);
+        await(() -> condition.getAsBoolean() ? Optional.of(true) : Optional.empty(), otherwise);
     }
 
-    <T> T await(Supplier<java.util.Optional<T>> found, Supplier<String> otherwise, java.time.Duration timeout)
-            throws InterruptedException {
+    <T> T await(Supplier<Optional<T>> found, Supplier<String> otherwise, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         lock.lock();
         try {
             while (true) {
                 // checked under the lock a request's signal takes, after it recorded what it did: no wake-up is lost
-                java.util.Optional<T> result = found.get();
+                Optional<T> result = found.get();
                 if (result.isPresent()) {
                     return result.get();
                 }
@@ -237,7 +239,7 @@ final class FakeBotApi implements AutoCloseable {
             return new Request(body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body), Map.of());
         }
         ObjectNode parameters = JSON.createObjectNode();
-        Map<String, byte[]> files = new java.util.HashMap<>();
+        Map<String, byte[]> files = new HashMap<>();
         // ISO-8859-1 maps each byte to one char and back, so file parts survive the split unchanged
         String text = new String(body, StandardCharsets.ISO_8859_1);
         for (String part : text.split(Pattern.quote("--" + boundary.group(1)))) {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -240,7 +241,7 @@ class TelegramBridgeTest {
             try {
                 // the bridge's JVM starts, then sets its webhook: the fake wakes this wait when it has answered that
                 telegram.await(
-                        () -> java.util.Optional.ofNullable(telegram.webhook),
+                        () -> Optional.ofNullable(telegram.webhook),
                         () -> "the bridge set no webhook",
                         Duration.ofSeconds(60));
                 assertThat(telegram.webhook).isNotNull();

@@ -298,7 +298,9 @@ public final class BotApi {
             return chain.proceed(chain.request());
         } catch (IOException e) {
             for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-                if (cause.getMessage() != null && cause.getMessage().contains(token)) {
+                if (!token.isEmpty()
+                        && cause.getMessage() != null
+                        && cause.getMessage().contains(token)) {
                     IOException clean = e instanceof InterruptedIOException
                             ? new InterruptedIOException(scrub(String.valueOf(e.getMessage())))
                             : new IOException(scrub(String.valueOf(e.getMessage())));

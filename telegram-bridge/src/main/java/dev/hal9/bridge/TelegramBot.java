@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import org.telegram.telegrambots.meta.api.methods.AnswerPreCheckoutQuery;
 import org.telegram.telegrambots.meta.api.objects.CallbackQuery;
 import org.telegram.telegrambots.meta.api.objects.Update;
+import org.telegram.telegrambots.meta.api.objects.User;
 import org.telegram.telegrambots.meta.api.objects.message.MaybeInaccessibleMessage;
 import org.telegram.telegrambots.meta.api.objects.message.Message;
 import org.telegram.telegrambots.meta.api.objects.payments.PreCheckoutQuery;
@@ -219,7 +220,7 @@ public final class TelegramBot implements AutoCloseable {
         return 0;
     }
 
-    private static long idOf(org.telegram.telegrambots.meta.api.objects.User user) {
+    private static long idOf(User user) {
         return user == null || user.getId() == null ? 0 : user.getId();
     }
 

@@ -5,25 +5,36 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A stand-in for api.telegram.org (which cannot be reached here) speaking the real Bot API JSON: POST
- * /bot{token}/{method} with JSON parameters, answered {"ok":true,"result":...} or
- * {"ok":false,"error_code":...,"description":...}. Covers getUpdates (long polling with offset and timeout),
- * sendMessage, deleteWebhook and getMe; a wrong token gets 401, an unknown method 404, a chat that blocked the
- * bot 403. Tests push updates as a user would cause them and read what the bot sent. Test code only.
+ * A stand-in for api.telegram.org (which cannot be reached here) speaking the real Bot API: POST
+ * /bot{token}/{method}, the method name in any case (as Telegram takes it), with parameters as JSON or as
+ * multipart/form-data (JSON-serialized fields such as reply_markup inside it, files as parts that {@code attach://}
+ * names), answered {"ok":true,"result":...} or {"ok":false,"error_code":...,"description":...}. Covers getUpdates
+ * (long polling with offset and timeout), sendMessage, sendPhoto, deleteWebhook, setWebhook, getMe and the rest the
+ * bot uses; a wrong token gets 401, an unknown method 404, a chat that blocked the bot 403. Tests push updates as a
+ * user would cause them, and wait on what the bot sent with {@link #await}: it wakes on each request the fake
+ * answers, so no test sleeps. Test code only.
  */
 final class FakeBotApi implements AutoCloseable {
 
@@ -58,6 +69,11 @@ final class FakeBotApi implements AutoCloseable {
 
     final Set<Long> blocked = ConcurrentHashMap.newKeySet();
     final String url;
+
+    /** Signalled after every request the fake has answered: what the tests wait on. */
+    private final ReentrantLock lock = new ReentrantLock();
+
+    private final Condition answered = lock.newCondition();
 
     FakeBotApi(String token) throws IOException {
         this.token = token;
@@ -153,19 +169,117 @@ final class FakeBotApi implements AutoCloseable {
 
     /** Waits until the bot has sent a message to a chat containing some text; returns it. */
     Sent awaitSent(long chat, String containing) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            for (Sent s : sent) {
-                if (s.chat() == chat && s.text().contains(containing)) {
-                    return s;
+        return await(
+                () -> sent.stream()
+                        .filter(s -> s.chat() == chat && s.text().contains(containing))
+                        .findFirst(),
+                () -> "no message to " + chat + " containing '" + containing + "'; sent: " + sent);
+    }
+
+    /**
+     * Waits until {@code found} finds something, checking at once and again each time the bot's request has been
+     * answered; fails with {@code otherwise}'s text after 30 s.
+     */
+    <T> T await(Supplier<Optional<T>> found, Supplier<String> otherwise) throws InterruptedException {
+        return await(found, otherwise, Duration.ofSeconds(30));
+    }
+
+    /** Waits until a condition on what the bot did holds (see {@link #await(Supplier, Supplier)}). */
+    void await(BooleanSupplier condition, Supplier<String> otherwise) throws InterruptedException {
+        await(() -> condition.getAsBoolean() ? Optional.of(true) : Optional.empty(), otherwise);
+    }
+
+    <T> T await(Supplier<Optional<T>> found, Supplier<String> otherwise, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lock();
+        try {
+            while (true) {
+                // checked under the lock a request's signal takes, after it recorded what it did: no wake-up is lost
+                Optional<T> result = found.get();
+                if (result.isPresent()) {
+                    return result.get();
                 }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError(otherwise.get());
+                }
+                answered.awaitNanos(left);
             }
-            Thread.sleep(50);
+        } finally {
+            lock.unlock();
         }
-        throw new AssertionError("no message to " + chat + " containing '" + containing + "'; sent: " + sent);
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        try {
+            route(exchange);
+        } finally {
+            lock.lock();
+            try {
+                answered.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** A request's parameters, and the files uploaded with it by part name (multipart/form-data only). */
+    private record Request(JsonNode parameters, Map<String, byte[]> files) {}
+
+    private static final Pattern BOUNDARY = Pattern.compile("boundary=\"?([^\";]+)\"?");
+    private static final Pattern FIELD_NAME = Pattern.compile("name=\"([^\"]*)\"");
+
+    /**
+     * Reads parameters as Telegram does: a JSON object, or multipart/form-data whose fields are text (a
+     * JSON-serialized one, such as reply_markup or allowed_updates, read as JSON) and whose file parts are uploads.
+     */
+    private static Request read(byte[] body, String type) {
+        Matcher boundary = BOUNDARY.matcher(type);
+        if (!type.startsWith("multipart/form-data") || !boundary.find()) {
+            return new Request(body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body), Map.of());
+        }
+        ObjectNode parameters = JSON.createObjectNode();
+        Map<String, byte[]> files = new HashMap<>();
+        // ISO-8859-1 maps each byte to one char and back, so file parts survive the split unchanged
+        String text = new String(body, StandardCharsets.ISO_8859_1);
+        for (String part : text.split(Pattern.quote("--" + boundary.group(1)))) {
+            int split = part.indexOf("\r\n\r\n");
+            if (split < 0) {
+                continue; // the preamble, or the closing "--"
+            }
+            String headers = part.substring(0, split);
+            String content = part.substring(split + 4);
+            if (content.endsWith("\r\n")) {
+                content = content.substring(0, content.length() - 2);
+            }
+            Matcher name = FIELD_NAME.matcher(headers);
+            if (!name.find()) {
+                continue;
+            }
+            byte[] bytes = content.getBytes(StandardCharsets.ISO_8859_1);
+            if (headers.contains("filename=")) {
+                files.put(name.group(1), bytes);
+                continue;
+            }
+            String value = new String(bytes, StandardCharsets.UTF_8);
+            JsonNode field = parameters.stringNode(value);
+            if (value.startsWith("{") || value.startsWith("[")) {
+                try {
+                    field = JSON.readTree(value);
+                } catch (RuntimeException e) {
+                    // not JSON after all: Telegram keeps it as text
+                }
+            }
+            parameters.set(name.group(1), field);
+        }
+        return new Request(parameters, files);
+    }
+
+    private static boolean png(byte[] file) {
+        return file.length > 8 && (file[0] & 0xff) == 0x89 && file[1] == 'P' && file[2] == 'N' && file[3] == 'G';
+    }
+
+    private void route(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
         String prefix = "/bot" + token + "/";
         if (!path.startsWith(prefix)) {
@@ -174,55 +288,8 @@ final class FakeBotApi implements AutoCloseable {
         }
         String method = path.substring(prefix.length()).toLowerCase(Locale.ROOT);
         byte[] body = exchange.getRequestBody().readAllBytes();
-        String type = String.valueOf(exchange.getRequestHeaders().getFirst("Content-Type"));
-        if (method.equals("sendphoto") && type.startsWith("multipart/form-data")) {
-            String text = new String(body, StandardCharsets.ISO_8859_1);
-            java.util.regex.Matcher chat = java.util.regex.Pattern.compile("name=\"chat_id\"\r\n\r\n(-?\\d+)\r\n")
-                    .matcher(text);
-            boolean png = text.contains("Content-Type: image/png") && text.contains("\u0089PNG");
-            if (!chat.find() || !text.contains("name=\"photo\"; filename=")) {
-                answer(
-                        exchange,
-                        400,
-                        Map.of(
-                                "ok",
-                                false,
-                                "error_code",
-                                400,
-                                "description",
-                                "Bad Request: there is no photo in the request"));
-                return;
-            }
-            long id = messageIds.incrementAndGet();
-            photos.add(new Sent(Long.parseLong(chat.group(1)), id, png ? "image/png" : "other", List.of()));
-            log.add("bot → " + chat.group(1) + ": [a photo]");
-            answer(
-                    exchange,
-                    200,
-                    Map.of(
-                            "ok",
-                            true,
-                            "result",
-                            Map.of(
-                                    "message_id",
-                                    id,
-                                    "chat",
-                                    Map.of("id", Long.parseLong(chat.group(1)), "type", "private"),
-                                    "date",
-                                    System.currentTimeMillis() / 1000,
-                                    "photo",
-                                    List.of(Map.of(
-                                            "file_id",
-                                            "photo" + id,
-                                            "file_unique_id",
-                                            "u" + id,
-                                            "width",
-                                            1,
-                                            "height",
-                                            1)))));
-            return;
-        }
-        JsonNode parameters = body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
+        Request request = read(body, String.valueOf(exchange.getRequestHeaders().getFirst("Content-Type")));
+        JsonNode parameters = request.parameters();
         switch (method) {
             case "getme" ->
                 answer(
@@ -312,12 +379,34 @@ final class FakeBotApi implements AutoCloseable {
                 }
             }
             case "sendphoto" -> {
-                // a photo by URL (Telegram fetches it); uploads come as multipart, handled above
-                long chat = parameters.path("chat_id").asLong();
+                // an upload (a file part, named by photo=attach://NAME or called photo), or a URL Telegram fetches
+                long chat = parameters.path("chat_id").asLong(0);
+                String photo = parameters.path("photo").asString("");
+                byte[] upload = photo.startsWith("attach://")
+                        ? request.files().get(photo.substring("attach://".length()))
+                        : request.files().get("photo");
+                if (chat == 0 || (upload == null && photo.isEmpty())) {
+                    answer(
+                            exchange,
+                            400,
+                            Map.of(
+                                    "ok",
+                                    false,
+                                    "error_code",
+                                    400,
+                                    "description",
+                                    "Bad Request: there is no photo in the request"));
+                    return;
+                }
                 long id = messageIds.incrementAndGet();
-                photos.add(new Sent(chat, id, "url:" + parameters.path("photo").asString(), List.of()));
-                log.add("bot → " + chat + ": [a photo from "
-                        + parameters.path("photo").asString() + "]");
+                if (upload != null) {
+                    // Telegram recognizes an image by its bytes, not by the part's declared type
+                    photos.add(new Sent(chat, id, png(upload) ? "image/png" : "other", List.of()));
+                    log.add("bot → " + chat + ": [a photo]");
+                } else {
+                    photos.add(new Sent(chat, id, "url:" + photo, List.of()));
+                    log.add("bot → " + chat + ": [a photo from " + photo + "]");
+                }
                 answer(
                         exchange,
                         200,
@@ -331,7 +420,17 @@ final class FakeBotApi implements AutoCloseable {
                                         "chat",
                                         Map.of("id", chat, "type", "private"),
                                         "date",
-                                        System.currentTimeMillis() / 1000)));
+                                        System.currentTimeMillis() / 1000,
+                                        "photo",
+                                        List.of(Map.of(
+                                                "file_id",
+                                                "photo" + id,
+                                                "file_unique_id",
+                                                "u" + id,
+                                                "width",
+                                                1,
+                                                "height",
+                                                1)))));
             }
             case "answercallbackquery" -> {
                 answers.add(parameters.path("text").asString(""));

@@ -3,7 +3,13 @@ package dev.hal9.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -106,10 +112,7 @@ class TelegramAgentTest {
                     // an image a tool returns reaches the user as a photo
                     telegram.userSays(100, "Show me a picture");
                     telegram.awaitSent(100, "Here is the picture.");
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                    while (telegram.photos.isEmpty() && System.nanoTime() < deadline) {
-                        Thread.sleep(50);
-                    }
+                    telegram.await(() -> !telegram.photos.isEmpty(), () -> "no photo was sent");
                     assertThat(telegram.photos).singleElement().satisfies(p -> {
                         assertThat(p.chat()).isEqualTo(100);
                         assertThat(p.text()).isEqualTo("image/png");
@@ -118,10 +121,8 @@ class TelegramAgentTest {
                     // product pictures a search returned are shown too (a few, by URL)
                     telegram.userSays(100, "Find me an iphone 15 case");
                     telegram.awaitSent(100, "Found them.");
-                    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                    while (telegram.photos.size() < 4 && System.nanoTime() < until) {
-                        Thread.sleep(50);
-                    }
+                    telegram.await(
+                            () -> telegram.photos.size() >= 4, () -> "four photos expected; sent: " + telegram.photos);
                     assertThat(telegram.photos)
                             .extracting(FakeBotApi.Sent::text)
                             .contains(
@@ -238,21 +239,11 @@ class TelegramAgentTest {
                     telegram.userSays(100, "Please send 0.5 ETH to " + PaymentRig.RECIPIENT + " on anvil");
                     FakeBotApi.Sent real = awaitCard(telegram, 100, "send 0.5 ETH on anvil");
                     String id = real.buttons().get(0).substring(3);
-                    int cards = (int) telegram.sent.stream()
-                            .filter(s -> !s.buttons().isEmpty())
-                            .count();
 
                     // the hostile server claims the very same payment is a harmless one
                     telegram.userSays(100, "Please check " + id);
                     telegram.awaitSent(100, "Looked it up.");
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                    while (telegram.sent.stream()
-                                            .filter(s -> !s.buttons().isEmpty())
-                                            .count()
-                                    == cards
-                            && System.nanoTime() < deadline) {
-                        Thread.sleep(50);
-                    }
+                    awaitTurnsDone(telegram, 100); // so every card this turn made has been sent
                     assertThat(telegram.sent)
                             .as("no Approve card shows the hostile server's words")
                             .noneMatch(s -> !s.buttons().isEmpty()
@@ -268,7 +259,8 @@ class TelegramAgentTest {
                     }
                     // an id the guard has no payment of (one the hostile server made up) gets no card at all
                     telegram.userSays(100, "Please check pay_madeup1234");
-                    telegram.awaitSent(100, "Looked it up.");
+                    awaitCount(telegram, 100, "Looked it up.", 2);
+                    awaitTurnsDone(telegram, 100);
                     assertThat(telegram.sent)
                             .noneMatch(s ->
                                     !s.buttons().isEmpty() && s.buttons().get(0).contains("pay_madeup1234"));
@@ -282,18 +274,40 @@ class TelegramAgentTest {
     }
 
     private static FakeBotApi.Sent awaitQuestion(FakeBotApi telegram, String containing) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            for (FakeBotApi.Sent s : telegram.sent) {
-                if (s.text().contains(containing)
-                        && !s.buttons().isEmpty()
-                        && s.buttons().get(0).startsWith("el:")) {
-                    return s;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no question containing '" + containing + "'; sent: " + telegram.sent);
+        return telegram.await(
+                () -> telegram.sent.stream()
+                        .filter(s -> s.text().contains(containing)
+                                && !s.buttons().isEmpty()
+                                && s.buttons().get(0).startsWith("el:"))
+                        .findFirst(),
+                () -> "no question containing '" + containing + "'; sent: " + telegram.sent);
+    }
+
+    /**
+     * Waits until the bot has finished every turn it took in a chat so far: it answers a chat's messages one after
+     * another, so once a /status sent now is answered, everything before it is done.
+     */
+    private static void awaitTurnsDone(FakeBotApi telegram, long chat) throws InterruptedException {
+        long answered = statusAnswers(telegram, chat);
+        telegram.userSays(chat, "/status");
+        telegram.await(
+                () -> statusAnswers(telegram, chat) > answered,
+                () -> "/status in " + chat + " was not answered; sent: " + telegram.sent);
+    }
+
+    private static long statusAnswers(FakeBotApi telegram, long chat) {
+        return telegram.sent.stream()
+                .filter(s -> s.chat() == chat && s.text().startsWith("This chat is linked to"))
+                .count();
+    }
+
+    private static void awaitCount(FakeBotApi telegram, long chat, String text, int count) throws InterruptedException {
+        telegram.await(
+                () -> telegram.sent.stream()
+                                .filter(m -> m.chat() == chat && m.text().contains(text))
+                                .count()
+                        >= count,
+                () -> count + " messages to " + chat + " containing '" + text + "' expected; sent: " + telegram.sent);
     }
 
     /** The operator's environment for a bridge over this rig's server, the fake Bot API and the scripted model. */
@@ -366,38 +380,62 @@ class TelegramAgentTest {
 
     private static FakeBotApi.Sent awaitCard(FakeBotApi telegram, long chat, String containing)
             throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            for (FakeBotApi.Sent s : telegram.sent) {
-                if (s.chat() == chat
-                        && s.text().contains(containing)
-                        && !s.buttons().isEmpty()) {
-                    return s;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no approval card containing '" + containing + "'; sent: " + telegram.sent);
+        return telegram.await(
+                () -> telegram.sent.stream()
+                        .filter(s -> s.chat() == chat
+                                && s.text().contains(containing)
+                                && !s.buttons().isEmpty())
+                        .findFirst(),
+                () -> "no approval card containing '" + containing + "'; sent: " + telegram.sent);
     }
 
     private static void awaitAnswer(FakeBotApi telegram, String containing) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (telegram.answers.stream().anyMatch(a -> a.contains(containing))) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no button answer containing '" + containing + "'; answers: " + telegram.answers);
+        telegram.await(
+                () -> telegram.answers.stream().anyMatch(a -> a.contains(containing)),
+                () -> "no button answer containing '" + containing + "'; answers: " + telegram.answers);
     }
 
+    /**
+     * Waits until the recipient holds {@code expected}, checking again on each block anvil mines: anvil announces
+     * them on its WebSocket (eth_subscribe newHeads), so the wait ends with the block that paid.
+     */
     private static void awaitBalance(Anvil anvil, BigInteger expected) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (anvil.balance(PaymentRig.RECIPIENT).equals(expected)) {
-                return;
+        BlockingQueue<String> announced = new LinkedBlockingQueue<>();
+        WebSocket socket = HttpClient.newHttpClient()
+                .newWebSocketBuilder()
+                .buildAsync(URI.create(anvil.url.replaceFirst("^http", "ws")), new WebSocket.Listener() {
+                    private final StringBuilder frame = new StringBuilder();
+
+                    @Override
+                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                        frame.append(data);
+                        if (last) {
+                            announced.add(frame.toString());
+                            frame.setLength(0);
+                        }
+                        webSocket.request(1);
+                        return null;
+                    }
+                })
+                .get(30, TimeUnit.SECONDS);
+        try {
+            socket.sendText(
+                            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_subscribe\",\"params\":[\"newHeads\"]}",
+                            true)
+                    .get(30, TimeUnit.SECONDS);
+            // the subscription's id: from here on every block is announced, so none is missed between checks
+            assertThat(announced.poll(30, TimeUnit.SECONDS))
+                    .as("anvil's eth_subscribe answer")
+                    .contains("\"result\"");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!anvil.balance(PaymentRig.RECIPIENT).equals(expected)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || announced.poll(left, TimeUnit.NANOSECONDS) == null) {
+                    break;
+                }
             }
-            Thread.sleep(100);
+        } finally {
+            socket.abort();
         }
         assertThat(anvil.balance(PaymentRig.RECIPIENT)).isEqualTo(expected);
     }

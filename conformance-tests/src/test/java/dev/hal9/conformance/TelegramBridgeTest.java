@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -238,10 +239,11 @@ class TelegramBridgeTest {
             builder.environment().putAll(environment);
             Process bridge = builder.start();
             try {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (telegram.webhook == null && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
-                }
+                // the bridge's JVM starts, then sets its webhook: the fake wakes this wait when it has answered that
+                telegram.await(
+                        () -> Optional.ofNullable(telegram.webhook),
+                        () -> "the bridge set no webhook",
+                        Duration.ofSeconds(60));
                 assertThat(telegram.webhook).isNotNull();
                 assertThat(telegram.webhook.path("url").asString()).isEqualTo("https://bot.example.org/telegram/hook");
                 assertThat(telegram.webhook.path("secret_token").asString()).isEqualTo("s3cret-hook_token");
@@ -283,25 +285,18 @@ class TelegramBridgeTest {
     }
 
     private static void awaitCount(FakeBotApi telegram, long chat, String text, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (telegram.sent.stream()
-                            .filter(m -> m.chat() == chat && m.text().contains(text))
-                            .count()
-                    >= count) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError(
-                count + " messages to " + chat + " containing '" + text + "' expected; sent: " + telegram.sent);
+        telegram.await(
+                () -> telegram.sent.stream()
+                                .filter(m -> m.chat() == chat && m.text().contains(text))
+                                .count()
+                        >= count,
+                () -> count + " messages to " + chat + " containing '" + text + "' expected; sent: " + telegram.sent);
     }
 
     private static void awaitAnswers(FakeBotApi telegram, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (telegram.preCheckoutAnswers.size() < count && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        telegram.await(
+                () -> telegram.preCheckoutAnswers.size() >= count,
+                () -> count + " pre-checkout answers expected; got " + telegram.preCheckoutAnswers);
         assertThat(telegram.preCheckoutAnswers).hasSize(count);
     }
 

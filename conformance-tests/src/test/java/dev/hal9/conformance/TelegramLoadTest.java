@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -24,8 +25,10 @@ class TelegramLoadTest {
 
     @Test
     void aHundredUsersAtOnceEachGetTheirOwnAnswer() throws Exception {
+        // the slow answer is held until the bridge has given up on it, so nothing here waits for time to pass
+        CountDownLatch gaveUp = new CountDownLatch(1);
         try (FakeBotApi telegram = new FakeBotApi(TOKEN);
-                ScriptedLlm llm = new ScriptedLlm(TelegramLoadTest::script)) {
+                ScriptedLlm llm = new ScriptedLlm(request -> script(request, gaveUp))) {
             Path home = PackagedServer.newHome();
             Map<String, String> environment = new HashMap<>(PackagedServer.environment(home));
             try (PackagedServer server = PackagedServer.http(home, environment, "--auth", "token")) {
@@ -75,6 +78,7 @@ class TelegramLoadTest {
                     // a model that does not answer in time: a friendly reply, and the chat goes on
                     telegram.userSays(1001, "please be slow");
                     telegram.awaitSent(1001, "did not answer within 2 s");
+                    gaveUp.countDown();
 
                     // one chat writing too fast is asked to slow down; the others are not affected
                     for (int n = 0; n < 12; n++) {
@@ -84,6 +88,7 @@ class TelegramLoadTest {
                     telegram.userSays(1003, "/status");
                     telegram.awaitSent(1003, "linked to user3");
                 } finally {
+                    gaveUp.countDown();
                     bridge.destroy();
                     bridge.waitFor(10, TimeUnit.SECONDS);
                     bridge.destroyForcibly();
@@ -92,13 +97,16 @@ class TelegramLoadTest {
         }
     }
 
-    /** Echoes the user's messages so far; sleeps past the client's timeout when asked to be slow. */
-    private static ScriptedLlm.Answer script(JsonNode request) {
+    /**
+     * Echoes the user's messages so far; asked to be slow, answers only once the bridge has given up waiting
+     * ({@code gaveUp}, counted down by the test when the bridge's timeout reply arrived).
+     */
+    private static ScriptedLlm.Answer script(JsonNode request, CountDownLatch gaveUp) {
         JsonNode messages = request.path("messages");
         String last = messages.get(messages.size() - 1).path("content").asString("");
         if (last.contains("slow")) {
             try {
-                Thread.sleep(4000);
+                gaveUp.await(60, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -1,44 +1,84 @@
 package dev.hal9.bridge;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.Serializable;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import tools.jackson.databind.JsonNode;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+import okhttp3.Dispatcher;
+import okhttp3.Interceptor;
+import okhttp3.OkHttpClient;
+import org.telegram.telegrambots.client.okhttp.OkHttpTelegramClient;
+import org.telegram.telegrambots.longpolling.TelegramBotsLongPollingApplication;
+import org.telegram.telegrambots.longpolling.exceptions.TelegramApiErrorResponseException;
+import org.telegram.telegrambots.meta.TelegramUrl;
+import org.telegram.telegrambots.meta.api.methods.AnswerCallbackQuery;
+import org.telegram.telegrambots.meta.api.methods.botapimethods.BotApiMethod;
+import org.telegram.telegrambots.meta.api.methods.send.SendChatAction;
+import org.telegram.telegrambots.meta.api.methods.send.SendMessage;
+import org.telegram.telegrambots.meta.api.methods.send.SendPhoto;
+import org.telegram.telegrambots.meta.api.methods.updates.SetWebhook;
+import org.telegram.telegrambots.meta.api.methods.updatingmessages.EditMessageText;
+import org.telegram.telegrambots.meta.api.objects.InputFile;
+import org.telegram.telegrambots.meta.api.objects.Update;
+import org.telegram.telegrambots.meta.api.objects.message.Message;
+import org.telegram.telegrambots.meta.api.objects.replykeyboard.InlineKeyboardMarkup;
+import org.telegram.telegrambots.meta.api.objects.replykeyboard.buttons.InlineKeyboardButton;
+import org.telegram.telegrambots.meta.api.objects.replykeyboard.buttons.InlineKeyboardRow;
+import org.telegram.telegrambots.meta.exceptions.TelegramApiException;
+import org.telegram.telegrambots.meta.exceptions.TelegramApiRequestException;
+import org.telegram.telegrambots.meta.exceptions.TelegramApiValidationException;
 
 /**
- * The few Telegram Bot API methods the bridge uses, as JSON over the JDK's HttpClient. The token is part of every
- * URL, so no message this class writes contains a URL. Thread-safe.
+ * The Telegram Bot API as the bridge uses it, over telegrambots' typed methods and its OkHttp client, with one
+ * error type: every failure becomes a {@link TelegramException} whose message names the method and never holds the
+ * token (which is part of every URL; telegrambots' own exceptions may carry those). Thread-safe.
  */
 public final class BotApi {
-
-    private static final tools.jackson.databind.json.JsonMapper JSON =
-            tools.jackson.databind.json.JsonMapper.builder().build();
 
     /** Telegram's limit on one message's text. */
     public static final int MAX_TEXT = 4096;
 
-    private final String base;
+    /**
+     * One OkHttp client for every BotApi in the process (OkHttp's advice: one connection pool and one dispatcher),
+     * each BotApi deriving its own timeouts from it. The dispatcher's threads are daemons, so a CLI run that used the
+     * API ends when its work does; and up to 100 calls may be in flight at once (OkHttp's default is five per host,
+     * too few for a bot answering many chats).
+     */
+    private static final OkHttpClient SHARED = shared();
+
     private final String token;
-    private final HttpClient http;
+    private final TelegramUrl url;
     private final Duration timeout;
+    private final OkHttpClient http;
+    private final OkHttpTelegramClient client;
 
     /**
-     * @param base the API's origin, e.g. https://api.telegram.org
+     * @param base the API's origin, e.g. https://api.telegram.org (a path after it is not supported)
      * @param token the bot's token from BotFather
+     * @param timeout how long to wait to connect, and for each read and write, of a call
      */
     public BotApi(String base, String token, Duration timeout) {
-        this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        this.url = origin(base);
         this.token = token;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        this.http = SHARED.newBuilder()
+                .connectTimeout(timeout)
+                .readTimeout(timeout)
+                .writeTimeout(timeout)
+                .addInterceptor(this::scrubbing)
+                .build();
+        this.client = new OkHttpTelegramClient(new ObjectMapper(), http, token, url);
     }
 
     /** Telegram answered ok=false, or could not be reached; the message never holds the token. */
@@ -54,152 +94,142 @@ public final class BotApi {
         }
     }
 
-    /** Calls a method with JSON parameters; returns its "result". */
-    public JsonNode call(String method, Map<String, Object> parameters, Duration wait) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/bot" + token + "/" + method))
-                .timeout(wait.plus(timeout))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(parameters)))
-                .build();
-        HttpResponse<String> response;
+    /** Calls a method; returns its result. */
+    public <T extends Serializable> T execute(BotApiMethod<T> method) {
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (HttpTimeoutException e) {
-            throw new TelegramException(0, "Telegram did not answer " + method + " in time");
-        } catch (IOException e) {
-            throw new TelegramException(
-                    0,
-                    "Telegram could not be reached for " + method + " ("
-                            + e.getClass().getSimpleName() + ")");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TelegramException(0, "interrupted while calling " + method);
+            return client.execute(method);
+        } catch (TelegramApiException e) {
+            throw failure(name(method), e);
         }
-        JsonNode answer;
-        try {
-            answer = JSON.readTree(response.body());
-        } catch (RuntimeException e) {
-            throw new TelegramException(
-                    response.statusCode(),
-                    "Telegram answered " + method + " with HTTP " + response.statusCode() + " and no JSON");
-        }
-        if (!answer.path("ok").asBoolean(false)) {
-            int code = answer.path("error_code").asInt(response.statusCode());
-            String description = answer.path("description").asString("no description");
-            throw new TelegramException(
-                    code,
-                    "Telegram refused " + method + ": " + description
-                            + (code == 401 ? " (is the bot token right?)" : ""));
-        }
-        return answer.path("result");
     }
 
-    /** Long-polls for updates after {@code offset}. */
-    public List<JsonNode> getUpdates(long offset, int timeoutSeconds) {
-        Map<String, Object> parameters = new LinkedHashMap<>();
-        parameters.put("offset", offset);
-        parameters.put("timeout", timeoutSeconds);
-        parameters.put("allowed_updates", List.of("message", "callback_query", "pre_checkout_query"));
-        List<JsonNode> updates = new ArrayList<>();
-        call("getUpdates", parameters, Duration.ofSeconds(timeoutSeconds)).forEach(updates::add);
-        return updates;
+    /** Uploads or links a photo (telegrambots sends it as multipart/form-data); returns the message. */
+    public Message execute(SendPhoto photo) {
+        try {
+            return client.execute(photo);
+        } catch (TelegramApiException e) {
+            throw failure("sendPhoto", e);
+        }
+    }
+
+    /** Registers a webhook (sent as multipart/form-data, as Telegram also takes an uploaded certificate). */
+    public boolean execute(SetWebhook webhook) {
+        try {
+            return Boolean.TRUE.equals(client.execute(webhook));
+        } catch (TelegramApiException e) {
+            throw failure("setWebhook", e);
+        }
     }
 
     /** Sends text, split into several messages under Telegram's 4,096-character limit; returns their ids. */
     public List<Long> sendMessage(long chatId, String text) {
         List<Long> ids = new ArrayList<>();
         for (String part : split(text)) {
-            Map<String, Object> parameters = new LinkedHashMap<>();
-            parameters.put("chat_id", chatId);
-            parameters.put("text", part);
-            ids.add(call("sendMessage", parameters, Duration.ZERO)
-                    .path("message_id")
-                    .asLong());
+            Message sent =
+                    execute(SendMessage.builder().chatId(chatId).text(part).build());
+            ids.add(sent.getMessageId().longValue());
         }
         return ids;
     }
 
     /** Sends one message with inline buttons: rows of [label, callback data]. Returns its id. */
     public long sendButtons(long chatId, String text, List<List<String[]>> rows) {
-        Map<String, Object> parameters = new LinkedHashMap<>();
-        parameters.put("chat_id", chatId);
-        parameters.put("text", text.length() > MAX_TEXT ? text.substring(0, MAX_TEXT) : text);
-        parameters.put(
-                "reply_markup",
-                Map.of(
-                        "inline_keyboard",
-                        rows.stream()
-                                .map(row -> row.stream()
-                                        .map(b -> Map.of("text", b[0], "callback_data", b[1]))
-                                        .toList())
-                                .toList()));
-        return call("sendMessage", parameters, Duration.ZERO).path("message_id").asLong();
+        List<InlineKeyboardRow> keyboard = rows.stream()
+                .map(row -> new InlineKeyboardRow(row.stream()
+                        .map(button -> InlineKeyboardButton.builder()
+                                .text(button[0])
+                                .callbackData(button[1])
+                                .build())
+                        .toList()))
+                .toList();
+        Message sent = execute(SendMessage.builder()
+                .chatId(chatId)
+                .text(clip(text, MAX_TEXT))
+                .replyMarkup(new InlineKeyboardMarkup(keyboard))
+                .build());
+        return sent.getMessageId();
     }
 
     /** Replaces a message's text (and drops its buttons). */
     public void editMessageText(long chatId, long messageId, String text) {
-        Map<String, Object> parameters = new LinkedHashMap<>();
-        parameters.put("chat_id", chatId);
-        parameters.put("message_id", messageId);
-        parameters.put("text", text.length() > MAX_TEXT ? text.substring(0, MAX_TEXT) : text);
-        call("editMessageText", parameters, Duration.ZERO);
+        execute(EditMessageText.builder()
+                .chatId(chatId)
+                .messageId(Math.toIntExact(messageId))
+                .text(clip(text, MAX_TEXT))
+                .build());
     }
 
     /** Answers a button tap (the client stops its spinner and may show the text). */
     public void answerCallbackQuery(String id, String text) {
-        Map<String, Object> parameters = new LinkedHashMap<>();
-        parameters.put("callback_query_id", id);
-        parameters.put("text", text.length() > 200 ? text.substring(0, 197) + "..." : text);
-        call("answerCallbackQuery", parameters, Duration.ZERO);
+        execute(AnswerCallbackQuery.builder()
+                .callbackQueryId(id)
+                .text(text.length() > 200 ? text.substring(0, 197) + "..." : text)
+                .build());
     }
 
     /** Shows "typing..." in a chat for a few seconds. */
     public void typing(long chatId) {
-        call("sendChatAction", Map.of("chat_id", chatId, "action", "typing"), Duration.ZERO);
+        execute(SendChatAction.builder().chatId(chatId).action("typing").build());
     }
 
-    /** Sends a photo (uploaded as multipart/form-data) with an optional caption; returns its message id. */
+    /** Uploads a photo with an optional caption; returns its message id. */
     public long sendPhoto(long chatId, byte[] photo, String mimeType, String caption) {
-        String boundary = "hal9-" + java.util.UUID.randomUUID();
-        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
-        java.util.function.BiConsumer<String, String> field = (name, value) -> body.writeBytes(
-                ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n")
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        field.accept("chat_id", String.valueOf(chatId));
-        if (caption != null && !caption.isBlank()) {
-            field.accept("caption", caption.length() > 1024 ? caption.substring(0, 1024) : caption);
-        }
         String extension =
                 mimeType != null && mimeType.contains("/") ? mimeType.substring(mimeType.indexOf('/') + 1) : "png";
-        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"image."
-                        + extension + "\"\r\nContent-Type: " + (mimeType == null ? "image/png" : mimeType)
-                        + "\r\n\r\n")
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        body.writeBytes(photo);
-        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/bot" + token + "/sendPhoto"))
-                .timeout(timeout.multipliedBy(3))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
-                .build();
+        SendPhoto.SendPhotoBuilder<?, ?> request = SendPhoto.builder()
+                .chatId(chatId)
+                .photo(new InputFile(new ByteArrayInputStream(photo), "image." + extension));
+        if (caption != null && !caption.isBlank()) {
+            request.caption(clip(caption, 1024));
+        }
+        return execute(request.build()).getMessageId();
+    }
+
+    /** Sends a photo Telegram fetches from a URL; returns its message id. */
+    public long sendPhoto(long chatId, String photoUrl) {
+        return execute(SendPhoto.builder()
+                        .chatId(chatId)
+                        .photo(new InputFile(photoUrl))
+                        .build())
+                .getMessageId();
+    }
+
+    /**
+     * Starts long polling: telegrambots deletes any webhook, then asks for updates (at most {@code pollSeconds} of
+     * waiting each) on a thread of its own and hands each batch to {@code updates}; a failed poll is retried after
+     * 1 s, doubling up to 30 s. Malformed updates arrive as an {@link Update} with only its id, so the offset moves
+     * past them.
+     *
+     * @throws TelegramException when the webhook could not be deleted (Telegram is unreachable or refuses the token)
+     */
+    AutoCloseable poll(int pollSeconds, List<String> allowedUpdates, Consumer<List<Update>> updates) {
+        OkHttpClient polling =
+                http.newBuilder().readTimeout(timeout.plusSeconds(pollSeconds)).build();
+        ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("telegram-poll").daemon().factory());
+        TelegramBotsLongPollingApplication application = new TelegramBotsLongPollingApplication(
+                ObjectMapper::new, () -> polling, () -> poller, Updates.Backoff::new);
+        AutoCloseable session = () -> {
+            try {
+                application.close();
+            } finally {
+                poller.shutdownNow();
+            }
+        };
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            JsonNode answer = JSON.readTree(response.body());
-            if (!answer.path("ok").asBoolean(false)) {
-                throw new TelegramException(
-                        answer.path("error_code").asInt(response.statusCode()),
-                        "Telegram refused sendPhoto: "
-                                + answer.path("description").asString("no description"));
+            application.registerBot(
+                    token,
+                    () -> url,
+                    lastReceived -> Updates.after(lastReceived, pollSeconds, allowedUpdates),
+                    updates::accept);
+            return session;
+        } catch (TelegramApiException e) {
+            try {
+                session.close();
+            } catch (Exception ignored) {
+                // the poller never ran; nothing else holds resources
             }
-            return answer.path("result").path("message_id").asLong();
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof TelegramException t) {
-                throw t;
-            }
-            throw new TelegramException(0, "Telegram could not be reached for sendPhoto");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TelegramException(0, "interrupted while calling sendPhoto");
+            throw failure("deleteWebhook", e);
         }
     }
 
@@ -219,5 +249,105 @@ public final class BotApi {
             parts.add(rest);
         }
         return parts;
+    }
+
+    /**
+     * One of telegrambots' exceptions as a TelegramException: Telegram's own code and description when it answered,
+     * else what kind of failure it was. The cause is not kept (its message may hold a URL, and so the token).
+     */
+    private TelegramException failure(String method, TelegramApiException e) {
+        if (e instanceof TelegramApiRequestException refused && refused.getApiResponse() != null) {
+            int code = refused.getErrorCode() == null ? 0 : refused.getErrorCode();
+            return new TelegramException(
+                    code,
+                    scrub("Telegram refused " + method + ": " + refused.getApiResponse()
+                            + (code == 401 ? " (is the bot token right?)" : "")));
+        }
+        if (e instanceof TelegramApiValidationException invalid) {
+            return new TelegramException(0, scrub(method + " was not sent: " + invalid.getMessage()));
+        }
+        if (e instanceof TelegramApiErrorResponseException && e.getCause() == null && e.getMessage() != null) {
+            // long polling's own HTTP check: the status line, e.g. 401 Unauthorized
+            return new TelegramException(0, scrub("Telegram refused " + method + ": " + e.getMessage()));
+        }
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SocketTimeoutException) {
+                return new TelegramException(0, "Telegram did not answer " + method + " in time");
+            }
+            if (cause instanceof InterruptedException || cause instanceof InterruptedIOException) {
+                Thread.currentThread().interrupt();
+                return new TelegramException(0, "interrupted while calling " + method);
+            }
+            if (cause instanceof IOException && !(cause instanceof JacksonException)) {
+                return new TelegramException(
+                        0,
+                        "Telegram could not be reached for " + method + " ("
+                                + cause.getClass().getSimpleName() + ")");
+            }
+        }
+        return new TelegramException(
+                0, "Telegram answered " + method + " with something other than the Bot API's JSON");
+    }
+
+    /**
+     * An OkHttp interceptor: an I/O failure whose message (or a cause's) holds the token is replaced by one that
+     * does not, so no stack trace telegrambots logs can show it.
+     */
+    private okhttp3.Response scrubbing(Interceptor.Chain chain) throws IOException {
+        try {
+            return chain.proceed(chain.request());
+        } catch (IOException e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (!token.isEmpty()
+                        && cause.getMessage() != null
+                        && cause.getMessage().contains(token)) {
+                    IOException clean = e instanceof InterruptedIOException
+                            ? new InterruptedIOException(scrub(String.valueOf(e.getMessage())))
+                            : new IOException(scrub(String.valueOf(e.getMessage())));
+                    clean.setStackTrace(e.getStackTrace());
+                    throw clean;
+                }
+            }
+            throw e;
+        }
+    }
+
+    private String scrub(String text) {
+        return token.isEmpty() ? text : text.replace(token, "[token]");
+    }
+
+    /** The Bot API's name of a method (telegrambots' class names are its names, capitalized). */
+    private static String name(BotApiMethod<?> method) {
+        String simple = method.getClass().getSimpleName();
+        return simple.isEmpty() ? method.getMethod() : Character.toLowerCase(simple.charAt(0)) + simple.substring(1);
+    }
+
+    private static String clip(String text, int limit) {
+        return text.length() > limit ? text.substring(0, limit) : text;
+    }
+
+    private static TelegramUrl origin(String base) {
+        URI uri = URI.create(base.strip());
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null) {
+            throw new IllegalArgumentException("the Telegram API base must be an http(s) origin such as "
+                    + "https://api.telegram.org, not " + base);
+        }
+        if (uri.getRawPath() != null
+                && !uri.getRawPath().isEmpty()
+                && !uri.getRawPath().equals("/")) {
+            throw new IllegalArgumentException(
+                    "the Telegram API base must be an origin without a path (telegrambots adds /bot...): " + base);
+        }
+        int port = uri.getPort() != -1 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
+        return new TelegramUrl(scheme, uri.getHost(), port, false);
+    }
+
+    private static OkHttpClient shared() {
+        Dispatcher dispatcher = new Dispatcher(Executors.newCachedThreadPool(
+                Thread.ofPlatform().name("telegram-http-", 0).daemon().factory()));
+        dispatcher.setMaxRequests(100);
+        dispatcher.setMaxRequestsPerHost(100);
+        return new OkHttpClient.Builder().dispatcher(dispatcher).build();
     }
 }

@@ -1,20 +1,21 @@
 package dev.hal9.bridge;
 
 import dev.hal9.api.FamilyState;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import java.time.InstantSource;
 import java.util.Optional;
 import java.util.UUID;
-import tools.jackson.databind.JsonNode;
+import org.telegram.telegrambots.meta.api.methods.invoices.CreateInvoiceLink;
+import org.telegram.telegrambots.meta.api.methods.payments.RefundStarPayment;
+import org.telegram.telegrambots.meta.api.objects.payments.LabeledPrice;
+import org.telegram.telegrambots.meta.api.objects.payments.PreCheckoutQuery;
+import org.telegram.telegrambots.meta.api.objects.payments.SuccessfulPayment;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Paid access in Telegram Stars (XTR): a subscription invoice link, the pre-checkout check (answered at once, well
  * inside Telegram's 10 s), access granted only on {@code successful_payment}, and refunds by the operator. Off
- * when the price is 0. Kept per principal in the store.
+ * when the price is 0. Kept per principal in the store; the time comes from the clock it is given. Thread-safe.
  */
 public final class Subscriptions {
 
@@ -27,11 +28,16 @@ public final class Subscriptions {
 
     private final FamilyState state;
     private final int stars;
+    private final InstantSource clock;
 
-    /** @param stars the price of 30 days in Stars; 0 means no subscription is needed */
-    public Subscriptions(FamilyState state, int stars) {
+    /**
+     * @param stars the price of 30 days in Stars; 0 means no subscription is needed
+     * @param clock what "now" is for a subscription's end (the server's clock; one a test moves)
+     */
+    public Subscriptions(FamilyState state, int stars, InstantSource clock) {
         this.state = state;
         this.stars = stars;
+        this.clock = clock;
     }
 
     public boolean required() {
@@ -46,58 +52,56 @@ public final class Subscriptions {
     public boolean active(String principal) {
         return !required()
                 || of(principal)
-                        .map(s -> Instant.parse(s.until()).isAfter(Instant.now()))
+                        .map(s -> Instant.parse(s.until()).isAfter(clock.instant()))
                         .orElse(false);
     }
 
     /** A 30-day subscription invoice link for a principal. */
     public String invoiceLink(BotApi api, String principal) {
-        Map<String, Object> parameters = new LinkedHashMap<>();
-        parameters.put("title", "hal9, 30 days");
-        parameters.put("description", "Your hal9 agent for 30 days: browsing, shopping, wallets and contracts.");
-        parameters.put("payload", "sub:" + principal + ":" + UUID.randomUUID());
-        parameters.put("currency", "XTR");
-        parameters.put("prices", List.of(Map.of("label", "30 days", "amount", stars)));
-        parameters.put("subscription_period", PERIOD_SECONDS);
-        return api.call("createInvoiceLink", parameters, Duration.ZERO).asString();
+        return api.execute(CreateInvoiceLink.builder()
+                .title("hal9, 30 days")
+                .description("Your hal9 agent for 30 days: browsing, shopping, wallets and contracts.")
+                .payload("sub:" + principal + ":" + UUID.randomUUID())
+                .currency("XTR")
+                .price(new LabeledPrice("30 days", stars))
+                .subscriptionPeriod(PERIOD_SECONDS)
+                .build());
     }
 
     /**
      * Checks a pre-checkout query against the principal its chat belongs to; returns null to accept, else the
      * reason shown to the user.
      */
-    public String check(JsonNode query, Optional<String> principal) {
+    public String check(PreCheckoutQuery query, Optional<String> principal) {
         if (principal.isEmpty()) {
             return "This Telegram account is not linked to hal9; send /start CODE first.";
         }
-        String payload = query.path("invoice_payload").asString("");
+        String payload = query.getInvoicePayload() == null ? "" : query.getInvoicePayload();
         if (!payload.startsWith("sub:" + principal.get() + ":")) {
             return "This invoice is not for your account; use /subscribe for a fresh one.";
         }
-        if (!"XTR".equals(query.path("currency").asString())
-                || query.path("total_amount").asInt() != stars) {
+        if (!"XTR".equals(query.getCurrency()) || query.getTotalAmount() == null || query.getTotalAmount() != stars) {
             return "The price has changed; use /subscribe for a fresh invoice.";
         }
         return null;
     }
 
     /** Records a successful payment; returns until when access runs. */
-    public Instant paid(String principal, JsonNode payment, long userId) {
-        long expires = payment.path("subscription_expiration_date").asLong(0);
-        Instant until = expires > 0
+    public Instant paid(String principal, SuccessfulPayment payment, long userId) {
+        Integer expires = payment.getSubscriptionExpirationDate();
+        Instant now = clock.instant();
+        Instant until = expires != null && expires > 0
                 ? Instant.ofEpochSecond(expires)
                 : of(principal)
                         .map(s -> Instant.parse(s.until()))
-                        .filter(u -> u.isAfter(Instant.now()))
-                        .orElse(Instant.now())
+                        .filter(u -> u.isAfter(now))
+                        .orElse(now)
                         .plusSeconds(PERIOD_SECONDS);
         state.put(
                 principal,
                 "subscription",
-                JSON.writeValueAsString(new Subscription(
-                        until.toString(),
-                        payment.path("telegram_payment_charge_id").asString(),
-                        userId)));
+                JSON.writeValueAsString(
+                        new Subscription(until.toString(), payment.getTelegramPaymentChargeId(), userId)));
         return until;
     }
 
@@ -105,15 +109,15 @@ public final class Subscriptions {
     public String refund(BotApi api, String principal) {
         Subscription subscription = of(principal)
                 .orElseThrow(() -> new IllegalArgumentException(principal + " has no subscription to refund"));
-        api.call(
-                "refundStarPayment",
-                Map.of("user_id", subscription.userId(), "telegram_payment_charge_id", subscription.chargeId()),
-                Duration.ZERO);
+        api.execute(RefundStarPayment.builder()
+                .userId(subscription.userId())
+                .telegramPaymentChargeId(subscription.chargeId())
+                .build());
         state.put(
                 principal,
                 "subscription",
                 JSON.writeValueAsString(
-                        new Subscription(Instant.now().toString(), subscription.chargeId(), subscription.userId())));
+                        new Subscription(clock.instant().toString(), subscription.chargeId(), subscription.userId())));
         return subscription.chargeId();
     }
 }

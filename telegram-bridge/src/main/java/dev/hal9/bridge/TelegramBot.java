@@ -1,25 +1,39 @@
 package dev.hal9.bridge;
 
 import dev.hal9.orchestrator.Orchestrator;
-import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.JsonNode;
+import org.telegram.telegrambots.meta.api.methods.AnswerPreCheckoutQuery;
+import org.telegram.telegrambots.meta.api.objects.CallbackQuery;
+import org.telegram.telegrambots.meta.api.objects.Update;
+import org.telegram.telegrambots.meta.api.objects.User;
+import org.telegram.telegrambots.meta.api.objects.message.MaybeInaccessibleMessage;
+import org.telegram.telegrambots.meta.api.objects.message.Message;
+import org.telegram.telegrambots.meta.api.objects.payments.PreCheckoutQuery;
 
 /**
- * The bot side of the bridge ('hal9 bridge'): long-polls Telegram and answers. {@code /start CODE} links the chat
+ * The bot side of the bridge ('hal9 bridge'): long-polls Telegram (through telegrambots) and answers. {@code /start CODE} links the chat
  * to a principal; {@code /help}, {@code /status} and {@code /new} need no model; any other text from a linked
  * chat is a turn with the orchestrator ({@link Agent}), and payments it leaves waiting come with Approve /
  * Decline buttons whose taps go to the guard, never to the model. Updates are handled on virtual threads, one at
- * a time per chat. A malformed update or a failed reply is logged and skipped; the loop goes on.
+ * a time per chat. A malformed update or a failed reply is logged and skipped; the loop goes on. The time (message
+ * rates, draft edits) comes from the clock it is given. Thread-safe.
  */
 public final class TelegramBot implements AutoCloseable {
 
@@ -37,13 +51,17 @@ public final class TelegramBot implements AutoCloseable {
     private static final String NOT_LINKED =
             "This chat is not linked yet; send /start CODE with a code from the operator.";
 
+    /** The updates the bot asks Telegram for. */
+    static final List<String> ALLOWED_UPDATES = List.of("message", "callback_query", "pre_checkout_query");
+
     private final BotApi api;
     private final Links links;
+    private final InstantSource clock;
     private final int pollSeconds;
     private final Agent agent;
     private final Subscriptions subscriptions;
     private final int perMinute;
-    private final Map<Long, java.util.ArrayDeque<Long>> recent = new ConcurrentHashMap<>();
+    private final Map<Long, ArrayDeque<Long>> recent = new ConcurrentHashMap<>();
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     /** One lane per chat with a turn running or waiting, dropped when its last turn ends: the map stays small. */
     private final ConcurrentHashMap<Long, Lane> lanes = new ConcurrentHashMap<>();
@@ -56,7 +74,7 @@ public final class TelegramBot implements AutoCloseable {
     }
 
     private volatile boolean running = true;
-    private long offset;
+    private final CountDownLatch closed = new CountDownLatch(1);
 
     /**
      * How the bot behaves.
@@ -74,11 +92,19 @@ public final class TelegramBot implements AutoCloseable {
     /**
      * @param agent the orchestrator and the guard for linked users, or null for a bot that only links chats
      * @param subscriptions paid access in Stars (its price may be 0: free)
+     * @param clock what the bot reads the time from (the server's clock; one a test moves)
      */
     public TelegramBot(
-            BotApi api, Links links, Agent agent, Subscriptions subscriptions, Prompts prompts, Options options) {
+            BotApi api,
+            Links links,
+            Agent agent,
+            Subscriptions subscriptions,
+            Prompts prompts,
+            Options options,
+            InstantSource clock) {
         this.api = api;
         this.links = links;
+        this.clock = clock;
         this.pollSeconds = options.pollSeconds();
         this.agent = agent;
         this.subscriptions = subscriptions;
@@ -89,8 +115,8 @@ public final class TelegramBot implements AutoCloseable {
 
     /** Whether a chat is within its rate; records this message. Called under the chat's lock. */
     private boolean withinRate(long chat) {
-        long now = System.currentTimeMillis();
-        java.util.ArrayDeque<Long> times = recent.computeIfAbsent(chat, c -> new java.util.ArrayDeque<>());
+        long now = clock.millis();
+        ArrayDeque<Long> times = recent.computeIfAbsent(chat, c -> new ArrayDeque<>());
         while (!times.isEmpty() && now - times.peekFirst() > 60_000) {
             times.pollFirst();
         }
@@ -101,42 +127,58 @@ public final class TelegramBot implements AutoCloseable {
         return true;
     }
 
-    /** Polls and answers until {@link #close}. */
+    /**
+     * Polls and answers until {@link #close}. When polling cannot start (telegrambots first deletes any webhook,
+     * and Telegram may be unreachable), it tries again after 1 s, doubling up to 30 s.
+     */
     public void run() {
-        try {
-            api.call("deleteWebhook", Map.of("drop_pending_updates", false), Duration.ZERO);
-        } catch (BotApi.TelegramException e) {
-            LOG.warn("deleteWebhook: {}", e.getMessage());
-        }
         long backoff = 1000;
         while (running) {
-            List<JsonNode> updates;
+            AutoCloseable session;
             try {
-                updates = api.getUpdates(offset, pollSeconds);
-                backoff = 1000;
+                session = api.poll(pollSeconds, ALLOWED_UPDATES, updates -> updates.forEach(this::accept));
             } catch (BotApi.TelegramException e) {
-                if (!running) {
-                    return;
-                }
-                LOG.warn("getUpdates failed, retrying in {} ms: {}", backoff, e.getMessage());
-                sleep(backoff);
+                LOG.warn("long polling did not start, retrying in {} ms: {}", backoff, e.getMessage());
+                awaitClose(backoff);
                 backoff = Math.min(backoff * 2, 30_000);
                 continue;
             }
-            for (JsonNode update : updates) {
-                offset = Math.max(offset, update.path("update_id").asLong(offset - 1) + 1);
-                accept(update);
+            try (session) {
+                awaitClose(Long.MAX_VALUE);
+            } catch (Exception e) {
+                LOG.debug("long polling stopped: {}", e.getMessage());
             }
+            return;
+        }
+    }
+
+    /** Waits until {@link #close} or the time is up. */
+    private void awaitClose(long millis) {
+        try {
+            closed.await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
         }
     }
 
     /** Handles an update (from long polling or a webhook) on a worker, one at a time per chat. */
-    public void accept(JsonNode update) {
-        if (update.path("callback_query").path("data").asString("").startsWith("el:")) {
+    public void accept(Update update) {
+        try {
+            dispatch(update);
+        } catch (RejectedExecutionException e) {
+            // the bot is stopping; Telegram keeps an update whose offset was not confirmed for the next run
+            LOG.debug("update {} left for the next run", update.getUpdateId());
+        }
+    }
+
+    private void dispatch(Update update) {
+        CallbackQuery tap = update.getCallbackQuery();
+        if (tap != null && tap.getData() != null && tap.getData().startsWith("el:")) {
             // an answer to a question something is waiting on, maybe this very chat's turn: never queue it
             workers.execute(() -> {
                 try {
-                    prompt(update.path("callback_query"));
+                    prompt(tap);
                 } catch (RuntimeException e) {
                     LOG.warn("prompt answer skipped: {}", e.getMessage());
                 }
@@ -154,7 +196,7 @@ public final class TelegramBot implements AutoCloseable {
             try {
                 handle(update);
             } catch (RuntimeException e) {
-                LOG.warn("update {} skipped: {}", update.path("update_id").asLong(-1), e.getMessage());
+                LOG.warn("update {} skipped: {}", update.getUpdateId(), e.getMessage());
             } finally {
                 lane.lock.unlock();
                 lanes.computeIfPresent(chat, (c, l) -> --l.users == 0 ? null : l);
@@ -162,53 +204,57 @@ public final class TelegramBot implements AutoCloseable {
         });
     }
 
-    private static long chatOf(JsonNode update) {
-        if (update.path("pre_checkout_query").isObject()) {
-            return update.path("pre_checkout_query").path("from").path("id").asLong(0);
+    private static long chatOf(Update update) {
+        if (update.getPreCheckoutQuery() != null) {
+            return idOf(update.getPreCheckoutQuery().getFrom());
         }
-        JsonNode chat = update.path("message").path("chat").path("id");
-        if (!chat.canConvertToLong()) {
-            chat = update.path("callback_query").path("message").path("chat").path("id");
+        if (update.getMessage() != null && update.getMessage().getChat() != null) {
+            return update.getMessage().getChat().getId();
         }
-        return chat.canConvertToLong() ? chat.asLong() : 0;
+        if (update.getCallbackQuery() != null) {
+            MaybeInaccessibleMessage message = update.getCallbackQuery().getMessage();
+            if (message != null && message.getChat() != null) {
+                return message.getChat().getId();
+            }
+        }
+        return 0;
     }
 
-    void handle(JsonNode update) {
-        if (update.path("callback_query").isObject()) {
-            decide(update.path("callback_query"));
+    private static long idOf(User user) {
+        return user == null || user.getId() == null ? 0 : user.getId();
+    }
+
+    void handle(Update update) {
+        if (update.getCallbackQuery() != null) {
+            decide(update.getCallbackQuery());
             return;
         }
-        if (update.path("pre_checkout_query").isObject()) {
-            JsonNode query = update.path("pre_checkout_query");
+        if (update.getPreCheckoutQuery() != null) {
+            PreCheckoutQuery query = update.getPreCheckoutQuery();
             // in a private chat the chat id is the user id
-            String refusal = subscriptions.check(
-                    query, links.principalOf(query.path("from").path("id").asLong()));
-            Map<String, Object> answer = new java.util.LinkedHashMap<>();
-            answer.put("pre_checkout_query_id", query.path("id").asString());
-            answer.put("ok", refusal == null);
-            if (refusal != null) {
-                answer.put("error_message", refusal);
-            }
-            api.call("answerPreCheckoutQuery", answer, Duration.ZERO);
+            String refusal = subscriptions.check(query, links.principalOf(idOf(query.getFrom())));
+            api.execute(AnswerPreCheckoutQuery.builder()
+                    .preCheckoutQueryId(query.getId())
+                    .ok(refusal == null)
+                    .errorMessage(refusal)
+                    .build());
             return;
         }
-        JsonNode message = update.path("message");
-        if (!message.isObject() || !message.path("chat").path("id").canConvertToLong()) {
+        Message message = update.getMessage();
+        if (message == null || message.getChat() == null || message.getChat().getId() == null) {
             return; // not a message we answer (edited messages, channel posts, malformed updates)
         }
-        long chat = message.path("chat").path("id").asLong();
-        if (message.path("successful_payment").isObject()) {
+        long chat = message.getChat().getId();
+        if (message.getSuccessfulPayment() != null) {
             Optional<String> payer = links.principalOf(chat);
             if (payer.isPresent()) {
-                java.time.Instant until = subscriptions.paid(
-                        payer.get(),
-                        message.path("successful_payment"),
-                        message.path("from").path("id").asLong(chat));
+                long payerId = message.getFrom() == null ? chat : idOf(message.getFrom());
+                Instant until = subscriptions.paid(payer.get(), message.getSuccessfulPayment(), payerId);
                 api.sendMessage(chat, "Thank you! Your hal9 subscription runs until " + until + ".");
             }
             return;
         }
-        String text = message.path("text").asString("").strip();
+        String text = message.getText() == null ? "" : message.getText().strip();
         if (text.isEmpty()) {
             return;
         }
@@ -292,10 +338,11 @@ public final class TelegramBot implements AutoCloseable {
             LOG.debug("typing: {}", e.getMessage());
         }
         long draft = api.sendMessage(chat, "Working on it…").get(0);
-        long[] lastEdit = {0};
+        long[] lastEdit = {Long.MIN_VALUE};
         Orchestrator.Turn turn = agent.turn(principal, text, step -> {
-            long now = System.currentTimeMillis();
-            if (now - lastEdit[0] >= 1000) { // Telegram limits edits; one a second is plenty to watch
+            long now = clock.millis();
+            if (lastEdit[0] == Long.MIN_VALUE || now - lastEdit[0] >= 1000) {
+                // Telegram limits edits; one a second is plenty to watch
                 lastEdit[0] = now;
                 try {
                     api.editMessageText(chat, draft, "Working on it… " + step);
@@ -313,7 +360,7 @@ public final class TelegramBot implements AutoCloseable {
         for (Orchestrator.Image image : turn.images()) {
             try {
                 if (image.url() != null) {
-                    api.call("sendPhoto", Map.of("chat_id", chat, "photo", image.url()), Duration.ZERO);
+                    api.sendPhoto(chat, image.url());
                 } else {
                     api.sendPhoto(chat, image.data(), image.mimeType(), null);
                 }
@@ -321,7 +368,7 @@ public final class TelegramBot implements AutoCloseable {
                 LOG.warn("a photo could not be sent: {}", e.getMessage());
             }
         }
-        java.util.Set<String> carded = new java.util.HashSet<>();
+        Set<String> carded = new HashSet<>();
         for (Orchestrator.Pending pending : turn.pending()) {
             // only the id comes from the tool's output; what the person reads comes from the guard's record
             if (!carded.add(pending.id())) {
@@ -345,28 +392,28 @@ public final class TelegramBot implements AutoCloseable {
         }
     }
 
-    private void prompt(JsonNode query) {
-        String data = query.path("data").asString("");
+    private void prompt(CallbackQuery query) {
+        String data = query.getData();
         boolean yes = data.endsWith(":y");
         boolean taken = prompts.answer(data);
         api.answerCallbackQuery(
-                query.path("id").asString(""),
-                taken ? (yes ? "Yes, noted." : "No, noted.") : "That question is no longer open.");
-        if (taken) {
-            JsonNode message = query.path("message");
+                query.getId(), taken ? (yes ? "Yes, noted." : "No, noted.") : "That question is no longer open.");
+        if (taken && query.getMessage() instanceof Message message && message.getChat() != null) {
             api.editMessageText(
-                    message.path("chat").path("id").asLong(),
-                    message.path("message_id").asLong(),
-                    message.path("text").asString("") + "\n\n" + (yes ? "You said yes." : "You said no."));
+                    message.getChat().getId(),
+                    message.getMessageId(),
+                    textOf(message) + "\n\n" + (yes ? "You said yes." : "You said no."));
         }
     }
 
     /** A tap on Approve or Decline: the person decides, through the guard; the model is not involved. */
-    private void decide(JsonNode query) {
-        String id = query.path("id").asString("");
-        String data = query.path("data").asString("");
-        JsonNode message = query.path("message");
-        long chat = message.path("chat").path("id").asLong(0);
+    private void decide(CallbackQuery query) {
+        String id = query.getId();
+        String data = query.getData() == null ? "" : query.getData();
+        MaybeInaccessibleMessage message = query.getMessage();
+        long chat = message == null || message.getChat() == null
+                ? 0
+                : message.getChat().getId();
         Optional<String> principal = links.principalOf(chat);
         if (principal.isEmpty() || agent == null || !data.matches("(ok|no):pay_[a-z0-9]{1,40}")) {
             api.answerCallbackQuery(id, "This button is not for this chat.");
@@ -374,8 +421,14 @@ public final class TelegramBot implements AutoCloseable {
         }
         String outcome = agent.decide(principal.get(), data.substring(3), data.startsWith("ok:"));
         api.answerCallbackQuery(id, outcome);
-        api.editMessageText(
-                chat, message.path("message_id").asLong(), message.path("text").asString("") + "\n\n" + outcome);
+        // an inaccessible message (older than 48 hours) can no longer be edited; the answer above still shows
+        if (message instanceof Message shown) {
+            api.editMessageText(chat, shown.getMessageId(), textOf(shown) + "\n\n" + outcome);
+        }
+    }
+
+    private static String textOf(Message message) {
+        return message.getText() == null ? "" : message.getText();
     }
 
     private String start(long chat, String code) {
@@ -397,17 +450,10 @@ public final class TelegramBot implements AutoCloseable {
                 .orElse("That code is not valid or has expired; ask the operator for a new one.");
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public void close() {
         running = false;
+        closed.countDown();
         workers.shutdown();
     }
 }

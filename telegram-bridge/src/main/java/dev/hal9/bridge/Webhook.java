@@ -7,21 +7,18 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
+import java.util.concurrent.Executors;
+import org.telegram.telegrambots.meta.api.methods.updates.SetWebhook;
+import org.telegram.telegrambots.meta.api.objects.Update;
 
 /**
  * Webhook mode: Telegram POSTs each update to a public HTTPS URL (a reverse proxy in front of this listener); the
  * bridge registers it with {@code setWebhook} and a secret token, and accepts only requests that carry that
- * token in {@code X-Telegram-Bot-Api-Secret-Token}. Updates are answered 200 at once and handled like polled
- * ones.
+ * token in {@code X-Telegram-Bot-Api-Secret-Token}. Updates are read into telegrambots' typed {@link Update} (as
+ * polled ones are), answered 200 at once and handed to the same bot. telegrambots' own webhook module is not used:
+ * it is not published for 10.2.0.
  */
 public final class Webhook implements AutoCloseable {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final HttpServer server;
 
@@ -39,7 +36,7 @@ public final class Webhook implements AutoCloseable {
         }
         byte[] expected = secret.getBytes(StandardCharsets.UTF_8);
         server = HttpServer.create(listen, 0);
-        server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         String path = publicUrl.getPath().isEmpty() ? "/" : publicUrl.getPath();
         server.createContext(path, exchange -> {
             try (exchange) {
@@ -52,14 +49,8 @@ public final class Webhook implements AutoCloseable {
                     reply(exchange, 401);
                     return;
                 }
-                JsonNode update;
-                try {
-                    update = JSON.readTree(exchange.getRequestBody().readAllBytes());
-                } catch (RuntimeException e) {
-                    reply(exchange, 400);
-                    return;
-                }
-                if (!update.isObject()) {
+                Update update = Updates.read(exchange.getRequestBody().readAllBytes());
+                if (update == null) {
                     reply(exchange, 400);
                     return;
                 }
@@ -68,13 +59,16 @@ public final class Webhook implements AutoCloseable {
             }
         });
         server.start();
-        api.call(
-                "setWebhook",
-                Map.of(
-                        "url", publicUrl.toString(),
-                        "secret_token", secret,
-                        "allowed_updates", List.of("message", "callback_query", "pre_checkout_query")),
-                Duration.ZERO);
+        try {
+            api.execute(SetWebhook.builder()
+                    .url(publicUrl.toString())
+                    .secretToken(secret)
+                    .allowedUpdates(TelegramBot.ALLOWED_UPDATES)
+                    .build());
+        } catch (RuntimeException e) {
+            server.stop(0);
+            throw e;
+        }
     }
 
     /** The address actually listened on (useful with port 0). */

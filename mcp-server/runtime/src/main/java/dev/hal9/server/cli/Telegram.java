@@ -7,6 +7,7 @@ import dev.hal9.server.Hal9;
 import dev.hal9.server.Settings;
 import dev.hal9.server.store.Store;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -71,10 +72,15 @@ public final class Telegram {
     }
 
     public static dev.hal9.bridge.Subscriptions subscriptions(Settings settings, Store store) {
+        return subscriptions(settings, store, InstantSource.system());
+    }
+
+    static dev.hal9.bridge.Subscriptions subscriptions(Settings settings, Store store, InstantSource clock) {
         return new dev.hal9.bridge.Subscriptions(
                 store.familyState("telegram"),
                 Integer.parseInt(
-                        settings.family("telegram", "subscription.stars").orElse("0")));
+                        settings.family("telegram", "subscription.stars").orElse("0")),
+                clock);
     }
 
     @Command(
@@ -165,6 +171,7 @@ public final class Telegram {
             String base = settings.family("telegram", "api-base").orElse("https://api.telegram.org");
             int poll =
                     Integer.parseInt(settings.family("telegram", "poll-seconds").orElse("25"));
+            InstantSource clock = InstantSource.system(); // the one clock of this process
             try (Store store = Main.Tokens.openStore(common)) {
                 dev.hal9.bridge.Prompts prompts =
                         new dev.hal9.bridge.Prompts(new BotApi(base, token, Duration.ofSeconds(10)));
@@ -173,14 +180,15 @@ public final class Telegram {
                         new BotApi(base, token, Duration.ofSeconds(10)),
                         new Links(store.familyState("telegram")),
                         agent,
-                        subscriptions(settings, store),
+                        subscriptions(settings, store, clock),
                         prompts,
                         new TelegramBot.Options(
                                 poll,
                                 Integer.parseInt(settings.family("telegram", "rate-per-minute")
                                         .orElse("20")),
                                 Boolean.parseBoolean(settings.family("telegram", "open-access")
-                                        .orElse("false"))));
+                                        .orElse("false"))),
+                        clock);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     bot.close();
                     if (agent != null) {

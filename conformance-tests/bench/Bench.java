@@ -111,7 +111,12 @@ public class Bench {
                 .append("shares the machine's 2 cores with the server. Goal: hal9 >= 10x the peer's throughput.\n\n")
                 .append("| server and tool | clients | calls/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|---|\n");
         int hal9Port = freePort();
-        Process hal9Http = start(List.of(hal9, "serve", "--http", "127.0.0.1:" + hal9Port, "--conformance-fixtures"), env);
+        // the fixture tool is test code: the server finds it on the class path beside the jar (run.sh compiles it)
+        String withFixtures = root.resolve("mcp-server/runtime/target/hal9.jar") + java.io.File.pathSeparator
+                + root.resolve("conformance-tests/target/test-classes");
+        Process hal9Http = start(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                withFixtures, "dev.hal9.server.cli.Main", "serve", "--http", "127.0.0.1:" + hal9Port,
+                "--conformance-fixtures"), env);
         int everythingPort = freePort();
         Map<String, String> everythingEnv = new java.util.HashMap<>(env);
         everythingEnv.put("PORT", String.valueOf(everythingPort));

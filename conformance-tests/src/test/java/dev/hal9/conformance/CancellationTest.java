@@ -63,14 +63,18 @@ class CancellationTest {
             assertThat(session.find()).as(opened).isTrue();
             send.accept("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"browser_wait\","
                     + "\"arguments\":{\"session\":\"" + session.group(1) + "\",\"until\":\"time\",\"value\":\"30000\","
-                    + "\"snapshot\":false}}}");
-            Thread.sleep(1_500);
-            long cancelledAt = System.nanoTime();
+                    + "\"snapshot\":false},\"_meta\":{\"progressToken\":\"wait-3\"}}}");
+            // the wait is running once it reports its first progress
+            String progress = lines.poll(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(progress).as("browser_wait's progress").contains("notifications/progress", "wait-3");
             send.accept("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":3,"
                     + "\"reason\":\"changed my mind\"}}");
-            String answer = lines.poll(20, java.util.concurrent.TimeUnit.SECONDS);
-            assertThat(answer).as("the wait ends soon after the cancellation").contains("\"id\":3", "cancelled");
-            assertThat(Duration.ofNanos(System.nanoTime() - cancelledAt)).isLessThan(Duration.ofSeconds(5));
+            String answer;
+            do { // progress the wait reported before it saw the cancellation
+                answer = lines.poll(60, java.util.concurrent.TimeUnit.SECONDS);
+            } while (answer != null && answer.contains("notifications/progress"));
+            // a wait of 30 s that answers "cancelled" ended on the cancellation, not on its own
+            assertThat(answer).as("the wait ends on the cancellation").contains("\"id\":3", "cancelled");
         } finally {
             stdin.close();
             process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
@@ -90,7 +94,8 @@ class CancellationTest {
                     .readTree(
                             result.stdout().strip().lines().reduce((a, b) -> b).orElseThrow());
             assertThat(seen.get("aborted").asBoolean()).isTrue();
-            assertThat(seen.get("abortedAfterMs").asLong()).isLessThan(20_000);
+            // aborted: the call threw on the abort, before the 30 s wait could answer (how long it took is in the
+            // output, for people; no test asserts time)
             assertThat(seen.get("stillServing").asBoolean()).isTrue();
 
             HttpClient http = HttpClient.newHttpClient();

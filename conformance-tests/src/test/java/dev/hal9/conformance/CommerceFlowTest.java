@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +41,11 @@ class CommerceFlowTest {
     private static PackagedServer server;
     private static Map<String, String> environment;
     private static Path home;
+    private static String bobSecret;
+    /** The file that sets how far the server's clock runs ahead of the system's. */
+    private static Path clock;
+
+    private static Duration ahead = Duration.ZERO;
     private static Address master;
     private static Address aliceWallet;
     private static Address merchantWallet;
@@ -59,6 +65,9 @@ class CommerceFlowTest {
         environment.put("HAL9_FAMILIES_COMMERCE_AMAZON_MARKETPLACES", amazon.marketplaces());
         environment.put("HAL9_FAMILIES_COMMERCE_TOKEN", "TUSDT");
         environment.put("HAL9_FAMILIES_COMMERCE_QUOTE__SECONDS", "5");
+        // the server's clock, which the test moves instead of sleeping (the fixtures' clock; see SuiteFixtures)
+        clock = home.resolve("clock-offset-millis");
+        environment.put(dev.hal9.conformance.fixtures.SuiteFixtures.CLOCK_FILE, clock.toString());
         environment.put("HAL9_GUARD_LIMITS_TON_TUSDT_DAILY", "5000");
         environment.put("HAL9_GUARD_LIMITS_TON_TUSDT_PER__CALL", "1000");
         // every jetton transfer spends TON too: the attached forward amount and the fee
@@ -69,7 +78,7 @@ class CommerceFlowTest {
         String aliceSecret = cli("token", "create", "--principal", "alice", "--capability", "*")
                 .stdout()
                 .strip();
-        String bobSecret = cli("token", "create", "--principal", "bob", "--capability", "*")
+        bobSecret = cli("token", "create", "--principal", "bob", "--capability", "*")
                 .stdout()
                 .strip();
         aliceWallet = Address.of(cli("wallet", "create", "--principal", "alice", "--chain", "ton")
@@ -100,7 +109,7 @@ class CommerceFlowTest {
                         .exit())
                 .isNotZero();
 
-        server = PackagedServer.http(home, environment, "--auth", "token");
+        server = PackagedServer.http(home, environment, "--auth", "token", "--conformance-fixtures");
         alice = new PaymentRig.Client(server, aliceSecret).open();
         bob = new PaymentRig.Client(server, bobSecret).open();
     }
@@ -496,7 +505,7 @@ class CommerceFlowTest {
         String order = (String) ((Map<?, ?>)
                         ok(alice, "amazon_checkout", Map.of("action", "quote")).get("order"))
                 .get("id");
-        Thread.sleep(6_000); // the quote lives 5 s here
+        moveClock(Duration.ofSeconds(6)); // the quote lives 5 s here
         assertThat(error(call(alice, "amazon_checkout", Map.of("action", "pay", "order", order))))
                 .contains("expired", "nothing was paid", "action=quote");
         assertThat(cli("payments", "--all", "--principal", "alice").stdout()).doesNotContain(order);
@@ -512,7 +521,7 @@ class CommerceFlowTest {
                 .strip();
         alice.close();
         server.close();
-        server = PackagedServer.http(home, environment, "--auth", "token");
+        server = PackagedServer.http(home, environment, "--auth", "token", "--conformance-fixtures");
         alice = new PaymentRig.Client(server, secret).open();
         List<?> after = (List<?>) ok(alice, "amazon_orders", Map.of()).get("orders");
         assertThat(after).hasSameSizeAs(before);
@@ -627,6 +636,38 @@ class CommerceFlowTest {
                 .as(tool + ": " + EvmPaymentsTest.text(result))
                 .isNotEqualTo(Boolean.TRUE);
         return structured(result);
+    }
+
+    /**
+     * A sign-in made while the server runs is used by the principal's next shopping call. It once waited in the
+     * browser family's state until the running session went idle (or the server restarted), so the person who had
+     * just signed in still met the sign-in wall; now 'hal9 login' leaves it with the commerce family, which hands it
+     * to the browser's live session on the next call.
+     */
+    @Test
+    @Order(9)
+    void aSignInMadeWhileTheServerRunsIsUsedByTheNextCall() throws Exception {
+        bob.close(); // of the server before the restart
+        bob = new PaymentRig.Client(server, bobSecret).open();
+        Map<?, ?> wall =
+                (Map<?, ?>) ok(bob, "amazon_cart", Map.of("action", "view")).get("stopped");
+        assertThat(wall.get("reason")).isEqualTo("sign_in");
+        String bobAccount = amazon.signIn(AmazonReplica.EMAIL, AmazonReplica.PASSWORD);
+        Path state = home.resolve("bob-amazon-state.json");
+        Files.writeString(state, amazon.storageState(bobAccount));
+        Peers.Result login = cli("login", "amazon", "--principal", "bob", "--storage-state", state.toString());
+        assertThat(login.exit()).as(login.stderr()).isZero();
+        assertThat(login.stdout()).contains("in a running server too");
+
+        Map<?, ?> view = ok(bob, "amazon_cart", Map.of("action", "view"));
+        assertThat(view.get("stopped")).as(view.toString()).isNull();
+        assertThat(view.get("cart")).isNotNull();
+    }
+
+    /** Moves the server's clock forward; it reads the offset at its next tick. */
+    private static void moveClock(Duration by) throws IOException {
+        ahead = ahead.plus(by);
+        Files.writeString(clock, Long.toString(ahead.toMillis()));
     }
 
     private static Peers.Result cli(String... arguments) {

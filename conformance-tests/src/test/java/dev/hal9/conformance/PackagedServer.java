@@ -42,6 +42,27 @@ final class PackagedServer implements AutoCloseable {
         return jar;
     }
 
+    /**
+     * How to start the jar: {@code java -jar}, or, for {@code --conformance-fixtures}, with the suite's fixtures (test
+     * code, found by the server with ServiceLoader) on the class path beside it.
+     */
+    static List<String> launch(String... arguments) {
+        if (!List.of(arguments).contains("--conformance-fixtures")) {
+            return List.of(java(), "-jar", jar().toString());
+        }
+        Path fixtures;
+        try {
+            fixtures = Path.of(dev.hal9.conformance.fixtures.SuiteFixtures.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        return List.of(java(), "-cp", jar() + java.io.File.pathSeparator + fixtures, "dev.hal9.server.cli.Main");
+    }
+
     /** The java of the JDK running the tests (21 or newer). */
     static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -88,8 +109,8 @@ final class PackagedServer implements AutoCloseable {
 
     /** The same on a chosen port of 127.0.0.1 (0: a free one), for settings that must name the server's URL. */
     static PackagedServer httpAt(Path home, int port, Map<String, String> extraEnvironment, String... arguments) {
-        List<String> command =
-                new ArrayList<>(List.of(java(), "-jar", jar().toString(), "serve", "--http", "127.0.0.1:" + port));
+        List<String> command = new ArrayList<>(launch(arguments));
+        command.addAll(List.of("serve", "--http", "127.0.0.1:" + port));
         command.addAll(List.of(arguments));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(environment(home));

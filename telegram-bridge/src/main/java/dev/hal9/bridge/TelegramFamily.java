@@ -33,6 +33,12 @@ public final class TelegramFamily implements ToolFamily {
             @Param("The Telegram message ids sent.") List<Long> messageIds,
             @Param("How many messages the text took.") int parts) {}
 
+    /** {@code hal9 telegram link|refund} and {@code hal9 bridge}, the bot itself. */
+    @Override
+    public List<Object> commands(java.util.function.Supplier<FamilyContext> context) {
+        return TelegramCommands.all(context);
+    }
+
     @Override
     public String name() {
         return "telegram";

@@ -11,6 +11,15 @@ public interface FamilyContext {
     /** A configuration value under {@code families.<family>.<key>} (config file or {@code HAL9_...} env). */
     Optional<String> setting(String key);
 
+    /**
+     * A configuration value of another section, {@code families.<section>.<key>}: for settings a family shares
+     * with another part of hal9 (the Telegram bridge reads the bundled agent's {@code orchestrator} model). Operator
+     * configuration only; no family reads another's state or classes.
+     */
+    default Optional<String> setting(String section, String key) {
+        return Optional.empty();
+    }
+
     /** State the family keeps per principal in the server's store, across restarts and instances. */
     FamilyState state();
 

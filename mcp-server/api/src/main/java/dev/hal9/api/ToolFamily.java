@@ -1,6 +1,7 @@
 package dev.hal9.api;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * A family of tools, found with {@link java.util.ServiceLoader}: list the implementation in
@@ -20,6 +21,18 @@ public interface ToolFamily {
      * instance, so both can share what {@code tools} built. None by default.
      */
     default List<Resource> resources(FamilyContext context) {
+        return List.of();
+    }
+
+    /**
+     * The subcommands of {@code hal9} this family owns ({@code hal9 wallet}, {@code hal9 login}): picocli
+     * {@code CommandLine}s or objects annotated with its {@code @Command}, each run in a process of its own by a person at a terminal, never by a model.
+     * The runtime adds its common options ({@code --config}, {@code --data-dir}, {@code -v}) to each command and its
+     * subcommands, and the context supplier, valid only while a command runs, answers with this family's settings,
+     * state and folder as those options name them (opened on first use, closed when the command returns; it has no
+     * guard and no clock but the system's, and its only service is the runtime's {@link BearerTokens}). None by default.
+     */
+    default List<Object> commands(Supplier<FamilyContext> context) {
         return List.of();
     }
 }

@@ -15,8 +15,8 @@ import dev.hal9.server.guard.PaymentsFamily;
 import dev.hal9.server.guard.Policy;
 import dev.hal9.server.store.Store;
 import dev.hal9.server.telemetry.Telemetry;
-import dev.hal9.server.transport.ConformanceFixtures;
 import dev.hal9.server.transport.ModernEra;
+import dev.hal9.server.transport.ServerFixtures;
 import dev.hal9.server.transport.StdioHandshake;
 import dev.hal9.server.transport.StdioTransport;
 import dev.hal9.server.transport.UnknownTools;
@@ -63,9 +63,11 @@ public final class Hal9 implements AutoCloseable {
 
     private final Settings settings;
     /** The one clock of the server: the store, the guard and every family read the time from it. */
-    private final InstantSource clock = InstantSource.system();
+    private final InstantSource clock;
 
-    private final boolean conformanceFixtures;
+    /** The conformance suite's fixtures (test code), when serve --conformance-fixtures asked for them; else null. */
+    private final ServerFixtures fixtures;
+
     private final Store store;
     private final Telemetry telemetry;
     private final Cancellations cancellations = new Cancellations();
@@ -103,7 +105,8 @@ public final class Hal9 implements AutoCloseable {
     public Hal9(
             Settings settings, Map<String, String> environment, boolean conformanceFixtures, boolean openStoreAtOnce) {
         this.settings = settings;
-        this.conformanceFixtures = conformanceFixtures;
+        this.fixtures = conformanceFixtures ? ServerFixtures.load() : null;
+        this.clock = fixtures == null ? InstantSource.system() : fixtures.clock(InstantSource.system());
         this.dataDirectory = settings.dataDirectory(environment);
         this.store = Store.open(settings, dataDirectory, clock::millis);
         if (openStoreAtOnce) {
@@ -164,14 +167,19 @@ public final class Hal9 implements AutoCloseable {
         return List.copyOf(tools);
     }
 
+    /** The one clock of the server, for the parts outside the families that read the time (OAuth tokens' expiry). */
+    public InstantSource clock() {
+        return clock;
+    }
+
     /** What answers a call of a tool this server does not have (the transports ask it before the SDK). */
     public UnknownTools unknownTools() {
         List<UnknownTools.Entry> entries = new ArrayList<>();
         for (Tool<?, ?> tool : tools) {
             entries.add(new UnknownTools.Entry(tool.name(), tool.capability()));
         }
-        if (conformanceFixtures) {
-            ConformanceFixtures.tools()
+        if (fixtures != null) {
+            fixtures.tools()
                     .forEach(fixture ->
                             entries.add(new UnknownTools.Entry(fixture.tool().name(), null)));
         }
@@ -275,12 +283,12 @@ public final class Hal9 implements AutoCloseable {
             List<McpServerFeatures.AsyncResourceSpecification> fixedResources = List.of();
             List<McpServerFeatures.AsyncPromptSpecification> prompts = List.of();
             List<McpServerFeatures.AsyncCompletionSpecification> completions = List.of();
-            if (conformanceFixtures) {
-                specifications.addAll(ConformanceFixtures.tools());
-                templates.addAll(ConformanceFixtures.resourceTemplates());
-                fixedResources = ConformanceFixtures.resources();
-                prompts = ConformanceFixtures.prompts();
-                completions = ConformanceFixtures.completions();
+            if (fixtures != null) {
+                specifications.addAll(fixtures.tools());
+                templates.addAll(fixtures.resourceTemplates());
+                fixedResources = fixtures.resources();
+                prompts = fixtures.prompts();
+                completions = fixtures.completions();
             }
             Map<String, String> capabilityOf = new HashMap<>();
             tools.forEach(tool -> capabilityOf.put(tool.name(), tool.capability()));
@@ -293,7 +301,7 @@ public final class Hal9 implements AutoCloseable {
                     templates,
                     prompts,
                     completions,
-                    conformanceFixtures);
+                    fixtures);
         }
         return modern;
     }
@@ -328,12 +336,10 @@ public final class Hal9 implements AutoCloseable {
                 .requestTimeout(Duration.ofMinutes(10));
         List<McpServerFeatures.AsyncResourceTemplateSpecification> templates = new ArrayList<>();
         resources.forEach(resource -> templates.add(adapter.adapt(resource)));
-        if (conformanceFixtures) {
-            specifications.addAll(ConformanceFixtures.tools());
-            templates.addAll(ConformanceFixtures.resourceTemplates());
-            spec.resources(ConformanceFixtures.resources())
-                    .prompts(ConformanceFixtures.prompts())
-                    .completions(ConformanceFixtures.completions());
+        if (fixtures != null) {
+            specifications.addAll(fixtures.tools());
+            templates.addAll(fixtures.resourceTemplates());
+            spec.resources(fixtures.resources()).prompts(fixtures.prompts()).completions(fixtures.completions());
             capabilities.resources(true, false).prompts(false).completions();
         } else if (!templates.isEmpty()) {
             capabilities.resources(false, false);
@@ -357,6 +363,11 @@ public final class Hal9 implements AutoCloseable {
             @Override
             public Optional<String> setting(String key) {
                 return settings.family(family.name(), key);
+            }
+
+            @Override
+            public Optional<String> setting(String section, String key) {
+                return settings.family(section, key);
             }
 
             @Override

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.hal9.orchestrator.ChatModels;
-import dev.hal9.server.cli.Telegram;
 import dev.hal9.server.http.HttpServer;
 import dev.hal9.server.http.OAuthResource;
 import java.nio.file.Files;
@@ -190,7 +189,6 @@ class SettingsTest {
                 Map.of("data-dir", data.toString()));
         try (Hal9 hal9 = new Hal9(settings, Map.of(), false)) {
             HttpServer.start(hal9, "127.0.0.1", 0, HttpServer.Auth.NONE).close();
-            Telegram.subscriptions(settings, hal9.store());
             ChatModels.from(key -> settings.family("orchestrator", key), null);
         }
         assertThat(settings.keysRead())
@@ -205,7 +203,6 @@ class SettingsTest {
                         "families.contracts.node",
                         "families.commerce.timeout-seconds",
                         "families.telegram.api-base",
-                        "families.telegram.subscription.stars",
                         "families.orchestrator.max-tokens");
         assertThat(settings.keysRead())
                 .as("keys read that hal9-defaults.yaml does not document")

@@ -71,53 +71,76 @@ public final class Main implements Runnable {
         System.setProperty("h2.bindAddress", "127.0.0.1");
         configureLogging(false);
         Serve serve = Serve.serveLine(args);
-        int code =
-                serve != null ? serve.serveWithoutPicocli() : commandLine(args).execute(args);
+        int code = serve != null ? serve.serveWithoutPicocli() : execute(args);
         System.exit(code);
     }
 
-    /** The subcommands, in the order {@code hal9 --help} lists them. */
+    /**
+     * The runtime's own subcommands, in the order {@code hal9 --help} lists them; the families' commands
+     * ({@link FamilyCommands}) follow the first {@link #BEFORE_FAMILIES} of them.
+     */
     static final List<Class<?>> COMMANDS = List.of(
             Serve.class,
             Tools.class,
             Tokens.class,
-            Wallets.class,
             Payments.class,
             Payments.Approve.class,
             Payments.Decline.class,
-            Login.class,
-            Telegram.Group.class,
-            Telegram.Bridge.class,
             Chat.class,
             Install.class,
             VersionCommand.class,
             CommandLine.HelpCommand.class);
 
+    private static final int BEFORE_FAMILIES = 6;
+
+    /** Parses and runs one command line, then closes whatever a family's command opened. */
+    static int execute(String... arguments) {
+        List<FamilyCommands.Contributed> contributed = new ArrayList<>();
+        try {
+            return commandLine(contributed, arguments).execute(arguments);
+        } finally {
+            contributed.forEach(command -> command.context().close());
+        }
+    }
+
     /** The whole command line, every subcommand in it (for help and tests). */
     static CommandLine commandLine() {
-        return commandLine(COMMANDS);
+        return commandLine(COMMANDS, FamilyCommands.load());
     }
 
     /**
      * The command line {@code arguments} need. Picocli reflects over every command it is given before it parses
-     * anything (about a third of the time to a stdio server's first answer, cold); a line that starts with a
-     * subcommand's name needs only that one. Anything else (no command, an option, {@code help}, a typo that picocli
-     * should answer with its suggestions) gets them all.
+     * anything (about a third of the time to a stdio server's first answer, cold); a line that starts with one of
+     * the runtime's own subcommands needs only that one. Anything else (a family's command, no command, an option,
+     * {@code help}, a typo that picocli should answer with its suggestions) gets them all.
      */
     static CommandLine commandLine(String... arguments) {
+        return commandLine(new ArrayList<>(), arguments);
+    }
+
+    private static CommandLine commandLine(List<FamilyCommands.Contributed> contributed, String... arguments) {
         if (arguments.length > 0 && !arguments[0].equals("help")) {
             for (Class<?> command : COMMANDS) {
                 if (arguments[0].equals(command.getAnnotation(Command.class).name())) {
-                    return commandLine(List.of(command));
+                    return commandLine(List.of(command), List.of());
                 }
             }
         }
-        return commandLine();
+        contributed.addAll(FamilyCommands.load());
+        return commandLine(COMMANDS, contributed);
     }
 
-    private static CommandLine commandLine(List<Class<?>> commands) {
+    private static CommandLine commandLine(List<Class<?>> commands, List<FamilyCommands.Contributed> contributed) {
         CommandLine line = new CommandLine(new Main());
-        commands.forEach(line::addSubcommand);
+        for (int i = 0; i < commands.size(); i++) {
+            if (i == BEFORE_FAMILIES) {
+                contributed.forEach(command -> line.addSubcommand(command.name(), FamilyCommands.line(command)));
+            }
+            line.addSubcommand(commands.get(i));
+        }
+        if (commands.size() <= BEFORE_FAMILIES) {
+            contributed.forEach(command -> line.addSubcommand(command.name(), FamilyCommands.line(command)));
+        }
         // after the subcommands, which picocli's setters reach only once they are added
         return line.setCaseInsensitiveEnumValuesAllowed(true).setExecutionExceptionHandler(Main::failed);
     }

@@ -2,7 +2,6 @@ package dev.hal9.server.http;
 
 import dev.hal9.server.transport.JsonRpc;
 import dev.hal9.server.transport.ModernEra;
-import dev.hal9.server.transport.RequestDeadlines;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;

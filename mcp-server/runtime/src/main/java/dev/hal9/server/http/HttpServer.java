@@ -3,7 +3,6 @@ package dev.hal9.server.http;
 import dev.hal9.api.Principal;
 import dev.hal9.server.Hal9;
 import dev.hal9.server.Settings;
-import dev.hal9.server.transport.RequestDeadlines;
 import dev.hal9.server.transport.UnknownTools;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -21,8 +20,8 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.channels.ServerSocketChannel;
-import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -107,8 +106,10 @@ public final class HttpServer implements AutoCloseable {
         hal9.serve(streamable);
         streamable.serveModern(hal9.modern());
         hal9.serve(legacy);
-        OAuthResource oauth =
-                auth == Auth.OAUTH ? new OAuthResource(OAuthResource.Config.from(settings), Clock.systemUTC()) : null;
+        OAuthResource oauth = auth == Auth.OAUTH
+                ? new OAuthResource(
+                        OAuthResource.Config.from(settings), hal9.clock().withZone(ZoneOffset.UTC))
+                : null;
         AccessFilter access = new AccessFilter(
                 hal9,
                 host,

@@ -95,10 +95,10 @@ public final class ModernEra {
             List<AsyncResourceTemplateSpecification> templates,
             List<AsyncPromptSpecification> prompts,
             List<AsyncCompletionSpecification> completions,
-            boolean fixtures) {
+            ServerFixtures fixtures) {
         McpChangeFeed changes = new McpChangeFeed();
-        List<McpAsyncTool> extraTools = fixtures ? ModernFixtures.tools(changes) : List.of();
-        List<McpAsyncPrompt> extraPrompts = fixtures ? ModernFixtures.prompts() : List.of();
+        List<McpAsyncTool> extraTools = fixtures != null ? fixtures.modernTools(changes) : List.of();
+        List<McpAsyncPrompt> extraPrompts = fixtures != null ? fixtures.modernPrompts() : List.of();
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         var builder = McpServer.builder()

@@ -65,7 +65,7 @@ class StoreDurabilityTest {
             connection.createStatement().execute("INSERT INTO marks VALUES (" + Integer.parseInt(args[1]) + ")");
             System.out.println("committed");
             System.out.flush();
-            Thread.sleep(60_000);
+            System.in.read(); // holds the connection until the test kills this process
         }
     }
 }

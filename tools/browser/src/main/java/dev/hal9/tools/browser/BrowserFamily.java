@@ -54,6 +54,11 @@ public final class BrowserFamily implements ToolFamily {
                     java.util.function.Function<com.microsoft.playwright.Page, T> work) {
                 return browsing.withProfilePage(principal, profile, timeoutMillis, work);
             }
+
+            @Override
+            public void adoptProfile(String principal, String profile, String storageState, long timeoutMillis) {
+                browsing.adoptProfile(principal, profile, storageState, timeoutMillis);
+            }
         });
         return List.of(
                 SessionTools.tool(browsing),

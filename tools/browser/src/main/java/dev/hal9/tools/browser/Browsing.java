@@ -643,6 +643,30 @@ final class Browsing implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link WebBrowser#adoptProfile}: the profile's cookies and storage become {@code storageState}, for this
+     * instance's live session too (its context is dropped unsaved, so the next use starts from the new state) and,
+     * through the store, for every other instance's next session.
+     */
+    void adoptProfile(String owner, String profile, String storageState, long timeoutMillis) {
+        if (profile == null || !PROFILE.matcher(profile).matches()) {
+            throw new IllegalArgumentException("bad profile name: " + profile);
+        }
+        state.put(owner, "profile/" + profile, storageState);
+        Session session = background.remove(owner + "\u0000" + profile);
+        if (session != null) {
+            synchronized (session) {
+                session.pool.run(timeoutMillis, () -> {
+                    if (session.context != null) {
+                        session.context.close();
+                        session.context = null;
+                    }
+                    return null;
+                });
+            }
+        }
+    }
+
     /** Closes every session (saving profiles) and the browsers, each lane's on its own thread. */
     @Override
     public void close() {

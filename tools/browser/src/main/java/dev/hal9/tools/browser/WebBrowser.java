@@ -22,4 +22,13 @@ public interface WebBrowser {
      * @throws dev.hal9.api.ToolException when the work times out or the browser cannot start
      */
     <T> T withPage(String principal, String profile, long timeoutMillis, Function<Page, T> work);
+
+    /**
+     * Makes a Playwright storage state (cookies and local storage, as {@code context.storageState()} writes it) the
+     * principal's profile, replacing what the profile held: a sign-in the person made in a browser of their own,
+     * handed over by the family that asked for it. A live session of that profile starts again from it.
+     *
+     * @throws IllegalArgumentException when the profile name is not one {@link #withPage} takes
+     */
+    void adoptProfile(String principal, String profile, String storageState, long timeoutMillis);
 }

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The chain family: {@code evm_wallet} (the caller's EVM wallets, native and ERC-20 balances, the status of a
@@ -139,9 +140,20 @@ public final class ChainFamily implements ToolFamily {
         return "chain";
     }
 
+    /** {@code hal9 wallet}: keys enter and leave hal9 only on the operator's command line. */
+    @Override
+    public List<Object> commands(Supplier<FamilyContext> context) {
+        return List.of(WalletCommands.line(context));
+    }
+
+    /** The principals' encrypted keys, in the family's folder; the server and {@code hal9 wallet} share it. */
+    static Keystore keystore(FamilyContext context) {
+        return new Keystore(context.dataDirectory().resolve("keystore"));
+    }
+
     @Override
     public List<Tool<?, ?>> tools(FamilyContext context) {
-        Keystore keystore = new Keystore(context.dataDirectory().resolve("keystore"));
+        Keystore keystore = keystore(context);
         EvmNetworks networks = new EvmNetworks(context);
         Duration timeout = Duration.ofSeconds(
                 Long.parseLong(context.setting("rpc-timeout-seconds").orElse("10")));

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Shopping: amazon_search, amazon_product, amazon_cart, amazon_checkout and amazon_orders, driven through the
@@ -250,6 +251,12 @@ public final class CommerceFamily implements ToolFamily {
     @Override
     public String name() {
         return "commerce";
+    }
+
+    /** {@code hal9 login amazon}: the person's own sign-in, made in a browser window of theirs. */
+    @Override
+    public List<Object> commands(Supplier<FamilyContext> context) {
+        return List.of(new LoginCommand(context));
     }
 
     /**
@@ -684,7 +691,7 @@ public final class CommerceFamily implements ToolFamily {
                         order.with("placing", payment.id(), null, null, "Paid; placing the order with Amazon."));
         String failure;
         try {
-            String number = browser(s).withPage(principal, PROFILE, s.timeoutMillis(), page -> {
+            String number = browser(s, principal).withPage(principal, PROFILE, s.timeoutMillis(), page -> {
                 ShopAdapter.Checkout checkout = s.adapter().checkout(page);
                 if (checkout.total().compareTo(order.total()) != 0) {
                     throw new ToolException("the checkout total changed from " + order.total() + " to "
@@ -725,7 +732,7 @@ public final class CommerceFamily implements ToolFamily {
         Stop stopped = null;
         if (anyPlaced) {
             try {
-                shopOrders = browser(s).withPage(principal, PROFILE, s.timeoutMillis(), page -> s.adapter()
+                shopOrders = browser(s, principal).withPage(principal, PROFILE, s.timeoutMillis(), page -> s.adapter()
                         .orders(page));
             } catch (ShopAdapter.Blocked e) {
                 stopped = stop(s, call, e);
@@ -752,7 +759,7 @@ public final class CommerceFamily implements ToolFamily {
     private <O> O guarded(
             Shop s, ToolCall call, Function<Stop, O> stopped, Function<com.microsoft.playwright.Page, O> work) {
         try {
-            return browser(s).withPage(call.principal().id(), PROFILE, s.timeoutMillis(), work);
+            return browser(s, call.principal().id()).withPage(call.principal().id(), PROFILE, s.timeoutMillis(), work);
         } catch (ShopAdapter.Blocked e) {
             return stopped.apply(stop(s, call, e));
         }
@@ -773,6 +780,17 @@ public final class CommerceFamily implements ToolFamily {
             }
         }
         return new Stop(blocked.reason.name().toLowerCase(Locale.ROOT), blocked.getMessage(), blocked.url, uri);
+    }
+
+    /** The browser, once it has the sign-in 'hal9 login amazon' left for this principal, if there is one. */
+    private static WebBrowser browser(Shop s, String principal) {
+        WebBrowser browser = browser(s);
+        dev.hal9.api.FamilyState state = s.context().state();
+        state.get(principal, LoginCommand.PENDING).ifPresent(signIn -> {
+            browser.adoptProfile(principal, PROFILE, signIn, s.timeoutMillis());
+            state.delete(principal, LoginCommand.PENDING);
+        });
+        return browser;
     }
 
     private static WebBrowser browser(Shop s) {

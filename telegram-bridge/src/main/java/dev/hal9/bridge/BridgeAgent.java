@@ -1,11 +1,10 @@
-package dev.hal9.server.cli;
+package dev.hal9.bridge;
 
-import dev.hal9.bridge.Agent;
+import dev.hal9.api.BearerTokens;
+import dev.hal9.api.FamilyState;
 import dev.hal9.orchestrator.ChatModel;
 import dev.hal9.orchestrator.Conversations;
 import dev.hal9.orchestrator.Orchestrator;
-import dev.hal9.server.Hal9;
-import dev.hal9.server.store.Store;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
@@ -31,7 +30,8 @@ final class BridgeAgent implements Agent, AutoCloseable {
 
     static final String TOKEN_NAME = "telegram-bridge";
 
-    private final Store store;
+    private final BearerTokens tokens;
+    private final String version;
     private final ChatModel model;
     private final URI endpoint;
     private final String base;
@@ -46,26 +46,29 @@ final class BridgeAgent implements Agent, AutoCloseable {
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-    private final dev.hal9.bridge.Links links;
-    private final dev.hal9.bridge.Prompts prompts;
+    private final Links links;
+    private final Prompts prompts;
 
     BridgeAgent(
-            Store store,
+            BearerTokens tokens,
+            FamilyState state,
+            String version,
             ChatModel model,
             URI endpoint,
             int maxSteps,
             int tokenBudget,
             List<McpSyncClient> shared,
-            dev.hal9.bridge.Links links,
-            dev.hal9.bridge.Prompts prompts) {
+            Links links,
+            Prompts prompts) {
         this.links = links;
         this.prompts = prompts;
-        this.store = store;
+        this.tokens = tokens;
+        this.version = version;
         this.shared = List.copyOf(shared);
         this.model = model;
         this.endpoint = endpoint;
         this.base = endpoint.getScheme() + "://" + endpoint.getAuthority();
-        this.conversations = new Conversations(store.familyState("orchestrator"), 200);
+        this.conversations = new Conversations(state, 200);
         this.maxSteps = maxSteps;
         this.tokenBudget = tokenBudget;
         revokeOurs(); // tokens of an earlier run: their secrets died with it
@@ -145,8 +148,7 @@ final class BridgeAgent implements Agent, AutoCloseable {
 
     private String approver(String principal) {
         return approvers.computeIfAbsent(
-                principal, p -> store.createToken(p, TOKEN_NAME + " approvals", Set.of("payments.approve"))
-                        .secret());
+                principal, p -> tokens.mint(p, TOKEN_NAME + " approvals", Set.of("payments.approve")));
     }
 
     @Override
@@ -177,13 +179,13 @@ final class BridgeAgent implements Agent, AutoCloseable {
     }
 
     private McpSyncClient connect(String principal) {
-        String secret = store.createToken(principal, TOKEN_NAME, Set.of("*")).secret();
+        String secret = tokens.mint(principal, TOKEN_NAME, Set.of("*"));
         McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder(base)
                         .endpoint(endpoint.getPath())
                         .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + secret))
                         .build())
                 .requestTimeout(Duration.ofSeconds(900))
-                .clientInfo(new McpSchema.Implementation("hal9-telegram-bridge", Hal9.VERSION))
+                .clientInfo(new McpSchema.Implementation("hal9-telegram-bridge", version))
                 .capabilities(
                         McpSchema.ClientCapabilities.builder().elicitation().build())
                 .elicitation(request -> elicit(principal, request))
@@ -220,13 +222,7 @@ final class BridgeAgent implements Agent, AutoCloseable {
     }
 
     private void revokeOurs() {
-        for (Store.TokenInfo token : store.listTokens()) {
-            if (token.revokedAt() == null
-                    && token.name() != null
-                    && token.name().startsWith(TOKEN_NAME)) {
-                store.revokeToken(token.id());
-            }
-        }
+        tokens.revokeNamed(TOKEN_NAME);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.hal9.server.transport;
+package dev.hal9.server.http;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;

@@ -1,4 +1,4 @@
-package dev.hal9.server.cli;
+package dev.hal9.tools.commerce;
 
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
@@ -6,24 +6,24 @@ import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.PlaywrightException;
-import dev.hal9.server.Settings;
-import dev.hal9.server.store.Store;
+import dev.hal9.api.FamilyContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import tools.jackson.databind.JsonNode;
 
 /**
  * {@code hal9 login amazon}: the user's own sign-in for the shopping tools. A visible browser opens on the store;
- * the person signs in there (hal9 never sees the password); the signed-in cookies are saved as the principal's
- * {@code amazon} browser profile, which the commerce tools' background session uses. Or {@code --storage-state}
- * imports a Playwright storage state the person saved elsewhere.
+ * the person signs in there (hal9 never sees the password), and the signed-in cookies wait in the commerce family's
+ * state until the server's next shopping call hands them to the browser as the principal's {@code amazon} profile
+ * ({@link dev.hal9.tools.browser.WebBrowser#adoptProfile}). Or {@code --storage-state} imports a Playwright storage
+ * state the person saved elsewhere.
  */
 @Command(
         name = "login",
@@ -34,10 +34,19 @@ import tools.jackson.databind.JsonNode;
             "  hal9 login amazon --principal alice                 a browser window opens; sign in there",
             "  hal9 login amazon --principal alice --storage-state state.json"
         })
-final class Login implements Callable<Integer> {
+final class LoginCommand implements Callable<Integer> {
 
-    @Mixin
-    Main.Common common = new Main.Common();
+    /** Where a sign-in waits, per principal, for the server's next shopping call. */
+    static final String PENDING = "sign-in/amazon";
+
+    private static final tools.jackson.databind.json.JsonMapper JSON =
+            tools.jackson.databind.json.JsonMapper.builder().build();
+
+    private final Supplier<FamilyContext> context;
+
+    LoginCommand(Supplier<FamilyContext> context) {
+        this.context = context;
+    }
 
     @Parameters(paramLabel = "STORE", description = "The store: amazon.")
     String store;
@@ -70,13 +79,13 @@ final class Login implements Callable<Integer> {
             System.err.println("hal9: the only store is amazon, not '" + store + "'");
             return 2;
         }
-        Settings settings = common.settings(Map.of());
+        FamilyContext commerce = context.get();
         String state;
         if (storageState != null) {
             state = Files.readString(storageState);
             JsonNode parsed;
             try {
-                parsed = dev.hal9.api.internal.Json.MAPPER.readTree(state);
+                parsed = JSON.readTree(state);
             } catch (RuntimeException e) {
                 System.err.println("hal9: " + storageState + " is not JSON; give a Playwright storage state file");
                 return 2;
@@ -87,23 +96,21 @@ final class Login implements Callable<Integer> {
                 return 2;
             }
         } else {
-            String base = settings.family("commerce", "amazon.base-url").orElse("https://www.amazon.com");
-            state = interactive(settings, url == null ? base + "/gp/css/order-history" : url);
+            String base = commerce.setting("amazon.base-url").orElse("https://www.amazon.com");
+            String executable = commerce.setting("sign-in-browser").orElse("/usr/bin/chromium");
+            state = interactive(executable, url == null ? base + "/gp/css/order-history" : url);
             if (state == null) {
                 return 1;
             }
         }
-        try (Store db = Main.Tokens.openStore(common)) {
-            db.familyState("browser").put(principal, "profile/amazon", state);
-        }
-        System.out.println("Saved the amazon sign-in for " + principal + "; the shopping tools use it from the next "
-                + "call (restart a running server's session by waiting for it to go idle or restarting the server).");
+        commerce.state().put(principal, PENDING, state);
+        System.out.println("Saved the amazon sign-in for " + principal + "; the shopping tools use it from their next "
+                + "call, in a running server too.");
         return 0;
     }
 
     /** Opens a visible browser and waits until the person has signed in; returns the storage state, or null. */
-    private String interactive(Settings settings, String start) {
-        String executable = settings.family("browser", "executable").orElse("/usr/bin/chromium");
+    private String interactive(String executable, String start) {
         try (Playwright playwright = Playwright.create(
                 new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")))) {
             BrowserType.LaunchOptions options = new BrowserType.LaunchOptions().setHeadless(false);

@@ -1,8 +1,6 @@
-package dev.hal9.server.cli;
+package dev.hal9.tools.chain;
 
-import dev.hal9.server.Settings;
-import dev.hal9.server.store.DataDirectory;
-import dev.hal9.tools.chain.Keystore;
+import dev.hal9.api.FamilyContext;
 import java.io.Console;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,8 +9,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,9 +25,8 @@ import picocli.CommandLine.Option;
         description = {
             "Manage the encrypted keystore (scrypt + AES-128-CTR, keystore v3) in the data directory.",
             "The passphrase comes from HAL9_KEYSTORE_PASSPHRASE, or is asked for on the terminal."
-        },
-        subcommands = {Wallets.Create.class, Wallets.Import.class, Wallets.ListWallets.class, Wallets.Export.class})
-final class Wallets implements Runnable {
+        })
+final class WalletCommands implements Runnable {
 
     static final String PASSPHRASE_VARIABLE = "HAL9_KEYSTORE_PASSPHRASE";
 
@@ -48,11 +45,17 @@ final class Wallets implements Runnable {
                 spec.commandLine(), "name a wallet command: create, import, list or export");
     }
 
+    /** {@code hal9 wallet} and its subcommands, each reading the chain family's context when it runs. */
+    static CommandLine line(Supplier<FamilyContext> context) {
+        return new CommandLine(new WalletCommands())
+                .addSubcommand(new Create(context))
+                .addSubcommand(new Import(context))
+                .addSubcommand(new ListWallets(context))
+                .addSubcommand(new Export(context));
+    }
+
     /** Options every wallet command takes. */
     static final class Owner {
-        @CommandLine.Mixin
-        Main.Common common = new Main.Common();
-
         @Option(
                 names = "--principal",
                 required = true,
@@ -60,14 +63,10 @@ final class Wallets implements Runnable {
                 description = "Whose wallet it is (a token's principal, or the OS user for stdio).")
         String principal;
 
+        Supplier<FamilyContext> context;
+
         Keystore keystore() {
-            Settings settings = common.settings(Map.of());
-            Path data = settings.dataDirectory(System.getenv());
-            if (Files.isDirectory(data)) {
-                // tightened if it exists; a command that fails must not leave even an empty folder behind
-                DataDirectory.secure(data);
-            }
-            return new Keystore(data.resolve("chain").resolve("keystore"));
+            return ChainFamily.keystore(context.get());
         }
     }
 
@@ -78,6 +77,10 @@ final class Wallets implements Runnable {
     static final class Create implements Callable<Integer> {
         @CommandLine.Mixin
         Owner owner = new Owner();
+
+        Create(Supplier<FamilyContext> context) {
+            owner.context = context;
+        }
 
         @Option(
                 names = "--chain",
@@ -126,6 +129,10 @@ final class Wallets implements Runnable {
     static final class Import implements Callable<Integer> {
         @CommandLine.Mixin
         Owner owner = new Owner();
+
+        Import(Supplier<FamilyContext> context) {
+            owner.context = context;
+        }
 
         @Option(
                 names = "--private-key-file",
@@ -274,6 +281,10 @@ final class Wallets implements Runnable {
         @CommandLine.Mixin
         Owner owner = new Owner();
 
+        ListWallets(Supplier<FamilyContext> context) {
+            owner.context = context;
+        }
+
         @Override
         public Integer call() {
             Keystore keystore = owner.keystore();
@@ -302,6 +313,10 @@ final class Wallets implements Runnable {
     static final class Export implements Callable<Integer> {
         @CommandLine.Mixin
         Owner owner = new Owner();
+
+        Export(Supplier<FamilyContext> context) {
+            owner.context = context;
+        }
 
         @Option(names = "--address", required = true, paramLabel = "0x...", description = "The wallet to export.")
         String address;
@@ -351,14 +366,15 @@ final class Wallets implements Runnable {
         Console console = System.console();
         if (console == null) {
             throw new CommandLine.ExecutionException(
-                    new CommandLine(new Wallets()),
+                    new CommandLine(new WalletCommands()),
                     "no keystore passphrase: set " + PASSPHRASE_VARIABLE + " or run this in a terminal");
         }
         char[] first = console.readPassword("Keystore passphrase: ");
         if (confirm) {
             char[] second = console.readPassword("Again: ");
             if (!Arrays.equals(first, second)) {
-                throw new CommandLine.ExecutionException(new CommandLine(new Wallets()), "the passphrases differ");
+                throw new CommandLine.ExecutionException(
+                        new CommandLine(new WalletCommands()), "the passphrases differ");
             }
         }
         return first;

@@ -24,13 +24,18 @@ import picocli.CommandLine.Option;
         versionProvider = Main.Version.class,
         description = "Chat with an LLM that uses this server's tools (key in HAL9_LLM_API_KEY).",
         footer = {
-            "%nThe model: families.orchestrator.provider (openai, the default, for any OpenAI-compatible API;",
-            "anthropic; ollama; or google), .base-url (default the provider's own: https://api.openai.com/v1,",
-            "https://api.anthropic.com/v1, http://localhost:11434, https://generativelanguage.googleapis.com),",
-            ".model (gpt-4o-mini, claude-sonnet-4-5, llama3.1, gemini-2.5-flash), .max-steps (8), .token-budget",
-            "(20000), .timeout-seconds (60), .mcp-servers (a desktop-style mcpServers JSON file: more MCP servers",
-            "whose tools the model may use). The server's token, if it needs one: HAL9_TOKEN. Type /new for a fresh",
-            "conversation, /quit to leave."
+            "%nThe model: families.orchestrator.* in hal9.yaml (or HAL9_ variables):",
+            "  provider         openai (the default; any OpenAI-compatible API), anthropic,",
+            "                   ollama or google",
+            "  base-url         default the provider's own: https://api.openai.com/v1,",
+            "                   https://api.anthropic.com/v1, http://localhost:11434,",
+            "                   https://generativelanguage.googleapis.com",
+            "  model            gpt-4o-mini, claude-sonnet-4-5, llama3.1, gemini-2.5-flash",
+            "  max-steps (8), token-budget (20000), timeout-seconds (60), max-tokens (2048)",
+            "  mcp-servers      a desktop-style mcpServers JSON file: more MCP servers",
+            "                   whose tools the model may use",
+            "The server's token, if it needs one: HAL9_TOKEN.",
+            "Type /new for a fresh conversation, /quit to leave."
         })
 final class ChatCommand implements Callable<Integer> {
 

@@ -51,6 +51,7 @@ import picocli.CommandLine.Parameters;
             "  hal9 telegram link --principal alice  a code the user sends to the bot as /start CODE",
             "  hal9 bridge                     run the Telegram bot (HAL9_TELEGRAM_BOT_TOKEN)",
             "  hal9 chat                       a terminal chat: an LLM (HAL9_LLM_API_KEY) using this server's tools",
+            "                                  (./hal9 runs it from the agent's own jar, agent/target/hal9-agent.jar)",
             "  hal9 install claude-desktop     add hal9 to Claude Desktop, Cursor or VS Code (shows the diff first)",
             "%nConfiguration: hal9.yaml (./ or $XDG_CONFIG_HOME/hal9/) and HAL9_* variables; see README.md."
         })
@@ -80,7 +81,6 @@ public final class Main implements Runnable {
             Login.class,
             Telegram.Group.class,
             Telegram.Bridge.class,
-            Chat.class,
             Install.class,
             VersionCommand.class,
             CommandLine.HelpCommand.class);

@@ -11,6 +11,8 @@ import java.net.http.HttpTimeoutException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.springframework.ai.anthropic.AnthropicChatModel;
 import org.springframework.ai.anthropic.AnthropicChatOptions;
 import org.springframework.ai.chat.model.ChatModel;
@@ -28,6 +30,7 @@ import org.springframework.core.retry.RetryPolicy;
 import org.springframework.core.retry.RetryTemplate;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -36,6 +39,8 @@ import tools.jackson.databind.json.JsonMapper;
  * failed request becomes a reply the user can answer by trying again, as in hal9's first orchestrator.
  */
 final class ChatModels {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private static final RetryTemplate NO_RETRIES = new RetryTemplate(RetryPolicy.withMaxRetries(0));
 
@@ -158,8 +163,44 @@ final class ChatModels {
             if (apiKey != null && !apiKey.isBlank()) {
                 said = said.replace(apiKey.strip(), "[key]");
             }
-            return "the model's API refused: " + (said.length() > 300 ? said.substring(0, 300) + "..." : said);
+            return refusal(said);
         };
+    }
+
+    /** {@code 503}, then an optional reason phrase ending in a full stop, then the rest. */
+    private static final Pattern STATUS = Pattern.compile("^(\\d{3})\\b[\\s:-]*(?:[A-Z][A-Za-z ]+\\.\\s+)?(.*)$");
+
+    /**
+     * The SDKs word an HTTP refusal each their own way ({@code 401: message}, {@code 529: {json}}, {@code 404 -
+     * {json}}, {@code 503 Service Unavailable. message}): one wording, as hal9's first orchestrator had it, with the
+     * API's own message taken out of its JSON error.
+     */
+    private static String refusal(String said) {
+        Matcher status = STATUS.matcher(said);
+        String code = null;
+        String message = said;
+        if (status.matches()) {
+            code = status.group(1);
+            message = status.group(2);
+        }
+        int json = message.indexOf('{');
+        if (json >= 0) {
+            try {
+                JsonNode error = JSON.readTree(message.substring(json)).path("error");
+                String text = error.isString()
+                        ? error.asString()
+                        : error.path("message").asString("");
+                if (!text.isBlank()) {
+                    message = text;
+                }
+            } catch (RuntimeException notJson) {
+                // keep the words as they came
+            }
+        }
+        message = message.length() > 300 ? message.substring(0, 300) + "..." : message;
+        return code == null
+                ? "the model's API refused: " + message
+                : "the model's API refused (HTTP " + code + "): " + (message.isBlank() ? "no message" : message);
     }
 
     /**
@@ -171,8 +212,7 @@ final class ChatModels {
         if (provider != AgentSettings.Provider.GOOGLE) {
             return UnaryOperator.identity();
         }
-        JsonMapper json = JsonMapper.builder().build();
-        return json::writeValueAsString;
+        return JSON::writeValueAsString;
     }
 
     private static String withoutSuffix(String url, String suffix) {

@@ -99,7 +99,8 @@ class ChatTest {
                 assertThat(result.exit()).as(result.stderr()).isZero();
                 assertThat(result.stdout())
                         .contains("hal9> The server runs hal9 0.1.0")
-                        .contains("hal9> Sorry, I could not reach my language model")
+                        .contains("hal9> Sorry, I could not reach my language model (the model's API refused (HTTP "
+                                + "503): scripted failure). Try again in a moment.")
                         .doesNotContain("Exception");
                 JsonNode first = llm.requests.get(0);
                 assertThat(first.path("model").asString()).isEqualTo("llama-test");
@@ -144,7 +145,8 @@ class ChatTest {
                 assertThat(result.exit()).as(result.stderr()).isZero();
                 assertThat(result.stdout())
                         .contains("hal9> The server runs hal9 0.1.0")
-                        .contains("hal9> Sorry, I could not reach my language model")
+                        .contains("hal9> Sorry, I could not reach my language model (the model's API refused (HTTP "
+                                + "503): scripted failure). Try again in a moment.")
                         .doesNotContain("Exception");
                 assertThat(llm.paths).allMatch(p -> p.equals("/v1beta/models/gemini-test:generateContent"));
                 JsonNode first = llm.requests.get(0);

@@ -159,6 +159,48 @@ class ChatTest {
         }
     }
 
+    /**
+     * The model cannot approve its own spend: a payment over the auto-approve limit that the model asks for (hal9's
+     * real evm_send on anvil) waits for a person, and the chat says so with the payment's id and the commands that
+     * decide it; nothing is sent.
+     */
+    @Test
+    void aPaymentTheModelAsksForWaitsForAPerson() throws Exception {
+        try (Anvil anvil = new Anvil()) {
+            String testToken = anvil.deployTestToken(java.math.BigInteger.valueOf(1_000_000_000_000L));
+            try (PaymentRig rig = new PaymentRig(anvil, testToken, Map.of());
+                    ScriptedLlm llm = new ScriptedLlm(request -> {
+                        JsonNode messages = request.path("messages");
+                        JsonNode last = messages.get(messages.size() - 1);
+                        if (last.path("role").asString().equals("tool")) {
+                            return ScriptedLlm.Answer.say("I asked hal9 to send it; it waits for your approval.");
+                        }
+                        return ScriptedLlm.Answer.call(
+                                "evm_send",
+                                "{\"network\":\"anvil\",\"to\":\"" + PaymentRig.RECIPIENT + "\",\"amount\":\"0.5\"}");
+                    })) {
+                Map<String, String> environment = new HashMap<>(rig.environment());
+                environment.put("HAL9_TOKEN", rig.aliceSecret);
+                environment.put("HAL9_FAMILIES_ORCHESTRATOR_BASE__URL", llm.url);
+                java.math.BigInteger before = anvil.balance(PaymentRig.RECIPIENT);
+                Peers.Result result =
+                        chat(environment, rig.server, "Please send 0.5 ETH to " + PaymentRig.RECIPIENT + "\n/quit\n");
+                assertThat(result.exit()).as(result.stderr()).isZero();
+                assertThat(result.stdout()).contains("hal9> I asked hal9 to send it; it waits for your approval.");
+                Matcher waiting = Pattern.compile(
+                                "hal9> waiting for a person: (.+)\\. Approve with 'hal9 approve "
+                                        + "(pay_\\w+)' or decline with 'hal9 decline (pay_\\w+)'; the model cannot approve it\\.")
+                        .matcher(result.stdout());
+                assertThat(waiting.find()).as(result.stdout()).isTrue();
+                assertThat(waiting.group(1)).contains("0.5 ETH");
+                assertThat(waiting.group(3)).isEqualTo(waiting.group(2));
+                // the id is the guard's own pending payment, and nothing moved
+                assertThat(rig.cli("payments").stdout()).contains(waiting.group(2));
+                assertThat(anvil.balance(PaymentRig.RECIPIENT)).isEqualTo(before);
+            }
+        }
+    }
+
     @Test
     void toolsOfOtherMcpServersFromAnMcpServersFile() throws Exception {
         try (ScriptedLlm llm = new ScriptedLlm(request -> {

@@ -93,7 +93,7 @@ final class Agent {
     /** Runs one user turn for a principal; never throws for a model or tool failure (the reply says what failed). */
     Turn turn(String principal, String text) {
         Recorder recorder = new Recorder();
-        ToolCallingChatOptions options = ((ToolCallingChatOptions) model.getDefaultOptions())
+        ToolCallingChatOptions options = ((ToolCallingChatOptions) model.getOptions())
                 .mutate()
                 .toolCallbacks(tools)
                 .toolContext(Map.of(McpTool.RECORDER, recorder))

@@ -85,7 +85,7 @@ final class ChatCommand implements Callable<Integer> {
         ChatModel model;
         try {
             settings = AgentSettings.load(config, System.getenv(), overrides);
-            model = ChatModels.create(settings, apiKey, toolCalls);
+            model = ChatModels.create(settings, apiKey);
         } catch (IllegalArgumentException e) {
             System.err.println("hal9: " + e.getMessage());
             return 2;

@@ -18,7 +18,6 @@ import org.springframework.ai.anthropic.AnthropicChatOptions;
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.google.genai.GoogleGenAiChatModel;
 import org.springframework.ai.google.genai.GoogleGenAiChatOptions;
-import org.springframework.ai.model.tool.ToolCallingManager;
 import org.springframework.ai.ollama.OllamaChatModel;
 import org.springframework.ai.ollama.api.OllamaApi;
 import org.springframework.ai.ollama.api.OllamaChatOptions;
@@ -48,9 +47,8 @@ final class ChatModels {
 
     /**
      * @param apiKey the key, or null (a local model needs none; Spring AI then looks at the provider's own variable)
-     * @param toolCalls resolves the tools' definitions for each request
      */
-    static ChatModel create(AgentSettings settings, String apiKey, ToolCallingManager toolCalls) {
+    static ChatModel create(AgentSettings settings, String apiKey) {
         String key = apiKey == null || apiKey.isBlank() ? null : apiKey.strip();
         return switch (settings.provider()) {
             case OPENAI ->
@@ -64,7 +62,6 @@ final class ChatModels {
                                 .timeout(settings.timeout())
                                 .maxRetries(0)
                                 .build())
-                        .toolCallingManager(toolCalls)
                         .build();
             case ANTHROPIC ->
                 AnthropicChatModel.builder()
@@ -77,7 +74,6 @@ final class ChatModels {
                                 .timeout(settings.timeout())
                                 .maxRetries(0)
                                 .build())
-                        .toolCallingManager(toolCalls)
                         .build();
             case OLLAMA -> {
                 JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(HttpClient.newBuilder()
@@ -101,7 +97,6 @@ final class ChatModels {
                                 .pullModelStrategy(PullModelStrategy.NEVER)
                                 .build())
                         .retryTemplate(NO_RETRIES)
-                        .toolCallingManager(toolCalls)
                         .build();
             }
             case GOOGLE -> {
@@ -122,7 +117,6 @@ final class ChatModels {
                                 .model(settings.model())
                                 .build())
                         .retryTemplate(NO_RETRIES)
-                        .toolCallingManager(toolCalls)
                         .build();
             }
         };

@@ -53,7 +53,9 @@ final class McpConnections implements AutoCloseable {
                         .requestBuilder(requests)
                         .build())
                 .requestTimeout(Duration.ofSeconds(300))
-                .clientInfo(new McpSchema.Implementation("hal9-chat", clientVersion))
+                .clientInfo(McpSchema.Implementation.builder("hal9-chat", clientVersion)
+                        .title("hal9 chat")
+                        .build())
                 .build();
         try {
             client.initialize();
@@ -109,7 +111,9 @@ final class McpConnections implements AutoCloseable {
             }
             McpSyncClient client = spec.requestTimeout(Duration.ofSeconds(120))
                     .initializationTimeout(Duration.ofSeconds(60))
-                    .clientInfo(new McpSchema.Implementation("hal9-orchestrator", clientVersion))
+                    .clientInfo(McpSchema.Implementation.builder("hal9-orchestrator", clientVersion)
+                            .title("hal9 chat")
+                            .build())
                     .build();
             try {
                 client.initialize();

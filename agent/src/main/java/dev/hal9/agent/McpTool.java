@@ -73,7 +73,8 @@ final class McpTool implements ToolCallback {
         }
         McpSchema.CallToolResult result;
         try {
-            result = server.callTool(new McpSchema.CallToolRequest(name, parsed));
+            result = server.callTool(
+                    McpSchema.CallToolRequest.builder(name).arguments(parsed).build());
         } catch (RuntimeException e) {
             return "error: the tool call failed: " + e.getMessage();
         }

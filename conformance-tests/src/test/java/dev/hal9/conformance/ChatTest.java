@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * 'hal9 chat', the bundled orchestrator, against the packaged server and a scripted OpenAI-compatible model:
- * the model calls a real hal9 tool and answers from its result; the conversation survives a restart of the
- * chat; a failing model gets a friendly reply, not a stack trace.
+ * 'hal9 chat', the agent (its own jar, on Spring AI), against the packaged server and a scripted model of each
+ * provider (OpenAI, Anthropic, Ollama, Google): the model calls a real hal9 tool and answers from its result; the
+ * conversation survives a restart of the chat; a failing model gets a friendly reply, not a stack trace.
  */
 class ChatTest {
 
@@ -47,7 +47,7 @@ class ChatTest {
                 assertThat(llm.requests.get(1).path("messages").toString()).contains("\"role\":\"tool\"");
                 assertThat(llm.authorizations).allMatch(a -> a.equals("Bearer sk-test-not-a-real-key"));
 
-                // a new chat process remembers the conversation (kept in the server's store)
+                // a new chat process remembers the conversation (kept in the agent's own store in the data directory)
                 Peers.Result second =
                         chat(environment, server, "What did I ask before?\n/new\nWhat did I ask before?\n/quit\n");
                 assertThat(second.stdout())
@@ -73,12 +73,130 @@ class ChatTest {
                 assertThat(result.exit()).as(result.stderr()).isZero();
                 assertThat(result.stdout()).contains("hal9> The server runs hal9 0.1.0");
                 JsonNode first = llm.requests.get(0);
-                assertThat(first.path("system").asString()).contains("you cannot approve it");
+                assertThat(first.path("system").toString()).contains("you cannot approve it");
                 assertThat(first.path("tools").get(0).has("input_schema")).isTrue();
                 JsonNode second = llm.requests.get(1);
                 assertThat(second.path("messages").toString())
                         .contains("\"type\":\"tool_use\"", "\"type\":\"tool_result\"");
                 assertThat(llm.authorizations).allMatch(a -> a.equals("x-api-key sk-ant-test version 2023-06-01"));
+            }
+        }
+    }
+
+    @Test
+    void ollamasChatApiDrivesTheSameTools() throws Exception {
+        try (ScriptedLlm llm = new ScriptedLlm(ChatTest::script)) {
+            Path home = PackagedServer.newHome();
+            Map<String, String> environment = new HashMap<>(PackagedServer.environment(home));
+            String secret = cli(environment, "token", "create", "--principal", "alice", "--capability", "*");
+            try (PackagedServer server = PackagedServer.http(home, environment, "--auth", "token")) {
+                environment.put("HAL9_TOKEN", secret);
+                environment.put("HAL9_LLM_API_KEY", "ollama-test-key");
+                environment.put("HAL9_FAMILIES_ORCHESTRATOR_PROVIDER", "ollama");
+                environment.put("HAL9_FAMILIES_ORCHESTRATOR_BASE__URL", llm.root);
+                environment.put("HAL9_FAMILIES_ORCHESTRATOR_MODEL", "llama-test");
+                Peers.Result result = chat(environment, server, "Which version is the server?\nplease fail\n/quit\n");
+                assertThat(result.exit()).as(result.stderr()).isZero();
+                assertThat(result.stdout())
+                        .contains("hal9> The server runs hal9 0.1.0")
+                        .contains("hal9> Sorry, I could not reach my language model (the model's API refused (HTTP "
+                                + "503): scripted failure). Try again in a moment.")
+                        .doesNotContain("Exception");
+                JsonNode first = llm.requests.get(0);
+                assertThat(first.path("model").asString()).isEqualTo("llama-test");
+                assertThat(first.path("stream").asBoolean(true)).isFalse();
+                assertThat(first.path("messages").get(0).path("role").asString())
+                        .isEqualTo("system");
+                assertThat(first.path("messages").get(0).path("content").asString())
+                        .contains("you cannot approve it");
+                assertThat(first.path("tools").get(0).path("function").has("parameters"))
+                        .isTrue();
+                assertThat(first.path("tools").toString()).contains("server_info", "payment_status");
+                JsonNode second = llm.requests.get(1).path("messages");
+                JsonNode call = second.get(second.size() - 2);
+                assertThat(call.path("tool_calls")
+                                .get(0)
+                                .path("function")
+                                .path("name")
+                                .asString())
+                        .isEqualTo("server_info");
+                assertThat(second.get(second.size() - 1).path("role").asString())
+                        .isEqualTo("tool");
+                assertThat(second.get(second.size() - 1).path("content").asString())
+                        .contains("0.1.0");
+                assertThat(llm.authorizations).hasSize(3).allMatch(a -> a.equals("Bearer ollama-test-key"));
+            }
+        }
+    }
+
+    @Test
+    void geminisGenerateContentApiDrivesTheSameTools() throws Exception {
+        try (ScriptedLlm llm = new ScriptedLlm(ChatTest::script)) {
+            Path home = PackagedServer.newHome();
+            Map<String, String> environment = new HashMap<>(PackagedServer.environment(home));
+            String secret = cli(environment, "token", "create", "--principal", "alice", "--capability", "*");
+            try (PackagedServer server = PackagedServer.http(home, environment, "--auth", "token")) {
+                environment.put("HAL9_TOKEN", secret);
+                environment.put("HAL9_LLM_API_KEY", "AIza-test-key");
+                environment.put("HAL9_FAMILIES_ORCHESTRATOR_PROVIDER", "google");
+                environment.put("HAL9_FAMILIES_ORCHESTRATOR_BASE__URL", llm.root);
+                environment.put("HAL9_FAMILIES_ORCHESTRATOR_MODEL", "gemini-test");
+                Peers.Result result = chat(environment, server, "Which version is the server?\nplease fail\n/quit\n");
+                assertThat(result.exit()).as(result.stderr()).isZero();
+                assertThat(result.stdout())
+                        .contains("hal9> The server runs hal9 0.1.0")
+                        .contains("hal9> Sorry, I could not reach my language model (the model's API refused (HTTP "
+                                + "503): scripted failure). Try again in a moment.")
+                        .doesNotContain("Exception");
+                assertThat(llm.paths).allMatch(p -> p.equals("/v1beta/models/gemini-test:generateContent"));
+                JsonNode first = llm.requests.get(0);
+                assertThat(first.path("systemInstruction").toString()).contains("you cannot approve it");
+                assertThat(first.path("tools").toString()).contains("functionDeclarations", "server_info");
+                JsonNode contents = llm.requests.get(1).path("contents");
+                assertThat(contents.toString()).contains("\"functionCall\"", "\"functionResponse\"");
+                assertThat(llm.authorizations).hasSize(3).allMatch(a -> a.equals("x-goog-api-key AIza-test-key"));
+            }
+        }
+    }
+
+    /**
+     * The model cannot approve its own spend: a payment over the auto-approve limit that the model asks for (hal9's
+     * real evm_send on anvil) waits for a person, and the chat says so with the payment's id and the commands that
+     * decide it; nothing is sent.
+     */
+    @Test
+    void aPaymentTheModelAsksForWaitsForAPerson() throws Exception {
+        try (Anvil anvil = new Anvil()) {
+            String testToken = anvil.deployTestToken(java.math.BigInteger.valueOf(1_000_000_000_000L));
+            try (PaymentRig rig = new PaymentRig(anvil, testToken, Map.of());
+                    ScriptedLlm llm = new ScriptedLlm(request -> {
+                        JsonNode messages = request.path("messages");
+                        JsonNode last = messages.get(messages.size() - 1);
+                        if (last.path("role").asString().equals("tool")) {
+                            return ScriptedLlm.Answer.say("I asked hal9 to send it; it waits for your approval.");
+                        }
+                        return ScriptedLlm.Answer.call(
+                                "evm_send",
+                                "{\"network\":\"anvil\",\"to\":\"" + PaymentRig.RECIPIENT + "\",\"amount\":\"0.5\"}");
+                    })) {
+                Map<String, String> environment = new HashMap<>(rig.environment());
+                environment.put("HAL9_TOKEN", rig.aliceSecret);
+                environment.put("HAL9_FAMILIES_ORCHESTRATOR_BASE__URL", llm.url);
+                java.math.BigInteger before = anvil.balance(PaymentRig.RECIPIENT);
+                Peers.Result result =
+                        chat(environment, rig.server, "Please send 0.5 ETH to " + PaymentRig.RECIPIENT + "\n/quit\n");
+                assertThat(result.exit()).as(result.stderr()).isZero();
+                assertThat(result.stdout()).contains("hal9> I asked hal9 to send it; it waits for your approval.");
+                Matcher waiting = Pattern.compile(
+                                "hal9> waiting for a person: (.+)\\. Approve with 'hal9 approve "
+                                        + "(pay_\\w+)' or decline with 'hal9 decline (pay_\\w+)'; the model cannot approve it\\.")
+                        .matcher(result.stdout());
+                assertThat(waiting.find()).as(result.stdout()).isTrue();
+                assertThat(waiting.group(1)).contains("0.5 ETH");
+                assertThat(waiting.group(3)).isEqualTo(waiting.group(2));
+                // the id is the guard's own pending payment, and nothing moved
+                assertThat(rig.cli("payments").stdout()).contains(waiting.group(2));
+                assertThat(anvil.balance(PaymentRig.RECIPIENT)).isEqualTo(before);
             }
         }
     }
@@ -149,7 +267,7 @@ class ChatTest {
         List<String> command = new ArrayList<>(List.of(
                 PackagedServer.java(),
                 "-jar",
-                PackagedServer.jar().toString(),
+                PackagedServer.agentJar().toString(),
                 "chat",
                 "--principal",
                 "alice",

@@ -63,6 +63,16 @@ final class PackagedServer implements AutoCloseable {
         return List.of(java(), "-cp", jar() + java.io.File.pathSeparator + fixtures, "dev.hal9.server.cli.Main");
     }
 
+    /** The agent's jar the build just packaged: {@code hal9 chat} runs it, a process of its own. */
+    static Path agentJar() {
+        Path jar = Path.of(System.getProperty("hal9-agent.jar", "../agent/target/hal9-agent.jar"))
+                .toAbsolutePath();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build agent first");
+        }
+        return jar;
+    }
+
     /** The java of the JDK running the tests (21 or newer). */
     static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -34,9 +34,6 @@ class RuntimeLayoutTest {
         noClasses()
                 .that()
                 .resideInAPackage("dev.hal9.server..")
-                // 'hal9 chat' leaves the server for an artifact of its own (issue 18, item 6); until then, the one
-                .and()
-                .doNotHaveFullyQualifiedName("dev.hal9.server.cli.Chat")
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage("dev.hal9.tools..", "dev.hal9.bridge..", "dev.hal9.orchestrator..")

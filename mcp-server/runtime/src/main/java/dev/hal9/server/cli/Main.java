@@ -59,6 +59,7 @@ import picocli.CommandLine.Parameters;
             "  hal9 telegram link --principal alice  a code the user sends to the bot as /start CODE",
             "  hal9 bridge                     run the Telegram bot (HAL9_TELEGRAM_BOT_TOKEN)",
             "  hal9 chat                       a terminal chat: an LLM (HAL9_LLM_API_KEY) using this server's tools",
+            "                                  (./hal9 runs it from the agent's own jar, agent/target/hal9-agent.jar)",
             "  hal9 install claude-desktop     add hal9 to Claude Desktop, Cursor or VS Code (shows the diff first)",
             "%nConfiguration: hal9.yaml (./ or $XDG_CONFIG_HOME/hal9/) and HAL9_* variables; see README.md."
         })
@@ -86,7 +87,6 @@ public final class Main implements Runnable {
             Payments.class,
             Payments.Approve.class,
             Payments.Decline.class,
-            Chat.class,
             Install.class,
             VersionCommand.class,
             CommandLine.HelpCommand.class);
@@ -95,6 +95,11 @@ public final class Main implements Runnable {
 
     /** Parses and runs one command line, then closes whatever a family's command opened. */
     static int execute(String... arguments) {
+        if (arguments.length > 0 && arguments[0].equals("chat")) {
+            System.err.println("hal9: 'hal9 chat' runs in a process of its own, outside the server: use the launcher "
+                    + "(./hal9 chat) or java -jar agent/target/hal9-agent.jar chat");
+            return 2;
+        }
         List<FamilyCommands.Contributed> contributed = new ArrayList<>();
         try {
             return commandLine(contributed, arguments).execute(arguments);

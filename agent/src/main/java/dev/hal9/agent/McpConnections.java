@@ -1,0 +1,146 @@
+package dev.hal9.agent;
+
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.springframework.ai.tool.ToolCallback;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The MCP servers whose tools the model gets: the hal9 server over Streamable HTTP (with a bearer token when it needs
+ * one), and any more from a desktop-style {@code mcpServers} JSON file ({@code {"mcpServers": {"name": {"command":
+ * "...", "args": [...], "env": {...}}, "other": {"url": "...", "headers": {...}}}}}). Each is a started, initialized
+ * MCP SDK client; {@link #close()} closes them all. Not thread-safe while opening; the clients are.
+ */
+final class McpConnections implements AutoCloseable {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final List<McpSyncClient> clients = new ArrayList<>();
+    private final String clientVersion;
+
+    McpConnections(String clientVersion) {
+        this.clientVersion = clientVersion;
+    }
+
+    /** Connects to the hal9 server at its MCP endpoint; a RuntimeException says why it could not. */
+    void connectHal9(URI endpoint, String token) {
+        HttpRequest.Builder requests = HttpRequest.newBuilder();
+        if (token != null && !token.isBlank()) {
+            requests.header("Authorization", "Bearer " + token);
+        }
+        McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder(
+                                endpoint.getScheme() + "://" + endpoint.getAuthority())
+                        .endpoint(endpoint.getPath())
+                        .requestBuilder(requests)
+                        .build())
+                .requestTimeout(Duration.ofSeconds(300))
+                .clientInfo(McpSchema.Implementation.builder("hal9-chat", clientVersion)
+                        .title("hal9 chat")
+                        .build())
+                .build();
+        try {
+            client.initialize();
+        } catch (RuntimeException e) {
+            client.closeGracefully();
+            throw e;
+        }
+        clients.add(client);
+    }
+
+    /** Starts the servers a file lists; an IllegalArgumentException names the file or the server that failed. */
+    void connectAll(Path file) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readString(file));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(file + " is not a readable mcpServers JSON file: " + e.getMessage());
+        }
+        JsonNode servers = root.path("mcpServers");
+        if (!servers.isObject()) {
+            throw new IllegalArgumentException(file + " has no \"mcpServers\" object");
+        }
+        for (Map.Entry<String, JsonNode> entry : servers.properties()) {
+            String name = entry.getKey();
+            JsonNode server = entry.getValue();
+            McpClient.SyncSpec spec;
+            if (server.hasNonNull("command")) {
+                List<String> args = new ArrayList<>();
+                server.path("args").forEach(a -> args.add(a.asString()));
+                Map<String, String> env = new LinkedHashMap<>();
+                server.path("env")
+                        .properties()
+                        .forEach(e -> env.put(e.getKey(), e.getValue().asString()));
+                ServerParameters parameters = ServerParameters.builder(
+                                server.path("command").asString())
+                        .args(args)
+                        .env(env)
+                        .build();
+                spec = McpClient.sync(new StdioClientTransport(parameters, McpJsonDefaults.getMapper()));
+            } else if (server.hasNonNull("url")) {
+                URI url = URI.create(server.path("url").asString());
+                HttpRequest.Builder requests = HttpRequest.newBuilder();
+                server.path("headers")
+                        .properties()
+                        .forEach(h -> requests.header(h.getKey(), h.getValue().asString()));
+                spec = McpClient.sync(
+                        HttpClientStreamableHttpTransport.builder(url.getScheme() + "://" + url.getAuthority())
+                                .endpoint(url.getPath())
+                                .requestBuilder(requests)
+                                .build());
+            } else {
+                throw new IllegalArgumentException("mcpServers." + name + " has neither \"command\" nor \"url\"");
+            }
+            McpSyncClient client = spec.requestTimeout(Duration.ofSeconds(120))
+                    .initializationTimeout(Duration.ofSeconds(60))
+                    .clientInfo(McpSchema.Implementation.builder("hal9-orchestrator", clientVersion)
+                            .title("hal9 chat")
+                            .build())
+                    .build();
+            try {
+                client.initialize();
+            } catch (RuntimeException e) {
+                client.closeGracefully();
+                throw new IllegalArgumentException("the MCP server '" + name + "' did not start: " + e.getMessage());
+            }
+            clients.add(client);
+        }
+    }
+
+    /** Every server's tools as tool callbacks; of two tools with one name, the first server's (hal9's) wins. */
+    List<ToolCallback> tools(UnaryOperator<String> encoding) {
+        Set<String> seen = new HashSet<>();
+        List<ToolCallback> tools = new ArrayList<>();
+        for (McpSyncClient client : clients) {
+            for (McpSchema.Tool tool : client.listTools().tools()) {
+                if (seen.add(tool.name())) {
+                    tools.add(new McpTool(client, tool, encoding));
+                }
+            }
+        }
+        return tools;
+    }
+
+    @Override
+    public void close() {
+        clients.forEach(McpSyncClient::closeGracefully);
+    }
+}

@@ -55,10 +55,12 @@ class QuietShutdownTest {
 
             signal("STOP", owner.pid());
             try {
-                // the guard's next round (20 ms away) now waits on the paused owner's socket
-                Thread.sleep(1000);
+                // the guard's next round (20 ms away) waits on the paused owner's socket: seen in a thread dump
+                String blocked = awaitThreads(stdio.pid(), dump -> guardWaitsOnTheSocket(dump));
                 stdin.close();
-                Thread.sleep(2000); // the stdio server is closing, its worker still blocked
+                // the stdio server is closing while its worker is still blocked
+                awaitThreads(stdio.pid(), dump -> dump.contains("Hal9.close") && guardWaitsOnTheSocket(dump));
+                assertThat(blocked).contains("hal9-guard");
             } finally {
                 signal("CONT", owner.pid());
             }
@@ -75,6 +77,38 @@ class QuietShutdownTest {
             assertThat(home.resolve("data").resolve("hal9").resolve("hal9.mv.db"))
                     .exists();
         }
+    }
+
+    /** The guard's worker is in a read of the H2 server's socket. */
+    private static boolean guardWaitsOnTheSocket(String dump) {
+        for (String thread : dump.split("\n\s*\n")) {
+            if (thread.contains("hal9-guard") && thread.contains("org.h2") && thread.contains("read")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The stdio server's threads, virtual ones too (jcmd's Thread.dump_to_file), dumped until one dump shows what
+     * the test waits for; returns that dump.
+     */
+    private static String awaitThreads(long pid, java.util.function.Predicate<String> wanted) throws Exception {
+        Path jcmd = Path.of(PackagedServer.java()).resolveSibling("jcmd");
+        Path file = java.nio.file.Files.createTempFile("hal9-threads", ".txt");
+        String dump = "";
+        for (int i = 0; i < 300; i++) {
+            Peers.Result result = Peers.run(
+                    List.of(jcmd.toString(), String.valueOf(pid), "Thread.dump_to_file", "-overwrite", file.toString()),
+                    Map.of(),
+                    Duration.ofSeconds(30));
+            assertThat(result.exit()).as(result.stderr()).isZero();
+            dump = java.nio.file.Files.readString(file);
+            if (wanted.test(dump)) {
+                return dump;
+            }
+        }
+        throw new AssertionError("the stdio server never got there; its last threads:\n" + dump);
     }
 
     private static void signal(String name, long pid) {

@@ -246,7 +246,8 @@ public final class Main implements Runnable {
 
         @Option(
                 names = "--conformance-fixtures",
-                description = "Also serve the tools, prompts and resources the official MCP conformance suite calls.")
+                description = "Also serve the tools, prompts and resources the official MCP conformance suite calls "
+                        + "(test code from conformance-tests, on the class path beside the jar).")
         boolean conformanceFixtures;
 
         /**

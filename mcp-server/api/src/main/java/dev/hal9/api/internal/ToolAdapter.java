@@ -77,6 +77,7 @@ public final class ToolAdapter {
     private final CallObserver observer;
     private final Cancellations cancellations;
     private final Duration timeout;
+    private final Scheduler timers;
     private final int maxOutputChars;
     private final ExecutorService threads = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("hal9-tool-", 0).factory());
@@ -97,6 +98,21 @@ public final class ToolAdapter {
             Cancellations cancellations,
             Duration timeout,
             int maxOutputChars) {
+        this(principals, handles, observer, cancellations, timeout, maxOutputChars, Schedulers.parallel());
+    }
+
+    /**
+     * The same, with the scheduler whose timer ends calls that run past {@code timeout}: a test's virtual-time
+     * scheduler, which it advances instead of waiting for the timeout to pass.
+     */
+    public ToolAdapter(
+            Function<McpTransportContext, Principal> principals,
+            Function<Principal, Handles> handles,
+            CallObserver observer,
+            Cancellations cancellations,
+            Duration timeout,
+            int maxOutputChars,
+            Scheduler timers) {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("tool timeout must be positive, not " + timeout);
         }
@@ -109,6 +125,7 @@ public final class ToolAdapter {
         this.cancellations = cancellations;
         this.timeout = timeout;
         this.maxOutputChars = maxOutputChars;
+        this.timers = timers;
     }
 
     /**
@@ -197,7 +214,7 @@ public final class ToolAdapter {
                         return new McpSchema.ReadResourceResult(contents);
                     })
                     .subscribeOn(scheduler)
-                    .timeout(timeout)
+                    .timeout(timeout, timers)
                     .onErrorMap(failure -> {
                         if (failure instanceof ToolException missing) {
                             observation.end(CallObserver.Outcome.ERROR, missing.getMessage());
@@ -280,7 +297,7 @@ public final class ToolAdapter {
                     }
                 })
                 .subscribeOn(scheduler)
-                .timeout(timeout)
+                .timeout(timeout, timers)
                 .map(output -> {
                     McpSchema.CallToolResult result = success(tool, output, call);
                     observation.end(CallObserver.Outcome.OK, null);

@@ -67,12 +67,13 @@ public final class McpTestKit implements AutoCloseable {
             Map<String, String> settings,
             Duration timeout,
             InstantSource clock,
+            reactor.core.scheduler.Scheduler timers,
             List<ToolFamily> families) {
         this.settings = Map.copyOf(settings);
         this.clock = clock;
         this.handles = new InMemoryHandles(clock::millis);
-        this.adapter =
-                new ToolAdapter(Principals::from, handles::of, CallObserver.NONE, cancellations, timeout, 100_000);
+        this.adapter = new ToolAdapter(
+                Principals::from, handles::of, CallObserver.NONE, cancellations, timeout, 100_000, timers);
         this.dataDirectory = dataDirectory;
         for (ToolFamily family : families) {
             FamilyContext context = context(family);
@@ -84,19 +85,41 @@ public final class McpTestKit implements AutoCloseable {
     /** A kit serving these families with default settings and a 60 s call timeout. */
     public static McpTestKit of(ToolFamily... families) {
         return new McpTestKit(
-                temporaryDirectory(), Map.of(), Duration.ofSeconds(60), InstantSource.system(), List.of(families));
+                temporaryDirectory(),
+                Map.of(),
+                Duration.ofSeconds(60),
+                InstantSource.system(),
+                PARALLEL,
+                List.of(families));
     }
 
     /** A kit serving these families with settings (keys as in {@link FamilyContext#setting}) and a timeout. */
     public static McpTestKit of(Map<String, String> settings, Duration timeout, ToolFamily... families) {
-        return new McpTestKit(temporaryDirectory(), settings, timeout, InstantSource.system(), List.of(families));
+        return new McpTestKit(
+                temporaryDirectory(), settings, timeout, InstantSource.system(), PARALLEL, List.of(families));
     }
 
     /** A kit whose families read the time from {@code clock}, which the test moves instead of sleeping. */
     public static McpTestKit of(
             Map<String, String> settings, Duration timeout, InstantSource clock, ToolFamily... families) {
-        return new McpTestKit(temporaryDirectory(), settings, timeout, clock, List.of(families));
+        return new McpTestKit(temporaryDirectory(), settings, timeout, clock, PARALLEL, List.of(families));
     }
+
+    /**
+     * A kit whose call timeouts run on {@code timers} (reactor-test's {@code VirtualTimeScheduler}, say), so a test
+     * advances them instead of waiting for a timeout to pass.
+     */
+    public static McpTestKit of(
+            Map<String, String> settings,
+            Duration timeout,
+            InstantSource clock,
+            reactor.core.scheduler.Scheduler timers,
+            ToolFamily... families) {
+        return new McpTestKit(temporaryDirectory(), settings, timeout, clock, timers, List.of(families));
+    }
+
+    /** Reactor's timer, which a running server's call timeouts use too. */
+    private static final reactor.core.scheduler.Scheduler PARALLEL = reactor.core.scheduler.Schedulers.parallel();
 
     /**
      * A kit whose families keep their files in a given folder, so a second kit on the same folder sees what
@@ -104,7 +127,7 @@ public final class McpTestKit implements AutoCloseable {
      */
     public static McpTestKit of(
             Path dataDirectory, Map<String, String> settings, Duration timeout, ToolFamily... families) {
-        return new McpTestKit(dataDirectory, settings, timeout, InstantSource.system(), List.of(families));
+        return new McpTestKit(dataDirectory, settings, timeout, InstantSource.system(), PARALLEL, List.of(families));
     }
 
     private static Path temporaryDirectory() {

@@ -14,12 +14,14 @@ import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import reactor.test.scheduler.VirtualTimeScheduler;
 
 /**
  * The wrapper every tool gets, seen through a real MCP client: schemas from records, annotations from kinds,
@@ -73,11 +75,15 @@ class ToolAdapterTest {
                             .build(),
                     Tool.builder("units_sleep", SleepInput.class, Empty.class)
                             .title("Sleep")
-                            .description("Sleep, then fail with a domain error.")
+                            .description("Fail with a domain error; with millis over 1000, only once the call is "
+                                    + "ended (it never finishes by itself).")
                             .kind(ToolKind.ACTION)
                             .capability("units")
                             .handler((in, call) -> {
-                                Thread.sleep(in.millis());
+                                if (in.millis() > 1_000) {
+                                    LONG_CALLS.release();
+                                    new java.util.concurrent.CountDownLatch(1).await();
+                                }
                                 throw new ToolException("slept; now try units_convert");
                             })
                             .build(),
@@ -91,7 +97,6 @@ class ToolAdapterTest {
                                     call.checkCancelled();
                                     call.progress(i, 3.0, "counted " + i);
                                     call.log("info", "step " + i);
-                                    Thread.sleep(in.millis());
                                 }
                                 return new Empty();
                             })
@@ -113,12 +118,18 @@ class ToolAdapterTest {
         }
     }
 
+    /** Released when a call that never finishes by itself has started. */
+    private static final java.util.concurrent.Semaphore LONG_CALLS = new java.util.concurrent.Semaphore(0);
+
     private McpTestKit kit;
     private McpSyncClient alice;
+    /** The calls' timeout timer, which the tests advance instead of waiting 2 s. */
+    private VirtualTimeScheduler timers;
 
     @BeforeEach
     void start() {
-        kit = McpTestKit.of(Map.of(), Duration.ofSeconds(2), new Fixtures());
+        timers = VirtualTimeScheduler.create();
+        kit = McpTestKit.of(Map.of(), Duration.ofSeconds(2), InstantSource.system(), timers, new Fixtures());
         alice = kit.client("alice");
     }
 
@@ -170,12 +181,20 @@ class ToolAdapterTest {
     }
 
     @Test
-    void domainFailuresAndTimeoutsBecomeErrorResults() {
+    void domainFailuresAndTimeoutsBecomeErrorResults() throws Exception {
         CallToolResult failed = call(alice, "units_sleep", Map.of("millis", 1));
         assertThat(failed.isError()).isTrue();
         assertThat(text(failed)).isEqualTo("slept; now try units_convert");
 
-        CallToolResult timedOut = call(alice, "units_sleep", Map.of("millis", 10_000));
+        java.util.concurrent.CompletableFuture<CallToolResult> call =
+                java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> call(alice, "units_sleep", Map.of("millis", 10_000)));
+        assertThat(LONG_CALLS.tryAcquire(30, java.util.concurrent.TimeUnit.SECONDS))
+                .as("the call runs")
+                .isTrue();
+        assertThat(call).isNotDone();
+        timers.advanceTimeBy(Duration.ofSeconds(2));
+        CallToolResult timedOut = call.get(30, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(timedOut.isError()).isTrue();
         assertThat(text(timedOut)).contains("did not finish within 2 s");
         // the session still serves calls afterwards

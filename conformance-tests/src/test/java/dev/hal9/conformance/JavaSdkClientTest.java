@@ -2,6 +2,7 @@ package dev.hal9.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
@@ -16,6 +17,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /** The MCP Java SDK's client against the packaged server: stdio, Streamable HTTP, and bearer tokens. */
 class JavaSdkClientTest {
@@ -44,38 +47,42 @@ class JavaSdkClientTest {
      */
     @Test
     void aHundredConcurrentCallsOnOneSessionAllAnswered() throws Exception {
-        // each call waits on the client's answer to an elicitation, so all hundred are in flight at once
-        try (PackagedServer server = PackagedServer.http("--conformance-fixtures");
-                McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder(server.base())
-                                .endpoint("/mcp")
-                                .build())
-                        .requestTimeout(Duration.ofSeconds(60))
-                        .capabilities(McpSchema.ClientCapabilities.builder()
-                                .elicitation()
-                                .build())
-                        .elicitation(request -> {
-                            try {
-                                Thread.sleep(2_000);
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
-                            return new McpSchema.ElicitResult(
-                                    McpSchema.ElicitResult.Action.ACCEPT, Map.of("response", request.message()));
-                        })
-                        .build()) {
-            client.initialize();
-            List<java.util.concurrent.Future<McpSchema.CallToolResult>> calls = new java.util.ArrayList<>();
-            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(100)) {
+        // each call waits on the client's answer to an elicitation, and the client answers none until all hundred
+        // have asked (an async client, so no thread waits meanwhile): all hundred are surely in flight at once
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CompletableFuture<Void> allAsked = new java.util.concurrent.CompletableFuture<>();
+        try (PackagedServer server = PackagedServer.http("--conformance-fixtures")) {
+            McpAsyncClient client = McpClient.async(HttpClientStreamableHttpTransport.builder(server.base())
+                            .endpoint("/mcp")
+                            .build())
+                    .requestTimeout(Duration.ofSeconds(60))
+                    .capabilities(
+                            McpSchema.ClientCapabilities.builder().elicitation().build())
+                    .elicitation(request -> {
+                        if (asked.incrementAndGet() == 100) {
+                            allAsked.complete(null);
+                        }
+                        return Mono.fromFuture(allAsked)
+                                .thenReturn(new McpSchema.ElicitResult(
+                                        McpSchema.ElicitResult.Action.ACCEPT, Map.of("response", request.message())));
+                    })
+                    .build();
+            try {
+                client.initialize().block();
+                List<Mono<McpSchema.CallToolResult>> calls = new java.util.ArrayList<>();
                 for (int i = 0; i < 100; i++) {
-                    String message = "call " + i;
-                    calls.add(pool.submit(() -> client.callTool(
-                            new McpSchema.CallToolRequest("test_elicitation", Map.of("message", message)))));
+                    calls.add(client.callTool(
+                            new McpSchema.CallToolRequest("test_elicitation", Map.of("message", "call " + i))));
                 }
+                List<McpSchema.CallToolResult> results =
+                        Flux.mergeSequential(calls, 100, 1).collectList().block(Duration.ofSeconds(120));
+                assertThat(allAsked).isDone();
                 for (int i = 0; i < 100; i++) {
-                    McpSchema.CallToolResult result = calls.get(i).get();
-                    assertThat(((McpSchema.TextContent) result.content().get(0)).text())
+                    assertThat(((McpSchema.TextContent) results.get(i).content().get(0)).text())
                             .contains("call " + i);
                 }
+            } finally {
+                client.closeGracefully().block(Duration.ofSeconds(10));
             }
         }
     }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,10 +20,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
- * hal9's configuration: defaults in the jar ({@code hal9-defaults.yaml}), an optional {@code hal9.yaml}, and
+ * hal9's configuration: defaults in the jars (the runtime's {@code hal9-defaults.yaml}, and each tool family's
+ * {@code hal9/family-defaults.yaml} for its {@code families.<family>.*}), an optional {@code hal9.yaml}, and
  * {@code HAL9_...} environment variables over both. Immutable and thread-safe.
  *
- * <p>{@code hal9-defaults.yaml} is also the reference: a key is known exactly when that file documents it, so the same
+ * <p>Those files are also the reference: a key is known exactly when one of them documents it, so the same
  * list decides which keys of a {@code hal9.yaml} are typos (refused, naming the closest known key), which
  * {@code HAL9_} variables name nothing (warned about), and which keys the code may read (reading any other is a
  * bug and throws, so a test that runs the code finds it).
@@ -454,15 +456,37 @@ public final class Settings {
             this.defaults = defaults;
         }
 
+        /** Where each tool family documents its own settings, in its jar. */
+        static final String FAMILY_DEFAULTS = "hal9/family-defaults.yaml";
+
         private static Reference load() {
-            Object tree;
+            List<Documented> documented = new ArrayList<>();
             try (var in = Settings.class.getResourceAsStream("/hal9-defaults.yaml")) {
-                tree = parseYaml(in);
+                walk(List.of(), parseYaml(in), documented);
             } catch (java.io.IOException | RuntimeException e) {
                 throw new IllegalStateException("the jar's hal9-defaults.yaml is unreadable", e);
             }
-            List<Documented> documented = new ArrayList<>();
-            walk(List.of(), tree, documented);
+            // the families' own sections, one file in each family's jar
+            try {
+                var files = Settings.class.getClassLoader().getResources(FAMILY_DEFAULTS);
+                while (files.hasMoreElements()) {
+                    java.net.URL file = files.nextElement();
+                    try (var in = file.openStream()) {
+                        walk(List.of(), parseYaml(in), documented);
+                    } catch (java.io.IOException | RuntimeException e) {
+                        throw new IllegalStateException(file + " is unreadable", e);
+                    }
+                }
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot list the families' " + FAMILY_DEFAULTS, e);
+            }
+            Set<String> seen = new HashSet<>();
+            for (Documented entry : documented) {
+                if (!seen.add(entry.key())) {
+                    throw new IllegalStateException(entry.key() + " is documented twice (hal9-defaults.yaml and "
+                            + "the families' " + FAMILY_DEFAULTS + " must not overlap)");
+                }
+            }
             Map<String, String> defaults = new LinkedHashMap<>();
             for (Documented entry : documented) {
                 boolean templated = entry.parts().stream().anyMatch(Reference::isPlaceholder);

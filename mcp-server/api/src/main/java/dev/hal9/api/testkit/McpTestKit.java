@@ -6,6 +6,7 @@ import dev.hal9.api.Tool;
 import dev.hal9.api.ToolFamily;
 import dev.hal9.api.internal.CallObserver;
 import dev.hal9.api.internal.Cancellations;
+import dev.hal9.api.internal.FamilyDefaults;
 import dev.hal9.api.internal.InMemoryHandles;
 import dev.hal9.api.internal.Json;
 import dev.hal9.api.internal.Principals;
@@ -206,7 +207,13 @@ public final class McpTestKit implements AutoCloseable {
         return new FamilyContext() {
             @Override
             public Optional<String> setting(String key) {
-                return Optional.ofNullable(settings.get(family.name() + "." + key));
+                return setting(family.name(), key);
+            }
+
+            @Override
+            public Optional<String> setting(String section, String key) {
+                String value = settings.get(section + "." + key);
+                return value != null ? Optional.of(value) : FamilyDefaults.of(section, key);
             }
 
             @Override

@@ -13,7 +13,7 @@ class FamilyStateTest {
     @Test
     void stateSurvivesARestartAndStaysWithItsOwner() throws Exception {
         Path data = Files.createTempDirectory("hal9-family-state");
-        String url = Store.h2Url(data);
+        String url = Database.h2Url(data);
         String cookies = "{\"cookies\":[{\"name\":\"user\",\"value\":\"carol\"}]}".repeat(2_000);
         try (Store store = Store.open(url, "sa", "", System::currentTimeMillis)) {
             FamilyState browser = store.familyState("browser");

@@ -19,7 +19,7 @@ public final class HandleStore {
     /** The longest label kept; the column's width. */
     private static final int MAX_LABEL = 500;
 
-    /** The longest handle {@link InMemoryHandles#newHandle} makes, with room to spare; longer ones are not looked up. */
+    /** The handle column's width: a longer handle cannot be in the table, so it is not looked up. */
     private static final int MAX_HANDLE = 40;
 
     private static final RowMapper<HandleInfo> HANDLE_INFO = ConstructorMapper.of(HandleInfo.class);

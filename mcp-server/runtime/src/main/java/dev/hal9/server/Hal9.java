@@ -112,18 +112,19 @@ public final class Hal9 implements AutoCloseable {
         if (openStoreAtOnce) {
             store.openInBackground();
         }
-        this.telemetry = new Telemetry(store, settings.string("telemetry.otlp-endpoint"));
+        this.telemetry = new Telemetry(store.audit(), settings.string("telemetry.otlp-endpoint"));
         this.localPrincipal =
                 Principal.local(environment.getOrDefault("USER", System.getProperty("user.name", "local")));
         this.adapter = new ToolAdapter(
                 Principals::from,
-                store::handles,
+                store.handles()::of,
                 telemetry,
                 cancellations,
                 Duration.ofSeconds(settings.integer("tools.timeout-seconds")),
                 settings.integer("tools.max-output-chars"));
 
-        this.guard = new LedgerGuard(store::jdbi, Policy.from(settings::string), clock, ToolAdapter::madeHere);
+        this.guard =
+                new LedgerGuard(store.database()::jdbi, Policy.from(settings::string), clock, ToolAdapter::madeHere);
         families.add(new ServerInfoFamily());
         families.add(new PaymentsFamily(guard));
         ServiceLoader.load(ToolFamily.class).forEach(families::add);

@@ -8,6 +8,7 @@ import dev.hal9.server.Hal9;
 import dev.hal9.server.Settings;
 import dev.hal9.server.store.DataDirectory;
 import dev.hal9.server.store.Store;
+import dev.hal9.server.store.TokenStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -127,17 +128,19 @@ final class FamilyCommands {
             return new BearerTokens() {
                 @Override
                 public String mint(String principal, String name, Set<String> capabilities) {
-                    return store().createToken(principal, name, capabilities).secret();
+                    return store().tokens()
+                            .create(principal, name, capabilities)
+                            .secret();
                 }
 
                 @Override
                 public int revokeNamed(String prefix) {
                     int revoked = 0;
-                    for (Store.TokenInfo token : store().listTokens()) {
+                    for (TokenStore.TokenInfo token : store().tokens().list()) {
                         if (token.revokedAt() == null
                                 && token.name() != null
                                 && token.name().startsWith(prefix)) {
-                            store().revokeToken(token.id());
+                            store().tokens().revoke(token.id());
                             revoked++;
                         }
                     }

@@ -9,6 +9,7 @@ import dev.hal9.server.http.HttpServer;
 import dev.hal9.server.http.OAuthResource;
 import dev.hal9.server.secrets.Secrets;
 import dev.hal9.server.store.Store;
+import dev.hal9.server.store.TokenStore;
 import dev.hal9.server.transport.StdioHandshake;
 import dev.hal9.server.transport.StdioStart;
 import dev.hal9.server.transport.StdioTransport;
@@ -631,7 +632,7 @@ public final class Main implements Runnable {
                                     + "subjects of OAuth access tokens (serve --auth oauth)");
                 }
                 try (Store store = openStore(common)) {
-                    Store.NewToken token = store.createToken(principal, name, Set.copyOf(capabilities));
+                    TokenStore.NewToken token = store.tokens().create(principal, name, Set.copyOf(capabilities));
                     System.err.println("Created token " + token.id() + " for " + principal + " with " + capabilities
                             + ". Its secret follows; it is shown only this once:");
                     System.out.println(token.secret());
@@ -648,11 +649,11 @@ public final class Main implements Runnable {
             @Override
             public Integer call() {
                 try (Store store = openStore(common)) {
-                    List<Store.TokenInfo> tokens = store.listTokens();
+                    List<TokenStore.TokenInfo> tokens = store.tokens().list();
                     if (tokens.isEmpty()) {
                         System.out.println("no tokens; create one with 'hal9 token create --principal NAME'");
                     }
-                    for (Store.TokenInfo token : tokens) {
+                    for (TokenStore.TokenInfo token : tokens) {
                         System.out.printf(
                                 "%-18s %-16s %-24s %-8s created %s%s%n",
                                 token.id(),
@@ -678,7 +679,7 @@ public final class Main implements Runnable {
             @Override
             public Integer call() {
                 try (Store store = openStore(common)) {
-                    if (store.revokeToken(id)) {
+                    if (store.tokens().revoke(id)) {
                         System.out.println("revoked " + id);
                         return 0;
                     }

@@ -50,7 +50,7 @@ final class Payments implements Callable<Integer> {
                     spec.commandLine(), "--all lists one principal's payments: add --principal ID");
         }
         try (Store store = Main.Tokens.openStore(common)) {
-            Ledger ledger = new Ledger(store::jdbi, InstantSource.system());
+            Ledger ledger = new Ledger(store.database()::jdbi, InstantSource.system());
             List<Ledger.Row> rows = all ? ledger.recent(principal, 50) : ledger.inState(Guard.State.PENDING, principal);
             if (rows.isEmpty()) {
                 System.out.println(all ? "no payments" : "no payments wait for approval");
@@ -82,7 +82,10 @@ final class Payments implements Callable<Integer> {
         try (Store store = Main.Tokens.openStore(common)) {
             // the CLI only decides: it refuses to submit anything (no call of it is authentic)
             LedgerGuard guard = new LedgerGuard(
-                    store::jdbi, Policy.from(common.settings(Map.of())::string), InstantSource.system(), call -> false);
+                    store.database()::jdbi,
+                    Policy.from(common.settings(Map.of())::string),
+                    InstantSource.system(),
+                    call -> false);
             System.out.println(done + ": " + decision.apply(guard) + " (" + Instant.now() + ")");
             return 0;
         } catch (IllegalArgumentException e) {

@@ -52,7 +52,7 @@ final class ApprovalsPage {
                 .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))
                 .map(value -> value.substring(7).trim())
                 .or(() -> request.headers().cookies().first(COOKIE).asOptional());
-        return secret.flatMap(s -> hal9.store().authenticate(s))
+        return secret.flatMap(s -> hal9.store().tokens().authenticate(s))
                 .filter(p -> p.capabilities().contains(CAPABILITY));
     }
 
@@ -113,8 +113,10 @@ final class ApprovalsPage {
             return;
         }
         String token = form(body.get()).getOrDefault("token", "");
-        Optional<Principal> approver = hal9.store().authenticate(token.trim()).filter(p -> p.capabilities()
-                .contains(CAPABILITY));
+        Optional<Principal> approver = hal9.store()
+                .tokens()
+                .authenticate(token.trim())
+                .filter(p -> p.capabilities().contains(CAPABILITY));
         if (approver.isEmpty()) {
             html(
                     response,

@@ -252,7 +252,7 @@ public final class HttpServer implements AutoCloseable {
             LegacySseTransport legacy,
             ServerResponse response,
             boolean readiness) {
-        boolean ready = hal9.store().ready();
+        boolean ready = hal9.store().database().ready();
         boolean saturated = streamable.saturated() || legacy.saturated();
         boolean up = !readiness || (ready && !saturated);
         Map<String, Object> body = new LinkedHashMap<>();
@@ -389,7 +389,8 @@ public final class HttpServer implements AutoCloseable {
                 refuse(request, response, Status.create(refused.status()), refused.challenge(), refused.message());
                 return false;
             }
-            Optional<Principal> principal = secret.flatMap(value -> hal9.store().authenticate(value));
+            Optional<Principal> principal =
+                    secret.flatMap(value -> hal9.store().tokens().authenticate(value));
             if (principal.isEmpty()) {
                 if (oauth != null) {
                     // no credentials, or a hal9 token that is not (or no longer) valid: say where to get a token

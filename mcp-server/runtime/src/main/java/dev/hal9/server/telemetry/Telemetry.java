@@ -5,7 +5,7 @@ import dev.hal9.api.internal.CallObserver;
 import dev.hal9.api.internal.Json;
 import dev.hal9.server.Hal9;
 import dev.hal9.server.secrets.Secrets;
-import dev.hal9.server.store.Store;
+import dev.hal9.server.store.AuditLog;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
@@ -51,19 +51,19 @@ public final class Telemetry implements CallObserver, AutoCloseable {
 
     private static final Pattern HASH_NAME = Pattern.compile("(?i)(.*hash|tx)");
 
-    private final Store store;
+    private final AuditLog audit;
     private final String otlpBase;
     private final List<String> zeroTools = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Made at first use: the OpenTelemetry SDK takes longer to build than a stdio client waits for its tools. */
     private volatile Instruments instruments;
 
     /**
-     * @param store where audit rows go
+     * @param audit where audit rows go
      * @param otlpEndpoint an OTLP/HTTP collector base URL such as {@code http://127.0.0.1:4318}, or blank for
      *     no export (spans are then only counted; metrics still reach /metrics)
      */
-    public Telemetry(Store store, String otlpEndpoint) {
-        this.store = store;
+    public Telemetry(AuditLog audit, String otlpEndpoint) {
+        this.audit = audit;
         if (otlpEndpoint != null && !otlpEndpoint.isBlank()) {
             String base =
                     otlpEndpoint.endsWith("/") ? otlpEndpoint.substring(0, otlpEndpoint.length() - 1) : otlpEndpoint;
@@ -197,7 +197,8 @@ public final class Telemetry implements CallObserver, AutoCloseable {
                     span.setStatus(StatusCode.ERROR, detail == null ? name : detail);
                 }
                 span.end();
-                store.audit(principal == null ? null : principal.id(), tool, name, nanos / 1_000_000, redacted, detail);
+                audit.record(
+                        principal == null ? null : principal.id(), tool, name, nanos / 1_000_000, redacted, detail);
             }
         };
     }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hal9.server.Hal9;
 import dev.hal9.server.Settings;
-import dev.hal9.server.store.Store;
+import dev.hal9.server.store.TokenStore;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientSseClientTransport;
@@ -72,7 +72,7 @@ class HttpTransportTest {
             assertThat(result.isError()).isFalse();
             assertThat(((Map<?, ?>) result.structuredContent()).get("principal"))
                     .isEqualTo("tester");
-            assertThat(hal9.store().recentAudit(1)).singleElement().satisfies(row -> {
+            assertThat(hal9.store().audit().recent(1)).singleElement().satisfies(row -> {
                 assertThat(row.tool()).isEqualTo("server_info");
                 assertThat(row.outcome()).isEqualTo("ok");
                 assertThat(row.principal()).isEqualTo("tester");
@@ -96,8 +96,8 @@ class HttpTransportTest {
     @Test
     void tokensAuthenticateAndScopeCapabilities() throws Exception {
         String base = start(HttpServer.Auth.TOKEN);
-        Store.NewToken full = hal9.store().createToken("alice", "test", Set.of("*"));
-        Store.NewToken narrow = hal9.store().createToken("bob", "test", Set.of("browser"));
+        TokenStore.NewToken full = hal9.store().tokens().create("alice", "test", Set.of("*"));
+        TokenStore.NewToken narrow = hal9.store().tokens().create("bob", "test", Set.of("browser"));
 
         HttpResponse<String> anonymous = post(base, null);
         assertThat(anonymous.statusCode()).isEqualTo(401);
@@ -116,7 +116,7 @@ class HttpTransportTest {
             assertThat(((McpSchema.TextContent) denied.content().get(0)).text()).contains("'server' capability");
         }
 
-        hal9.store().revokeToken(hal9.store().listTokens().get(0).id());
+        hal9.store().tokens().revoke(hal9.store().tokens().list().get(0).id());
         assertThat(post(base, full.secret()).statusCode()).isEqualTo(401);
     }
 
@@ -153,8 +153,8 @@ class HttpTransportTest {
     @Test
     void anUnknownToolIsNamedWithTheToolsTheCallerMayCallThatAreClose() throws Exception {
         String base = start(HttpServer.Auth.TOKEN);
-        Store.NewToken full = hal9.store().createToken("alice", "test", Set.of("*"));
-        Store.NewToken narrow = hal9.store().createToken("bob", "test", Set.of("browser"));
+        TokenStore.NewToken full = hal9.store().tokens().create("alice", "test", Set.of("*"));
+        TokenStore.NewToken narrow = hal9.store().tokens().create("bob", "test", Set.of("browser"));
         try (McpSyncClient alice = client(bearer(base, full.secret()))) {
             assertThatThrownBy(() -> alice.callTool(new McpSchema.CallToolRequest("server_infp", Map.of())))
                     .isInstanceOf(McpError.class)

@@ -29,8 +29,8 @@ class DataDirectoryTest {
         // the URL, user and password an older hal9 used
         String oldUrl = "jdbc:h2:file:" + data.resolve("hal9").toAbsolutePath()
                 + ";AUTO_SERVER=TRUE;WRITE_DELAY=0;LOCK_TIMEOUT=30000";
-        try (Store old = Store.open(oldUrl, "sa", "", System::currentTimeMillis)) {
-            old.ensurePrincipal("alice");
+        try (Database old = Database.at(oldUrl, "sa", "")) {
+            new KnownPrincipals(old, System::currentTimeMillis).ensure("alice");
         }
         try (Stream<Path> files = Files.list(data)) {
             for (Path file : files.toList()) {
@@ -40,9 +40,8 @@ class DataDirectoryTest {
         Settings settings = Settings.load(null, Map.of("HOME", home.toString()), Map.of());
 
         for (int start = 0; start < 2; start++) { // migrated on the first start, opened with the kept password after
-            try (Store store =
-                    Store.open(settings, data, System::currentTimeMillis).awaitOpen()) {
-                List<String> principals = store.jdbi()
+            try (Database database = Database.configured(settings, data)) {
+                List<String> principals = database.jdbi()
                         .withHandle(handle -> handle.createQuery("SELECT id FROM principals")
                                 .mapTo(String.class)
                                 .list());
@@ -75,8 +74,8 @@ class DataDirectoryTest {
     void aNewDataDirectoryIsOwnerOnlyFromTheStart() throws Exception {
         Path data = Files.createTempDirectory("hal9-datadir").resolve("fresh").resolve("hal9");
         Settings settings = Settings.load(null, Map.of("HOME", data.getParent().toString()), Map.of());
-        try (Store store = Store.open(settings, data, System::currentTimeMillis).awaitOpen()) {
-            store.ensurePrincipal("bob");
+        try (Database database = Database.configured(settings, data)) {
+            new KnownPrincipals(database, System::currentTimeMillis).ensure("bob");
         }
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data)))
                 .isEqualTo("rwx------");

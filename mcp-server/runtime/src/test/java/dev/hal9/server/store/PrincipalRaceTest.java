@@ -21,9 +21,10 @@ class PrincipalRaceTest {
 
     @Test
     void aPrincipalsFirstCallsAtOnceAllSucceedAndLeaveOneRow() throws Exception {
-        String url = Store.h2Url(Files.createTempDirectory("hal9-principal-race"));
+        String url = Database.h2Url(Files.createTempDirectory("hal9-principal-race"));
         int callers = 16;
-        try (Store store = Store.open(url, "sa", "", System::currentTimeMillis)) {
+        try (Database database = Database.at(url, "sa", "")) {
+            KnownPrincipals principals = new KnownPrincipals(database, System::currentTimeMillis);
             ExecutorService pool = Executors.newFixedThreadPool(callers);
             try {
                 for (int round = 0; round < 20; round++) {
@@ -33,14 +34,14 @@ class PrincipalRaceTest {
                     for (int i = 0; i < callers; i++) {
                         calls.add(pool.submit(() -> {
                             start.await();
-                            store.ensurePrincipal(principal);
+                            principals.ensure(principal);
                             return null;
                         }));
                     }
                     for (Future<?> call : calls) {
                         call.get(); // throws what the call threw
                     }
-                    int rows = store.jdbi()
+                    int rows = database.jdbi()
                             .withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM principals WHERE id = :id")
                                     .bind("id", principal)
                                     .mapTo(Integer.class)

@@ -24,7 +24,7 @@ class StoreDurabilityTest {
     @Test
     void aCommitSurvivesSigkillRightAfterIt() throws Exception {
         Path data = Files.createTempDirectory("hal9-durability");
-        String url = Store.h2Url(data);
+        String url = Database.h2Url(data);
         for (int round = 0; round < 3; round++) {
             Process writer = new ProcessBuilder(
                             Path.of(System.getProperty("java.home"), "bin", "java")

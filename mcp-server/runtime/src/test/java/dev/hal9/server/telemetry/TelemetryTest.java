@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import dev.hal9.api.Principal;
 import dev.hal9.api.internal.CallObserver;
+import dev.hal9.server.store.AuditLog;
+import dev.hal9.server.store.Database;
 import dev.hal9.server.store.Store;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
@@ -33,9 +35,9 @@ class TelemetryTest {
         });
         collector.start();
         Store store = Store.open(
-                Store.h2Url(Files.createTempDirectory("hal9-telemetry")), "sa", "", System::currentTimeMillis);
+                Database.h2Url(Files.createTempDirectory("hal9-telemetry")), "sa", "", System::currentTimeMillis);
         try (Telemetry telemetry = new Telemetry(
-                store, "http://127.0.0.1:" + collector.getAddress().getPort())) {
+                store.audit(), "http://127.0.0.1:" + collector.getAddress().getPort())) {
             telemetry
                     .begin(
                             "wallet_send",
@@ -52,7 +54,7 @@ class TelemetryTest {
                     .anySatisfy(request ->
                             assertThat(request).startsWith("/v1/traces").contains("tools/call wallet_send", "hal9"));
 
-            Store.AuditRow row = store.recentAudit(1).get(0);
+            AuditLog.AuditRow row = store.audit().recent(1).get(0);
             assertThat(row.principal()).isEqualTo("carol");
             assertThat(row.outcome()).isEqualTo("error");
             assertThat(row.arguments())

@@ -6,7 +6,7 @@ import dev.hal9.api.Principal;
 import dev.hal9.server.Hal9;
 import dev.hal9.server.Settings;
 import dev.hal9.server.http.HttpServer;
-import dev.hal9.server.store.Store;
+import dev.hal9.server.store.TokenStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
@@ -167,7 +167,7 @@ class ModernEraTest {
         JsonNode result = JSON.readTree(response.body()).get("result");
         assertThat(result.get("resultType").asString()).isEqualTo("complete");
         assertThat(result.at("/structuredContent/principal").asString()).isEqualTo("tester");
-        assertThat(hal9.store().recentAudit(1)).singleElement().satisfies(row -> {
+        assertThat(hal9.store().audit().recent(1)).singleElement().satisfies(row -> {
             assertThat(row.tool()).isEqualTo("server_info");
             assertThat(row.principal()).isEqualTo("tester");
         });
@@ -177,8 +177,8 @@ class ModernEraTest {
     @Test
     void aTokenSeesAndCallsOnlyItsCapabilities() throws Exception {
         String url = start(HttpServer.Auth.TOKEN);
-        Store.NewToken full = hal9.store().createToken("alice", "test", java.util.Set.of("*"));
-        Store.NewToken narrow = hal9.store().createToken("bob", "test", java.util.Set.of("browser"));
+        TokenStore.NewToken full = hal9.store().tokens().create("alice", "test", java.util.Set.of("*"));
+        TokenStore.NewToken narrow = hal9.store().tokens().create("bob", "test", java.util.Set.of("browser"));
         assertThat(post(url, "2026-07-28", "tools/list", null, request("tools/list", "2026-07-28", ""), full.secret())
                         .body())
                 .contains("\"server_info\"");

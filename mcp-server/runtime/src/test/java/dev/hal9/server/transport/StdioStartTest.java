@@ -56,7 +56,7 @@ class StdioStartTest {
                 hal9::modern);
         hal9.serve(transport);
         transport.afterHandshake(() -> {
-            assertThat(hal9.store().ready())
+            assertThat(hal9.store().database().ready())
                     .as("nothing opened the store before")
                     .isFalse();
             started.incrementAndGet();
@@ -78,7 +78,7 @@ class StdioStartTest {
         String written = serve(started, INITIALIZE, INITIALIZED);
         assertThat(written).contains("\"protocolVersion\":\"2025-11-25\"");
         assertThat(started).hasValue(0);
-        assertThat(hal9.store().ready()).isFalse();
+        assertThat(hal9.store().database().ready()).isFalse();
         assertThat(databaseFileExists()).isFalse();
     }
 
@@ -93,7 +93,7 @@ class StdioStartTest {
                 "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\"}");
         assertThat(written).contains("\"id\":2").contains("\"server_info\"");
         assertThat(started).hasValue(1);
-        assertThat(hal9.store().awaitOpen().ready()).isTrue();
+        assertThat(hal9.store().awaitOpen().database().ready()).isTrue();
         assertThat(databaseFileExists()).isTrue();
     }
 

@@ -1,0 +1,176 @@
+package dev.hal9.server.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hal9.api.FamilyState;
+import dev.hal9.api.Handles;
+import dev.hal9.api.Handles.HandleInfo;
+import dev.hal9.api.Principal;
+import dev.hal9.server.store.AuditLog.AuditRow;
+import dev.hal9.server.store.TokenStore.NewToken;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The stores on PostgreSQL, the database several hal9 servers share: the migrations run, every store reads and
+ * writes by column name, and concurrent first writes (a principal, a family's key) succeed where PostgreSQL aborts a
+ * transaction on a key violation and H2 does not. Needs a running PostgreSQL server, so it runs only when asked:
+ * {@code -DexcludedGroups= -Dgroups=postgres -Dhal9.test.postgres-url=jdbc:postgresql://127.0.0.1:PORT/postgres
+ * -Dhal9.test.postgres-user=NAME}, a user that may create databases; each run makes a database of its own.
+ */
+@Tag("postgres")
+class PostgresStoresTest {
+
+    private static final AtomicLong CLOCK = new AtomicLong(1_000);
+
+    private static String adminUrl;
+    private static String user;
+    private static String database;
+    private static Store store;
+
+    @BeforeAll
+    static void createDatabase() throws Exception {
+        adminUrl = System.getProperty("hal9.test.postgres-url");
+        user = System.getProperty("hal9.test.postgres-user", "postgres");
+        assertThat(adminUrl)
+                .as("hal9.test.postgres-url, the JDBC URL of a PostgreSQL database whose user may create databases")
+                .isNotBlank();
+        database = "hal9_test_" + UUID.randomUUID().toString().replace("-", "").toLowerCase(Locale.ROOT);
+        execute("CREATE DATABASE " + database);
+        String url = adminUrl.replaceFirst("/[^/?]*(\\?|$)", "/" + database + "$1");
+        store = Store.open(url, user, "", CLOCK::get).awaitOpen();
+    }
+
+    @AfterAll
+    static void dropDatabase() throws Exception {
+        if (store != null) {
+            store.close();
+        }
+        if (database != null) {
+            execute("DROP DATABASE IF EXISTS " + database);
+        }
+    }
+
+    private static void execute(String sql) throws Exception {
+        try (Connection connection = DriverManager.getConnection(adminUrl, user, "");
+                Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    @Test
+    void everyMigrationRuns() {
+        List<String> versions = store.database().jdbi().withHandle(handle -> handle.createQuery(
+                        "SELECT version FROM flyway_schema_history WHERE success ORDER BY installed_rank")
+                .mapTo(String.class)
+                .list());
+        assertThat(versions).containsExactly("1", "2", "3", "4");
+    }
+
+    @Test
+    void tokensAuthenticateUntilRevoked() {
+        TokenStore tokens = store.tokens();
+        NewToken made = tokens.create("pg-alice", "laptop", Set.of("browser"));
+        assertThat(tokens.authenticate(made.secret())).contains(new Principal("pg-alice", Set.of("browser")));
+        assertThat(tokens.list())
+                .filteredOn(token -> token.id().equals(made.id()))
+                .singleElement()
+                .satisfies(token -> {
+                    assertThat(token.principal()).isEqualTo("pg-alice");
+                    assertThat(token.capabilities()).containsExactly("browser");
+                    assertThat(token.lastUsedAt()).isNotNull();
+                    assertThat(token.revokedAt()).isNull();
+                });
+        assertThat(tokens.revoke(made.id())).isTrue();
+        assertThat(tokens.authenticate(made.secret())).isEmpty();
+    }
+
+    @Test
+    void handlesStayWithTheirOwner() {
+        Handles mine = store.handles().of(Principal.local("pg-carol"));
+        String minted = mine.mint("bs", "a browser session");
+        assertThat(mine.find(minted)).contains(new HandleInfo(minted, "bs", "a browser session", CLOCK.get()));
+        assertThat(store.handles().of(Principal.local("pg-dave")).find(minted)).isEmpty();
+        assertThat(mine.list()).extracting(HandleInfo::handle).containsExactly(minted);
+        assertThat(mine.release(minted)).isTrue();
+        assertThat(mine.list()).isEmpty();
+    }
+
+    @Test
+    void auditRowsReadBackByName() {
+        store.audit().record("pg-erin", "server_info", "ok", 3, "{}", "fine");
+        assertThat(store.audit().recent(1))
+                .containsExactly(new AuditRow(CLOCK.get(), "pg-erin", "server_info", "ok", 3, "{}"));
+    }
+
+    @Test
+    void firstWritesAtOnceAllSucceed() throws Exception {
+        FamilyState browser = store.familyState("browser");
+        KnownPrincipals principals = new KnownPrincipals(store.database(), CLOCK::get);
+        for (int round = 0; round < 5; round++) {
+            String key = "profile/" + round;
+            String principal = "pg-racer-" + round;
+            atOnce(8, writer -> {
+                principals.ensure(principal);
+                browser.put("pg-frank", key, "written by " + writer);
+                return null;
+            });
+            assertThat(browser.get("pg-frank", key)).get().asString().startsWith("written by ");
+            assertThat(count("SELECT COUNT(*) FROM family_state WHERE state_key = :key", key))
+                    .isEqualTo(1);
+            assertThat(count("SELECT COUNT(*) FROM principals WHERE id = :key", principal))
+                    .isEqualTo(1);
+        }
+        assertThat(browser.delete("pg-frank", "profile/0")).isTrue();
+        assertThat(browser.get("pg-frank", "profile/0")).isEmpty();
+    }
+
+    private static int count(String sql, String key) {
+        return store.database().jdbi().withHandle(handle -> handle.createQuery(sql)
+                .bind("key", key)
+                .mapTo(Integer.class)
+                .one());
+    }
+
+    /** Runs a call on several threads released together, and fails with what any of them threw. */
+    private interface Call {
+        Void run(int caller) throws Exception;
+    }
+
+    private static void atOnce(int callers, Call call) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        try {
+            CyclicBarrier start = new CyclicBarrier(callers);
+            List<Future<Void>> calls = new ArrayList<>();
+            for (int caller = 0; caller < callers; caller++) {
+                int id = caller;
+                Callable<Void> task = () -> {
+                    start.await();
+                    return call.run(id);
+                };
+                calls.add(pool.submit(task));
+            }
+            for (Future<Void> future : calls) {
+                future.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

@@ -28,8 +28,9 @@ class ConfigCliTest {
         Peers.Result served = hal9(home, Map.of(), "serve", "--stdio", "--config", file.toString());
         assertThat(messages(served))
                 .as("stderr:%n%s", served.stderr())
-                .containsExactly("hal9: unknown setting server.prot in " + file
-                        + "; did you mean server.port?; hal9-defaults.yaml lists every setting");
+                .containsExactly(
+                        "hal9: unknown setting server.prot in " + file
+                                + "; did you mean server.port?; hal9-defaults.yaml and the families' family-defaults.yaml list every setting");
         assertNoStackTrace(served);
         assertThat(served.exit()).isEqualTo(2);
     }

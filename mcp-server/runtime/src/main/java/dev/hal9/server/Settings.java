@@ -116,7 +116,7 @@ public final class Settings {
         for (String key : new TreeMap<>(fromFile).keySet()) {
             if (!reference.documents(key)) {
                 problems.add("unknown setting " + key + " in " + file.orElseThrow() + suggestion(reference, key, false)
-                        + "; hal9-defaults.yaml lists every setting");
+                        + "; hal9-defaults.yaml and the families' family-defaults.yaml list every setting");
             }
         }
         for (String key : new TreeMap<>(fromEnvironment).keySet()) {

@@ -136,15 +136,15 @@ class SettingsTest {
         assertThat(invalid.problems())
                 .containsExactly(
                         "unknown setting families.browser.denied-domain" + where
-                                + "; did you mean families.browser.denied-domains?; hal9-defaults.yaml lists every setting",
+                                + "; did you mean families.browser.denied-domains?; hal9-defaults.yaml and the families' family-defaults.yaml list every setting",
                         "unknown setting families.nosuchfamily.key" + where
-                                + "; hal9-defaults.yaml lists every setting",
+                                + "; hal9-defaults.yaml and the families' family-defaults.yaml list every setting",
                         "unknown setting guard.limits.ton.usdt.dayly" + where
-                                + "; did you mean guard.limits.ton.usdt.daily?; hal9-defaults.yaml lists every setting",
+                                + "; did you mean guard.limits.ton.usdt.daily?; hal9-defaults.yaml and the families' family-defaults.yaml list every setting",
                         "unknown setting guard.recipents" + where
-                                + "; did you mean guard.recipients?; hal9-defaults.yaml lists every setting",
+                                + "; did you mean guard.recipients?; hal9-defaults.yaml and the families' family-defaults.yaml list every setting",
                         "unknown setting server.prot" + where
-                                + "; did you mean server.port?; hal9-defaults.yaml lists every setting");
+                                + "; did you mean server.port?; hal9-defaults.yaml and the families' family-defaults.yaml list every setting");
     }
 
     /**

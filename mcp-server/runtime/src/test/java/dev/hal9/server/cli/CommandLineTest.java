@@ -43,7 +43,7 @@ class CommandLineTest {
         assertThat(tools.err().lines())
                 .containsExactly(
                         "hal9: unknown setting server.prot in " + file
-                                + "; did you mean server.port?; hal9-defaults.yaml lists every setting",
+                                + "; did you mean server.port?; hal9-defaults.yaml and the families' family-defaults.yaml list every setting",
                         "hal9: tools.timeout-seconds is 'soon' (set in " + file
                                 + "); it must be a whole number, like its default 120");
         assertThat(tools.exit()).isEqualTo(2);

@@ -24,17 +24,15 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The stores on PostgreSQL, the database several hal9 servers share: the migrations run, every store reads and
  * writes by column name, and concurrent first writes (a principal, a family's key) succeed where PostgreSQL aborts a
- * transaction on a key violation and H2 does not. Needs a running PostgreSQL server, so it runs only when asked:
- * {@code -DexcludedGroups= -Dgroups=postgres -Dhal9.test.postgres-url=jdbc:postgresql://127.0.0.1:PORT/postgres
- * -Dhal9.test.postgres-user=NAME}, a user that may create databases; each run makes a database of its own.
+ * transaction on a key violation and H2 does not. On a PostgreSQL server of its own ({@link PostgresServer}), or on
+ * {@code -Dhal9.test.postgres-url=jdbc:postgresql://HOST:PORT/DB -Dhal9.test.postgres-user=NAME}, a user that may
+ * create databases; each run makes a database of its own.
  */
-@Tag("postgres")
 class PostgresStoresTest {
 
     private static final AtomicLong CLOCK = new AtomicLong(1_000);
@@ -43,14 +41,16 @@ class PostgresStoresTest {
     private static String user;
     private static String database;
     private static Store store;
+    private static PostgresServer server;
 
     @BeforeAll
     static void createDatabase() throws Exception {
         adminUrl = System.getProperty("hal9.test.postgres-url");
         user = System.getProperty("hal9.test.postgres-user", "postgres");
-        assertThat(adminUrl)
-                .as("hal9.test.postgres-url, the JDBC URL of a PostgreSQL database whose user may create databases")
-                .isNotBlank();
+        if (adminUrl == null || adminUrl.isBlank()) {
+            server = PostgresServer.start();
+            adminUrl = server.url();
+        }
         database = "hal9_test_" + UUID.randomUUID().toString().replace("-", "").toLowerCase(Locale.ROOT);
         execute("CREATE DATABASE " + database);
         String url = adminUrl.replaceFirst("/[^/?]*(\\?|$)", "/" + database + "$1");
@@ -64,6 +64,9 @@ class PostgresStoresTest {
         }
         if (database != null) {
             execute("DROP DATABASE IF EXISTS " + database);
+        }
+        if (server != null) {
+            server.close();
         }
     }
 

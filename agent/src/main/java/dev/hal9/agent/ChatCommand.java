@@ -91,7 +91,9 @@ final class ChatCommand implements Callable<Integer> {
             return 2;
         }
         String who = principal != null ? principal : System.getProperty("user.name", "local");
-        try (McpConnections servers = new McpConnections(Main.VERSION)) {
+        // closed last: the spans of the chat's last turn are exported when it ends, by /quit or end of input
+        try (Tracing tracing = Tracing.create(settings.otlpEndpoint(), settings, Main.VERSION);
+                McpConnections servers = new McpConnections(Main.VERSION)) {
             try {
                 servers.connectHal9(URI.create(url), System.getenv("HAL9_TOKEN"));
             } catch (RuntimeException e) {
@@ -110,12 +112,13 @@ final class ChatCommand implements Callable<Integer> {
             try (Conversations conversations = Conversations.open(settings.dataDirectory(), 200)) {
                 Agent agent = new Agent(
                         model,
-                        servers.tools(ChatModels.toolResultEncoding(settings.provider())),
+                        servers.tools(ChatModels.toolResultEncoding(settings.provider()), tracing),
                         toolCalls,
                         conversations,
                         settings.maxSteps(),
                         settings.tokenBudget(),
-                        ChatModels.failures(settings, apiKey));
+                        ChatModels.failures(settings, apiKey),
+                        tracing);
                 talk(agent, who);
             }
         }

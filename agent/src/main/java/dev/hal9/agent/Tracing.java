@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.ai.chat.metadata.ChatResponseMetadata;
 import org.springframework.ai.chat.metadata.EmptyUsage;
 import org.springframework.ai.chat.metadata.Usage;
@@ -61,6 +62,8 @@ final class Tracing implements AutoCloseable {
 
     /** The SDK's provider when spans are exported; null when they are not (the no-op tracer then needs no closing). */
     private final SdkTracerProvider sdk;
+
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private final Tracer tracer;
     private final Attributes model;
@@ -104,8 +107,11 @@ final class Tracing implements AutoCloseable {
         URI api = URI.create(settings.baseUrl());
         var attributes = Attributes.builder()
                 .put(PROVIDER, providerName(settings.provider()))
-                .put(REQUEST_MODEL, settings.model())
-                .put(REQUEST_MAX_TOKENS, (long) settings.maxTokens());
+                .put(REQUEST_MODEL, settings.model());
+        if (settings.provider() == AgentSettings.Provider.ANTHROPIC) {
+            // the only request that carries max-tokens (see ChatModels); the others use the API's default
+            attributes.put(REQUEST_MAX_TOKENS, (long) settings.maxTokens());
+        }
         if (api.getHost() != null) {
             attributes.put(SERVER_ADDRESS, api.getHost());
             int port = api.getPort() != -1 ? api.getPort() : "https".equals(api.getScheme()) ? 443 : 80;
@@ -221,10 +227,13 @@ final class Tracing implements AutoCloseable {
         return headers;
     }
 
-    /** Exports the spans still buffered (waiting a few seconds at most for the collector) and stops the exporter. */
+    /**
+     * Exports the spans still buffered (waiting a few seconds at most for the collector) and stops the exporter. Safe
+     * to call twice: at the end of the chat and from a shutdown hook.
+     */
     @Override
     public void close() {
-        if (sdk != null) {
+        if (sdk != null && closed.compareAndSet(false, true)) {
             sdk.shutdown().join(10, TimeUnit.SECONDS);
         }
     }

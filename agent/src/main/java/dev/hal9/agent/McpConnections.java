@@ -30,7 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
  * one), and any more from a desktop-style {@code mcpServers} JSON file ({@code {"mcpServers": {"name": {"command":
  * "...", "args": [...], "env": {...}}, "other": {"url": "...", "headers": {...}}}}}). Each is a started, initialized
  * MCP SDK client; {@link #close()} closes them all. The HTTP ones carry the W3C trace context of the tool call that
- * made a request ({@code traceparent}), so a server that reads it can put its spans under the agent's. Not thread-safe while opening; the clients are.
+ * made a request ({@code traceparent}), so a server that reads it can put its spans under the agent's. Not
+ * thread-safe while opening; the clients are.
  */
 final class McpConnections implements AutoCloseable {
 

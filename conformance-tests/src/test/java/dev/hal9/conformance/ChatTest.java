@@ -62,7 +62,8 @@ class ChatTest {
 
     @Test
     void anthropicsMessagesApiDrivesTheSameTools() throws Exception {
-        try (ScriptedLlm llm = new ScriptedLlm(ChatTest::script)) {
+        try (ScriptedLlm llm = new ScriptedLlm(ChatTest::script);
+                OtlpCollector collector = new OtlpCollector()) {
             Path home = PackagedServer.newHome();
             Map<String, String> environment = new HashMap<>(PackagedServer.environment(home));
             String secret = cli(environment, "token", "create", "--principal", "alice", "--capability", "*");
@@ -72,6 +73,7 @@ class ChatTest {
                 environment.put("HAL9_FAMILIES_ORCHESTRATOR_PROVIDER", "anthropic");
                 environment.put("HAL9_FAMILIES_ORCHESTRATOR_BASE__URL", llm.url);
                 environment.put("HAL9_FAMILIES_ORCHESTRATOR_MODEL", "claude-test");
+                environment.put("HAL9_TELEMETRY_OTLP__ENDPOINT", collector.url);
                 Peers.Result result = chat(environment, server, "Which version is the server?\n/quit\n");
                 assertThat(result.exit()).as(result.stderr()).isZero();
                 assertThat(result.stdout()).contains("hal9> The server runs hal9 0.1.0");
@@ -82,13 +84,15 @@ class ChatTest {
                 assertThat(second.path("messages").toString())
                         .contains("\"type\":\"tool_use\"", "\"type\":\"tool_result\"");
                 assertThat(llm.authorizations).allMatch(a -> a.equals("x-api-key sk-ant-test version 2023-06-01"));
+                assertAnsweredCallsReportUsage(collector, "anthropic", "claude-test");
             }
         }
     }
 
     @Test
     void ollamasChatApiDrivesTheSameTools() throws Exception {
-        try (ScriptedLlm llm = new ScriptedLlm(ChatTest::script)) {
+        try (ScriptedLlm llm = new ScriptedLlm(ChatTest::script);
+                OtlpCollector collector = new OtlpCollector()) {
             Path home = PackagedServer.newHome();
             Map<String, String> environment = new HashMap<>(PackagedServer.environment(home));
             String secret = cli(environment, "token", "create", "--principal", "alice", "--capability", "*");
@@ -98,6 +102,7 @@ class ChatTest {
                 environment.put("HAL9_FAMILIES_ORCHESTRATOR_PROVIDER", "ollama");
                 environment.put("HAL9_FAMILIES_ORCHESTRATOR_BASE__URL", llm.root);
                 environment.put("HAL9_FAMILIES_ORCHESTRATOR_MODEL", "llama-test");
+                environment.put("HAL9_TELEMETRY_OTLP__ENDPOINT", collector.url);
                 Peers.Result result = chat(environment, server, "Which version is the server?\nplease fail\n/quit\n");
                 assertThat(result.exit()).as(result.stderr()).isZero();
                 assertThat(result.stdout())
@@ -128,13 +133,15 @@ class ChatTest {
                 assertThat(second.get(second.size() - 1).path("content").asString())
                         .contains("0.1.0");
                 assertThat(llm.authorizations).hasSize(3).allMatch(a -> a.equals("Bearer ollama-test-key"));
+                assertAnsweredCallsReportUsage(collector, "ollama", "llama-test");
             }
         }
     }
 
     @Test
     void geminisGenerateContentApiDrivesTheSameTools() throws Exception {
-        try (ScriptedLlm llm = new ScriptedLlm(ChatTest::script)) {
+        try (ScriptedLlm llm = new ScriptedLlm(ChatTest::script);
+                OtlpCollector collector = new OtlpCollector()) {
             Path home = PackagedServer.newHome();
             Map<String, String> environment = new HashMap<>(PackagedServer.environment(home));
             String secret = cli(environment, "token", "create", "--principal", "alice", "--capability", "*");
@@ -144,6 +151,7 @@ class ChatTest {
                 environment.put("HAL9_FAMILIES_ORCHESTRATOR_PROVIDER", "google");
                 environment.put("HAL9_FAMILIES_ORCHESTRATOR_BASE__URL", llm.root);
                 environment.put("HAL9_FAMILIES_ORCHESTRATOR_MODEL", "gemini-test");
+                environment.put("HAL9_TELEMETRY_OTLP__ENDPOINT", collector.url);
                 Peers.Result result = chat(environment, server, "Which version is the server?\nplease fail\n/quit\n");
                 assertThat(result.exit()).as(result.stderr()).isZero();
                 assertThat(result.stdout())
@@ -158,6 +166,7 @@ class ChatTest {
                 JsonNode contents = llm.requests.get(1).path("contents");
                 assertThat(contents.toString()).contains("\"functionCall\"", "\"functionResponse\"");
                 assertThat(llm.authorizations).hasSize(3).allMatch(a -> a.equals("x-goog-api-key AIza-test-key"));
+                assertAnsweredCallsReportUsage(collector, "gcp.gemini", "gemini-test");
             }
         }
     }
@@ -340,6 +349,22 @@ class ChatTest {
                         .doesNotContain("sk-test-not-a-real-key", "Which version is the server", "please fail"));
             }
         }
+    }
+
+    /**
+     * Both answered model calls of a turn (the tool call, then the answer) have chat spans naming the provider as the
+     * GenAI conventions do and carrying the usage ScriptedLlm reported in that provider's wire format (100 in, 20 out).
+     */
+    private static void assertAnsweredCallsReportUsage(OtlpCollector collector, String provider, String model) {
+        List<Span> answered = collector.spans().stream()
+                .filter(span -> span.getName().equals("chat " + model))
+                .filter(span -> span.getStatus().getCode() != Status.StatusCode.STATUS_CODE_ERROR)
+                .toList();
+        assertThat(answered).hasSize(2).allSatisfy(call -> assertThat(OtlpCollector.attributes(call))
+                .containsEntry("gen_ai.provider.name", provider)
+                .containsEntry("gen_ai.request.model", model)
+                .containsEntry("gen_ai.usage.input_tokens", 100L)
+                .containsEntry("gen_ai.usage.output_tokens", 20L));
     }
 
     /** The spans with a name directly under a parent span. */

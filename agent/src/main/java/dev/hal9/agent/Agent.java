@@ -1,5 +1,7 @@
 package dev.hal9.agent;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,12 +39,40 @@ final class Agent {
     /** A payment the guard holds for a person, as a tool result described it. */
     record Pending(String id, String summary) {}
 
-    /** What a turn produced: the reply to show and the payments waiting for the user's decision. */
-    record Turn(String reply, List<Pending> pending, int steps, int tokens) {}
+    /**
+     * What a turn produced: the reply to show and the payments waiting for the user's decision.
+     *
+     * @param failure the error type of the model call that failed the turn, or null
+     */
+    record Turn(String reply, List<Pending> pending, int steps, int tokens, String failure) {}
 
-    /** What the tools of one turn found; passed to them in the tool context. Thread-safe. */
+    /**
+     * What the tools of one turn found, and the ids of the calls the model asked for; passed to the tools in the tool
+     * context. Thread-safe.
+     */
     static final class Recorder {
         private final List<Pending> pending = new CopyOnWriteArrayList<>();
+        private final List<AssistantMessage.ToolCall> asked = new CopyOnWriteArrayList<>();
+
+        /** The calls of one model step, in the order Spring AI executes them. */
+        void expect(List<AssistantMessage.ToolCall> calls) {
+            asked.clear();
+            asked.addAll(calls);
+        }
+
+        /**
+         * The id the model gave the next call of a tool. Spring AI hands a tool only its arguments, and executes a
+         * step's calls one after another in the order the model asked for them: the first unclaimed call of that
+         * name is this one.
+         */
+        String claimCallId(String tool) {
+            for (AssistantMessage.ToolCall call : asked) {
+                if (tool.equals(call.name()) && asked.remove(call)) {
+                    return call.id();
+                }
+            }
+            return null;
+        }
 
         /** Finds payments waiting for a person anywhere in a structured result (payment, or payments[]). */
         void collectPending(Object structured) {
@@ -69,9 +99,11 @@ final class Agent {
     private final int maxSteps;
     private final int tokenBudget;
     private final Function<RuntimeException, String> describeFailure;
+    private final Tracing tracing;
 
     /**
      * @param describeFailure what went wrong with the model, in words safe to show a user (no key, no trace)
+     * @param tracing where the spans of turns and model calls go (the tools make their own)
      */
     Agent(
             ChatModel model,
@@ -80,7 +112,8 @@ final class Agent {
             Conversations conversations,
             int maxSteps,
             int tokenBudget,
-            Function<RuntimeException, String> describeFailure) {
+            Function<RuntimeException, String> describeFailure,
+            Tracing tracing) {
         this.model = model;
         this.tools = List.copyOf(tools);
         this.toolCalls = toolCalls;
@@ -88,10 +121,27 @@ final class Agent {
         this.maxSteps = maxSteps;
         this.tokenBudget = tokenBudget;
         this.describeFailure = describeFailure;
+        this.tracing = tracing;
     }
 
     /** Runs one user turn for a principal; never throws for a model or tool failure (the reply says what failed). */
     Turn turn(String principal, String text) {
+        Span span = tracing.startTurn();
+        try (Scope current = span.makeCurrent()) {
+            Turn turn = steps(principal, text);
+            if (turn.failure() != null) {
+                Tracing.failed(span, turn.failure());
+            } else {
+                span.end();
+            }
+            return turn;
+        } catch (RuntimeException e) {
+            Tracing.failed(span, e.getClass().getName());
+            throw e;
+        }
+    }
+
+    private Turn steps(String principal, String text) {
         Recorder recorder = new Recorder();
         ToolCallingChatOptions options = ((ToolCallingChatOptions) model.getOptions())
                 .mutate()
@@ -107,14 +157,18 @@ final class Agent {
         for (int step = 1; step <= maxSteps; step++) {
             Prompt prompt = new Prompt(messages, options);
             ChatResponse response;
+            Span call = tracing.startChat();
             try {
                 response = model.call(prompt);
             } catch (RuntimeException e) {
+                Tracing.failed(call, e.getClass().getName());
                 conversations.append(principal, List.of(user));
                 String sorry = "Sorry, I could not reach my language model (" + describeFailure.apply(e)
                         + "). Try again in a moment.";
-                return new Turn(sorry, recorder.pending(), step, tokens);
+                return new Turn(
+                        sorry, recorder.pending(), step, tokens, e.getClass().getName());
             }
+            Tracing.answered(call, response);
             tokens += tokens(response);
             if (!response.hasToolCalls()) {
                 String content = response.getResult() == null
@@ -123,6 +177,9 @@ final class Agent {
                         : response.getResult().getOutput().getText();
                 return finish(principal, user, content, recorder, step, tokens);
             }
+            recorder.expect(response.getResults().stream()
+                    .flatMap(generation -> generation.getOutput().getToolCalls().stream())
+                    .toList());
             ToolExecutionResult executed = toolCalls.executeToolCalls(prompt, response);
             messages = new ArrayList<>(executed.conversationHistory());
             if (tokenBudget > 0 && tokens >= tokenBudget) {
@@ -152,7 +209,7 @@ final class Agent {
 
     private Turn finish(String principal, UserMessage user, String reply, Recorder recorder, int steps, int tokens) {
         conversations.append(principal, List.of(user, new AssistantMessage(reply)));
-        return new Turn(reply, recorder.pending(), steps, tokens);
+        return new Turn(reply, recorder.pending(), steps, tokens, null);
     }
 
     private static int tokens(ChatResponse response) {

@@ -2,6 +2,8 @@ package dev.hal9.agent;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,8 +24,8 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  * The agent's settings, read once at start from the server's sources with the server's precedence: command-line
  * options, then {@code HAL9_...} variables, then {@code hal9.yaml} ({@code --config}, else {@code ./hal9.yaml}, else
  * {@code $XDG_CONFIG_HOME/hal9/hal9.yaml}), then the defaults below, which are those hal9-defaults.yaml documents
- * for {@code families.orchestrator.*}. The server checks the whole file; the agent reads and checks only its own
- * keys. Immutable.
+ * for {@code families.orchestrator.*} and {@code telemetry.otlp-endpoint}. The server checks the whole file; the agent
+ * reads and checks only its own keys. Immutable.
  *
  * @param baseUrl the model API's address
  * @param maxSteps model steps one turn may take
@@ -32,6 +34,8 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  * @param maxTokens the most tokens one answer may have (Anthropic requires it; the others use their own default)
  * @param mcpServers a desktop-style mcpServers JSON file of more MCP servers, if set
  * @param dataDirectory hal9's data directory; the agent keeps its store under {@code agent/} in it
+ * @param otlpEndpoint the OTLP/HTTP collector the agent's spans go to (the server's {@code telemetry.otlp-endpoint},
+ *     shared by both), if set
  */
 record AgentSettings(
         Provider provider,
@@ -42,7 +46,8 @@ record AgentSettings(
         Duration timeout,
         int maxTokens,
         Optional<Path> mcpServers,
-        Path dataDirectory) {
+        Path dataDirectory,
+        Optional<URI> otlpEndpoint) {
 
     /** The model APIs the agent speaks, each with the address and model used when none is configured. */
     enum Provider {
@@ -104,6 +109,7 @@ record AgentSettings(
         int tokenBudget = layers.whole("token-budget", 20000, 0, problems);
         int timeoutSeconds = layers.whole("timeout-seconds", 60, 1, problems);
         int maxTokens = layers.whole("max-tokens", 2048, 1, problems);
+        Optional<URI> otlpEndpoint = layers.httpUrl("telemetry.otlp-endpoint", problems);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
@@ -116,7 +122,8 @@ record AgentSettings(
                 Duration.ofSeconds(timeoutSeconds),
                 maxTokens,
                 layers.text(FAMILY + "mcp-servers").map(Path::of),
-                layers.text("data-dir").map(Path::of).orElseGet(() -> defaultDataDirectory(environment)));
+                layers.text("data-dir").map(Path::of).orElseGet(() -> defaultDataDirectory(environment)),
+                otlpEndpoint);
     }
 
     /** The four sources, highest first; a blank or null value counts as unset, so the next one applies. */
@@ -160,6 +167,24 @@ record AgentSettings(
             problems.add(key + " is '" + value.get() + "' (set " + origin(key) + "); it is openai (OpenAI and every "
                     + "compatible API), anthropic, ollama or google");
             return Provider.OPENAI;
+        }
+
+        Optional<URI> httpUrl(String key, List<String> problems) {
+            Optional<String> value = text(key);
+            if (value.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                URI url = new URI(value.get());
+                if (("http".equals(url.getScheme()) || "https".equals(url.getScheme())) && url.getHost() != null) {
+                    return Optional.of(url);
+                }
+            } catch (URISyntaxException e) {
+                // reported below, with the rule
+            }
+            problems.add(key + " is '" + value.get() + "' (set " + origin(key) + "); it must be an http(s) URL such as "
+                    + "http://127.0.0.1:4318, or empty for no export");
+            return Optional.empty();
         }
 
         int whole(String name, int fallback, int least, List<String> problems) {

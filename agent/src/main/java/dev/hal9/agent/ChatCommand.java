@@ -34,6 +34,8 @@ import picocli.CommandLine.Option;
             "  max-steps (8), token-budget (20000), timeout-seconds (60), max-tokens (2048)",
             "  mcp-servers      a desktop-style mcpServers JSON file: more MCP servers",
             "                   whose tools the model may use",
+            "Spans (OpenTelemetry GenAI conventions) go to telemetry.otlp-endpoint, the",
+            "server's OTLP/HTTP collector, when it is set.",
             "The server's token, if it needs one: HAL9_TOKEN.",
             "Type /new for a fresh conversation, /quit to leave."
         })
@@ -91,7 +93,11 @@ final class ChatCommand implements Callable<Integer> {
             return 2;
         }
         String who = principal != null ? principal : System.getProperty("user.name", "local");
-        try (McpConnections servers = new McpConnections(Main.VERSION)) {
+        // closed last: the spans of the chat's last turn are exported when it ends, by /quit or end of input
+        try (Tracing tracing = Tracing.create(settings.otlpEndpoint(), settings, Main.VERSION);
+                McpConnections servers = new McpConnections(Main.VERSION)) {
+            // Ctrl-C ends the process without unwinding this block: the spans so far are exported on the way out
+            Runtime.getRuntime().addShutdownHook(new Thread(tracing::close, "hal9-tracing-flush"));
             try {
                 servers.connectHal9(URI.create(url), System.getenv("HAL9_TOKEN"));
             } catch (RuntimeException e) {
@@ -110,12 +116,13 @@ final class ChatCommand implements Callable<Integer> {
             try (Conversations conversations = Conversations.open(settings.dataDirectory(), 200)) {
                 Agent agent = new Agent(
                         model,
-                        servers.tools(ChatModels.toolResultEncoding(settings.provider())),
+                        servers.tools(ChatModels.toolResultEncoding(settings.provider()), tracing),
                         toolCalls,
                         conversations,
                         settings.maxSteps(),
                         settings.tokenBudget(),
-                        ChatModels.failures(settings, apiKey));
+                        ChatModels.failures(settings, apiKey),
+                        tracing);
                 talk(agent, who);
             }
         }

@@ -5,6 +5,7 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
@@ -28,11 +29,16 @@ import tools.jackson.databind.json.JsonMapper;
  * The MCP servers whose tools the model gets: the hal9 server over Streamable HTTP (with a bearer token when it needs
  * one), and any more from a desktop-style {@code mcpServers} JSON file ({@code {"mcpServers": {"name": {"command":
  * "...", "args": [...], "env": {...}}, "other": {"url": "...", "headers": {...}}}}}). Each is a started, initialized
- * MCP SDK client; {@link #close()} closes them all. Not thread-safe while opening; the clients are.
+ * MCP SDK client; {@link #close()} closes them all. The HTTP ones carry the W3C trace context of the tool call that
+ * made a request ({@code traceparent}), so a server that reads it can put its spans under the agent's. Not
+ * thread-safe while opening; the clients are.
  */
 final class McpConnections implements AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** The transport-context key of the trace headers a call carries. */
+    private static final String TRACE_HEADERS = "hal9.trace-headers";
 
     private final List<McpSyncClient> clients = new ArrayList<>();
     private final String clientVersion;
@@ -51,7 +57,9 @@ final class McpConnections implements AutoCloseable {
                                 endpoint.getScheme() + "://" + endpoint.getAuthority())
                         .endpoint(endpoint.getPath())
                         .requestBuilder(requests)
+                        .httpRequestCustomizer(McpConnections::traceContext)
                         .build())
+                .transportContextProvider(McpConnections::currentTraceContext)
                 .requestTimeout(Duration.ofSeconds(300))
                 .clientInfo(McpSchema.Implementation.builder("hal9-chat", clientVersion)
                         .title("hal9 chat")
@@ -102,10 +110,12 @@ final class McpConnections implements AutoCloseable {
                         .properties()
                         .forEach(h -> requests.header(h.getKey(), h.getValue().asString()));
                 spec = McpClient.sync(
-                        HttpClientStreamableHttpTransport.builder(url.getScheme() + "://" + url.getAuthority())
-                                .endpoint(url.getPath())
-                                .requestBuilder(requests)
-                                .build());
+                                HttpClientStreamableHttpTransport.builder(url.getScheme() + "://" + url.getAuthority())
+                                        .endpoint(url.getPath())
+                                        .requestBuilder(requests)
+                                        .httpRequestCustomizer(McpConnections::traceContext)
+                                        .build())
+                        .transportContextProvider(McpConnections::currentTraceContext);
             } else {
                 throw new IllegalArgumentException("mcpServers." + name + " has neither \"command\" nor \"url\"");
             }
@@ -125,14 +135,33 @@ final class McpConnections implements AutoCloseable {
         }
     }
 
+    /**
+     * The trace context of the calling thread's span, taken when a sync client's call starts (on the caller's thread:
+     * the SDK asks this supplier as it subscribes, before any of its own threads run the request).
+     */
+    private static McpTransportContext currentTraceContext() {
+        Map<String, String> headers = Tracing.traceHeaders();
+        return headers.isEmpty()
+                ? McpTransportContext.EMPTY
+                : McpTransportContext.create(Map.of(TRACE_HEADERS, headers));
+    }
+
+    /** Adds the W3C {@code traceparent} (and {@code tracestate}) of the call that made the request. */
+    private static void traceContext(
+            HttpRequest.Builder request, String method, URI uri, String body, McpTransportContext context) {
+        if (context.get(TRACE_HEADERS) instanceof Map<?, ?> headers) {
+            headers.forEach((name, value) -> request.setHeader(name.toString(), value.toString()));
+        }
+    }
+
     /** Every server's tools as tool callbacks; of two tools with one name, the first server's (hal9's) wins. */
-    List<ToolCallback> tools(UnaryOperator<String> encoding) {
+    List<ToolCallback> tools(UnaryOperator<String> encoding, Tracing tracing) {
         Set<String> seen = new HashSet<>();
         List<ToolCallback> tools = new ArrayList<>();
         for (McpSyncClient client : clients) {
             for (McpSchema.Tool tool : client.listTools().tools()) {
                 if (seen.add(tool.name())) {
-                    tools.add(new McpTool(client, tool, encoding));
+                    tools.add(new McpTool(client, tool, encoding, tracing));
                 }
             }
         }

@@ -2,6 +2,8 @@ package dev.hal9.agent;
 
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -30,11 +32,16 @@ final class McpTool implements ToolCallback {
     private final String name;
     private final ToolDefinition definition;
     private final UnaryOperator<String> encoding;
+    private final Tracing tracing;
 
-    /** @param encoding how the result's text is handed to the model (see {@link ChatModels#toolResultEncoding}) */
-    McpTool(McpSyncClient server, McpSchema.Tool tool, UnaryOperator<String> encoding) {
+    /**
+     * @param encoding how the result's text is handed to the model (see {@link ChatModels#toolResultEncoding})
+     * @param tracing where each call's {@code execute_tool} span goes
+     */
+    McpTool(McpSyncClient server, McpSchema.Tool tool, UnaryOperator<String> encoding, Tracing tracing) {
         this.server = server;
         this.encoding = encoding;
+        this.tracing = tracing;
         this.name = tool.name();
         this.definition = SyncMcpToolCallback.builder()
                 .mcpClient(server)
@@ -63,21 +70,37 @@ final class McpTool implements ToolCallback {
         Agent.Recorder recorder = context != null && context.getContext().get(RECORDER) instanceof Agent.Recorder r
                 ? r
                 : new Agent.Recorder();
-        Map<String, Object> parsed;
-        try {
-            parsed = arguments == null || arguments.isBlank()
-                    ? Map.of()
-                    : JSON.readValue(arguments, new TypeReference<Map<String, Object>>() {});
-        } catch (RuntimeException e) {
-            return "error: the arguments were not a JSON object; send them as JSON";
+        Span span = tracing.startTool(name, recorder.claimCallId(name));
+        try (Scope current = span.makeCurrent()) {
+            Map<String, Object> parsed;
+            try {
+                parsed = arguments == null || arguments.isBlank()
+                        ? Map.of()
+                        : JSON.readValue(arguments, new TypeReference<Map<String, Object>>() {});
+            } catch (RuntimeException e) {
+                Tracing.failed(span, "invalid_arguments");
+                return "error: the arguments were not a JSON object; send them as JSON";
+            }
+            McpSchema.CallToolResult result;
+            try {
+                // the call carries this span's trace context to the server (see McpConnections)
+                result = server.callTool(McpSchema.CallToolRequest.builder(name)
+                        .arguments(parsed)
+                        .build());
+            } catch (RuntimeException e) {
+                Tracing.failed(span, e.getClass().getName());
+                return "error: the tool call failed: " + e.getMessage();
+            }
+            if (Boolean.TRUE.equals(result.isError())) {
+                Tracing.failed(span, "tool_error");
+            } else {
+                span.end();
+            }
+            return text(result, recorder);
         }
-        McpSchema.CallToolResult result;
-        try {
-            result = server.callTool(
-                    McpSchema.CallToolRequest.builder(name).arguments(parsed).build());
-        } catch (RuntimeException e) {
-            return "error: the tool call failed: " + e.getMessage();
-        }
+    }
+
+    private static String text(McpSchema.CallToolResult result, Agent.Recorder recorder) {
         recorder.collectPending(result.structuredContent());
         StringBuilder text = new StringBuilder(Boolean.TRUE.equals(result.isError()) ? "error: " : "");
         for (McpSchema.Content content : result.content() == null ? List.<McpSchema.Content>of() : result.content()) {

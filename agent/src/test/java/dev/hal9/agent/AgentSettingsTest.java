@@ -3,6 +3,7 @@ package dev.hal9.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,29 @@ class AgentSettingsTest {
         assertThat(settings.timeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(settings.mcpServers()).isEmpty();
         assertThat(settings.dataDirectory()).isEqualTo(home.resolve(".local/share/hal9"));
+        assertThat(settings.otlpEndpoint()).isEmpty();
+    }
+
+    /** The agent exports its spans where the server exports its own: the one telemetry.otlp-endpoint key. */
+    @Test
+    void theOtlpEndpointIsTheServersKeyWithTheSamePrecedence() throws Exception {
+        Path config = home.resolve("hal9.yaml");
+        Files.writeString(config, """
+                telemetry:
+                  otlp-endpoint: http://collector.example:4318
+                """);
+        assertThat(AgentSettings.load(config, Map.of("HOME", home.toString()), Map.of())
+                        .otlpEndpoint())
+                .contains(URI.create("http://collector.example:4318"));
+        Map<String, String> environment =
+                Map.of("HOME", home.toString(), "HAL9_TELEMETRY_OTLP__ENDPOINT", "http://127.0.0.1:4318/");
+        assertThat(AgentSettings.load(config, environment, Map.of()).otlpEndpoint())
+                .contains(URI.create("http://127.0.0.1:4318/"));
+        // an empty variable is unset, so the file's value applies, as for every other key
+        assertThat(AgentSettings.load(
+                                config, Map.of("HOME", home.toString(), "HAL9_TELEMETRY_OTLP__ENDPOINT", ""), Map.of())
+                        .otlpEndpoint())
+                .contains(URI.create("http://collector.example:4318"));
     }
 
     @Test
@@ -66,7 +90,8 @@ class AgentSettingsTest {
         Map<String, String> environment = Map.of(
                 "HOME", home.toString(),
                 "HAL9_FAMILIES_ORCHESTRATOR_MAX__STEPS", "many",
-                "HAL9_FAMILIES_ORCHESTRATOR_PROVIDER", "mistral");
+                "HAL9_FAMILIES_ORCHESTRATOR_PROVIDER", "mistral",
+                "HAL9_TELEMETRY_OTLP__ENDPOINT", "localhost:4318");
         assertThatThrownBy(() -> AgentSettings.load(null, environment, Map.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("families.orchestrator.provider is 'mistral' (set by "
@@ -74,7 +99,10 @@ class AgentSettingsTest {
                         + "anthropic, ollama or google")
                 .hasMessageContaining("families.orchestrator.max-steps is 'many' (set by "
                         + "HAL9_FAMILIES_ORCHESTRATOR_MAX__STEPS); it must be a whole number of at least 1, like its "
-                        + "default 8");
+                        + "default 8")
+                .hasMessageContaining("telemetry.otlp-endpoint is 'localhost:4318' (set by "
+                        + "HAL9_TELEMETRY_OTLP__ENDPOINT); it must be an http(s) URL such as http://127.0.0.1:4318, or "
+                        + "empty for no export");
     }
 
     @Test

@@ -2,6 +2,9 @@ package dev.hal9.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,7 +62,8 @@ class ChatTest {
 
     @Test
     void anthropicsMessagesApiDrivesTheSameTools() throws Exception {
-        try (ScriptedLlm llm = new ScriptedLlm(ChatTest::script)) {
+        try (ScriptedLlm llm = new ScriptedLlm(ChatTest::script);
+                OtlpCollector collector = new OtlpCollector()) {
             Path home = PackagedServer.newHome();
             Map<String, String> environment = new HashMap<>(PackagedServer.environment(home));
             String secret = cli(environment, "token", "create", "--principal", "alice", "--capability", "*");
@@ -69,6 +73,7 @@ class ChatTest {
                 environment.put("HAL9_FAMILIES_ORCHESTRATOR_PROVIDER", "anthropic");
                 environment.put("HAL9_FAMILIES_ORCHESTRATOR_BASE__URL", llm.url);
                 environment.put("HAL9_FAMILIES_ORCHESTRATOR_MODEL", "claude-test");
+                environment.put("HAL9_TELEMETRY_OTLP__ENDPOINT", collector.url);
                 Peers.Result result = chat(environment, server, "Which version is the server?\n/quit\n");
                 assertThat(result.exit()).as(result.stderr()).isZero();
                 assertThat(result.stdout()).contains("hal9> The server runs hal9 0.1.0");
@@ -79,13 +84,15 @@ class ChatTest {
                 assertThat(second.path("messages").toString())
                         .contains("\"type\":\"tool_use\"", "\"type\":\"tool_result\"");
                 assertThat(llm.authorizations).allMatch(a -> a.equals("x-api-key sk-ant-test version 2023-06-01"));
+                assertAnsweredCallsReportUsage(collector, "anthropic", "claude-test");
             }
         }
     }
 
     @Test
     void ollamasChatApiDrivesTheSameTools() throws Exception {
-        try (ScriptedLlm llm = new ScriptedLlm(ChatTest::script)) {
+        try (ScriptedLlm llm = new ScriptedLlm(ChatTest::script);
+                OtlpCollector collector = new OtlpCollector()) {
             Path home = PackagedServer.newHome();
             Map<String, String> environment = new HashMap<>(PackagedServer.environment(home));
             String secret = cli(environment, "token", "create", "--principal", "alice", "--capability", "*");
@@ -95,6 +102,7 @@ class ChatTest {
                 environment.put("HAL9_FAMILIES_ORCHESTRATOR_PROVIDER", "ollama");
                 environment.put("HAL9_FAMILIES_ORCHESTRATOR_BASE__URL", llm.root);
                 environment.put("HAL9_FAMILIES_ORCHESTRATOR_MODEL", "llama-test");
+                environment.put("HAL9_TELEMETRY_OTLP__ENDPOINT", collector.url);
                 Peers.Result result = chat(environment, server, "Which version is the server?\nplease fail\n/quit\n");
                 assertThat(result.exit()).as(result.stderr()).isZero();
                 assertThat(result.stdout())
@@ -125,13 +133,15 @@ class ChatTest {
                 assertThat(second.get(second.size() - 1).path("content").asString())
                         .contains("0.1.0");
                 assertThat(llm.authorizations).hasSize(3).allMatch(a -> a.equals("Bearer ollama-test-key"));
+                assertAnsweredCallsReportUsage(collector, "ollama", "llama-test");
             }
         }
     }
 
     @Test
     void geminisGenerateContentApiDrivesTheSameTools() throws Exception {
-        try (ScriptedLlm llm = new ScriptedLlm(ChatTest::script)) {
+        try (ScriptedLlm llm = new ScriptedLlm(ChatTest::script);
+                OtlpCollector collector = new OtlpCollector()) {
             Path home = PackagedServer.newHome();
             Map<String, String> environment = new HashMap<>(PackagedServer.environment(home));
             String secret = cli(environment, "token", "create", "--principal", "alice", "--capability", "*");
@@ -141,6 +151,7 @@ class ChatTest {
                 environment.put("HAL9_FAMILIES_ORCHESTRATOR_PROVIDER", "google");
                 environment.put("HAL9_FAMILIES_ORCHESTRATOR_BASE__URL", llm.root);
                 environment.put("HAL9_FAMILIES_ORCHESTRATOR_MODEL", "gemini-test");
+                environment.put("HAL9_TELEMETRY_OTLP__ENDPOINT", collector.url);
                 Peers.Result result = chat(environment, server, "Which version is the server?\nplease fail\n/quit\n");
                 assertThat(result.exit()).as(result.stderr()).isZero();
                 assertThat(result.stdout())
@@ -155,6 +166,7 @@ class ChatTest {
                 JsonNode contents = llm.requests.get(1).path("contents");
                 assertThat(contents.toString()).contains("\"functionCall\"", "\"functionResponse\"");
                 assertThat(llm.authorizations).hasSize(3).allMatch(a -> a.equals("x-goog-api-key AIza-test-key"));
+                assertAnsweredCallsReportUsage(collector, "gcp.gemini", "gemini-test");
             }
         }
     }
@@ -234,6 +246,135 @@ class ChatTest {
         }
     }
 
+    /**
+     * The agent's spans follow OpenTelemetry's GenAI semantic conventions and reach the collector that the server's
+     * key telemetry.otlp-endpoint names: per turn an invoke_agent span; under it a chat span per model call, with the
+     * model and the token counts the API reported in its own wire format (error.type when the call failed), and an
+     * execute_tool span per tool call, whose trace context travels to the server on the MCP request. Nothing the
+     * user wrote and no key is exported.
+     */
+    @Test
+    void spansOfTurnsModelCallsAndToolCallsFollowTheGenAiConventions() throws Exception {
+        try (ScriptedLlm llm = new ScriptedLlm(ChatTest::script);
+                OtlpCollector collector = new OtlpCollector()) {
+            Path home = PackagedServer.newHome();
+            Map<String, String> environment = new HashMap<>(PackagedServer.environment(home));
+            String secret = cli(environment, "token", "create", "--principal", "alice", "--capability", "*");
+            try (PackagedServer server = PackagedServer.http(home, environment, "--auth", "token");
+                    McpHeaderProxy proxy = new McpHeaderProxy(server.base())) {
+                environment.put("HAL9_TOKEN", secret);
+                environment.put("HAL9_LLM_API_KEY", "sk-test-not-a-real-key");
+                environment.put("HAL9_FAMILIES_ORCHESTRATOR_BASE__URL", llm.url);
+                environment.put("HAL9_FAMILIES_ORCHESTRATOR_MODEL", "scripted-1");
+                environment.put("HAL9_TELEMETRY_OTLP__ENDPOINT", collector.url);
+                // the chat ends with /quit, right after its last turn: it exports its spans as it ends
+                Peers.Result result =
+                        chat(environment, proxy.base + "/mcp", "Which version is the server?\nplease fail\n/quit\n");
+                assertThat(result.exit()).as(result.stderr()).isZero();
+                assertThat(result.stdout()).contains("hal9> The server runs hal9 0.1.0");
+
+                List<Span> spans = collector.spans();
+                assertThat(collector.resources())
+                        .allSatisfy(resource -> assertThat(resource).containsEntry("service.name", "hal9-agent"));
+                List<Span> turns = spans.stream()
+                        .filter(span -> span.getName().equals("invoke_agent hal9"))
+                        .toList();
+                assertThat(turns).as(spans.toString()).hasSize(2).allSatisfy(turn -> {
+                    assertThat(turn.getParentSpanId().isEmpty()).isTrue();
+                    assertThat(OtlpCollector.attributes(turn))
+                            .containsEntry("gen_ai.operation.name", "invoke_agent")
+                            .containsEntry("gen_ai.agent.name", "hal9")
+                            .containsEntry("gen_ai.provider.name", "openai");
+                });
+                Span asked = turns.stream()
+                        .filter(turn -> !OtlpCollector.attributes(turn).containsKey("error.type"))
+                        .findFirst()
+                        .orElseThrow();
+                Span failed =
+                        turns.stream().filter(turn -> turn != asked).findFirst().orElseThrow();
+
+                // the first turn: a model call that asks for server_info, the tool call, a model call that answers
+                List<Span> calls = children(spans, asked, "chat scripted-1");
+                assertThat(calls).hasSize(2).allSatisfy(call -> {
+                    assertThat(call.getKind()).isEqualTo(Span.SpanKind.SPAN_KIND_CLIENT);
+                    assertThat(call.getStatus().getCode()).isNotEqualTo(Status.StatusCode.STATUS_CODE_ERROR);
+                    assertThat(OtlpCollector.attributes(call))
+                            .containsEntry("gen_ai.operation.name", "chat")
+                            .containsEntry("gen_ai.provider.name", "openai")
+                            .containsEntry("gen_ai.request.model", "scripted-1")
+                            .containsEntry("gen_ai.response.model", "scripted-1")
+                            // ScriptedLlm's usage: prompt_tokens 100, completion_tokens 20
+                            .containsEntry("gen_ai.usage.input_tokens", 100L)
+                            .containsEntry("gen_ai.usage.output_tokens", 20L)
+                            .containsEntry("server.address", "127.0.0.1")
+                            .doesNotContainKey("error.type");
+                });
+                assertThat(calls.stream()
+                                .map(call -> OtlpCollector.attributes(call).get("gen_ai.response.finish_reasons")))
+                        .containsExactlyInAnyOrder(List.of("tool_calls"), List.of("stop"));
+                List<Span> tools = children(spans, asked, "execute_tool server_info");
+                assertThat(tools).hasSize(1);
+                Span tool = tools.get(0);
+                assertThat(tool.getKind()).isEqualTo(Span.SpanKind.SPAN_KIND_INTERNAL);
+                assertThat(OtlpCollector.attributes(tool))
+                        .containsEntry("gen_ai.operation.name", "execute_tool")
+                        .containsEntry("gen_ai.tool.name", "server_info")
+                        .containsEntry("gen_ai.tool.call.id", "call_1") // the id ScriptedLlm gave the call
+                        .doesNotContainKey("error.type");
+
+                // the second turn: the model's API refused, so its chat span and the turn are errors
+                List<Span> refused = children(spans, failed, "chat scripted-1");
+                assertThat(refused).hasSize(1);
+                assertThat(refused.get(0).getStatus().getCode()).isEqualTo(Status.StatusCode.STATUS_CODE_ERROR);
+                assertThat(OtlpCollector.attributes(refused.get(0)))
+                        .containsKey("error.type")
+                        .doesNotContainKey("gen_ai.usage.input_tokens");
+
+                // the tool call reached the server with the execute_tool span as its W3C parent
+                List<McpHeaderProxy.Seen> toolCalls = proxy.seen.stream()
+                        .filter(seen -> seen.body().contains("\"tools/call\""))
+                        .toList();
+                assertThat(toolCalls).hasSize(1);
+                String traceparent = toolCalls.get(0).traceparent();
+                assertThat(traceparent)
+                        .startsWith("00-" + OtlpCollector.hex(asked.getTraceId()) + "-"
+                                + OtlpCollector.hex(tool.getSpanId()) + "-");
+                // the flags: sampled (and, from OpenTelemetry's W3C Level 2 support, a random trace id)
+                assertThat(Integer.parseInt(traceparent.substring(traceparent.lastIndexOf('-') + 1), 16) & 1)
+                        .isEqualTo(1);
+
+                // content capture is off: neither what the user wrote nor the key is in any export
+                assertThat(collector.bodies).isNotEmpty().allSatisfy(body -> assertThat(
+                                new String(body, StandardCharsets.UTF_8))
+                        .doesNotContain("sk-test-not-a-real-key", "Which version is the server", "please fail"));
+            }
+        }
+    }
+
+    /**
+     * Both answered model calls of a turn (the tool call, then the answer) have chat spans naming the provider as the
+     * GenAI conventions do and carrying the usage ScriptedLlm reported in that provider's wire format (100 in, 20 out).
+     */
+    private static void assertAnsweredCallsReportUsage(OtlpCollector collector, String provider, String model) {
+        List<Span> answered = collector.spans().stream()
+                .filter(span -> span.getName().equals("chat " + model))
+                .filter(span -> span.getStatus().getCode() != Status.StatusCode.STATUS_CODE_ERROR)
+                .toList();
+        assertThat(answered).hasSize(2).allSatisfy(call -> assertThat(OtlpCollector.attributes(call))
+                .containsEntry("gen_ai.provider.name", provider)
+                .containsEntry("gen_ai.request.model", model)
+                .containsEntry("gen_ai.usage.input_tokens", 100L)
+                .containsEntry("gen_ai.usage.output_tokens", 20L));
+    }
+
+    /** The spans with a name directly under a parent span. */
+    private static List<Span> children(List<Span> spans, Span parent, String name) {
+        return spans.stream()
+                .filter(span -> span.getParentSpanId().equals(parent.getSpanId()))
+                .filter(span -> span.getName().equals(name))
+                .toList();
+    }
+
     /** The model's side: call server_info when asked for the version, answer from its result, recall history. */
     private static ScriptedLlm.Answer script(JsonNode request) {
         JsonNode messages = request.path("messages");
@@ -264,6 +405,10 @@ class ChatTest {
     }
 
     private static Peers.Result chat(Map<String, String> environment, PackagedServer server, String input) {
+        return chat(environment, server.base() + "/mcp", input);
+    }
+
+    private static Peers.Result chat(Map<String, String> environment, String mcpUrl, String input) {
         List<String> command = new ArrayList<>(List.of(
                 PackagedServer.java(),
                 "-jar",
@@ -272,7 +417,7 @@ class ChatTest {
                 "--principal",
                 "alice",
                 "--url",
-                server.base() + "/mcp"));
+                mcpUrl));
         return Peers.run(command, environment, input, Duration.ofSeconds(120));
     }
 

@@ -256,11 +256,15 @@ class ChatTest {
     @Test
     void spansOfTurnsModelCallsAndToolCallsFollowTheGenAiConventions() throws Exception {
         try (ScriptedLlm llm = new ScriptedLlm(ChatTest::script);
-                OtlpCollector collector = new OtlpCollector()) {
+                OtlpCollector collector = new OtlpCollector();
+                OtlpCollector serverCollector = new OtlpCollector()) {
             Path home = PackagedServer.newHome();
             Map<String, String> environment = new HashMap<>(PackagedServer.environment(home));
             String secret = cli(environment, "token", "create", "--principal", "alice", "--capability", "*");
-            try (PackagedServer server = PackagedServer.http(home, environment, "--auth", "token");
+            Span tool;
+            // the server exports its own spans, to a collector of their own
+            try (PackagedServer server = PackagedServer.http(
+                            home, Map.of("HAL9_TELEMETRY_OTLP__ENDPOINT", serverCollector.url), "--auth", "token");
                     McpHeaderProxy proxy = new McpHeaderProxy(server.base())) {
                 environment.put("HAL9_TOKEN", secret);
                 environment.put("HAL9_LLM_API_KEY", "sk-test-not-a-real-key");
@@ -314,7 +318,7 @@ class ChatTest {
                         .containsExactlyInAnyOrder(List.of("tool_calls"), List.of("stop"));
                 List<Span> tools = children(spans, asked, "execute_tool server_info");
                 assertThat(tools).hasSize(1);
-                Span tool = tools.get(0);
+                tool = tools.get(0);
                 assertThat(tool.getKind()).isEqualTo(Span.SpanKind.SPAN_KIND_INTERNAL);
                 assertThat(OtlpCollector.attributes(tool))
                         .containsEntry("gen_ai.operation.name", "execute_tool")
@@ -348,6 +352,14 @@ class ChatTest {
                                 new String(body, StandardCharsets.UTF_8))
                         .doesNotContain("sk-test-not-a-real-key", "Which version is the server", "please fail"));
             }
+            // the server, stopped now and its spans exported, served that tool call in the agent's trace, under the
+            // agent's execute_tool span
+            List<Span> served = serverCollector.spans().stream()
+                    .filter(span -> span.getName().equals("tools/call server_info"))
+                    .toList();
+            assertThat(served).as(serverCollector.spans().toString()).hasSize(1);
+            assertThat(served.get(0).getTraceId()).isEqualTo(tool.getTraceId());
+            assertThat(served.get(0).getParentSpanId()).isEqualTo(tool.getSpanId());
         }
     }
 

@@ -25,7 +25,7 @@ final class McpHeaderProxy implements AutoCloseable {
     record Seen(String body, String traceparent) {}
 
     private static final List<String> REQUEST_HEADERS =
-            List.of("Authorization", "Content-Type", "Accept", "Mcp-Session-Id", "Mcp-Protocol-Version");
+            List.of("Authorization", "Content-Type", "Accept", "Mcp-Session-Id", "Mcp-Protocol-Version", "traceparent");
     private static final List<String> RESPONSE_HEADERS = List.of("Content-Type", "Mcp-Session-Id");
 
     private final HttpServer server;

@@ -21,6 +21,14 @@ public interface CallObserver {
      */
     Observation begin(String tool, Principal principal, Map<String, Object> arguments);
 
+    /**
+     * The same, for a call whose client sent a W3C {@code traceparent} (an agent's tool-call span): the observer's
+     * span of the call becomes its child. Observers that trace nothing ignore it.
+     */
+    default Observation begin(String tool, Principal principal, Map<String, Object> arguments, String traceparent) {
+        return begin(tool, principal, arguments);
+    }
+
     /** One call in flight. */
     interface Observation {
         /** Called once when the call ends, with a short detail for failures. */

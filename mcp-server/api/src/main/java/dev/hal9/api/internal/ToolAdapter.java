@@ -247,7 +247,8 @@ public final class ToolAdapter {
             Object requestId) {
         Map<String, Object> arguments = request.arguments() == null ? Map.of() : request.arguments();
         Principal principal = principals.apply(exchange.transportContext());
-        CallObserver.Observation observation = observer.begin(tool.name(), principal, arguments);
+        CallObserver.Observation observation =
+                observer.begin(tool.name(), principal, arguments, Principals.traceparent(exchange.transportContext()));
         if (principal == null) {
             observation.end(CallObserver.Outcome.DENIED, "not authenticated");
             return Mono.just(error("not authenticated: send a bearer token made with 'hal9 token create'"));

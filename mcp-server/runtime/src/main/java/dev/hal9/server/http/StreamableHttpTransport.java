@@ -55,6 +55,9 @@ public final class StreamableHttpTransport implements McpStreamableServerTranspo
     /** The Reactor-context key of a Runnable that lets go of the current request's SSE connection (SEP-1699). */
     public static final String CLOSE_STREAM_KEY = "hal9.closeStream";
 
+    /** W3C Trace Context: the caller's span, which the server's span of a tool call continues. */
+    private static final HeaderName TRACEPARENT = HeaderNames.create("traceparent");
+
     static final HeaderName SESSION_ID = HeaderNames.create("Mcp-Session-Id");
     static final HeaderName PROTOCOL_VERSION = HeaderNames.create("MCP-Protocol-Version");
     static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
@@ -238,7 +241,8 @@ public final class StreamableHttpTransport implements McpStreamableServerTranspo
         if (session == null) {
             return;
         }
-        McpTransportContext context = Principals.context(principal);
+        McpTransportContext context = Principals.context(
+                principal, request.headers().first(TRACEPARENT).orElse(null));
         switch (message) {
             case McpSchema.JSONRPCNotification notification -> {
                 Object cancelled = JsonRpc.cancelledRequest(notification);

@@ -162,17 +162,43 @@ public final class Telemetry implements CallObserver, AutoCloseable {
     }
 
     /** The meter for other parts of the server (live sessions, ledger states). */
+    /** The caller's span from its {@code traceparent} header (W3C Trace Context), or no parent. */
+    private static io.opentelemetry.context.Context parent(String traceparent) {
+        io.opentelemetry.context.Context root = io.opentelemetry.context.Context.root();
+        if (traceparent == null) {
+            return root;
+        }
+        return io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator.getInstance()
+                .extract(root, traceparent, new io.opentelemetry.context.propagation.TextMapGetter<String>() {
+                    @Override
+                    public Iterable<String> keys(String carrier) {
+                        return java.util.List.of("traceparent");
+                    }
+
+                    @Override
+                    public String get(String carrier, String key) {
+                        return "traceparent".equals(key) ? carrier : null;
+                    }
+                });
+    }
+
     Meter meter() {
         return instruments().meters().get("dev.hal9.server");
     }
 
     @Override
     public Observation begin(String tool, Principal principal, Map<String, Object> arguments) {
+        return begin(tool, principal, arguments, null);
+    }
+
+    @Override
+    public Observation begin(String tool, Principal principal, Map<String, Object> arguments, String traceparent) {
         long started = System.nanoTime();
         Instruments instruments = instruments();
         Span span = instruments
                 .tracer()
                 .spanBuilder("tools/call " + tool)
+                .setParent(parent(traceparent))
                 .setSpanKind(SpanKind.SERVER)
                 .setAttribute(TOOL, tool)
                 .setAttribute(PRINCIPAL, principal == null ? "" : principal.id())

@@ -265,6 +265,7 @@ public final class CommerceFamily implements ToolFamily {
      */
     private record Shop(
             FamilyContext context,
+            CommerceSettings settings,
             Map<String, AmazonAdapter> adapters,
             OrderBook book,
             Path screens,
@@ -296,11 +297,10 @@ public final class CommerceFamily implements ToolFamily {
      * {@code amazon.base-url}, else amazon.com.
      */
     static Map<String, AmazonAdapter> adapters(FamilyContext context) {
-        String setting = context.setting("amazon.marketplaces")
-                .filter(v -> !v.isBlank())
-                .orElse(context.setting("amazon.base-url")
-                        .filter(v -> !v.isBlank())
-                        .orElse("us"));
+        return adapters(CommerceSettings.from(context).marketplaces());
+    }
+
+    private static Map<String, AmazonAdapter> adapters(String setting) {
         List<Marketplace> marketplaces;
         try {
             marketplaces = Marketplace.parse(setting);
@@ -318,12 +318,14 @@ public final class CommerceFamily implements ToolFamily {
 
     @Override
     public List<Tool<?, ?>> tools(FamilyContext context) {
+        CommerceSettings settings = CommerceSettings.from(context);
         Shop s = new Shop(
                 context,
-                adapters(context),
+                settings,
+                adapters(settings.marketplaces()),
                 new OrderBook(context.state()),
                 context.dataDirectory().resolve("screens"),
-                Long.parseLong(context.setting("timeout-seconds").orElse("60")) * 1000);
+                settings.storeTimeout().toMillis());
         this.shop = s;
         List<Tool<?, ?>> tools = new ArrayList<>();
         tools.add(Tool.builder("amazon_search", SearchInput.class, SearchOutput.class)
@@ -469,11 +471,9 @@ public final class CommerceFamily implements ToolFamily {
                         throw new ToolException("the checkout total is in " + checkout.currency() + "; hal9 quotes USD "
                                 + "totals in USDT only");
                     }
-                    BigDecimal rate =
-                            new BigDecimal(s.context().setting("usdt-per-usd").orElse("1"));
+                    BigDecimal rate = s.settings().usdtPerUsd();
                     BigDecimal usdt = checkout.total().multiply(rate).setScale(2, RoundingMode.CEILING);
-                    long seconds =
-                            Long.parseLong(s.context().setting("quote-seconds").orElse("300"));
+                    long seconds = s.settings().quoteLife().toSeconds();
                     String id = call.handles()
                             .mint(
                                     "ord",
@@ -808,16 +808,15 @@ public final class CommerceFamily implements ToolFamily {
     }
 
     private static String token(Shop s) {
-        return s.context().setting("token").orElse("USDT");
+        return s.settings().token();
     }
 
     /** Where payments go: the configured address, else the shop operator's (merchant principal's) TON wallet. */
     private static String payTo(Shop s, Ton ton) {
-        Optional<String> configured = s.context().setting("pay-to");
-        if (configured.isPresent() && !configured.get().isBlank()) {
-            return configured.get();
+        if (s.settings().payTo().isPresent()) {
+            return s.settings().payTo().get();
         }
-        String merchant = s.context().setting("merchant").orElse("merchant");
+        String merchant = s.settings().merchant();
         try {
             return ton.wallet(merchant, null);
         } catch (ToolException e) {

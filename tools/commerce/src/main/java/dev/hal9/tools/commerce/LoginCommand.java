@@ -96,8 +96,8 @@ final class LoginCommand implements Callable<Integer> {
                 return 2;
             }
         } else {
-            String base = commerce.setting("amazon.base-url").orElse("https://www.amazon.com");
-            String executable = commerce.setting("sign-in-browser").orElse("/usr/bin/chromium");
+            String base = commerce.setting("amazon.base-url").orElseThrow();
+            String executable = commerce.setting("sign-in-browser").orElseThrow();
             state = interactive(executable, url == null ? base + "/gp/css/order-history" : url);
             if (state == null) {
                 return 1;

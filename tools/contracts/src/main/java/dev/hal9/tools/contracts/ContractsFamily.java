@@ -13,7 +13,6 @@ import dev.hal9.api.ToolKind;
 import dev.hal9.tools.chain.Evm;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -294,19 +293,24 @@ public final class ContractsFamily implements ToolFamily {
 
     /** What the tools share, built once per {@link #tools} call. */
     private record Runtime(
-            FamilyContext context, SolcWorker worker, Compiler compiler, Auditor auditor, Artifacts artifacts) {}
+            FamilyContext context,
+            ContractsSettings settings,
+            SolcWorker worker,
+            Compiler compiler,
+            Auditor auditor,
+            Artifacts artifacts) {}
 
     @Override
     public List<Tool<?, ?>> tools(FamilyContext context) {
+        ContractsSettings settings = ContractsSettings.from(context);
         SolcWorker worker = new SolcWorker(
-                context.setting("node").orElse("node"),
-                SolcWorker.locate(context.setting("toolchain").orElse(null)),
+                settings.node(),
+                SolcWorker.locate(settings.toolchain().orElse(null)),
                 context.dataDirectory(),
-                Duration.ofSeconds(
-                        Long.parseLong(context.setting("timeout-seconds").orElse("120"))));
+                settings.workTimeout());
         context.onClose(worker);
-        Runtime rt =
-                new Runtime(context, worker, new Compiler(worker), new Auditor(worker), new Artifacts(context.state()));
+        Runtime rt = new Runtime(
+                context, settings, worker, new Compiler(worker), new Auditor(worker), new Artifacts(context.state()));
         this.runtime = rt;
         context.publish(ContractSources.class, new Sources(rt));
         List<Tool<?, ?>> tools = new ArrayList<>();
@@ -708,7 +712,7 @@ public final class ContractsFamily implements ToolFamily {
 
     private Artifacts.Deployment receiptOf(
             Runtime rt, Evm evm, ToolCall call, Artifacts.Deployment deployment, Guard.Payment payment) {
-        long waitMs = Long.parseLong(rt.context().setting("deploy-wait-seconds").orElse("120")) * 1000;
+        long waitMs = rt.settings().deployWait().toMillis();
         long started = System.currentTimeMillis();
         Optional<Evm.Receipt> receipt = evm.receipt(deployment.network(), payment.txHash());
         int polls = 0;

@@ -5,7 +5,6 @@ import dev.hal9.api.FamilyContext;
 import dev.hal9.orchestrator.ChatModel;
 import dev.hal9.orchestrator.ChatModels;
 import dev.hal9.orchestrator.McpServers;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -78,9 +77,7 @@ final class TelegramCommands {
 
     static Subscriptions subscriptions(FamilyContext telegram, InstantSource clock) {
         return new Subscriptions(
-                telegram.state(),
-                Integer.parseInt(telegram.setting("subscription.stars").orElse("0")),
-                clock);
+                telegram.state(), TelegramSettings.from(telegram).subscriptionStars(), clock);
     }
 
     @Command(
@@ -105,7 +102,7 @@ final class TelegramCommands {
                 return 2;
             }
             FamilyContext telegram = context.get();
-            String base = telegram.setting("api-base").orElse("https://api.telegram.org");
+            String base = TelegramSettings.from(telegram).apiBase();
             try {
                 String charge = subscriptions(telegram, InstantSource.system())
                         .refund(new BotApi(base, token, Duration.ofSeconds(10)), principal);
@@ -133,7 +130,7 @@ final class TelegramCommands {
                 telegram.state(),
                 telegram.serverVersion(),
                 model,
-                URI.create(telegram.setting("server-url").orElse("http://127.0.0.1:8931/mcp")),
+                TelegramSettings.from(telegram).serverUrl(),
                 Integer.parseInt(telegram.setting("orchestrator", "max-steps").orElse("8")),
                 Integer.parseInt(
                         telegram.setting("orchestrator", "token-budget").orElse("20000")),
@@ -178,8 +175,9 @@ final class TelegramCommands {
                 return 2;
             }
             FamilyContext telegram = context.get();
-            String base = telegram.setting("api-base").orElse("https://api.telegram.org");
-            int poll = Integer.parseInt(telegram.setting("poll-seconds").orElse("25"));
+            TelegramSettings settings = TelegramSettings.from(telegram);
+            String base = settings.apiBase();
+            int poll = (int) settings.poll().toSeconds();
             InstantSource clock = InstantSource.system(); // the one clock of this process
             Prompts prompts = new Prompts(new BotApi(base, token, Duration.ofSeconds(10)));
             BridgeAgent agent = agent(telegram, prompts);
@@ -189,10 +187,7 @@ final class TelegramCommands {
                     agent,
                     subscriptions(telegram, clock),
                     prompts,
-                    new TelegramBot.Options(
-                            poll,
-                            Integer.parseInt(telegram.setting("rate-per-minute").orElse("20")),
-                            Boolean.parseBoolean(telegram.setting("open-access").orElse("false"))),
+                    new TelegramBot.Options(poll, settings.ratePerMinute(), settings.openAccess()),
                     clock);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 bot.close();

@@ -47,7 +47,7 @@ public final class TelegramFamily implements ToolFamily {
     @Override
     public List<Tool<?, ?>> tools(FamilyContext context) {
         Links links = new Links(context.state());
-        String base = context.setting("api-base").orElse("https://api.telegram.org");
+        String base = TelegramSettings.from(context).apiBase();
         return List.of(Tool.builder("telegram_send", SendInput.class, SendOutput.class)
                 .title("Message me on Telegram")
                 .description("Send a message to the Telegram chat linked to you (the user linked it with the bot's "

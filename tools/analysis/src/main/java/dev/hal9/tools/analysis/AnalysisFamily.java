@@ -103,20 +103,20 @@ public final class AnalysisFamily implements ToolFamily {
 
     @Override
     public List<Tool<?, ?>> tools(FamilyContext context) {
-        int budget = integer(context, "rpc-budget", "400", 10, 100_000);
-        long window = integer(context, "log-window-blocks", "200000", 1, Integer.MAX_VALUE);
-        long chunk = integer(context, "log-chunk-blocks", "10000", 1, Integer.MAX_VALUE);
-        int concurrency = integer(context, "rpc-concurrency", "8", 1, 64);
-        Duration cacheFor = Duration.ofSeconds(integer(context, "cache-seconds", "60", 0, 86_400));
-        Map<String, BigDecimal> prices = prices(context.setting("prices").orElse(""));
+        int budget = integer(context, "rpc-budget", 10, 100_000);
+        long window = integer(context, "log-window-blocks", 1, Integer.MAX_VALUE);
+        long chunk = integer(context, "log-chunk-blocks", 1, Integer.MAX_VALUE);
+        int concurrency = integer(context, "rpc-concurrency", 1, 64);
+        Duration cacheFor = Duration.ofSeconds(integer(context, "cache-seconds", 0, 86_400));
+        Map<String, BigDecimal> prices = prices(context.setting("prices").orElseThrow());
         Cache<String, Object> cache = Caffeine.newBuilder()
                 .maximumSize(20_000)
                 .expireAfterWrite(cacheFor)
                 .build();
         String probe = probeCode();
         InstantSource clock = context.clock();
-        Web web = new Web(
-                Duration.ofSeconds(integer(context, "http-timeout-seconds", "20", 1, 600)), context.serverVersion());
+        Web web =
+                new Web(Duration.ofSeconds(integer(context, "http-timeout-seconds", 1, 600)), context.serverVersion());
         List<Tool<?, ?>> tools = new ArrayList<>();
         tools.add(Tool.builder("onchain_analyze", AnalyzeInput.class, TokenAnalysis.Report.class)
                 .title("Analyse a token's or contract's risks")
@@ -284,8 +284,12 @@ public final class AnalysisFamily implements ToolFamily {
         return Map.copyOf(prices);
     }
 
-    private static int integer(FamilyContext context, String key, String fallback, int min, int max) {
-        String value = context.setting(key).orElse(fallback).trim();
+    /** A whole-number setting within bounds; its default is in the family's hal9/family-defaults.yaml only. */
+    private static int integer(FamilyContext context, String key, int min, int max) {
+        String value = context.setting(key)
+                .orElseThrow(() -> new IllegalStateException("families.analysis." + key
+                        + " has no value: the family's hal9/family-defaults.yaml gives it a default"))
+                .trim();
         try {
             int parsed = Integer.parseInt(value);
             if (parsed < min || parsed > max) {

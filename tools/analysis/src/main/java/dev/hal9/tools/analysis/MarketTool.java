@@ -83,11 +83,8 @@ final class MarketTool {
         this.context = context;
         this.web = web;
         this.cache = cache;
-        this.baseUrl = context.setting("market.base-url")
-                .orElse("https://api.coingecko.com/api/v3")
-                .trim()
-                .replaceAll("/+$", "");
-        this.apiKey = context.setting("market.api-key").orElse("").trim();
+        this.baseUrl = context.setting("market.base-url").orElseThrow().trim().replaceAll("/+$", "");
+        this.apiKey = context.setting("market.api-key").orElseThrow().trim();
     }
 
     Tool<MarketInput, MarketOutput> tool() {

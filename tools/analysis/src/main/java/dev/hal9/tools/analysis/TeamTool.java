@@ -121,11 +121,8 @@ final class TeamTool {
         this.web = web;
         this.cache = cache;
         this.clock = clock;
-        this.baseUrl = context.setting("github.base-url")
-                .orElse("https://api.github.com")
-                .trim()
-                .replaceAll("/+$", "");
-        this.token = context.setting("github.token").orElse("").trim();
+        this.baseUrl = context.setting("github.base-url").orElseThrow().trim().replaceAll("/+$", "");
+        this.token = context.setting("github.token").orElseThrow().trim();
     }
 
     Tool<TeamInput, TeamOutput> tool() {

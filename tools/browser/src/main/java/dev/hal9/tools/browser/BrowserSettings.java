@@ -63,23 +63,23 @@ record BrowserSettings(
     static final Path DEBIAN_CHROMIUM = Path.of("/usr/bin/chromium");
 
     static BrowserSettings from(FamilyContext context) {
-        boolean headless = !"false".equalsIgnoreCase(context.setting("headless").orElse("true"));
-        String connect = connect(context.setting("connect").orElse(""));
+        boolean headless = !"false".equalsIgnoreCase(required(context, "headless"));
+        String connect = connect(required(context, "connect"));
         return new BrowserSettings(
                 context.setting("executable").orElse(null),
                 headless,
-                positive(context, "max-sessions", 50),
-                positive(context, "max-sessions-per-principal", 10),
-                Duration.ofMinutes(positive(context, "idle-minutes", 30)),
+                positive(context, "max-sessions"),
+                positive(context, "max-sessions-per-principal"),
+                Duration.ofMinutes(positive(context, "idle-minutes")),
                 domains(context, "allowed-domains"),
                 domains(context, "denied-domains"),
                 context.dataDirectory(),
                 pageTokens(context),
-                Duration.ofMinutes(positive(context, "browser-idle-minutes", 10)),
-                extraArgs(context.setting("extra-args").orElse("")),
+                Duration.ofMinutes(positive(context, "browser-idle-minutes")),
+                extraArgs(required(context, "extra-args")),
                 lanes(context),
                 connect,
-                minimizeWindows(context.setting("minimize-windows").orElse("auto"), headless, connect));
+                minimizeWindows(required(context, "minimize-windows"), headless, connect));
     }
 
     /**
@@ -104,7 +104,7 @@ record BrowserSettings(
     static final int MAX_PAGE_TOKENS = 100_000;
 
     private static int pageTokens(FamilyContext context) {
-        int tokens = positive(context, "page-tokens", 20_000);
+        int tokens = positive(context, "page-tokens");
         if (tokens < MIN_PAGE_TOKENS || tokens > MAX_PAGE_TOKENS) {
             throw new IllegalArgumentException("families.browser.page-tokens must be " + MIN_PAGE_TOKENS + " to "
                     + MAX_PAGE_TOKENS + ", not " + tokens);
@@ -114,7 +114,7 @@ record BrowserSettings(
 
     /** families.browser.lanes; 0 (the default) means one per processor, at most 4. */
     private static int lanes(FamilyContext context) {
-        String value = context.setting("lanes").orElse("0").trim();
+        String value = required(context, "lanes").trim();
         int lanes;
         try {
             lanes = Integer.parseInt(value);
@@ -128,8 +128,8 @@ record BrowserSettings(
         return lanes == 0 ? Math.min(4, Runtime.getRuntime().availableProcessors()) : lanes;
     }
 
-    private static int positive(FamilyContext context, String key, int fallback) {
-        String value = context.setting(key).orElse(String.valueOf(fallback)).trim();
+    private static int positive(FamilyContext context, String key) {
+        String value = required(context, key).trim();
         try {
             int parsed = Integer.parseInt(value);
             if (parsed > 0) {
@@ -203,9 +203,16 @@ record BrowserSettings(
     }
 
     private static Set<String> domains(FamilyContext context, String key) {
-        return Arrays.stream(context.setting(key).orElse("").split(","))
+        return Arrays.stream(required(context, key).split(","))
                 .map(value -> value.trim().toLowerCase(Locale.ROOT))
                 .filter(value -> !value.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** A key the family's hal9/family-defaults.yaml gives a value, so it is never missing. */
+    private static String required(FamilyContext context, String key) {
+        return context.setting(key)
+                .orElseThrow(() -> new IllegalStateException("families.browser." + key
+                        + " has no value: the family's hal9/family-defaults.yaml gives it a default"));
     }
 }

@@ -156,7 +156,7 @@ public final class ChainFamily implements ToolFamily {
         Keystore keystore = keystore(context);
         EvmNetworks networks = new EvmNetworks(context);
         Duration timeout = Duration.ofSeconds(
-                Long.parseLong(context.setting("rpc-timeout-seconds").orElse("10")));
+                Long.parseLong(context.setting("rpc-timeout-seconds").orElseThrow()));
         List<Tool<?, ?>> tools = new ArrayList<>();
         tools.add(Tool.builder("evm_wallet", Input.class, Output.class)
                 .title("EVM wallets and balances")

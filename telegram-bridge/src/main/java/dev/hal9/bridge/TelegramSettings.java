@@ -1,0 +1,36 @@
+package dev.hal9.bridge;
+
+import dev.hal9.api.FamilyContext;
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * The Telegram family's settings ({@code families.telegram.*}), read once where the family or a command starts;
+ * their defaults are in the family's {@code hal9/family-defaults.yaml} only.
+ *
+ * @param apiBase the Bot API's address
+ * @param serverUrl the MCP endpoint of the hal9 server the bot's agent uses
+ * @param poll how long one long-polling request waits for updates
+ * @param ratePerMinute agent turns one chat may start per minute
+ * @param openAccess whether anyone may /start the bot without a link code
+ * @param subscriptionStars the price of a 30-day subscription in Telegram Stars; 0: none needed
+ */
+record TelegramSettings(
+        String apiBase, URI serverUrl, Duration poll, int ratePerMinute, boolean openAccess, int subscriptionStars) {
+
+    static TelegramSettings from(FamilyContext context) {
+        return new TelegramSettings(
+                required(context, "api-base"),
+                URI.create(required(context, "server-url")),
+                Duration.ofSeconds(Long.parseLong(required(context, "poll-seconds"))),
+                Integer.parseInt(required(context, "rate-per-minute")),
+                Boolean.parseBoolean(required(context, "open-access")),
+                Integer.parseInt(required(context, "subscription.stars")));
+    }
+
+    private static String required(FamilyContext context, String key) {
+        return context.setting(key)
+                .orElseThrow(() -> new IllegalStateException("families.telegram." + key
+                        + " has no value: the family's hal9/family-defaults.yaml gives it a default"));
+    }
+}

@@ -20,17 +20,11 @@ record TelegramSettings(
 
     static TelegramSettings from(FamilyContext context) {
         return new TelegramSettings(
-                required(context, "api-base"),
-                URI.create(required(context, "server-url")),
-                Duration.ofSeconds(Long.parseLong(required(context, "poll-seconds"))),
-                Integer.parseInt(required(context, "rate-per-minute")),
-                Boolean.parseBoolean(required(context, "open-access")),
-                Integer.parseInt(required(context, "subscription.stars")));
-    }
-
-    private static String required(FamilyContext context, String key) {
-        return context.setting(key)
-                .orElseThrow(() -> new IllegalStateException("families.telegram." + key
-                        + " has no value: the family's hal9/family-defaults.yaml gives it a default"));
+                context.requiredSetting("api-base"),
+                URI.create(context.requiredSetting("server-url")),
+                Duration.ofSeconds(Long.parseLong(context.requiredSetting("poll-seconds"))),
+                Integer.parseInt(context.requiredSetting("rate-per-minute")),
+                Boolean.parseBoolean(context.requiredSetting("open-access")),
+                Integer.parseInt(context.requiredSetting("subscription.stars")));
     }
 }

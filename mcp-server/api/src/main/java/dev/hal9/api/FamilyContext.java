@@ -12,6 +12,18 @@ public interface FamilyContext {
     Optional<String> setting(String key);
 
     /**
+     * A key the family's {@code hal9/family-defaults.yaml} gives a default: its value, which the runtime and the test
+     * kit always have, so a family writes no second copy of the default in code.
+     *
+     * @throws IllegalStateException when there is none: the key has no default ({@code ~}), or the file is broken
+     */
+    default String requiredSetting(String key) {
+        return setting(key)
+                .orElseThrow(() -> new IllegalStateException("a family setting " + key + " has no value, though the "
+                        + "family's hal9/family-defaults.yaml should give it a default"));
+    }
+
+    /**
      * A configuration value of another section, {@code families.<section>.<key>}: for settings a family shares
      * with another part of hal9 (the Telegram bridge reads the bundled agent's {@code orchestrator} model). Operator
      * configuration only; no family reads another's state or classes.

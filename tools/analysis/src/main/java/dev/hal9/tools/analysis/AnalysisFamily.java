@@ -108,7 +108,7 @@ public final class AnalysisFamily implements ToolFamily {
         long chunk = integer(context, "log-chunk-blocks", 1, Integer.MAX_VALUE);
         int concurrency = integer(context, "rpc-concurrency", 1, 64);
         Duration cacheFor = Duration.ofSeconds(integer(context, "cache-seconds", 0, 86_400));
-        Map<String, BigDecimal> prices = prices(context.setting("prices").orElseThrow());
+        Map<String, BigDecimal> prices = prices(context.requiredSetting("prices"));
         Cache<String, Object> cache = Caffeine.newBuilder()
                 .maximumSize(20_000)
                 .expireAfterWrite(cacheFor)
@@ -286,10 +286,7 @@ public final class AnalysisFamily implements ToolFamily {
 
     /** A whole-number setting within bounds; its default is in the family's hal9/family-defaults.yaml only. */
     private static int integer(FamilyContext context, String key, int min, int max) {
-        String value = context.setting(key)
-                .orElseThrow(() -> new IllegalStateException("families.analysis." + key
-                        + " has no value: the family's hal9/family-defaults.yaml gives it a default"))
-                .trim();
+        String value = context.requiredSetting(key).trim();
         try {
             int parsed = Integer.parseInt(value);
             if (parsed < min || parsed > max) {

@@ -83,8 +83,8 @@ final class MarketTool {
         this.context = context;
         this.web = web;
         this.cache = cache;
-        this.baseUrl = context.setting("market.base-url").orElseThrow().trim().replaceAll("/+$", "");
-        this.apiKey = context.setting("market.api-key").orElseThrow().trim();
+        this.baseUrl = context.requiredSetting("market.base-url").trim().replaceAll("/+$", "");
+        this.apiKey = context.requiredSetting("market.api-key").trim();
     }
 
     Tool<MarketInput, MarketOutput> tool() {

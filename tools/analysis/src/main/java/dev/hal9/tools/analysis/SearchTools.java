@@ -97,7 +97,7 @@ final class SearchTools {
 
     SearchTools(FamilyContext context, Web web) {
         this.web = web;
-        this.provider = context.setting("search.provider").orElseThrow().trim().toLowerCase(Locale.ROOT);
+        this.provider = context.requiredSetting("search.provider").trim().toLowerCase(Locale.ROOT);
         if (!List.of("searxng", "brave", "tavily").contains(provider)) {
             throw new IllegalArgumentException(
                     "families.analysis.search.provider is searxng, brave or tavily, not '" + provider + "'");
@@ -110,8 +110,8 @@ final class SearchTools {
                 };
         String configured = context.setting("search.base-url").orElse("").trim();
         this.baseUrl = (configured.isEmpty() ? fallback : configured).replaceAll("/+$", "");
-        this.apiKey = context.setting("search.api-key").orElseThrow().trim();
-        this.feeds = Arrays.stream(context.setting("feeds").orElseThrow().split(","))
+        this.apiKey = context.requiredSetting("search.api-key").trim();
+        this.feeds = Arrays.stream(context.requiredSetting("feeds").split(","))
                 .map(String::trim)
                 .filter(f -> !f.isEmpty())
                 .toList();

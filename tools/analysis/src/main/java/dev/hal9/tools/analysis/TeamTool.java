@@ -121,8 +121,8 @@ final class TeamTool {
         this.web = web;
         this.cache = cache;
         this.clock = clock;
-        this.baseUrl = context.setting("github.base-url").orElseThrow().trim().replaceAll("/+$", "");
-        this.token = context.setting("github.token").orElseThrow().trim();
+        this.baseUrl = context.requiredSetting("github.base-url").trim().replaceAll("/+$", "");
+        this.token = context.requiredSetting("github.token").trim();
     }
 
     Tool<TeamInput, TeamOutput> tool() {

@@ -63,8 +63,8 @@ record BrowserSettings(
     static final Path DEBIAN_CHROMIUM = Path.of("/usr/bin/chromium");
 
     static BrowserSettings from(FamilyContext context) {
-        boolean headless = !"false".equalsIgnoreCase(required(context, "headless"));
-        String connect = connect(required(context, "connect"));
+        boolean headless = !"false".equalsIgnoreCase(context.requiredSetting("headless"));
+        String connect = connect(context.requiredSetting("connect"));
         return new BrowserSettings(
                 context.setting("executable").orElse(null),
                 headless,
@@ -76,10 +76,10 @@ record BrowserSettings(
                 context.dataDirectory(),
                 pageTokens(context),
                 Duration.ofMinutes(positive(context, "browser-idle-minutes")),
-                extraArgs(required(context, "extra-args")),
+                extraArgs(context.requiredSetting("extra-args")),
                 lanes(context),
                 connect,
-                minimizeWindows(required(context, "minimize-windows"), headless, connect));
+                minimizeWindows(context.requiredSetting("minimize-windows"), headless, connect));
     }
 
     /**
@@ -114,7 +114,7 @@ record BrowserSettings(
 
     /** families.browser.lanes; 0 (the default) means one per processor, at most 4. */
     private static int lanes(FamilyContext context) {
-        String value = required(context, "lanes").trim();
+        String value = context.requiredSetting("lanes").trim();
         int lanes;
         try {
             lanes = Integer.parseInt(value);
@@ -129,7 +129,7 @@ record BrowserSettings(
     }
 
     private static int positive(FamilyContext context, String key) {
-        String value = required(context, key).trim();
+        String value = context.requiredSetting(key).trim();
         try {
             int parsed = Integer.parseInt(value);
             if (parsed > 0) {
@@ -203,16 +203,9 @@ record BrowserSettings(
     }
 
     private static Set<String> domains(FamilyContext context, String key) {
-        return Arrays.stream(required(context, key).split(","))
+        return Arrays.stream(context.requiredSetting(key).split(","))
                 .map(value -> value.trim().toLowerCase(Locale.ROOT))
                 .filter(value -> !value.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
-    }
-
-    /** A key the family's hal9/family-defaults.yaml gives a value, so it is never missing. */
-    private static String required(FamilyContext context, String key) {
-        return context.setting(key)
-                .orElseThrow(() -> new IllegalStateException("families.browser." + key
-                        + " has no value: the family's hal9/family-defaults.yaml gives it a default"));
     }
 }

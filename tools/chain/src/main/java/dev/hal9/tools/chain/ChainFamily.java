@@ -155,8 +155,7 @@ public final class ChainFamily implements ToolFamily {
     public List<Tool<?, ?>> tools(FamilyContext context) {
         Keystore keystore = keystore(context);
         EvmNetworks networks = new EvmNetworks(context);
-        Duration timeout = Duration.ofSeconds(
-                Long.parseLong(context.setting("rpc-timeout-seconds").orElseThrow()));
+        Duration timeout = Duration.ofSeconds(Long.parseLong(context.requiredSetting("rpc-timeout-seconds")));
         List<Tool<?, ?>> tools = new ArrayList<>();
         tools.add(Tool.builder("evm_wallet", Input.class, Output.class)
                 .title("EVM wallets and balances")

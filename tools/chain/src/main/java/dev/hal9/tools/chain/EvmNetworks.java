@@ -32,7 +32,7 @@ final class EvmNetworks {
         preset(context, "polygon", "https://polygon-bor-rpc.publicnode.com", 137, "POL");
         preset(context, "bsc", "https://bsc-rpc.publicnode.com", 56, "BNB");
         preset(context, "mantle", "https://rpc.mantle.xyz", 5000, "MNT");
-        String custom = context.setting("evm-networks").orElseThrow();
+        String custom = context.requiredSetting("evm-networks");
         for (String name : Arrays.stream(custom.split(","))
                 .map(String::trim)
                 .filter(n -> !n.isEmpty())

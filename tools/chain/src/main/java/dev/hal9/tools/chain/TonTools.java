@@ -130,7 +130,7 @@ final class TonTools {
     private TonTools() {}
 
     static List<Tool<?, ?>> tools(FamilyContext context, Keystore keystore, Duration timeout) {
-        String endpoint = context.setting("ton.endpoint").orElseThrow();
+        String endpoint = context.requiredSetting("ton.endpoint");
         Optional<String> apiKey = context.setting("ton.api-key").filter(k -> !k.isBlank());
         Supplier<TonCenter> client = new Supplier<>() {
             private volatile TonCenter built;
@@ -157,7 +157,7 @@ final class TonTools {
                 keystore,
                 client,
                 ChainFamily::passphrase,
-                TonTransfers.jettons(context.setting("ton.jettons").orElseThrow()),
+                TonTransfers.jettons(context.requiredSetting("ton.jettons")),
                 context.clock());
         List<Tool<?, ?>> tools = new ArrayList<>();
         tools.add(Tool.builder("ton_wallet", WalletInput.class, WalletOutput.class)

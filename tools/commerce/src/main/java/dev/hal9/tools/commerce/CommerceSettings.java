@@ -30,21 +30,14 @@ record CommerceSettings(
     static CommerceSettings from(FamilyContext context) {
         String marketplaces = context.setting("amazon.marketplaces")
                 .filter(value -> !value.isBlank())
-                .orElseGet(() -> required(context, "amazon.base-url"));
+                .orElseGet(() -> context.requiredSetting("amazon.base-url"));
         return new CommerceSettings(
                 marketplaces,
-                Duration.ofSeconds(Long.parseLong(required(context, "timeout-seconds"))),
-                new BigDecimal(required(context, "usdt-per-usd")),
-                Duration.ofSeconds(Long.parseLong(required(context, "quote-seconds"))),
-                required(context, "token"),
+                Duration.ofSeconds(Long.parseLong(context.requiredSetting("timeout-seconds"))),
+                new BigDecimal(context.requiredSetting("usdt-per-usd")),
+                Duration.ofSeconds(Long.parseLong(context.requiredSetting("quote-seconds"))),
+                context.requiredSetting("token"),
                 context.setting("pay-to").map(String::strip).filter(value -> !value.isEmpty()),
-                required(context, "merchant"));
-    }
-
-    /** A key the family's defaults give a value, so it is never missing unless that file is broken. */
-    private static String required(FamilyContext context, String key) {
-        return context.setting(key)
-                .orElseThrow(() -> new IllegalStateException("families.commerce." + key
-                        + " has no value: the family's hal9/family-defaults.yaml gives it a default"));
+                context.requiredSetting("merchant"));
     }
 }

@@ -96,8 +96,8 @@ final class LoginCommand implements Callable<Integer> {
                 return 2;
             }
         } else {
-            String base = commerce.setting("amazon.base-url").orElseThrow();
-            String executable = commerce.setting("sign-in-browser").orElseThrow();
+            String base = commerce.requiredSetting("amazon.base-url");
+            String executable = commerce.requiredSetting("sign-in-browser");
             state = interactive(executable, url == null ? base + "/gp/css/order-history" : url);
             if (state == null) {
                 return 1;

@@ -17,15 +17,9 @@ record ContractsSettings(String node, Optional<String> toolchain, Duration workT
 
     static ContractsSettings from(FamilyContext context) {
         return new ContractsSettings(
-                required(context, "node"),
+                context.requiredSetting("node"),
                 context.setting("toolchain").filter(value -> !value.isBlank()),
-                Duration.ofSeconds(Long.parseLong(required(context, "timeout-seconds"))),
-                Duration.ofSeconds(Long.parseLong(required(context, "deploy-wait-seconds"))));
-    }
-
-    private static String required(FamilyContext context, String key) {
-        return context.setting(key)
-                .orElseThrow(() -> new IllegalStateException("families.contracts." + key
-                        + " has no value: the family's hal9/family-defaults.yaml gives it a default"));
+                Duration.ofSeconds(Long.parseLong(context.requiredSetting("timeout-seconds"))),
+                Duration.ofSeconds(Long.parseLong(context.requiredSetting("deploy-wait-seconds"))));
     }
 }

@@ -11,6 +11,7 @@ import dev.hal9.api.internal.InMemoryHandles;
 import dev.hal9.api.internal.Json;
 import dev.hal9.api.internal.Principals;
 import dev.hal9.api.internal.ToolAdapter;
+import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.common.McpTransportContext;
@@ -159,6 +160,33 @@ public final class McpTestKit implements AutoCloseable {
      * receive progress or log notifications, say).
      */
     public McpSyncClient client(Principal principal, UnaryOperator<McpClient.SyncSpec> customize) {
+        McpSyncClient client = customize
+                .apply(McpClient.sync(serve(principal))
+                        .requestTimeout(Duration.ofSeconds(120))
+                        .clientInfo(new McpSchema.Implementation("hal9-testkit-client", "test")))
+                .build();
+        client.initialize();
+        clients.add(client);
+        return client;
+    }
+
+    /**
+     * A new initialized asynchronous client session. Its consumers run in the order the server sent the
+     * notifications; the synchronous client hands each one to its own worker, so it cannot show that order.
+     */
+    public McpAsyncClient asyncClient(Principal principal, UnaryOperator<McpClient.AsyncSpec> customize) {
+        McpAsyncClient client = customize
+                .apply(McpClient.async(serve(principal))
+                        .requestTimeout(Duration.ofSeconds(120))
+                        .clientInfo(new McpSchema.Implementation("hal9-testkit-client", "test")))
+                .build();
+        client.initialize().block(Duration.ofSeconds(120));
+        closeables.push(() -> client.closeGracefully().block(Duration.ofSeconds(5)));
+        return client;
+    }
+
+    /** A server session for one principal, and the client half of the transport that reaches it. */
+    private ClientTransport serve(Principal principal) {
         Provider provider = new Provider(Principals.context(principal));
         McpAsyncServer server = McpServer.async(provider)
                 .serverInfo("hal9-testkit", "test")
@@ -174,15 +202,7 @@ public final class McpTestKit implements AutoCloseable {
                 .resourceTemplates(resources.stream().map(adapter::adapt).toList())
                 .build();
         closeables.push(() -> server.closeGracefully().block(Duration.ofSeconds(5)));
-        ClientTransport transport = new ClientTransport(provider);
-        McpSyncClient client = customize
-                .apply(McpClient.sync(transport)
-                        .requestTimeout(Duration.ofSeconds(120))
-                        .clientInfo(new McpSchema.Implementation("hal9-testkit-client", "test")))
-                .build();
-        client.initialize();
-        clients.add(client);
-        return client;
+        return new ClientTransport(provider);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

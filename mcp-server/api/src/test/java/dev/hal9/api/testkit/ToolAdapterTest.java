@@ -9,6 +9,7 @@ import dev.hal9.api.Tool;
 import dev.hal9.api.ToolException;
 import dev.hal9.api.ToolFamily;
 import dev.hal9.api.ToolKind;
+import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
@@ -18,9 +19,11 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
 /**
@@ -202,26 +205,33 @@ class ToolAdapterTest {
     }
 
     @Test
-    void progressAndLogsReachTheClient() {
-        List<McpSchema.ProgressNotification> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
-        List<McpSchema.LoggingMessageNotification> logs = new java.util.concurrent.CopyOnWriteArrayList<>();
-        McpSyncClient carol = kit.client(Principal.local("carol"), spec -> spec.progressConsumer(progress::add)
-                .loggingConsumer(logs::add));
+    void progressAndLogsReachTheClientInOrder() {
+        List<McpSchema.ProgressNotification> progress = new CopyOnWriteArrayList<>();
+        List<McpSchema.LoggingMessageNotification> logs = new CopyOnWriteArrayList<>();
+        // the async client runs its consumers in arrival order (the sync one gives each its own worker)
+        McpAsyncClient carol = kit.asyncClient(
+                Principal.local("carol"), spec -> spec.progressConsumer(p -> Mono.fromRunnable(() -> progress.add(p)))
+                        .loggingConsumer(l -> Mono.fromRunnable(() -> logs.add(l))));
         CallToolResult result = carol.callTool(McpSchema.CallToolRequest.builder()
-                .name("units_count")
-                .arguments(Map.of("millis", 1))
-                .progressToken("count-1")
-                .build());
+                        .name("units_count")
+                        .arguments(Map.of("millis", 1))
+                        .progressToken("count-1")
+                        .build())
+                .block(Duration.ofSeconds(30));
         assertThat(result.isError()).isFalse();
         assertThat(progress)
                 .extracting(McpSchema.ProgressNotification::progress)
                 .containsExactly(1.0, 2.0, 3.0);
         assertThat(progress).allSatisfy(p -> assertThat(p.progressToken()).isEqualTo("count-1"));
-        assertThat(logs).extracting(McpSchema.LoggingMessageNotification::data).contains("step 1", "step 3");
+        assertThat(logs)
+                .extracting(McpSchema.LoggingMessageNotification::data)
+                .containsSubsequence("step 1", "step 2", "step 3");
 
         // without a progress token the tool runs the same and nothing is sent
         progress.clear();
-        assertThat(call(carol, "units_count", Map.of("millis", 1)).isError()).isFalse();
+        CallToolResult plain = carol.callTool(new CallToolRequest("units_count", Map.of("millis", 1)))
+                .block(Duration.ofSeconds(30));
+        assertThat(plain.isError()).isFalse();
         assertThat(progress).isEmpty();
     }
 

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.Optional;
 import java.util.Set;
+import org.jdbi.v3.core.Jdbi;
 
 /** What the runtime offers a family when it asks for its tools. Thread-safe. */
 public interface FamilyContext {
@@ -34,6 +35,19 @@ public interface FamilyContext {
 
     /** State the family keeps per principal in the server's store, across restarts and instances. */
     FamilyState state();
+
+    /**
+     * Jdbi over tables of the family's own in the server's database, for records that need transactions (several
+     * server instances may share one database). The family ships Flyway migrations in its jar under
+     * {@code db/families/<family name>/} ({@code V1__orders.sql}, ...), with table names that start with its name;
+     * they run once, on the first connection, with a schema history of their own. Ask for it in handlers or while
+     * building tools: nothing opens until the first query. SQL must run on H2 and PostgreSQL.
+     *
+     * @throws UnsupportedOperationException where there is no database
+     */
+    default Jdbi database() {
+        throw new UnsupportedOperationException("this context has no database for the family's tables");
+    }
 
     /** A folder of the family's own under the server's data directory, created on demand. */
     Path dataDirectory();

@@ -42,6 +42,7 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -379,6 +380,11 @@ public final class Hal9 implements AutoCloseable {
             @Override
             public dev.hal9.api.FamilyState state() {
                 return store.familyState(family.name());
+            }
+
+            @Override
+            public Jdbi database() {
+                return store.familyTables(family.name(), family.getClass().getClassLoader());
             }
 
             @Override

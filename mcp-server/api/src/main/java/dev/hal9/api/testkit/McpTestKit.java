@@ -7,6 +7,7 @@ import dev.hal9.api.ToolFamily;
 import dev.hal9.api.internal.CallObserver;
 import dev.hal9.api.internal.Cancellations;
 import dev.hal9.api.internal.FamilyDefaults;
+import dev.hal9.api.internal.FamilyTables;
 import dev.hal9.api.internal.InMemoryHandles;
 import dev.hal9.api.internal.Json;
 import dev.hal9.api.internal.Principals;
@@ -34,8 +35,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import org.h2.jdbcx.JdbcConnectionPool;
+import org.jdbi.v3.core.Jdbi;
 import reactor.core.publisher.Mono;
 
 /**
@@ -63,6 +67,11 @@ public final class McpTestKit implements AutoCloseable {
     private final Path dataDirectory;
     private final Map<String, String> settings;
     private final InstantSource clock;
+    /** The families' tables: an H2 file in the kit's folder, opened on the first query and closed with the kit. */
+    private final ReentrantLock opening = new ReentrantLock();
+
+    private JdbcConnectionPool pool;
+    private final FamilyTables tables = new FamilyTables(this::pool);
 
     private McpTestKit(
             Path dataDirectory,
@@ -221,6 +230,33 @@ public final class McpTestKit implements AutoCloseable {
             }
         }
         adapter.close();
+        opening.lock();
+        try {
+            if (pool != null) {
+                pool.dispose();
+            }
+        } finally {
+            opening.unlock();
+        }
+    }
+
+    private JdbcConnectionPool pool() {
+        opening.lock();
+        try {
+            if (pool == null) {
+                pool = JdbcConnectionPool.create(
+                        "jdbc:h2:file:"
+                                + dataDirectory
+                                        .resolve(".db")
+                                        .resolve("families")
+                                        .toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE",
+                        "sa",
+                        "");
+            }
+            return pool;
+        } finally {
+            opening.unlock();
+        }
     }
 
     private FamilyContext context(ToolFamily family) {
@@ -245,6 +281,12 @@ public final class McpTestKit implements AutoCloseable {
             public dev.hal9.api.FamilyState state() {
                 // files in the kit's folder, so a second kit on the same folder sees them, as after a restart
                 return new FileState(dataDirectory.resolve(".state").resolve(family.name()));
+            }
+
+            @Override
+            public Jdbi database() {
+                // the same migrations as in a server, on H2 in the kit's folder, so a second kit sees the rows
+                return tables.jdbi(family.name(), family.getClass().getClassLoader());
             }
 
             @Override

@@ -21,6 +21,7 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.jdbi.v3.core.Jdbi;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -40,7 +41,7 @@ final class FamilyCommands {
     static List<Contributed> load() {
         List<Contributed> all = new ArrayList<>();
         for (ToolFamily family : ServiceLoader.load(ToolFamily.class)) {
-            Context context = new Context(family.name());
+            Context context = new Context(family.name(), family.getClass().getClassLoader());
             for (Object command : family.commands(context)) {
                 Object annotated = command instanceof CommandLine line ? line.getCommand() : command;
                 Command annotation = annotated.getClass().getAnnotation(Command.class);
@@ -75,14 +76,16 @@ final class FamilyCommands {
      */
     static final class Context implements Supplier<FamilyContext>, AutoCloseable {
         private final String family;
+        private final ClassLoader classLoader;
         private final List<Main.Common> commons = new ArrayList<>();
         private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
         private Settings settings;
         private final ReentrantLock opening = new ReentrantLock();
         private volatile Store store;
 
-        Context(String family) {
+        Context(String family, ClassLoader classLoader) {
             this.family = family;
+            this.classLoader = classLoader;
         }
 
         private Main.Common common() {
@@ -166,6 +169,11 @@ final class FamilyCommands {
                 @Override
                 public FamilyState state() {
                     return store().familyState(family);
+                }
+
+                @Override
+                public Jdbi database() {
+                    return store().familyTables(family, classLoader);
                 }
 
                 /** The family's folder; not created here, so that a command that fails leaves nothing behind. */

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.h2.api.ErrorCode;
 import org.h2.jdbc.JdbcConnection;
@@ -125,9 +126,18 @@ public final class Database implements AutoCloseable {
 
     /** Jdbi over the open database; starts opening it if nothing has, and waits for it to be open. */
     public Jdbi jdbi() {
+        return opened().jdbi();
+    }
+
+    /** The pool under {@link #jdbi()}, for the families' tables ({@link dev.hal9.api.internal.FamilyTables}). */
+    public DataSource dataSource() {
+        return opened().pool();
+    }
+
+    private Opened opened() {
         openInBackground();
         try {
-            return opened.get(OPEN_SECONDS, TimeUnit.SECONDS).jdbi();
+            return opened.get(OPEN_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while opening the database", e);

@@ -1,13 +1,15 @@
 package dev.hal9.server.store;
 
 import dev.hal9.api.FamilyState;
+import dev.hal9.api.internal.FamilyTables;
 import dev.hal9.server.Settings;
 import java.nio.file.Path;
 import java.util.function.LongSupplier;
+import org.jdbi.v3.core.Jdbi;
 
 /**
  * What a hal9 process keeps in its database, one store per table over one {@link Database}: API tokens, handles,
- * families' state and the audit log. Opening it opens nothing yet (see {@link Database}); closing it writes the
+ * families' state, the tables families own, and the audit log. Opening it opens nothing yet (see {@link Database}); closing it writes the
  * queued audit rows and then closes the database. Thread-safe.
  */
 public final class Store implements AutoCloseable {
@@ -17,6 +19,7 @@ public final class Store implements AutoCloseable {
     private final TokenStore tokens;
     private final HandleStore handles;
     private final AuditLog audit;
+    private final FamilyTables familyTables;
 
     private Store(Database database, LongSupplier clock) {
         this.database = database;
@@ -25,6 +28,7 @@ public final class Store implements AutoCloseable {
         this.tokens = new TokenStore(database, principals, clock);
         this.handles = new HandleStore(database, principals, clock);
         this.audit = new AuditLog(database, clock);
+        this.familyTables = new FamilyTables(database::dataSource);
     }
 
     /** The stores over a JDBC URL. */
@@ -67,6 +71,15 @@ public final class Store implements AutoCloseable {
     /** One family's per-principal state. */
     public FamilyState familyState(String family) {
         return new FamilyStateStore(database, family, clock);
+    }
+
+    /**
+     * Jdbi over the tables a family owns, migrated from its jar on the first connection ({@link FamilyTables}).
+     *
+     * @param classLoader the family's, where its migrations are
+     */
+    public Jdbi familyTables(String family, ClassLoader classLoader) {
+        return familyTables.jdbi(family, classLoader);
     }
 
     /** The audit log. */

@@ -24,7 +24,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -323,7 +322,7 @@ public final class CommerceFamily implements ToolFamily {
                 context,
                 settings,
                 adapters(settings.marketplaces()),
-                new OrderBook(context.state()),
+                new OrderBook(context.database(), context.state()),
                 context.dataDirectory().resolve("screens"),
                 settings.storeTimeout().toMillis());
         this.shop = s;
@@ -497,64 +496,64 @@ public final class CommerceFamily implements ToolFamily {
                             null,
                             "Quoted from the checkout page; pay with amazon_checkout action=pay order=" + id
                                     + " before the " + "quote expires.",
-                            s.context().clock().instant().toString());
-                    s.book().save(principal, order);
+                            s.context().clock().instant().toString(),
+                            0);
+                    s.book().create(principal, order);
                     return new CheckoutOutput(view(order), null, null, null);
                 });
             case PAY -> {
                 OrderBook.Order order = order(s, call, in.order());
-                ReentrantLock lock = s.book().lock(principal);
-                lock.lock();
-                try {
-                    order = s.book().find(principal, order.id()).orElseThrow();
-                    if (!order.state().equals("quoted")) {
-                        yield report(s, guard, call, order); // paid already: the same order, never a second payment
-                    }
-                    if (s.context().clock().instant().isAfter(Instant.parse(order.quoteExpiresAt()))) {
-                        s.book()
-                                .save(
-                                        principal,
-                                        order.with(
-                                                "cancelled",
-                                                null,
-                                                null,
-                                                null,
-                                                "The quote expired at " + order.quoteExpiresAt()
-                                                        + " before it was paid; nothing was "
-                                                        + "paid. Quote again (prices may have changed)."));
-                        throw new ToolException("the quote for " + order.id() + " expired at " + order.quoteExpiresAt()
-                                + "; nothing was paid. Get a new one with amazon_checkout action=quote");
-                    }
-                    Ton ton = ton(s);
-                    String wallet = ton.wallet(principal, in.from());
-                    s.book().save(principal, order.withWallet(wallet));
-                    Guard.Intent intent = ton.prepare(
-                            principal,
-                            new Ton.Payment(
-                                    in.from(),
-                                    payTo(s, ton),
-                                    order.usdt(),
-                                    "hal9 " + order.id(),
-                                    order.token(),
-                                    "order-" + order.id()));
-                    // an auto-approved payment may settle within submit: the listener then moves the order on
-                    Guard.Payment payment = guard.submit(call, intent);
-                    OrderBook.Order now = s.book().find(principal, order.id()).orElseThrow();
-                    if (now.state().equals("quoted")) {
-                        s.book()
-                                .save(
-                                        principal,
-                                        now.with(
-                                                "awaiting_approval",
-                                                payment.id(),
-                                                null,
-                                                null,
-                                                "Waiting for a person to approve the USDT payment; the order is "
-                                                        + "placed as soon as the payment arrives."));
-                    }
-                    order = s.book().find(principal, order.id()).orElseThrow();
-                } finally {
-                    lock.unlock();
+                if (!order.state().equals("quoted")) {
+                    yield report(s, guard, call, order); // paid already: the same order, never a second payment
+                }
+                if (s.context().clock().instant().isAfter(Instant.parse(order.quoteExpiresAt()))) {
+                    s.book()
+                            .move(
+                                    principal,
+                                    order,
+                                    order.with(
+                                            "cancelled",
+                                            null,
+                                            null,
+                                            null,
+                                            "The quote expired at " + order.quoteExpiresAt()
+                                                    + " before it was paid; nothing was paid. Quote again (prices"
+                                                    + " may have changed)."));
+                    throw new ToolException("the quote for " + order.id() + " expired at " + order.quoteExpiresAt()
+                            + "; nothing was paid. Get a new one with amazon_checkout action=quote");
+                }
+                Ton ton = ton(s);
+                String wallet = ton.wallet(principal, in.from());
+                Optional<OrderBook.Order> mine = s.book().move(principal, order, order.withWallet(wallet));
+                if (mine.isEmpty()) {
+                    // another call (here or on another instance) is paying this order: one payment, its report
+                    yield report(s, guard, call, order);
+                }
+                order = mine.get();
+                Guard.Intent intent = ton.prepare(
+                        principal,
+                        new Ton.Payment(
+                                in.from(),
+                                payTo(s, ton),
+                                order.usdt(),
+                                "hal9 " + order.id(),
+                                order.token(),
+                                "order-" + order.id()));
+                // an auto-approved payment may settle within submit: the listener then moves the order on
+                Guard.Payment payment = guard.submit(call, intent);
+                OrderBook.Order now = s.book().find(principal, order.id()).orElseThrow();
+                if (now.state().equals("quoted")) {
+                    s.book()
+                            .move(
+                                    principal,
+                                    now,
+                                    now.with(
+                                            "awaiting_approval",
+                                            payment.id(),
+                                            null,
+                                            null,
+                                            "Waiting for a person to approve the USDT payment; the order is placed"
+                                                    + " as soon as the payment arrives."));
                 }
                 yield report(s, guard, call, order);
             }
@@ -568,39 +567,44 @@ public final class CommerceFamily implements ToolFamily {
      */
     private CheckoutOutput report(Shop s, Guard guard, ToolCall call, OrderBook.Order start) {
         String principal = call.principal().id();
-        ReentrantLock lock = s.book().lock(principal);
-        lock.lock();
-        try {
-            OrderBook.Order order = s.book().find(principal, start.id()).orElse(start);
-            if (order.paymentId() == null) {
-                return new CheckoutOutput(view(order), null, null, null);
-            }
-            Guard.Payment payment =
-                    guard.find(call.principal(), order.paymentId()).orElseThrow();
-            if (payment.state().terminal()
-                    && List.of("awaiting_approval", "paying").contains(order.state())) {
-                // ended in another process (hal9 decline) a moment ago: what its listener will do, done now (once)
-                settled(s, guard, payment, null);
+        OrderBook.Order order = s.book().find(principal, start.id()).orElse(start);
+        if (order.paymentId() == null) {
+            return new CheckoutOutput(view(order), null, null, null);
+        }
+        Guard.Payment payment = guard.find(call.principal(), order.paymentId()).orElseThrow();
+        if (payment.state().terminal() && List.of("awaiting_approval", "paying").contains(order.state())) {
+            // ended in another process (hal9 decline) a moment ago: what its listener will do, done now (once)
+            settled(s, guard, payment, null);
+            order = s.book().find(principal, order.id()).orElse(order);
+        }
+        if (order.state().equals("refunding") && order.refundPaymentId() != null) {
+            // a refund that ended before the order was marked refunding was not heard by the listener
+            Optional<Guard.Payment> refund = guard.find(call.principal(), order.refundPaymentId());
+            if (refund.isPresent() && refund.get().state().terminal()) {
+                refunded(s, principal, order, refund.get());
                 order = s.book().find(principal, order.id()).orElse(order);
             }
-            if (order.state().equals("awaiting_approval")
-                    && (payment.state() == Guard.State.APPROVED
-                            || payment.state().inFlight())) {
-                order = order.with(
-                        "paying",
-                        payment.id(),
-                        null,
-                        null,
-                        "Approved; the USDT payment is on its way, and the order is placed when it arrives.");
-                s.book().save(principal, order);
-            }
-            PaymentView refund = guard.refundOf(call.principal(), payment.id())
-                    .map(r -> PaymentView.of(r, guard.nextStep(r)))
-                    .orElse(null);
-            return new CheckoutOutput(view(order), PaymentView.of(payment, guard.nextStep(payment)), refund, null);
-        } finally {
-            lock.unlock();
         }
+        if (order.state().equals("awaiting_approval")
+                && (payment.state() == Guard.State.APPROVED || payment.state().inFlight())) {
+            OrderBook.Order read = order;
+            order = s.book()
+                    .move(
+                            principal,
+                            read,
+                            read.with(
+                                    "paying",
+                                    payment.id(),
+                                    null,
+                                    null,
+                                    "Approved; the USDT payment is on its way, and the order is placed when it"
+                                            + " arrives."))
+                    .orElseGet(() -> s.book().find(principal, read.id()).orElse(read));
+        }
+        PaymentView refund = guard.refundOf(call.principal(), payment.id())
+                .map(r -> PaymentView.of(r, guard.nextStep(r)))
+                .orElse(null);
+        return new CheckoutOutput(view(order), PaymentView.of(payment, guard.nextStep(payment)), refund, null);
     }
 
     /**
@@ -615,44 +619,45 @@ public final class CommerceFamily implements ToolFamily {
         }
         String principal = paid.principal();
         String id = paid.idempotencyKey().substring("order-".length());
-        ReentrantLock lock = s.book().lock(principal);
-        lock.lock();
-        try {
-            Optional<OrderBook.Order> found = s.book().find(principal, id);
-            if (found.isEmpty()) {
-                return;
-            }
-            OrderBook.Order order = found.get();
-            if (original != null) {
-                refunded(s, principal, order, payment);
-                return;
-            }
-            if (!List.of("quoted", "awaiting_approval", "paying").contains(order.state())) {
-                return; // moved on already (this end was heard before), or being placed
-            }
-            OrderBook.Order next =
-                    switch (payment.state()) {
-                        case CONFIRMED -> place(s, guard, principal, order, payment);
-                        case DECLINED, EXPIRED ->
-                            order.with(
-                                    "cancelled",
-                                    payment.id(),
-                                    null,
-                                    null,
-                                    "The payment was " + payment.state().name().toLowerCase(Locale.ROOT)
-                                            + ": nothing was paid and nothing was ordered.");
-                        case FAILED ->
-                            order.with(
-                                    "payment_failed",
-                                    payment.id(),
-                                    null,
-                                    null,
-                                    "The USDT payment failed (" + payment.error() + "); nothing was ordered.");
-                        default -> order;
-                    };
-            s.book().save(principal, next);
-        } finally {
-            lock.unlock();
+        Optional<OrderBook.Order> found = s.book().find(principal, id);
+        if (found.isEmpty()) {
+            return;
+        }
+        OrderBook.Order order = found.get();
+        if (original != null) {
+            refunded(s, principal, order, payment);
+            return;
+        }
+        if (!List.of("quoted", "awaiting_approval", "paying").contains(order.state())) {
+            return; // moved on already (this end was heard before), or being placed
+        }
+        switch (payment.state()) {
+            case CONFIRMED -> place(s, guard, principal, order, payment);
+            case DECLINED, EXPIRED ->
+                s.book()
+                        .move(
+                                principal,
+                                order,
+                                order.with(
+                                        "cancelled",
+                                        payment.id(),
+                                        null,
+                                        null,
+                                        "The payment was "
+                                                + payment.state().name().toLowerCase(Locale.ROOT)
+                                                + ": nothing was paid and nothing was ordered."));
+            case FAILED ->
+                s.book()
+                        .move(
+                                principal,
+                                order,
+                                order.with(
+                                        "payment_failed",
+                                        payment.id(),
+                                        null,
+                                        null,
+                                        "The USDT payment failed (" + payment.error() + "); nothing was ordered."));
+            default -> {}
         }
     }
 
@@ -662,8 +667,9 @@ public final class CommerceFamily implements ToolFamily {
         }
         String wallet = order.wallet() == null ? "your wallet" : order.wallet();
         s.book()
-                .save(
+                .move(
                         principal,
+                        order,
                         refund.state() == Guard.State.CONFIRMED
                                 ? order.with(
                                         "refunded",
@@ -683,44 +689,81 @@ public final class CommerceFamily implements ToolFamily {
                                                 + order.usdt() + " USDT back."));
     }
 
-    /** The payment arrived: place the order; if that fails, ask the guard to refund the payment. */
-    private OrderBook.Order place(Shop s, Guard guard, String principal, OrderBook.Order order, Guard.Payment payment) {
-        s.book()
-                .save(
+    /**
+     * The payment arrived: place the order; if that fails, ask the guard to refund the payment. Only the caller
+     * that moves the order to {@code placing} places it: another thread or instance that heard the same payment end
+     * finds it moved and leaves it.
+     */
+    private void place(Shop s, Guard guard, String principal, OrderBook.Order order, Guard.Payment payment) {
+        Optional<OrderBook.Order> claimed = s.book()
+                .move(
                         principal,
-                        order.with("placing", payment.id(), null, null, "Paid; placing the order with Amazon."));
+                        order,
+                        order.with("placing", payment.id(), null, null, "Paid; placing the order with" + " Amazon."));
+        if (claimed.isEmpty()) {
+            return;
+        }
+        OrderBook.Order placing = claimed.get();
         String failure;
         try {
             String number = browser(s, principal).withPage(principal, PROFILE, s.timeoutMillis(), page -> {
                 ShopAdapter.Checkout checkout = s.adapter().checkout(page);
-                if (checkout.total().compareTo(order.total()) != 0) {
-                    throw new ToolException("the checkout total changed from " + order.total() + " to "
+                if (checkout.total().compareTo(placing.total()) != 0) {
+                    throw new ToolException("the checkout total changed from " + placing.total() + " to "
                             + checkout.total() + " " + checkout.currency() + " after the quote");
                 }
                 return s.adapter().placeOrder(page);
             });
-            return order.with(
-                    "ordered",
-                    payment.id(),
-                    number,
-                    null,
-                    "Paid " + order.usdt() + " USDT and ordered: Amazon order " + number + ". amazon_orders shows "
-                            + "its tracking.");
+            s.book()
+                    .move(
+                            principal,
+                            placing,
+                            placing.with(
+                                    "ordered",
+                                    payment.id(),
+                                    number,
+                                    null,
+                                    "Paid " + placing.usdt() + " USDT and ordered: Amazon order " + number
+                                            + ". amazon_orders shows its tracking."));
+            return;
         } catch (ShopAdapter.Blocked e) {
             failure = e.getMessage();
         } catch (RuntimeException e) {
             failure = e.getMessage();
         }
+        // marked refunding before the refund is asked for, so that a refund that ends at once finds it so
+        String wallet = placing.wallet() == null ? "your wallet" : placing.wallet();
+        String why = failure;
+        Optional<OrderBook.Order> refunding = s.book()
+                .move(
+                        principal,
+                        placing,
+                        placing.with(
+                                "refunding",
+                                payment.id(),
+                                null,
+                                null,
+                                "Paid, but the order could not be placed (" + why + "). The " + placing.usdt()
+                                        + " USDT are being refunded to " + wallet + "."));
         Guard.Payment refund = guard.refund(payment.id(), "the order could not be placed");
-        String wallet = order.wallet() == null ? "your wallet" : order.wallet();
-        return order.with(
-                "refunding",
-                payment.id(),
-                null,
-                refund.id(),
-                "Paid, but the order could not be placed (" + failure + "). The " + order.usdt() + " USDT are being "
-                        + "refunded to " + wallet + " (refund " + refund.id()
-                        + ", which the shop's operator approves).");
+        refunding.ifPresent(marked -> {
+            OrderBook.Order now = s.book().find(principal, marked.id()).orElse(marked);
+            if (now.state().equals("refunding") && now.refundPaymentId() == null) {
+                s.book()
+                        .move(
+                                principal,
+                                now,
+                                now.with(
+                                        "refunding",
+                                        payment.id(),
+                                        null,
+                                        refund.id(),
+                                        "Paid, but the order could not be placed (" + why + "). The "
+                                                + placing.usdt() + " USDT are being refunded to " + wallet
+                                                + " (refund " + refund.id() + ", which the shop's operator"
+                                                + " approves)."));
+            }
+        });
     }
 
     private OrdersOutput orders(Shop s, OrdersInput in, ToolCall call) {

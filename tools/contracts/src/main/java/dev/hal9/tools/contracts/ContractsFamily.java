@@ -310,7 +310,12 @@ public final class ContractsFamily implements ToolFamily {
                 settings.workTimeout());
         context.onClose(worker);
         Runtime rt = new Runtime(
-                context, settings, worker, new Compiler(worker), new Auditor(worker), new Artifacts(context.state()));
+                context,
+                settings,
+                worker,
+                new Compiler(worker),
+                new Auditor(worker),
+                new Artifacts(context.state(), context.database()));
         this.runtime = rt;
         context.publish(ContractSources.class, new Sources(rt));
         List<Tool<?, ?>> tools = new ArrayList<>();
@@ -608,9 +613,8 @@ public final class ContractsFamily implements ToolFamily {
         String creation = artifact.bytecode() + encoded.substring(2);
         Optional<Guard.Payment> retried = retry(guard, call, input.idempotencyKey(), null, creation);
         if (retried.isPresent()) {
-            Artifacts.Deployment earlier = rt.artifacts().deployments(principal, 1000).stream()
-                    .filter(d -> d.paymentId().equals(retried.get().id()))
-                    .findFirst()
+            Artifacts.Deployment earlier = rt.artifacts()
+                    .deploymentFor(principal, retried.get().id())
                     .orElseThrow(() -> new ToolException("the idempotency key '" + input.idempotencyKey()
                             + "' was used for another payment; use a new key for a new deployment"));
             Artifacts.Deployment settled = settle(rt, evm, call, earlier, retried.get());
@@ -648,9 +652,7 @@ public final class ContractsFamily implements ToolFamily {
                     + Abi.revertReason(artifact.abi(), e.data) + " (" + e.reason + ")");
         }
         Guard.Payment payment = guard.submit(call, intent);
-        Optional<Artifacts.Deployment> earlier = rt.artifacts().deployments(principal, 1000).stream()
-                .filter(d -> d.paymentId().equals(payment.id()))
-                .findFirst();
+        Optional<Artifacts.Deployment> earlier = rt.artifacts().deploymentFor(principal, payment.id());
         Artifacts.Deployment deployment = earlier.orElseGet(() -> {
             Artifacts.Deployment fresh = new Artifacts.Deployment(
                     call.handles().mint("dp", artifact.name() + " on " + network.name()),
@@ -667,8 +669,8 @@ public final class ContractsFamily implements ToolFamily {
                     null,
                     null,
                     rt.context().clock().instant().toString());
-            rt.artifacts().save(principal, fresh);
-            return fresh;
+            // another instance may have recorded this payment's deployment meanwhile: then that one is returned
+            return rt.artifacts().insert(principal, fresh);
         });
         deployment = settle(rt, evm, call, deployment, payment);
         Guard.Payment now = guard.find(call.principal(), payment.id()).orElse(payment);
@@ -704,10 +706,11 @@ public final class ContractsFamily implements ToolFamily {
                                 : receiptOf(rt, evm, call, deployment, payment);
                     case SENT, RECONCILING, CONFIRMED -> receiptOf(rt, evm, call, deployment, payment);
                 };
-        if (!next.equals(deployment)) {
-            rt.artifacts().save(principal, next);
+        if (next.equals(deployment)) {
+            return deployment;
         }
-        return next;
+        // compare-and-set: if another instance moved it first, what it recorded is the answer
+        return rt.artifacts().move(principal, deployment, next);
     }
 
     private Artifacts.Deployment receiptOf(

@@ -6,6 +6,7 @@ import dev.hal9.api.FamilyState;
 import dev.hal9.api.Handles;
 import dev.hal9.api.Handles.HandleInfo;
 import dev.hal9.api.Principal;
+import dev.hal9.api.ToolFamily;
 import dev.hal9.server.store.AuditLog.AuditRow;
 import dev.hal9.server.store.TokenStore.NewToken;
 import java.sql.Connection;
@@ -14,6 +15,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -22,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -84,6 +87,41 @@ class PostgresStoresTest {
                 .mapTo(String.class)
                 .list());
         assertThat(versions).containsExactly("1", "2", "3", "4");
+    }
+
+    /** Every family that ships tables (db/families/NAME in its jar) migrates them on PostgreSQL, beside ours. */
+    @Test
+    void everyFamilysTablesMigrate() {
+        List<String> migrated = new ArrayList<>();
+        for (ToolFamily family : ServiceLoader.load(ToolFamily.class)) {
+            ClassLoader loader = family.getClass().getClassLoader();
+            if (loader.getResource("db/families/" + family.name()) == null) {
+                continue;
+            }
+            Jdbi tables = store.familyTables(family.name(), loader);
+            List<String> versions = tables.withHandle(handle -> handle.createQuery("SELECT version FROM flyway_history_"
+                            + family.name() + " WHERE success AND version IS NOT NULL ORDER BY installed_rank")
+                    .mapTo(String.class)
+                    .list());
+            assertThat(versions).as(family.name()).startsWith("0", "1");
+            migrated.add(family.name());
+        }
+        assertThat(migrated).contains("commerce");
+        // the identity column that orders "newest first" counts up on PostgreSQL as on H2
+        Jdbi commerce = store.familyTables("commerce", getClass().getClassLoader());
+        commerce.useHandle(handle -> {
+            for (String id : List.of("ord_pg1", "ord_pg2")) {
+                handle.execute(
+                        "INSERT INTO commerce_orders (id, principal_id, version, state, created_at)"
+                                + " VALUES (?, 'pg-frank', 0, 'quoted', '2026-12-07T12:00:00Z')",
+                        id);
+            }
+        });
+        List<String> newestFirst = commerce.withHandle(handle -> handle.createQuery(
+                        "SELECT id FROM commerce_orders WHERE principal_id = 'pg-frank' ORDER BY seq DESC")
+                .mapTo(String.class)
+                .list());
+        assertThat(newestFirst).containsExactly("ord_pg2", "ord_pg1");
     }
 
     @Test

@@ -9,11 +9,6 @@ import dev.hal9.api.Resource;
 import dev.hal9.api.Tool;
 import dev.hal9.api.ToolFamily;
 import dev.hal9.api.testkit.McpTestKit;
-import dev.hal9.tools.chain.Evm;
-import io.modelcontextprotocol.spec.McpSchema;
-import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
-import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,26 +66,6 @@ class DeploymentsTableTest {
 
         FamilyState state() {
             return context.state();
-        }
-    }
-
-    /**
-     * Publishes an {@link Evm} that must not be used, so that contract_read gets as far as the deployment it is
-     * given (the chain family publishes the real one only beside a guard, which the kit has not).
-     */
-    private static final class UnusedEvm implements ToolFamily {
-        @Override
-        public String name() {
-            return "unusedevm";
-        }
-
-        @Override
-        public List<Tool<?, ?>> tools(FamilyContext context) {
-            context.publish(Evm.class, (Evm) Proxy.newProxyInstance(
-                    Evm.class.getClassLoader(), new Class<?>[] {Evm.class}, (proxy, method, args) -> {
-                        throw new AssertionError("the EVM was used: " + method.getName());
-                    }));
-            return List.of();
         }
     }
 
@@ -286,44 +261,9 @@ class DeploymentsTableTest {
         }
     }
 
-    @Test
-    void contractReadFindsADeploymentAnOlderHal9Recorded() throws Exception {
-        Path folder = Files.createTempDirectory("hal9-deployments");
-        Artifacts.Deployment declined = awaiting("dp_old", "pay_1", "2024-12-01T08:00:00Z")
-                .with("not_deployed", null, null, null, null, null, "the deployment was declined; nothing was sent");
-        // an older hal9 on the same folder, which kept it in the family state
-        Contracts older = new Contracts(null);
-        try (McpTestKit kit = kit(folder, older)) {
-            writeOld(older.state(), "alice", declined);
-            older.state().put("alice", "deployments", Json.write(List.of("dp_old")));
-        }
-        Contracts contracts = new Contracts(new ContractsFamily());
-        try (McpTestKit kit = kit(folder, contracts, new UnusedEvm())) {
-            CallToolResult read = kit.client("alice")
-                    .callTool(new CallToolRequest("contract_read", Map.of("deployment", "dp_old", "function", "name")));
-            assertThat(read.isError()).as(text(read)).isTrue();
-            assertThat(text(read)).contains("deployment dp_old is not_deployed, so there is no contract yet");
-            // it is in the table now, and gone from the family state
-            assertThat(contracts.state().get("alice", "deployments")).isEmpty();
-            assertThat(contracts.state().get("alice", "deployment/dp_old")).isEmpty();
-            assertThat(contracts.artifacts().deployments("alice", 50)).containsExactly(declined);
-            // and another principal still does not find it
-            CallToolResult bobs = kit.client("bob")
-                    .callTool(new CallToolRequest("contract_read", Map.of("deployment", "dp_old", "function", "name")));
-            assertThat(text(bobs)).contains("dp_old", "not found");
-        }
-    }
-
     private static void writeOld(FamilyState state, String principal, Artifacts.Deployment... deployments) {
         for (Artifacts.Deployment d : deployments) {
             state.put(principal, "deployment/" + d.id(), Json.write(d));
         }
-    }
-
-    private static String text(CallToolResult result) {
-        return result.content().stream()
-                .filter(c -> c instanceof McpSchema.TextContent)
-                .map(c -> ((McpSchema.TextContent) c).text())
-                .reduce("", String::concat);
     }
 }

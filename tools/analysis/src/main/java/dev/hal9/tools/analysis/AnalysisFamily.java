@@ -17,13 +17,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -103,20 +99,14 @@ public final class AnalysisFamily implements ToolFamily {
 
     @Override
     public List<Tool<?, ?>> tools(FamilyContext context) {
-        int budget = integer(context, "rpc-budget", 10, 100_000);
-        long window = integer(context, "log-window-blocks", 1, Integer.MAX_VALUE);
-        long chunk = integer(context, "log-chunk-blocks", 1, Integer.MAX_VALUE);
-        int concurrency = integer(context, "rpc-concurrency", 1, 64);
-        Duration cacheFor = Duration.ofSeconds(integer(context, "cache-seconds", 0, 86_400));
-        Map<String, BigDecimal> prices = prices(context.requiredSetting("prices"));
+        AnalysisSettings settings = AnalysisSettings.from(context);
         Cache<String, Object> cache = Caffeine.newBuilder()
                 .maximumSize(20_000)
-                .expireAfterWrite(cacheFor)
+                .expireAfterWrite(settings.cacheFor())
                 .build();
         String probe = probeCode();
         InstantSource clock = context.clock();
-        Web web =
-                new Web(Duration.ofSeconds(integer(context, "http-timeout-seconds", 1, 600)), context.serverVersion());
+        Web web = new Web(settings.httpTimeout(), context.serverVersion());
         List<Tool<?, ?>> tools = new ArrayList<>();
         tools.add(Tool.builder("onchain_analyze", AnalyzeInput.class, TokenAnalysis.Report.class)
                 .title("Analyse a token's or contract's risks")
@@ -130,8 +120,7 @@ public final class AnalysisFamily implements ToolFamily {
                         + "call, simulation, log range). Reads only; bounded by an RPC budget.")
                 .kind(ToolKind.READ_ONLY)
                 .capability("analysis.read")
-                .handler((input, call) ->
-                        analyze(context, cache, budget, window, chunk, concurrency, probe, clock, input, call))
+                .handler((input, call) -> analyze(context, settings, cache, probe, clock, input, call))
                 .render(AnalysisFamily::render)
                 .build());
         tools.add(Tool.builder("calculate", CalculateInput.class, CalculateOutput.class)
@@ -142,24 +131,21 @@ public final class AnalysisFamily implements ToolFamily {
                         + "the prices the operator configured (eth_usd). Says when a division had to be rounded.")
                 .kind(ToolKind.READ_ONLY)
                 .capability("analysis.read")
-                .handler((input, call) -> calculate(prices, input))
+                .handler((input, call) -> calculate(settings.prices(), input))
                 .render(o -> o.expression() + " = " + o.result() + (o.unit() == null ? "" : " " + o.unit())
                         + (o.exact() ? "" : " (rounded)"))
                 .build());
-        tools.addAll(new SearchTools(context, web).tools());
-        tools.add(new MarketTool(context, web, cache).tool());
-        tools.add(new TeamTool(context, web, cache, clock).tool());
-        tools.add(new FileTool(context).tool());
+        tools.addAll(new SearchTools(settings, web).tools());
+        tools.add(new MarketTool(context, settings, web, cache).tool());
+        tools.add(new TeamTool(context, settings, web, cache, clock).tool());
+        tools.add(new FileTool(context, settings).tool());
         return tools;
     }
 
     private static TokenAnalysis.Report analyze(
             FamilyContext context,
+            AnalysisSettings settings,
             Cache<String, Object> cache,
-            int budget,
-            long window,
-            long chunk,
-            int concurrency,
             String probe,
             InstantSource clock,
             AnalyzeInput input,
@@ -169,19 +155,23 @@ public final class AnalysisFamily implements ToolFamily {
             Ton ton = context.service(Ton.class)
                     .orElseThrow(() -> new ToolException("onchain_analyze on ton needs the chain family's TON access"));
             long started = clock.millis();
-            return JettonAnalysis.run(ton.jettonMaster(input.address()), budget, started, clock.millis());
+            return JettonAnalysis.run(ton.jettonMaster(input.address()), settings.rpcBudget(), started, clock.millis());
         }
         Evm evm = context.service(Evm.class)
                 .orElseThrow(() -> new ToolException("onchain_analyze needs the chain family, which is not loaded"));
         Evm.Network network = evm.network(input.network());
         String address = evm.address(input.address(), "address");
-        List<String> routers = Pools.routers(context, network.name());
         long started = clock.millis();
         List<ContractSources.Compiled> sources = sources(context, input, call);
-        Reads reads = new Reads(evm, network.name(), cache, budget);
-        TokenAnalysis.Settings settings =
-                new TokenAnalysis.Settings(budget, window, chunk, routers, probe, concurrency);
-        return new TokenAnalysis(reads, settings, call, started, sources).run(address, clock::millis);
+        Reads reads = new Reads(evm, network.name(), cache, settings.rpcBudget());
+        TokenAnalysis.Settings limits = new TokenAnalysis.Settings(
+                settings.rpcBudget(),
+                settings.logWindowBlocks(),
+                settings.logChunkBlocks(),
+                settings.network(network.name()).routers(),
+                probe,
+                settings.rpcConcurrency());
+        return new TokenAnalysis(reads, limits, call, started, sources).run(address, clock::millis);
     }
 
     /** The compiles to compare the deployed code with: the caller's ct_ handle's, or the given source's. */
@@ -260,43 +250,6 @@ public final class AnalysisFamily implements ToolFamily {
                 .append(report.elapsedMillis())
                 .append(" ms");
         return text.toString();
-    }
-
-    /** {@code families.analysis.prices}: "eth_usd=3120.55,ton_usd=5.2". */
-    static Map<String, BigDecimal> prices(String setting) {
-        Map<String, BigDecimal> prices = new LinkedHashMap<>();
-        for (String entry : Arrays.stream(setting.split(","))
-                .map(String::trim)
-                .filter(e -> !e.isEmpty())
-                .toList()) {
-            String[] parts = entry.split("=", 2);
-            if (parts.length != 2 || !parts[0].trim().matches("[A-Za-z][A-Za-z0-9_]*")) {
-                throw new IllegalArgumentException(
-                        "families.analysis.prices takes name=price pairs such as eth_usd=3120.55, not '" + entry + "'");
-            }
-            try {
-                prices.put(parts[0].trim().toLowerCase(Locale.ROOT), new BigDecimal(parts[1].trim()));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(
-                        "families.analysis.prices: '" + parts[1].trim() + "' is not a decimal number");
-            }
-        }
-        return Map.copyOf(prices);
-    }
-
-    /** A whole-number setting within bounds; its default is in the family's hal9/family-defaults.yaml only. */
-    private static int integer(FamilyContext context, String key, int min, int max) {
-        String value = context.requiredSetting(key).trim();
-        try {
-            int parsed = Integer.parseInt(value);
-            if (parsed < min || parsed > max) {
-                throw new NumberFormatException();
-            }
-            return parsed;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("families.analysis." + key + " must be a whole number from " + min
-                    + " to " + max + ", not '" + value + "'");
-        }
     }
 
     private static String probeCode() {

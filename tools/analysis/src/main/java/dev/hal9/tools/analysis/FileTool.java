@@ -82,15 +82,9 @@ final class FileTool {
     private final FamilyContext context;
     private final Path folder;
 
-    FileTool(FamilyContext context) {
+    FileTool(FamilyContext context, AnalysisSettings settings) {
         this.context = context;
-        this.folder = context.setting("files.folder")
-                .map(String::trim)
-                .filter(f -> !f.isEmpty())
-                .map(Path::of)
-                .orElse(context.dataDirectory().resolve("uploads"))
-                .toAbsolutePath()
-                .normalize();
+        this.folder = settings.filesFolder();
     }
 
     Tool<FileInput, FileOutput> tool() {

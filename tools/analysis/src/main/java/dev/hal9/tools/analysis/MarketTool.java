@@ -67,24 +67,22 @@ final class MarketTool {
 
             @Param("The market API used.") String source) {}
 
-    private static final Map<String, String> PLATFORMS =
-            Map.of("ethereum", "ethereum", "polygon", "polygon-pos", "bsc", "binance-smart-chain", "mantle", "mantle");
-    private static final Map<String, String> NATIVE = Map.of(
-            "ethereum", "ethereum", "polygon", "polygon-ecosystem-token", "bsc", "binancecoin", "mantle", "mantle");
     private static final BigDecimal TOLERANCE = new BigDecimal("0.05");
 
     private final FamilyContext context;
+    private final AnalysisSettings settings;
     private final Web web;
     private final Cache<String, Object> cache;
     private final String baseUrl;
     private final String apiKey;
 
-    MarketTool(FamilyContext context, Web web, Cache<String, Object> cache) {
+    MarketTool(FamilyContext context, AnalysisSettings settings, Web web, Cache<String, Object> cache) {
         this.context = context;
+        this.settings = settings;
         this.web = web;
         this.cache = cache;
-        this.baseUrl = context.requiredSetting("market.base-url").trim().replaceAll("/+$", "");
-        this.apiKey = context.requiredSetting("market.api-key").trim();
+        this.baseUrl = settings.market().baseUrl();
+        this.apiKey = settings.market().key();
     }
 
     Tool<MarketInput, MarketOutput> tool() {
@@ -122,8 +120,7 @@ final class MarketTool {
                     .orElseThrow(() -> new ToolException("token_market by address needs the chain family"));
             network = evm.network(input.network()).name();
             address = evm.address(input.address(), "address");
-            String platform =
-                    context.setting("evm." + network + ".coingecko-platform").orElse(PLATFORMS.get(network));
+            String platform = settings.network(network).coingeckoPlatform().orElse(null);
             if (platform == null) {
                 throw new ToolException("the market API's platform for " + network + " is not known: set "
                         + "families.analysis.evm." + network + ".coingecko-platform");
@@ -170,10 +167,10 @@ final class MarketTool {
                 onchainSupply = chain.stripTrailingZeros().toPlainString();
                 differ("total supply", chain, totalSupply, differences);
             }
-            Optional<Pools.Price> inPool = Pools.price(reads, Pools.routers(context, network), address, decimals);
+            Optional<Pools.Price> inPool =
+                    Pools.price(reads, settings.network(network).routers(), address, decimals);
             if (inPool.isPresent()) {
-                String nativeId =
-                        context.setting("evm." + network + ".coingecko-native").orElse(NATIVE.get(network));
+                String nativeId = settings.network(network).coingeckoNative().orElse(null);
                 BigDecimal nativeUsd = nativeId == null ? null : nativePrice(nativeId);
                 pool = inPool.get().describe();
                 if (nativeUsd != null) {

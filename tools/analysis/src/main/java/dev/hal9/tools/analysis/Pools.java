@@ -1,24 +1,14 @@
 package dev.hal9.tools.analysis;
 
-import dev.hal9.api.FamilyContext;
-import dev.hal9.api.ToolException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 
-/** Uniswap-v2-style pools: the routers configured per network, and a token's price in its pool against WETH(). */
+/** Uniswap-v2-style pools on the routers configured per network, and a token's price in its pool against WETH(). */
 final class Pools {
-
-    /** Uniswap-v2-style routers known per built-in network: Uniswap v2, PancakeSwap v2, QuickSwap. */
-    private static final Map<String, String> KNOWN_ROUTERS = Map.of(
-            "ethereum", "0x7a250d5630B4cF539739dF2C5dAcb4c659F2488D",
-            "bsc", "0x10ED43C718714eb63d5aA57B78B54704E256024E",
-            "polygon", "0xa5E0829CaCEd8fFDD4De3c43696c57F7D7A678ff");
 
     /** A token's price in one pool: native units (WETH) per whole token. */
     record Price(String pair, BigDecimal nativePerToken, BigDecimal tokenReserve, BigDecimal nativeReserve) {
@@ -29,24 +19,6 @@ final class Pools {
     }
 
     private Pools() {}
-
-    static List<String> routers(FamilyContext context, String network) {
-        String configured =
-                context.setting("evm." + network + ".routers").orElse(KNOWN_ROUTERS.getOrDefault(network, ""));
-        List<String> routers = new ArrayList<>();
-        for (String router : configured.split(",")) {
-            String r = router.trim();
-            if (r.isEmpty()) {
-                continue;
-            }
-            if (!r.matches("0x[0-9a-fA-F]{40}")) {
-                throw new ToolException("families.analysis.evm." + network + ".routers takes router addresses "
-                        + "(0x + 40 hex) separated by commas, not '" + r + "'");
-            }
-            routers.add(r.toLowerCase(Locale.ROOT));
-        }
-        return routers;
-    }
 
     /**
      * A pair of the token and a router's WETH(): its addresses and raw reserves.

@@ -1,16 +1,13 @@
 package dev.hal9.tools.analysis;
 
-import dev.hal9.api.FamilyContext;
 import dev.hal9.api.Param;
 import dev.hal9.api.Tool;
 import dev.hal9.api.ToolCall;
 import dev.hal9.api.ToolException;
 import dev.hal9.api.ToolKind;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
@@ -95,26 +92,12 @@ final class SearchTools {
     private final String apiKey;
     private final List<String> feeds;
 
-    SearchTools(FamilyContext context, Web web) {
+    SearchTools(AnalysisSettings settings, Web web) {
         this.web = web;
-        this.provider = context.requiredSetting("search.provider").trim().toLowerCase(Locale.ROOT);
-        if (!List.of("searxng", "brave", "tavily").contains(provider)) {
-            throw new IllegalArgumentException(
-                    "families.analysis.search.provider is searxng, brave or tavily, not '" + provider + "'");
-        }
-        String fallback =
-                switch (provider) {
-                    case "brave" -> "https://api.search.brave.com/res/v1";
-                    case "tavily" -> "https://api.tavily.com";
-                    default -> "";
-                };
-        String configured = context.setting("search.base-url").orElse("").trim();
-        this.baseUrl = (configured.isEmpty() ? fallback : configured).replaceAll("/+$", "");
-        this.apiKey = context.requiredSetting("search.api-key").trim();
-        this.feeds = Arrays.stream(context.requiredSetting("feeds").split(","))
-                .map(String::trim)
-                .filter(f -> !f.isEmpty())
-                .toList();
+        this.provider = settings.search().provider();
+        this.baseUrl = settings.search().baseUrl();
+        this.apiKey = settings.search().apiKey();
+        this.feeds = settings.feeds();
     }
 
     List<Tool<?, ?>> tools() {

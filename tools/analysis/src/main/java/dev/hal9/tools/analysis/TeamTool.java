@@ -116,13 +116,18 @@ final class TeamTool {
     private final String baseUrl;
     private final String token;
 
-    TeamTool(FamilyContext context, Web web, Cache<String, Object> cache, InstantSource clock) {
+    TeamTool(
+            FamilyContext context,
+            AnalysisSettings settings,
+            Web web,
+            Cache<String, Object> cache,
+            InstantSource clock) {
         this.context = context;
         this.web = web;
         this.cache = cache;
         this.clock = clock;
-        this.baseUrl = context.requiredSetting("github.base-url").trim().replaceAll("/+$", "");
-        this.token = context.requiredSetting("github.token").trim();
+        this.baseUrl = settings.github().baseUrl();
+        this.token = settings.github().key();
     }
 
     Tool<TeamInput, TeamOutput> tool() {

@@ -88,10 +88,12 @@ class CalculatorTest {
 
     @Test
     void pricesMustBeNamesAndNumbers() {
-        assertThat(AnalysisFamily.prices("ETH_usd=3000, ton_usd = 5")).containsEntry("eth_usd", new BigDecimal("3000"));
-        assertThatThrownBy(() -> AnalysisFamily.prices("eth_usd:3000"))
+        assertThat(AnalysisSettings.prices("ETH_usd=3000, ton_usd = 5"))
+                .containsEntry("eth_usd", new BigDecimal("3000"));
+        assertThatThrownBy(() -> AnalysisSettings.prices("eth_usd:3000"))
                 .hasMessageContaining("name=price pairs such as eth_usd=3120.55, not 'eth_usd:3000'");
-        assertThatThrownBy(() -> AnalysisFamily.prices("eth_usd=lots")).hasMessageContaining("'lots' is not a decimal");
+        assertThatThrownBy(() -> AnalysisSettings.prices("eth_usd=lots"))
+                .hasMessageContaining("'lots' is not a decimal");
     }
 
     private static void assertError(String expression, String message) {

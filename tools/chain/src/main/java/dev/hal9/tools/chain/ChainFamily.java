@@ -153,9 +153,10 @@ public final class ChainFamily implements ToolFamily {
 
     @Override
     public List<Tool<?, ?>> tools(FamilyContext context) {
+        ChainSettings settings = ChainSettings.from(context);
         Keystore keystore = keystore(context);
-        EvmNetworks networks = new EvmNetworks(context);
-        Duration timeout = Duration.ofSeconds(Long.parseLong(context.requiredSetting("rpc-timeout-seconds")));
+        EvmNetworks networks = new EvmNetworks(settings.evm());
+        Duration timeout = settings.rpcTimeout();
         List<Tool<?, ?>> tools = new ArrayList<>();
         tools.add(Tool.builder("evm_wallet", Input.class, Output.class)
                 .title("EVM wallets and balances")
@@ -197,7 +198,7 @@ public final class ChainFamily implements ToolFamily {
                                     input.token(),
                                     input.idempotencyKey()))));
         });
-        tools.addAll(TonTools.tools(context, keystore, timeout));
+        tools.addAll(TonTools.tools(context, settings, keystore));
         return tools;
     }
 

@@ -129,9 +129,10 @@ final class TonTools {
 
     private TonTools() {}
 
-    static List<Tool<?, ?>> tools(FamilyContext context, Keystore keystore, Duration timeout) {
-        String endpoint = context.requiredSetting("ton.endpoint");
-        Optional<String> apiKey = context.setting("ton.api-key").filter(k -> !k.isBlank());
+    static List<Tool<?, ?>> tools(FamilyContext context, ChainSettings settings, Keystore keystore) {
+        String endpoint = settings.tonEndpoint();
+        Optional<String> apiKey = settings.tonApiKey();
+        Duration timeout = settings.rpcTimeout();
         Supplier<TonCenter> client = new Supplier<>() {
             private volatile TonCenter built;
 
@@ -153,12 +154,8 @@ final class TonTools {
                 return built;
             }
         };
-        TonTransfers jettons = new TonTransfers(
-                keystore,
-                client,
-                ChainFamily::passphrase,
-                TonTransfers.jettons(context.requiredSetting("ton.jettons")),
-                context.clock());
+        TonTransfers jettons =
+                new TonTransfers(keystore, client, ChainFamily::passphrase, settings.jettons(), context.clock());
         List<Tool<?, ?>> tools = new ArrayList<>();
         tools.add(Tool.builder("ton_wallet", WalletInput.class, WalletOutput.class)
                 .title("TON wallets and balances")

@@ -3,9 +3,11 @@ package dev.hal9.agent;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Scope;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.Message;
@@ -40,11 +42,20 @@ final class Agent {
     record Pending(String id, String summary) {}
 
     /**
-     * What a turn produced: the reply to show and the payments waiting for the user's decision.
+     * An image a tool returned, to show the user: its bytes (a screenshot), or the address of a picture a result
+     * named (a product's image URL).
+     */
+    record Image(byte[] data, String mimeType, String url) {}
+
+    /**
+     * What a turn produced: the reply to show, the payments waiting for the user's decision, and the images to show.
      *
      * @param failure the error type of the model call that failed the turn, or null
      */
-    record Turn(String reply, List<Pending> pending, int steps, int tokens, String failure) {}
+    record Turn(String reply, List<Pending> pending, int steps, int tokens, String failure, List<Image> images) {}
+
+    /** At most this many pictures named by URL are shown per turn. */
+    private static final int MAX_PICTURES = 3;
 
     /**
      * What the tools of one turn found, and the ids of the calls the model asked for; passed to the tools in the tool
@@ -52,7 +63,48 @@ final class Agent {
      */
     static final class Recorder {
         private final List<Pending> pending = new CopyOnWriteArrayList<>();
+        private final List<Image> images = new CopyOnWriteArrayList<>();
         private final List<AssistantMessage.ToolCall> asked = new CopyOnWriteArrayList<>();
+        private final Consumer<String> progress;
+
+        /** A recorder for a turn nobody watches. */
+        Recorder() {
+            this(step -> {});
+        }
+
+        /** @param progress hears what each step does ("using evm_send"), for a user watching the turn */
+        Recorder(Consumer<String> progress) {
+            this.progress = progress;
+        }
+
+        /** A tool is about to be called. */
+        void using(String tool) {
+            progress.accept("using " + tool);
+        }
+
+        /** An image a tool returned (base64, as MCP carries it). */
+        void image(String base64, String mimeType) {
+            images.add(new Image(Base64.getDecoder().decode(base64), mimeType, null));
+        }
+
+        /** Finds picture URLs ("image" fields with an http(s) address) in a structured result, a few per turn. */
+        void collectPictures(Object structured) {
+            if (images.stream().filter(i -> i.url() != null).count() >= MAX_PICTURES) {
+                return;
+            }
+            if (structured instanceof Map<?, ?> map) {
+                if (map.get("image") instanceof String url && url.matches("https?://\\S+")) {
+                    images.add(new Image(null, null, url));
+                }
+                map.values().forEach(this::collectPictures);
+            } else if (structured instanceof List<?> list) {
+                list.forEach(this::collectPictures);
+            }
+        }
+
+        List<Image> images() {
+            return List.copyOf(images);
+        }
 
         /** The calls of one model step, in the order Spring AI executes them. */
         void expect(List<AssistantMessage.ToolCall> calls) {
@@ -126,9 +178,14 @@ final class Agent {
 
     /** Runs one user turn for a principal; never throws for a model or tool failure (the reply says what failed). */
     Turn turn(String principal, String text) {
+        return turn(principal, text, step -> {});
+    }
+
+    /** {@link #turn(String, String)}, telling {@code progress} what each step does ("using evm_send"). */
+    Turn turn(String principal, String text, Consumer<String> progress) {
         Span span = tracing.startTurn();
         try (Scope current = span.makeCurrent()) {
-            Turn turn = steps(principal, text);
+            Turn turn = steps(principal, text, new Recorder(progress));
             if (turn.failure() != null) {
                 Tracing.failed(span, turn.failure());
             } else {
@@ -141,8 +198,7 @@ final class Agent {
         }
     }
 
-    private Turn steps(String principal, String text) {
-        Recorder recorder = new Recorder();
+    private Turn steps(String principal, String text, Recorder recorder) {
         ToolCallingChatOptions options = ((ToolCallingChatOptions) model.getOptions())
                 .mutate()
                 .toolCallbacks(tools)
@@ -166,7 +222,7 @@ final class Agent {
                 String sorry = "Sorry, I could not reach my language model (" + describeFailure.apply(e)
                         + "). Try again in a moment.";
                 return new Turn(
-                        sorry, recorder.pending(), step, tokens, e.getClass().getName());
+                        sorry, recorder.pending(), step, tokens, e.getClass().getName(), recorder.images());
             }
             Tracing.answered(call, response);
             tokens += tokens(response);
@@ -209,7 +265,7 @@ final class Agent {
 
     private Turn finish(String principal, UserMessage user, String reply, Recorder recorder, int steps, int tokens) {
         conversations.append(principal, List.of(user, new AssistantMessage(reply)));
-        return new Turn(reply, recorder.pending(), steps, tokens, null);
+        return new Turn(reply, recorder.pending(), steps, tokens, null, recorder.images());
     }
 
     private static int tokens(ChatResponse response) {

@@ -3,8 +3,8 @@ package dev.hal9.agent;
 import com.google.genai.Client;
 import com.google.genai.types.HttpOptions;
 import com.google.genai.types.HttpRetryOptions;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
-import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpTimeoutException;
@@ -129,7 +129,9 @@ final class ChatModels {
     static Function<RuntimeException, String> failures(AgentSettings settings, String apiKey) {
         return failure -> {
             for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-                if (cause instanceof SocketTimeoutException
+                // OkHttp (OpenAI's and Anthropic's SDKs) ends a call past its timeout with an InterruptedIOException
+                // "timeout", over "Socket closed" or "Canceled"; SocketTimeoutException is one too
+                if (cause instanceof InterruptedIOException
                         || cause instanceof HttpTimeoutException
                         || cause instanceof TimeoutException
                         || cause.getClass().getSimpleName().contains("Timeout")) {

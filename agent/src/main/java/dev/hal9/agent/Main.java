@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "hal9's agent: an LLM (Spring AI) using a hal9 server's tools over MCP.%n",
-        subcommands = {ChatCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ChatCommand.class, TurnsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     static final String VERSION = Optional.ofNullable(Main.class.getPackage().getImplementationVersion())
@@ -43,7 +43,8 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: chat");
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "name a command: chat (or turns, which the Telegram bridge runs)");
     }
 
     /** Prints {@code hal9 VERSION}. */

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.springframework.ai.tool.ToolCallback;
 import tools.jackson.databind.JsonNode;
@@ -49,22 +50,41 @@ final class McpConnections implements AutoCloseable {
 
     /** Connects to the hal9 server at its MCP endpoint; a RuntimeException says why it could not. */
     void connectHal9(URI endpoint, String token) {
+        connectHal9(endpoint, token, "hal9-chat", "hal9 chat", null);
+    }
+
+    /**
+     * Connects to the hal9 server as a named client; with {@code elicitation}, the client takes the server's
+     * questions to the user (the guard's "Approve this payment?") and answers with what it returns.
+     */
+    void connectHal9(
+            URI endpoint,
+            String token,
+            String clientName,
+            String clientTitle,
+            Function<McpSchema.ElicitFormRequest, McpSchema.ElicitResult> elicitation) {
         HttpRequest.Builder requests = HttpRequest.newBuilder();
         if (token != null && !token.isBlank()) {
             requests.header("Authorization", "Bearer " + token);
         }
-        McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder(
+        McpClient.SyncSpec spec = McpClient.sync(HttpClientStreamableHttpTransport.builder(
                                 endpoint.getScheme() + "://" + endpoint.getAuthority())
                         .endpoint(endpoint.getPath())
                         .requestBuilder(requests)
                         .httpRequestCustomizer(McpConnections::traceContext)
                         .build())
                 .transportContextProvider(McpConnections::currentTraceContext)
-                .requestTimeout(Duration.ofSeconds(300))
-                .clientInfo(McpSchema.Implementation.builder("hal9-chat", clientVersion)
-                        .title("hal9 chat")
-                        .build())
-                .build();
+                // a checkout or a deployment waits for its page or its chain: longer than a model's answer
+                .requestTimeout(Duration.ofSeconds(900))
+                .clientInfo(McpSchema.Implementation.builder(clientName, clientVersion)
+                        .title(clientTitle)
+                        .build());
+        if (elicitation != null) {
+            spec.capabilities(
+                            McpSchema.ClientCapabilities.builder().elicitation().build())
+                    .elicitation(elicitation);
+        }
+        McpSyncClient client = spec.build();
         try {
             client.initialize();
         } catch (RuntimeException e) {
@@ -156,7 +176,12 @@ final class McpConnections implements AutoCloseable {
 
     /** Every server's tools as tool callbacks; of two tools with one name, the first server's (hal9's) wins. */
     List<ToolCallback> tools(UnaryOperator<String> encoding, Tracing tracing) {
-        Set<String> seen = new HashSet<>();
+        return tools(encoding, tracing, new HashSet<>());
+    }
+
+    /** {@link #tools(UnaryOperator, Tracing)} but for the names in {@code taken}, which it adds its own to. */
+    List<ToolCallback> tools(UnaryOperator<String> encoding, Tracing tracing, Set<String> taken) {
+        Set<String> seen = taken;
         List<ToolCallback> tools = new ArrayList<>();
         for (McpSyncClient client : clients) {
             for (McpSchema.Tool tool : client.listTools().tools()) {

@@ -82,6 +82,7 @@ final class McpTool implements ToolCallback {
                 return "error: the arguments were not a JSON object; send them as JSON";
             }
             McpSchema.CallToolResult result;
+            recorder.using(name);
             try {
                 // the call carries this span's trace context to the server (see McpConnections)
                 result = server.callTool(McpSchema.CallToolRequest.builder(name)
@@ -102,11 +103,13 @@ final class McpTool implements ToolCallback {
 
     private static String text(McpSchema.CallToolResult result, Agent.Recorder recorder) {
         recorder.collectPending(result.structuredContent());
+        recorder.collectPictures(result.structuredContent());
         StringBuilder text = new StringBuilder(Boolean.TRUE.equals(result.isError()) ? "error: " : "");
         for (McpSchema.Content content : result.content() == null ? List.<McpSchema.Content>of() : result.content()) {
             if (content instanceof McpSchema.TextContent t) {
                 text.append(t.text());
-            } else if (content instanceof McpSchema.ImageContent) {
+            } else if (content instanceof McpSchema.ImageContent image) {
+                recorder.image(image.data(), image.mimeType());
                 text.append("[an image, shown to the user]");
             } else {
                 text.append("[").append(content.type()).append(" content]");

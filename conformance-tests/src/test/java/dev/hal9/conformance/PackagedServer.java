@@ -92,7 +92,9 @@ final class PackagedServer implements AutoCloseable {
                 "HOME", home.toString(),
                 "XDG_DATA_HOME", home.resolve("data").toString(),
                 "XDG_CONFIG_HOME", home.resolve("config").toString(),
-                "XDG_CACHE_HOME", home.resolve("cache").toString());
+                "XDG_CACHE_HOME", home.resolve("cache").toString(),
+                // what ./hal9 bridge sets: the bot's model turns run in the agent's jar
+                "HAL9_FAMILIES_TELEGRAM_AGENT__JAR", agentJar().toString());
     }
 
     /** The command that serves one client over stdio, for clients that start the server themselves. */

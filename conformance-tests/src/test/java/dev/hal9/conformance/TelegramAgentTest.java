@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The bot with its agent: a linked user's message goes to the orchestrator (a scripted OpenAI-compatible model
+ * The bot with its agent: a linked user's message goes to the agent (a scripted OpenAI-compatible model
  * here), which calls hal9's real evm_send on anvil; the payment waits for the user's Approve tap in Telegram, which
  * the bridge takes to the guard (the model is never asked), and it is sent exactly once. Decline sends nothing;
  * two users' conversations stay apart; a failing model gets a friendly reply.

@@ -1,10 +1,7 @@
 package dev.hal9.bridge;
 
 import dev.hal9.api.BearerTokens;
-import dev.hal9.api.FamilyState;
-import dev.hal9.orchestrator.ChatModel;
-import dev.hal9.orchestrator.Conversations;
-import dev.hal9.orchestrator.Orchestrator;
+import dev.hal9.api.internal.Json;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
@@ -15,16 +12,23 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The bridge's {@link Agent}: for each linked principal, an MCP client to the hal9 server under a token the
- * bridge mints for that principal (and revokes when it stops), the orchestrator over it, and the approvals API
- * under a separate approver token for the person's taps. The model never sees either token.
+ * The bridge's {@link Agent}: for each linked principal, a token the bridge mints for that principal (and revokes
+ * when it stops), under which the agent's process ({@link AgentProcess}) runs the principal's turns and the bridge
+ * calls a tool directly (/wallet); and the approvals API under a separate approver token for the person's taps. The
+ * model never sees either token.
  */
 final class BridgeAgent implements Agent, AutoCloseable {
 
@@ -32,15 +36,13 @@ final class BridgeAgent implements Agent, AutoCloseable {
 
     private final BearerTokens tokens;
     private final String version;
-    private final ChatModel model;
+    private final AgentProcess agent;
     private final URI endpoint;
     private final String base;
-    private final Conversations conversations;
-    private final int maxSteps;
-    private final int tokenBudget;
+    /** The token each principal's turns and tools go under, minted once per run. */
+    private final Map<String, String> secrets = new ConcurrentHashMap<>();
+
     private final Map<String, McpSyncClient> clients = new ConcurrentHashMap<>();
-    /** Servers from an mcpServers file, shared by every user (they hold no per-user state of hal9's). */
-    private final List<McpSyncClient> shared;
 
     private final Map<String, String> approvers = new ConcurrentHashMap<>();
     private final HttpClient http =
@@ -49,55 +51,46 @@ final class BridgeAgent implements Agent, AutoCloseable {
     private final Links links;
     private final Prompts prompts;
 
+    /**
+     * @param agent started with the command and settings for the agent's process; this asks the person the
+     *     server's questions it passes on
+     */
     BridgeAgent(
             BearerTokens tokens,
-            FamilyState state,
             String version,
-            ChatModel model,
+            Function<BiFunction<String, String, Optional<Boolean>>, AgentProcess> agent,
             URI endpoint,
-            int maxSteps,
-            int tokenBudget,
-            List<McpSyncClient> shared,
             Links links,
             Prompts prompts) {
         this.links = links;
         this.prompts = prompts;
         this.tokens = tokens;
         this.version = version;
-        this.shared = List.copyOf(shared);
-        this.model = model;
         this.endpoint = endpoint;
         this.base = endpoint.getScheme() + "://" + endpoint.getAuthority();
-        this.conversations = new Conversations(state, 200);
-        this.maxSteps = maxSteps;
-        this.tokenBudget = tokenBudget;
+        this.agent = agent.apply(this::ask);
         revokeOurs(); // tokens of an earlier run: their secrets died with it
     }
 
     @Override
-    public Orchestrator.Turn turn(String principal, String text, java.util.function.Consumer<String> progress) {
-        McpSyncClient client;
-        try {
-            client = clients.computeIfAbsent(principal, this::connect);
-        } catch (RuntimeException e) {
-            return new Orchestrator.Turn(
-                    "Sorry, hal9's server is not reachable right now; try again in a moment.", List.of(), 0, 0);
-        }
-        List<McpSyncClient> servers = new java.util.ArrayList<>(List.of(client));
-        servers.addAll(shared);
-        return new Orchestrator(model, servers, conversations, maxSteps, tokenBudget).turn(principal, text, progress);
+    public Turn turn(String principal, String text, Consumer<String> progress) {
+        return agent.turn(principal, secret(principal), text, progress);
     }
 
     @Override
     public void reset(String principal) {
-        conversations.reset(principal);
+        agent.reset(principal);
+    }
+
+    private String secret(String principal) {
+        return secrets.computeIfAbsent(principal, p -> tokens.mint(p, TOKEN_NAME, Set.of("*")));
     }
 
     @Override
     public String tool(String principal, String name, Map<String, Object> arguments) {
         try {
-            McpSchema.CallToolResult result = clients.computeIfAbsent(principal, this::connect)
-                    .callTool(new McpSchema.CallToolRequest(name, arguments));
+            McpSchema.CallToolResult result =
+                    client(principal).callTool(new McpSchema.CallToolRequest(name, arguments));
             StringBuilder text = new StringBuilder();
             result.content().forEach(c -> {
                 if (c instanceof McpSchema.TextContent t) {
@@ -111,9 +104,9 @@ final class BridgeAgent implements Agent, AutoCloseable {
     }
 
     @Override
-    public java.util.Optional<Payment> payment(String principal, String paymentId) {
+    public Optional<Payment> payment(String principal, String paymentId) {
         if (!paymentId.matches("pay_[A-Za-z0-9]{1,40}")) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/approvals/api/" + paymentId))
                 .timeout(Duration.ofSeconds(30))
@@ -123,26 +116,26 @@ final class BridgeAgent implements Agent, AutoCloseable {
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
-            JsonNode body = dev.hal9.api.internal.Json.MAPPER.readTree(response.body());
-            java.util.List<String> moves = new java.util.ArrayList<>();
+            JsonNode body = Json.MAPPER.readTree(response.body());
+            List<String> moves = new ArrayList<>();
             body.path("moves").forEach(m -> moves.add(m.asString()));
-            Map<String, String> preview = new java.util.LinkedHashMap<>();
+            Map<String, String> preview = new LinkedHashMap<>();
             body.path("preview")
                     .properties()
                     .forEach(e -> preview.put(e.getKey(), e.getValue().asString()));
-            return java.util.Optional.of(new Payment(
+            return Optional.of(new Payment(
                     body.path("id").asString(),
                     body.path("state").asString(),
                     body.path("summary").asString(),
                     moves,
                     preview));
         } catch (IOException | RuntimeException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
@@ -162,7 +155,7 @@ final class BridgeAgent implements Agent, AutoCloseable {
                 .build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            JsonNode body = dev.hal9.api.internal.Json.MAPPER.readTree(response.body());
+            JsonNode body = Json.MAPPER.readTree(response.body());
             if (response.statusCode() == 200) {
                 return approve
                         ? "Approved: " + body.path("summary").asString("") + ". It is being sent."
@@ -178,8 +171,23 @@ final class BridgeAgent implements Agent, AutoCloseable {
         }
     }
 
+    /** The principal's client, connected outside the map: a map's compute would hold its lock over the I/O. */
+    private McpSyncClient client(String principal) {
+        McpSyncClient known = clients.get(principal);
+        if (known != null) {
+            return known;
+        }
+        McpSyncClient made = connect(principal);
+        McpSyncClient first = clients.putIfAbsent(principal, made);
+        if (first != null) {
+            made.closeGracefully();
+            return first;
+        }
+        return made;
+    }
+
     private McpSyncClient connect(String principal) {
-        String secret = tokens.mint(principal, TOKEN_NAME, Set.of("*"));
+        String secret = secret(principal);
         McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder(base)
                         .endpoint(endpoint.getPath())
                         .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + secret))
@@ -195,12 +203,21 @@ final class BridgeAgent implements Agent, AutoCloseable {
     }
 
     /**
-     * A server's question to the user (the guard's "Approve this payment?") as a Telegram prompt. A yes/no question
-     * (one boolean field) is asked with two buttons; anything richer is declined, since a chat cannot show forms.
+     * A server's yes/no question to the user (the guard's "Approve this payment?"), asked with two buttons in the
+     * principal's chat: yes, no, or no answer within 10 minutes (or no chat).
+     */
+    private Optional<Boolean> ask(String principal, String message) {
+        Optional<Long> chat = links.chatOf(principal);
+        return chat.isEmpty() ? Optional.empty() : prompts.ask(chat.get(), message, Duration.ofMinutes(10));
+    }
+
+    /**
+     * A server's question to the user, on the bridge's own connection (a tool called directly), as a Telegram
+     * prompt. A yes/no question (one boolean field) is asked with two buttons; anything richer is declined, since a
+     * chat cannot show forms.
      */
     @SuppressWarnings("unchecked")
     private McpSchema.ElicitResult elicit(String principal, McpSchema.ElicitRequest request) {
-        java.util.Optional<Long> chat = links.chatOf(principal);
         Map<String, Object> schema =
                 request instanceof McpSchema.ElicitFormRequest form ? form.requestedSchema() : null;
         Map<String, Object> properties =
@@ -209,10 +226,10 @@ final class BridgeAgent implements Agent, AutoCloseable {
                 .filter(e -> e.getValue() instanceof Map<?, ?> p && "boolean".equals(p.get("type")))
                 .map(Map.Entry::getKey)
                 .toList();
-        if (chat.isEmpty() || booleans.size() != 1 || properties.size() != 1) {
+        if (links.chatOf(principal).isEmpty() || booleans.size() != 1 || properties.size() != 1) {
             return new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.DECLINE, null);
         }
-        java.util.Optional<Boolean> yes = prompts.ask(chat.get(), request.message(), Duration.ofMinutes(10));
+        Optional<Boolean> yes = ask(principal, request.message());
         if (yes.isEmpty()) {
             return new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.CANCEL, null);
         }
@@ -227,8 +244,8 @@ final class BridgeAgent implements Agent, AutoCloseable {
 
     @Override
     public void close() {
+        agent.close();
         clients.values().forEach(McpSyncClient::closeGracefully);
-        shared.forEach(McpSyncClient::closeGracefully);
         revokeOurs();
     }
 }

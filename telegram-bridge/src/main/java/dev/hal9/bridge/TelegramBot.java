@@ -1,6 +1,5 @@
 package dev.hal9.bridge;
 
-import dev.hal9.orchestrator.Orchestrator;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
@@ -30,7 +29,7 @@ import org.telegram.telegrambots.meta.api.objects.payments.PreCheckoutQuery;
 /**
  * The bot side of the bridge ('hal9 bridge'): long-polls Telegram (through telegrambots) and answers. {@code /start CODE} links the chat
  * to a principal; {@code /help}, {@code /status} and {@code /new} need no model; any other text from a linked
- * chat is a turn with the orchestrator ({@link Agent}), and payments it leaves waiting come with Approve /
+ * chat is a turn with the agent ({@link Agent}), and payments it leaves waiting come with Approve /
  * Decline buttons whose taps go to the guard, never to the model. Updates are handled on virtual threads, one at
  * a time per chat. A malformed update or a failed reply is logged and skipped; the loop goes on. The time (message
  * rates, draft edits) comes from the clock it is given. Thread-safe.
@@ -90,7 +89,7 @@ public final class TelegramBot implements AutoCloseable {
     private final Prompts prompts;
 
     /**
-     * @param agent the orchestrator and the guard for linked users, or null for a bot that only links chats
+     * @param agent the agent and the guard for linked users, or null for a bot that only links chats
      * @param subscriptions paid access in Stars (its price may be 0: free)
      * @param clock what the bot reads the time from (the server's clock; one a test moves)
      */
@@ -328,7 +327,7 @@ public final class TelegramBot implements AutoCloseable {
     }
 
     /**
-     * A turn with the orchestrator, shown as a draft that says what the agent is doing and becomes the reply;
+     * A turn with the agent, shown as a draft that says what the agent is doing and becomes the reply;
      * payments it left waiting come with Approve / Decline buttons.
      */
     private void converse(long chat, String principal, String text) {
@@ -339,7 +338,7 @@ public final class TelegramBot implements AutoCloseable {
         }
         long draft = api.sendMessage(chat, "Working on it…").get(0);
         long[] lastEdit = {Long.MIN_VALUE};
-        Orchestrator.Turn turn = agent.turn(principal, text, step -> {
+        Agent.Turn turn = agent.turn(principal, text, step -> {
             long now = clock.millis();
             if (lastEdit[0] == Long.MIN_VALUE || now - lastEdit[0] >= 1000) {
                 // Telegram limits edits; one a second is plenty to watch
@@ -357,7 +356,7 @@ public final class TelegramBot implements AutoCloseable {
         for (String part : parts.subList(1, parts.size())) {
             api.sendMessage(chat, part);
         }
-        for (Orchestrator.Image image : turn.images()) {
+        for (Agent.Image image : turn.images()) {
             try {
                 if (image.url() != null) {
                     api.sendPhoto(chat, image.url());
@@ -369,7 +368,7 @@ public final class TelegramBot implements AutoCloseable {
             }
         }
         Set<String> carded = new HashSet<>();
-        for (Orchestrator.Pending pending : turn.pending()) {
+        for (Agent.Pending pending : turn.pending()) {
             // only the id comes from the tool's output; what the person reads comes from the guard's record
             if (!carded.add(pending.id())) {
                 continue;

@@ -2,13 +2,11 @@ package dev.hal9.bridge;
 
 import dev.hal9.api.BearerTokens;
 import dev.hal9.api.FamilyContext;
-import dev.hal9.orchestrator.ChatModel;
-import dev.hal9.orchestrator.ChatModels;
-import dev.hal9.orchestrator.McpServers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -115,29 +113,34 @@ final class TelegramCommands {
         }
     }
 
-    /** The orchestrator behind the bot, when a model is configured (a base URL or an API key); else null. */
-    static BridgeAgent agent(FamilyContext telegram, Prompts prompts) {
-        Optional<String> baseUrl = telegram.setting("orchestrator", "base-url");
+    /**
+     * The agent behind the bot, when a model is configured (a base URL or an API key); else null. Its model runs in
+     * the agent's own process ({@link AgentProcess}), started with the agent's settings as the server resolved them.
+     *
+     * @throws IllegalArgumentException if the agent's jar is missing, saying how to get one
+     */
+    static BridgeAgent agent(FamilyContext telegram, TelegramSettings settings, Prompts prompts) {
+        Optional<String> baseUrl = telegram.setting("orchestrator", "base-url").filter(url -> !url.isBlank());
         String key = System.getenv("HAL9_LLM_API_KEY");
         if (baseUrl.isEmpty() && (key == null || key.isBlank())) {
             return null;
         }
-        ChatModel model = ChatModels.from(name -> telegram.setting("orchestrator", name), key);
+        Path jar = settings.agentJar()
+                .orElseThrow(() -> new IllegalArgumentException("the bot's model runs in hal9's agent"
+                        + " (agent/target/hal9-agent.jar): start the bridge with './hal9 bridge', which builds it, or"
+                        + " set families.telegram.agent-jar"));
+        List<String> command = AgentProcess.command(
+                jar,
+                settings.serverUrl().toString(),
+                telegram.dataDirectory().toAbsolutePath().getParent());
+        Map<String, String> environment = AgentProcess.environment(name -> telegram.setting("orchestrator", name));
         BearerTokens tokens = telegram.service(BearerTokens.class)
                 .orElseThrow(() -> new IllegalStateException("the runtime offers no bearer tokens to the bridge"));
         return new BridgeAgent(
                 tokens,
-                telegram.state(),
                 telegram.serverVersion(),
-                model,
-                TelegramSettings.from(telegram).serverUrl(),
-                Integer.parseInt(telegram.setting("orchestrator", "max-steps").orElse("8")),
-                Integer.parseInt(
-                        telegram.setting("orchestrator", "token-budget").orElse("20000")),
-                telegram.setting("orchestrator", "mcp-servers")
-                        .filter(f -> !f.isBlank())
-                        .map(f -> McpServers.load(Path.of(f), telegram.serverVersion()))
-                        .orElse(List.of()),
+                questions -> new AgentProcess(command, environment, questions),
+                settings.serverUrl(),
                 new Links(telegram.state()),
                 prompts);
     }
@@ -180,7 +183,13 @@ final class TelegramCommands {
             int poll = (int) settings.poll().toSeconds();
             InstantSource clock = InstantSource.system(); // the one clock of this process
             Prompts prompts = new Prompts(new BotApi(base, token, Duration.ofSeconds(10)));
-            BridgeAgent agent = agent(telegram, prompts);
+            BridgeAgent agent;
+            try {
+                agent = agent(telegram, settings, prompts);
+            } catch (IllegalArgumentException e) {
+                System.err.println("hal9: " + e.getMessage());
+                return 2;
+            }
             TelegramBot bot = new TelegramBot(
                     new BotApi(base, token, Duration.ofSeconds(10)),
                     new Links(telegram.state()),

@@ -2,7 +2,9 @@ package dev.hal9.bridge;
 
 import dev.hal9.api.FamilyContext;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The Telegram family's settings ({@code families.telegram.*}), read once where the family or a command starts;
@@ -14,9 +16,16 @@ import java.time.Duration;
  * @param ratePerMinute agent turns one chat may start per minute
  * @param openAccess whether anyone may /start the bot without a link code
  * @param subscriptionStars the price of a 30-day subscription in Telegram Stars; 0: none needed
+ * @param agentJar the agent's jar the bot's model turns run in, when set (the launcher sets it)
  */
 record TelegramSettings(
-        String apiBase, URI serverUrl, Duration poll, int ratePerMinute, boolean openAccess, int subscriptionStars) {
+        String apiBase,
+        URI serverUrl,
+        Duration poll,
+        int ratePerMinute,
+        boolean openAccess,
+        int subscriptionStars,
+        Optional<Path> agentJar) {
 
     static TelegramSettings from(FamilyContext context) {
         return new TelegramSettings(
@@ -25,6 +34,7 @@ record TelegramSettings(
                 Duration.ofSeconds(Long.parseLong(context.requiredSetting("poll-seconds"))),
                 Integer.parseInt(context.requiredSetting("rate-per-minute")),
                 Boolean.parseBoolean(context.requiredSetting("open-access")),
-                Integer.parseInt(context.requiredSetting("subscription.stars")));
+                Integer.parseInt(context.requiredSetting("subscription.stars")),
+                context.setting("agent-jar").filter(jar -> !jar.isBlank()).map(Path::of));
     }
 }

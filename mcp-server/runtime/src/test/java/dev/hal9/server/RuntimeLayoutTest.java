@@ -36,7 +36,7 @@ class RuntimeLayoutTest {
                 .resideInAPackage("dev.hal9.server..")
                 .should()
                 .dependOnClassesThat()
-                .resideInAnyPackage("dev.hal9.tools..", "dev.hal9.bridge..", "dev.hal9.orchestrator..")
+                .resideInAnyPackage("dev.hal9.tools..", "dev.hal9.bridge..")
                 .because("families contribute tools, commands and settings through dev.hal9.api; the runtime that "
                         + "knows a family's classes, folders or selectors breaks when the family changes them")
                 .check(runtime);

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.hal9.orchestrator.ChatModels;
 import dev.hal9.server.http.HttpServer;
 import dev.hal9.server.http.OAuthResource;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -189,7 +189,18 @@ class SettingsTest {
                 Map.of("data-dir", data.toString()));
         try (Hal9 hal9 = new Hal9(settings, Map.of(), false)) {
             HttpServer.start(hal9, "127.0.0.1", 0, HttpServer.Auth.NONE).close();
-            ChatModels.from(key -> settings.family("orchestrator", key), null);
+            // what the bridge hands on to the agent's process (AgentProcess.SETTINGS)
+            for (String key : List.of(
+                    "provider",
+                    "base-url",
+                    "model",
+                    "max-steps",
+                    "token-budget",
+                    "timeout-seconds",
+                    "max-tokens",
+                    "mcp-servers")) {
+                settings.family("orchestrator", key);
+            }
         }
         assertThat(settings.keysRead())
                 .contains(

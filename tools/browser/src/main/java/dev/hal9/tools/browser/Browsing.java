@@ -621,7 +621,8 @@ final class Browsing implements AutoCloseable {
             return fresh;
         });
         BrowserPool pool = session.pool;
-        synchronized (session) {
+        session.inUse.lock();
+        try {
             return pool.run(timeoutMillis, () -> {
                 boolean connected = pool.browser().isConnected(); // may start a new generation
                 if (session.context == null || session.generation != pool.generation() || !connected) {
@@ -640,6 +641,8 @@ final class Browsing implements AutoCloseable {
                     }
                 }
             });
+        } finally {
+            session.inUse.unlock();
         }
     }
 
@@ -655,7 +658,8 @@ final class Browsing implements AutoCloseable {
         state.put(owner, "profile/" + profile, storageState);
         Session session = background.remove(owner + "\u0000" + profile);
         if (session != null) {
-            synchronized (session) {
+            session.inUse.lock();
+            try {
                 session.pool.run(timeoutMillis, () -> {
                     if (session.context != null) {
                         session.context.close();
@@ -663,6 +667,8 @@ final class Browsing implements AutoCloseable {
                     }
                     return null;
                 });
+            } finally {
+                session.inUse.unlock();
             }
         }
     }

@@ -5,6 +5,7 @@ import com.microsoft.playwright.Page;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One browser session: a Playwright context (cookies, storage) with its tabs, owned by a principal and named
@@ -47,6 +48,12 @@ final class Session {
     String snapshotId() {
         return snapshots == 0 ? null : "s" + snapshots;
     }
+
+    /**
+     * Held by a caller for the whole of its work in a background session (a shop's checkout, say): a ReentrantLock,
+     * not synchronized, since the caller is often a virtual thread and the work blocks on the lane and the page.
+     */
+    final ReentrantLock inUse = new ReentrantLock();
 
     /** The session's passwords and password fields, masked in everything its tools return. */
     final Masking masking = new Masking();

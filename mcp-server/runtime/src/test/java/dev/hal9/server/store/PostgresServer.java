@@ -16,9 +16,11 @@ import java.util.stream.Stream;
  * made with initdb in a temporary folder, listening on a free port of 127.0.0.1 only, trusted local connections,
  * removed when closed. As root, the server runs as the {@code postgres} user, since PostgreSQL refuses root.
  */
-final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements AutoCloseable {
 
-    final int port;
+    /** The port it listens on, on 127.0.0.1. */
+    public final int port;
+
     private final Path folder;
     private final Path bin;
 
@@ -29,11 +31,12 @@ final class PostgresServer implements AutoCloseable {
     }
 
     /** The JDBC URL of its {@code postgres} database, for the user {@code postgres}. */
-    String url() {
+    public String url() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     }
 
-    static PostgresServer start() throws Exception {
+    /** Starts one; {@link #close} stops it and removes its files. */
+    public static PostgresServer start() throws Exception {
         Path bin = binaries();
         Path folder = Files.createTempDirectory("hal9-postgres");
         if (root()) {

@@ -102,7 +102,7 @@ class GuardCrashTest {
     }
 
     /** Waits until the ledger (read with 'hal9 payments --all' while the server runs) shows a row in a state. */
-    private static String awaitLedgerState(PaymentRig rig, String state) throws InterruptedException {
+    static String awaitLedgerState(PaymentRig rig, String state) throws InterruptedException {
         String last = "";
         for (int i = 0; i < 60; i++) {
             last = rig.cli("payments", "--all", "--principal", "alice").stdout();

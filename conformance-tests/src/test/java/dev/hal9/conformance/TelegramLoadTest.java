@@ -58,11 +58,21 @@ class TelegramLoadTest {
                                 "-jar",
                                 PackagedServer.jar().toString(),
                                 "bridge")
-                        .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+                        .redirectErrorStream(true);
                 builder.environment().putAll(environment);
                 Process bridge = builder.start();
+                Peers.Drain output = Peers.drain(bridge.getInputStream());
                 try {
+                    // the users write once it polls: on a busy machine a JVM's start alone can take most of the
+                    // 30 s each answer below is given
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                    while (!output.text().contains("hal9 bridge polling")) {
+                        assertThat(bridge.isAlive()).as(output.text()).isTrue();
+                        assertThat(System.nanoTime() < deadline)
+                                .as("the bridge did not start polling: " + output.text())
+                                .isTrue();
+                        Thread.sleep(50);
+                    }
                     for (int i = 1; i <= USERS; i++) {
                         telegram.userSays(1000 + i, "/start " + codeOf.get("user" + i));
                     }

@@ -10,6 +10,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -65,6 +66,33 @@ public final class Ledger {
 
     private long now() {
         return clock.millis();
+    }
+
+    /**
+     * Takes or renews the lease {@code name} for {@code holder} until {@code ttl} from now, unless another holder has
+     * it and it has not expired; one conditional update, so of several instances asking at once one gets it.
+     *
+     * @return whether {@code holder} holds it now
+     */
+    boolean lease(String name, String holder, Duration ttl) {
+        long now = now();
+        return jdbi.get().withHandle(h -> h.createUpdate("UPDATE guard_lease SET holder = :holder, expires_at = :until"
+                                + " WHERE name = :name AND (holder = :holder OR expires_at < :now)")
+                        .bind("holder", holder)
+                        .bind("until", now + ttl.toMillis())
+                        .bind("name", name)
+                        .bind("now", now)
+                        .execute())
+                == 1;
+    }
+
+    /** Gives a lease up at once, if {@code holder} has it, so that another instance need not wait for it to expire. */
+    void releaseLease(String name, String holder) {
+        jdbi.get().useHandle(h -> h.createUpdate(
+                        "UPDATE guard_lease SET expires_at = 0 WHERE name = :name AND holder = :holder")
+                .bind("name", name)
+                .bind("holder", holder)
+                .execute());
     }
 
     /** The row for a principal's idempotency key, if any. */

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -32,9 +33,11 @@ import org.slf4j.LoggerFactory;
  * The guard over the store's ledger, under the operator's {@link Policy}. A background worker expires pending
  * rows, executes rows approved elsewhere ({@code hal9 approve}, {@code /approvals}), follows broadcast rows to
  * their end and tells the families; when the server starts it first reconciles every broadcast row from the chain
- * (broadcasting again only the very transaction it stored, never a new one). Signing for one sender is serialized
- * across threads and processes by a lock row in the store, so two servers on one store never reuse a nonce.
- * Thread-safe.
+ * (broadcasting again only the very transaction it stored, never a new one). Of several servers on one store, the
+ * one that holds the store's worker lease runs the rounds, and another takes over when that one stops renewing it
+ * (killed), so the rounds run once, not once per instance; every move of a row is conditional besides. Signing for one
+ * sender is serialized across threads and processes by a lock row in the store, so two servers on one store never
+ * reuse a nonce. Thread-safe.
  */
 public final class LedgerGuard implements Guard, AutoCloseable {
 
@@ -64,6 +67,9 @@ public final class LedgerGuard implements Guard, AutoCloseable {
 
     private final Set<String> notifying = ConcurrentHashMap.newKeySet();
     private final Thread worker;
+    /** This process among the servers on the store, for the worker lease. */
+    private final String instance = ProcessHandle.current().pid() + "-" + UUID.randomUUID();
+
     private volatile boolean closed;
     /** Wakes the worker's pause when the guard closes. */
     private final ReentrantLock wakeLock = new ReentrantLock();
@@ -612,9 +618,20 @@ public final class LedgerGuard implements Guard, AutoCloseable {
     }
 
     private void work() {
+        boolean leading = false;
         while (!closed) {
             try {
-                round();
+                boolean holds = ledger.lease(WORKER_LEASE, instance, leaseLife());
+                if (holds != leading) {
+                    LOG.info(
+                            holds
+                                    ? "this server runs the guard's rounds now"
+                                    : "another server runs the guard's rounds");
+                    leading = holds;
+                }
+                if (holds) {
+                    round();
+                }
             } catch (RuntimeException e) {
                 if (!closed) {
                     LOG.warn("guard round failed: {}", message(e));
@@ -622,6 +639,24 @@ public final class LedgerGuard implements Guard, AutoCloseable {
             }
             pause(policy.workerInterval());
         }
+        if (leading) {
+            try {
+                ledger.releaseLease(WORKER_LEASE, instance);
+            } catch (RuntimeException e) {
+                LOG.debug("the worker lease was not given up: {}", message(e));
+            }
+        }
+    }
+
+    private static final String WORKER_LEASE = "worker";
+
+    /**
+     * How long the worker lease lasts unrenewed: ten rounds' pauses, at least 10 s, so that a round that waits on a
+     * slow RPC does not lose it, and a killed holder's rounds are taken over within seconds.
+     */
+    private Duration leaseLife() {
+        Duration tenRounds = policy.workerInterval().multipliedBy(10);
+        return tenRounds.compareTo(Duration.ofSeconds(10)) < 0 ? Duration.ofSeconds(10) : tenRounds;
     }
 
     /**

@@ -452,6 +452,36 @@ class GuardTest {
         }
     }
 
+    /**
+     * Issue 19: of several servers on one store, one runs the guard's rounds under the worker lease; when it stops
+     * renewing it (killed), another takes over once the lease has run out, and one that stops cleanly gives it up.
+     */
+    @Test
+    void theRoundsRunOnOneServerAtATimeAndAnotherTakesOverWhenItsLeaseRunsOut() throws Exception {
+        GuardRig rig = new GuardRig();
+        Ledger one = new Ledger(() -> rig.jdbi, rig.clock);
+        Ledger other = new Ledger(() -> rig.jdbi, rig.clock);
+        Duration life = Duration.ofSeconds(10);
+
+        assertThat(one.lease("worker", "one", life)).isTrue();
+        assertThat(other.lease("worker", "other", life)).isFalse();
+        rig.clock.advance(Duration.ofSeconds(5));
+        assertThat(one.lease("worker", "one", life)).as("renewed").isTrue();
+        rig.clock.advance(Duration.ofSeconds(9));
+        assertThat(other.lease("worker", "other", life))
+                .as("still renewed 5 s ago")
+                .isFalse();
+
+        // 'one' is killed: nobody renews, and after the lease's life the other takes the rounds
+        rig.clock.advance(Duration.ofSeconds(2));
+        assertThat(other.lease("worker", "other", life)).isTrue();
+        assertThat(one.lease("worker", "one", life)).as("back too late").isFalse();
+
+        // a clean stop gives it up at once
+        other.releaseLease("worker", "other");
+        assertThat(one.lease("worker", "one", life)).isTrue();
+    }
+
     /** Issue 12, defect 3: two guards on one store (two servers) never sign one sender's sequence twice. */
     @Test
     void twoGuardsOnOneStoreSignEachSequenceOnce() throws Exception {

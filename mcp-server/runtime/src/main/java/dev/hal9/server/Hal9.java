@@ -126,6 +126,11 @@ public final class Hal9 implements AutoCloseable {
 
         this.guard =
                 new LedgerGuard(store.database()::jdbi, Policy.from(settings::string), clock, ToolAdapter::madeHere);
+        // the ledger is read for /metrics only once the database is open, so that a scrape never opens it (a stdio
+        // server opens it after the client's handshake)
+        telemetry.observeStore(
+                store.database()::poolUse,
+                () -> store.database().ready() ? Optional.of(guard.ledger().unfinished()) : Optional.empty());
         families.add(new ServerInfoFamily());
         families.add(new PaymentsFamily(guard));
         ServiceLoader.load(ToolFamily.class).forEach(families::add);

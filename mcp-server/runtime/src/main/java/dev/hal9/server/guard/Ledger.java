@@ -141,6 +141,43 @@ public final class Ledger {
                 .list());
     }
 
+    /**
+     * Payments of everyone that have not ended, in a state: how many, and how long the oldest has been in it (zero
+     * when none is).
+     */
+    public record Unfinished(State state, long count, Duration oldest) {}
+
+    /** The states a payment waits in before it ends, in the order it moves through them. */
+    private static final List<State> UNFINISHED = List.of(State.PENDING, State.APPROVED, State.SENT, State.RECONCILING);
+
+    /**
+     * One {@link Unfinished} per state a payment waits in, for /metrics (a payment stuck reconciling is one an
+     * operator must look at). A payment has been in its state since it was broadcast (sent, reconciling), approved,
+     * or recorded (pending): the ledger keeps those times, not when a state began. One query over the state index,
+     * whose unfinished rows are few.
+     */
+    public List<Unfinished> unfinished() {
+        Map<String, long[]> found = new LinkedHashMap<>();
+        jdbi.get()
+                .withHandle(h -> h.createQuery("SELECT state, COUNT(*) AS n, "
+                                + "MIN(COALESCE(sent_at, approved_at, created_at)) AS since FROM ledger "
+                                + "WHERE state IN ('PENDING', 'APPROVED', 'SENT', 'RECONCILING') GROUP BY state")
+                        .map((rs, ctx) ->
+                                Map.entry(rs.getString("state"), new long[] {rs.getLong("n"), rs.getLong("since")}))
+                        .list())
+                .forEach(entry -> found.put(entry.getKey(), entry.getValue()));
+        long now = now();
+        List<Unfinished> result = new ArrayList<>();
+        for (State state : UNFINISHED) {
+            long[] row = found.get(state.name());
+            result.add(
+                    row == null
+                            ? new Unfinished(state, 0, Duration.ZERO)
+                            : new Unfinished(state, row[0], Duration.ofMillis(Math.max(0, now - row[1]))));
+        }
+        return result;
+    }
+
     /** Ended rows whose end the families have not heard yet, oldest first. */
     List<Row> unnotified() {
         return jdbi.get().withHandle(h -> h.createQuery("SELECT * FROM ledger WHERE notified_at IS NULL AND state IN "

@@ -2,6 +2,7 @@ package dev.hal9.server.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.hal9.server.Settings;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -9,6 +10,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -122,6 +124,30 @@ public final class Database implements AutoCloseable {
     /** Whether the database has finished opening; {@code /health/ready} reports it. */
     public boolean ready() {
         return opened.isDone() && !opened.isCompletedExceptionally();
+    }
+
+    /**
+     * How the connection pool is used at this moment: connections lent out and idle, callers waiting for one, and
+     * the most the pool opens. Every query and transaction of the stores, the guard and the families' tables draws
+     * from it, so callers that wait mean the database, or work that holds connections, is the bottleneck.
+     */
+    public record PoolUse(int active, int idle, int waiting, int max) {}
+
+    /** The pool's use now, read from Hikari's own counters (no query); empty until the database is open. */
+    public Optional<PoolUse> poolUse() {
+        if (!ready()) {
+            return Optional.empty();
+        }
+        HikariDataSource pool = opened.join().pool();
+        HikariPoolMXBean counters = pool.getHikariPoolMXBean();
+        if (counters == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new PoolUse(
+                counters.getActiveConnections(),
+                counters.getIdleConnections(),
+                counters.getThreadsAwaitingConnection(),
+                pool.getMaximumPoolSize()));
     }
 
     /** Jdbi over the open database; starts opening it if nothing has, and waits for it to be open. */

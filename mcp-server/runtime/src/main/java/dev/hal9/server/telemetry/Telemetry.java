@@ -4,13 +4,17 @@ import dev.hal9.api.Principal;
 import dev.hal9.api.internal.CallObserver;
 import dev.hal9.api.internal.Json;
 import dev.hal9.server.Hal9;
+import dev.hal9.server.guard.Ledger;
 import dev.hal9.server.secrets.Secrets;
 import dev.hal9.server.store.AuditLog;
+import dev.hal9.server.store.Database;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.metrics.ObservableDoubleMeasurement;
+import io.opentelemetry.api.metrics.ObservableLongMeasurement;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -34,17 +38,32 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * OpenTelemetry for hal9: a span, a counter and a duration histogram per tool call, read by Prometheus at
- * {@code /metrics}; and the audit row per call. It is the runtime's {@link CallObserver}. Thread-safe.
+ * {@code /metrics}; gauges of the database's connection pool and of the payments that have not ended
+ * ({@link #observeStore}); and the audit row per call. It is the runtime's {@link CallObserver}. Thread-safe.
  */
 public final class Telemetry implements CallObserver, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Telemetry.class);
 
     private static final AttributeKey<String> TOOL = AttributeKey.stringKey("mcp.tool.name");
     private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("hal9.outcome");
     private static final AttributeKey<String> PRINCIPAL = AttributeKey.stringKey("hal9.principal");
+    private static final AttributeKey<String> PAYMENT_STATE = AttributeKey.stringKey("hal9.payment.state");
+
+    /** How long a scrape waits for the ledger's query before it reports the reading before. */
+    private static final long PAYMENTS_PATIENCE_MILLIS = 2_000;
     /** Argument names whose values never reach the audit log. */
     private static final Pattern SECRET_NAME = Pattern.compile(
             "(?i).*(pass(word|phrase)?|secret|token|api[_-]?key|private|mnemonic|seed|cookie|auth|credential).*");
@@ -54,6 +73,10 @@ public final class Telemetry implements CallObserver, AutoCloseable {
     private final AuditLog audit;
     private final String otlpBase;
     private final List<String> zeroTools = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** What {@link #observeStore} was given, registered as gauges when the instruments are made. */
+    private Supplier<Optional<Database.PoolUse>> pool;
+
+    private Reading<List<Ledger.Unfinished>> payments;
     /** Made at first use: the OpenTelemetry SDK takes longer to build than a stdio client waits for its tools. */
     private volatile Instruments instruments;
 
@@ -141,6 +164,9 @@ public final class Telemetry implements CallObserver, AutoCloseable {
                 if (made == null) {
                     made = Instruments.create(otlpBase);
                     made.zeros(zeroTools);
+                    if (pool != null) {
+                        gauges(made.meters().get("dev.hal9.server"), pool, payments);
+                    }
                     instruments = made;
                 }
             }
@@ -161,7 +187,120 @@ public final class Telemetry implements CallObserver, AutoCloseable {
         }
     }
 
-    /** The meter for other parts of the server (live sessions, ledger states). */
+    /**
+     * Publishes gauges read at each scrape (or OTLP export): the connection pool's use, from Hikari's counters, and
+     * the payments that have not ended, by state, with the age of the oldest. The pool's numbers cost nothing to
+     * read; the payments take a query, so a scrape waits for it at most {@value #PAYMENTS_PATIENCE_MILLIS} ms and
+     * otherwise reports the reading before, and a database that hangs never makes /metrics hang. Either supplier
+     * answers empty while the database is not open (a stdio server opens it after the handshake), and then its
+     * gauges are absent rather than zero.
+     */
+    public void observeStore(
+            Supplier<Optional<Database.PoolUse>> pool, Supplier<Optional<List<Ledger.Unfinished>>> payments) {
+        synchronized (this) {
+            this.pool = pool;
+            this.payments = new Reading<>(payments, PAYMENTS_PATIENCE_MILLIS);
+            if (instruments != null) {
+                gauges(instruments.meters().get("dev.hal9.server"), this.pool, this.payments);
+            }
+        }
+    }
+
+    private static void gauges(
+            Meter meter, Supplier<Optional<Database.PoolUse>> pool, Reading<List<Ledger.Unfinished>> payments) {
+        ObservableLongMeasurement active = meter.gaugeBuilder("hal9.db.pool.active")
+                .setDescription("Database connections lent out now")
+                .ofLongs()
+                .buildObserver();
+        ObservableLongMeasurement idle = meter.gaugeBuilder("hal9.db.pool.idle")
+                .setDescription("Database connections open and unused now")
+                .ofLongs()
+                .buildObserver();
+        ObservableLongMeasurement waiting = meter.gaugeBuilder("hal9.db.pool.waiting")
+                .setDescription("Threads waiting for a database connection now (the pool is exhausted)")
+                .ofLongs()
+                .buildObserver();
+        ObservableLongMeasurement max = meter.gaugeBuilder("hal9.db.pool.max")
+                .setDescription("The most database connections this process opens")
+                .ofLongs()
+                .buildObserver();
+        meter.batchCallback(
+                () -> pool.get().ifPresent(use -> {
+                    active.record(use.active());
+                    idle.record(use.idle());
+                    waiting.record(use.waiting());
+                    max.record(use.max());
+                }),
+                active,
+                idle,
+                waiting,
+                max);
+        ObservableLongMeasurement count = meter.gaugeBuilder("hal9.payments.unfinished")
+                .setDescription("Payments of every principal that have not ended, by state (the whole database's)")
+                .ofLongs()
+                .buildObserver();
+        ObservableDoubleMeasurement oldest = meter.gaugeBuilder("hal9.payments.oldest.age")
+                .setDescription("How long the oldest payment in a state has been there (0 when none is)")
+                .setUnit("s")
+                .buildObserver();
+        meter.batchCallback(
+                () -> payments.get()
+                        .ifPresent(states -> states.forEach(state -> {
+                            Attributes attributes = Attributes.of(
+                                    PAYMENT_STATE, state.state().name().toLowerCase(Locale.ROOT));
+                            count.record(state.count(), attributes);
+                            oldest.record(state.oldest().toMillis() / 1000.0, attributes);
+                        })),
+                count,
+                oldest);
+    }
+
+    /**
+     * A reading that may block: each call starts one unless one is under way, waits for it a while, and otherwise
+     * answers the last one that finished. A reading that fails answers empty (and is logged at debug).
+     */
+    static final class Reading<T> {
+        private final Supplier<Optional<T>> read;
+        private final long patienceMillis;
+        private CompletableFuture<Optional<T>> current;
+        private Optional<T> last = Optional.empty();
+
+        Reading(Supplier<Optional<T>> read, long patienceMillis) {
+            this.read = read;
+            this.patienceMillis = patienceMillis;
+        }
+
+        Optional<T> get() {
+            CompletableFuture<Optional<T>> reading;
+            synchronized (this) {
+                if (current == null || current.isDone()) {
+                    current = CompletableFuture.supplyAsync(
+                            read,
+                            task -> Thread.ofVirtual().name("hal9-metrics-read").start(task));
+                }
+                reading = current;
+            }
+            try {
+                Optional<T> value = reading.get(patienceMillis, TimeUnit.MILLISECONDS);
+                synchronized (this) {
+                    last = value;
+                }
+            } catch (TimeoutException e) {
+                LOG.debug("a metrics reading is still under way after {} ms; reporting the one before", patienceMillis);
+            } catch (ExecutionException e) {
+                LOG.debug("a metrics reading failed: {}", e.getCause().toString());
+                synchronized (this) {
+                    last = Optional.empty();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            synchronized (this) {
+                return last;
+            }
+        }
+    }
+
     /** The caller's span from its {@code traceparent} header (W3C Trace Context), or no parent. */
     private static io.opentelemetry.context.Context parent(String traceparent) {
         io.opentelemetry.context.Context root = io.opentelemetry.context.Context.root();

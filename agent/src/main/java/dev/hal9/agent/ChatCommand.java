@@ -4,14 +4,12 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.model.tool.DefaultToolCallingManager;
 import org.springframework.ai.model.tool.ToolCallingManager;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -54,31 +52,13 @@ final class ChatCommand implements Callable<Integer> {
             description = "Whose conversation this is (default: the token's owner as you name it, else $USER).")
     String principal;
 
-    @Option(
-            names = "--config",
-            paramLabel = "FILE",
-            description = "A hal9.yaml to use instead of ./hal9.yaml or $XDG_CONFIG_HOME/hal9/hal9.yaml.")
-    Path config;
-
-    @Option(
-            names = "--data-dir",
-            paramLabel = "DIR",
-            description = "Where hal9's data lives (default $XDG_DATA_HOME/hal9); the chat keeps its own in agent/.")
-    Path dataDir;
-
-    @Option(
-            names = {"-v", "--verbose"},
-            description = "Log debug detail to stderr.")
-    boolean verbose;
+    @Mixin
+    AgentOptions options;
 
     @Override
     public Integer call() throws Exception {
         String apiKey = System.getenv("HAL9_LLM_API_KEY");
-        Main.configureLogging(verbose, apiKey, System.getenv("HAL9_TOKEN"));
-        Map<String, String> overrides = new HashMap<>();
-        if (dataDir != null) {
-            overrides.put("data-dir", dataDir.toString());
-        }
+        Main.configureLogging(options.verbose, apiKey, System.getenv("HAL9_TOKEN"));
         AgentSettings settings;
         ToolCallingManager toolCalls = DefaultToolCallingManager.builder()
                 .unlimitedCallsPerTool() // the turn's max-steps is the limit
@@ -86,7 +66,7 @@ final class ChatCommand implements Callable<Integer> {
                 .build();
         ChatModel model;
         try {
-            settings = AgentSettings.load(config, System.getenv(), overrides);
+            settings = AgentSettings.load(options.config, System.getenv(), options.overrides());
             model = ChatModels.create(settings, apiKey);
         } catch (IllegalArgumentException e) {
             System.err.println("hal9: " + e.getMessage());

@@ -8,11 +8,9 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +32,7 @@ import org.springframework.ai.model.tool.DefaultToolCallingManager;
 import org.springframework.ai.model.tool.ToolCallingManager;
 import org.springframework.ai.tool.ToolCallback;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -74,22 +73,8 @@ final class TurnsCommand implements Callable<Integer> {
     @Option(names = "--url", required = true, paramLabel = "URL", description = "The hal9 server's MCP endpoint.")
     URI url;
 
-    @Option(
-            names = "--config",
-            paramLabel = "FILE",
-            description = "A hal9.yaml to use instead of ./hal9.yaml or $XDG_CONFIG_HOME/hal9/hal9.yaml.")
-    Path config;
-
-    @Option(
-            names = "--data-dir",
-            paramLabel = "DIR",
-            description = "Where hal9's data lives (default $XDG_DATA_HOME/hal9); conversations are kept in agent/.")
-    Path dataDir;
-
-    @Option(
-            names = {"-v", "--verbose"},
-            description = "Log debug detail to stderr.")
-    boolean verbose;
+    @Mixin
+    AgentOptions options;
 
     private final InputStream in;
     private final PrintStream out;
@@ -115,15 +100,11 @@ final class TurnsCommand implements Callable<Integer> {
         // stdout carries the lines: a library that prints must not break one
         System.setOut(System.err);
         String apiKey = System.getenv("HAL9_LLM_API_KEY");
-        Main.configureLogging(verbose, apiKey);
-        Map<String, String> overrides = new HashMap<>();
-        if (dataDir != null) {
-            overrides.put("data-dir", dataDir.toString());
-        }
+        Main.configureLogging(options.verbose, apiKey);
         AgentSettings settings;
         ChatModel model;
         try {
-            settings = AgentSettings.load(config, System.getenv(), overrides);
+            settings = AgentSettings.load(options.config, System.getenv(), options.overrides());
             model = ChatModels.create(settings, apiKey);
         } catch (IllegalArgumentException e) {
             write(Map.of("type", "error", "message", e.getMessage()));
@@ -189,7 +170,7 @@ final class TurnsCommand implements Callable<Integer> {
                                 }
                                 turn = session.agent().turn(principal, text, step -> write(progress(id, step)));
                             } catch (RuntimeException e) {
-                                LOG.log(Level.WARNING, "a turn failed: " + e.getMessage(), verbose ? e : null);
+                                LOG.log(Level.WARNING, "a turn failed: " + e.getMessage(), options.verbose ? e : null);
                                 Session broken = sessions.remove(principal);
                                 if (broken != null) {
                                     broken.connection().close();

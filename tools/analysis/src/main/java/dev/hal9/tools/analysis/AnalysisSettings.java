@@ -1,9 +1,8 @@
 package dev.hal9.tools.analysis;
 
 import dev.hal9.api.FamilyContext;
+import dev.hal9.api.SettingValues;
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -244,17 +243,6 @@ record AnalysisSettings(
 
     /** An http or https address, without a trailing slash. */
     private static String url(String key, String value) {
-        String url = value.trim().replaceAll("/+$", "");
-        try {
-            URI uri = new URI(url);
-            if (("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
-                    && uri.getHost() != null) {
-                return url;
-            }
-        } catch (URISyntaxException e) {
-            // said below
-        }
-        throw new IllegalArgumentException(
-                "families.analysis." + key + " must be an http:// or https:// address, not '" + value + "'");
+        return SettingValues.httpUrl("families.analysis." + key, value).replaceAll("/+$", "");
     }
 }

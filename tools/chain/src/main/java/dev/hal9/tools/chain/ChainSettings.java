@@ -1,8 +1,7 @@
 package dev.hal9.tools.chain;
 
 import dev.hal9.api.FamilyContext;
-import java.net.URI;
-import java.net.URISyntaxException;
+import dev.hal9.api.SettingValues;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
@@ -112,18 +111,7 @@ record ChainSettings(
 
     /** An http or https address; the clients speak nothing else. */
     private static String url(String key, String value) {
-        String url = value.trim();
-        try {
-            URI uri = new URI(url);
-            if (("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
-                    && uri.getHost() != null) {
-                return url;
-            }
-        } catch (URISyntaxException e) {
-            // said below
-        }
-        throw new IllegalArgumentException(
-                "families.chain." + key + " must be an http:// or https:// address, not '" + value + "'");
+        return SettingValues.httpUrl("families.chain." + key, value);
     }
 
     private static long chainId(String network, String value) {

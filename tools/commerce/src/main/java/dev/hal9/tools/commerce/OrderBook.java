@@ -87,6 +87,54 @@ final class OrderBook {
                     version);
         }
 
+        /** The same order with its lines, as read from their table. */
+        Order withLines(List<ShopAdapter.CartLine> read) {
+            return new Order(
+                    id,
+                    state,
+                    read,
+                    items,
+                    shipping,
+                    tax,
+                    total,
+                    currency,
+                    shipTo,
+                    usdt,
+                    token,
+                    quoteExpiresAt,
+                    paymentId,
+                    wallet,
+                    orderNumber,
+                    refundPaymentId,
+                    note,
+                    createdAt,
+                    version);
+        }
+
+        /** The same order at another version, as written. */
+        Order withVersion(long written) {
+            return new Order(
+                    id,
+                    state,
+                    lines,
+                    items,
+                    shipping,
+                    tax,
+                    total,
+                    currency,
+                    shipTo,
+                    usdt,
+                    token,
+                    quoteExpiresAt,
+                    paymentId,
+                    wallet,
+                    orderNumber,
+                    refundPaymentId,
+                    note,
+                    createdAt,
+                    written);
+        }
+
         /** The same order paid from a wallet. */
         Order withWallet(String payer) {
             return new Order(
@@ -173,7 +221,7 @@ final class OrderBook {
                 .bind("id", read.id())
                 .bind("version", read.version())
                 .execute());
-        return updated == 1 ? Optional.of(withVersion(next, read.version() + 1)) : Optional.empty();
+        return updated == 1 ? Optional.of(next.withVersion(read.version() + 1)) : Optional.empty();
     }
 
     private static Update bindMoving(Update update, Order next) {
@@ -244,26 +292,7 @@ final class OrderBook {
                                 amount(rs.getString("price")))))
                 .forEach(entry -> lines.get(entry.getKey()).add(entry.getValue()));
         return orders.stream()
-                .map(order -> new Order(
-                        order.id(),
-                        order.state(),
-                        List.copyOf(lines.get(order.id())),
-                        order.items(),
-                        order.shipping(),
-                        order.tax(),
-                        order.total(),
-                        order.currency(),
-                        order.shipTo(),
-                        order.usdt(),
-                        order.token(),
-                        order.quoteExpiresAt(),
-                        order.paymentId(),
-                        order.wallet(),
-                        order.orderNumber(),
-                        order.refundPaymentId(),
-                        order.note(),
-                        order.createdAt(),
-                        order.version()))
+                .map(order -> order.withLines(List.copyOf(lines.get(order.id()))))
                 .toList();
     }
 
@@ -291,29 +320,6 @@ final class OrderBook {
                 rs.getLong("version"));
     }
 
-    private static Order withVersion(Order order, long version) {
-        return new Order(
-                order.id(),
-                order.state(),
-                order.lines(),
-                order.items(),
-                order.shipping(),
-                order.tax(),
-                order.total(),
-                order.currency(),
-                order.shipTo(),
-                order.usdt(),
-                order.token(),
-                order.quoteExpiresAt(),
-                order.paymentId(),
-                order.wallet(),
-                order.orderNumber(),
-                order.refundPaymentId(),
-                order.note(),
-                order.createdAt(),
-                version);
-    }
-
     /**
      * Copies the orders an older hal9 kept in the family state ({@code orders}, a list of ids, and
      * {@code order/<id>}, each a JSON document) into the tables, once per principal, then removes them there.
@@ -335,7 +341,7 @@ final class OrderBook {
             try {
                 database.useTransaction(handle -> {
                     if (!known(handle, id)) {
-                        insert(handle, principal, withVersion(order, 0));
+                        insert(handle, principal, order.withVersion(0));
                     }
                 });
             } catch (RuntimeException e) {

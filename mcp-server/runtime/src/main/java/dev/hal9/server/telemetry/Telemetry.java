@@ -32,7 +32,9 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,6 +99,19 @@ public final class Telemetry implements CallObserver, AutoCloseable {
         }
     }
 
+    /** The resource attribute that names this process among several: its host's name and its process id. */
+    private static final AttributeKey<String> INSTANCE = AttributeKey.stringKey("service.instance.id");
+
+    private static String instanceId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+
     private record Instruments(
             PrometheusMetricReader prometheus,
             SdkMeterProvider meters,
@@ -106,13 +121,19 @@ public final class Telemetry implements CallObserver, AutoCloseable {
             DoubleHistogram durations) {
 
         static Instruments create(String otlpBase) {
-            PrometheusMetricReader prometheus = PrometheusMetricReader.create();
+            // every series carries the instance that made it, so one instance's /metrics, and a sum over several,
+            // say whose calls they count
+            PrometheusMetricReader prometheus = PrometheusMetricReader.builder()
+                    .setAllowedResourceAttributesFilter(INSTANCE.getKey()::equals)
+                    .build();
             Resource resource = Resource.getDefault()
                     .merge(Resource.create(Attributes.of(
                             AttributeKey.stringKey("service.name"),
                             "hal9",
                             AttributeKey.stringKey("service.version"),
-                            Hal9.VERSION)));
+                            Hal9.VERSION,
+                            INSTANCE,
+                            instanceId())));
             var meterBuilder = SdkMeterProvider.builder().setResource(resource).registerMetricReader(prometheus);
             var tracerBuilder = SdkTracerProvider.builder().setResource(resource);
             if (otlpBase != null) {

@@ -57,6 +57,10 @@ class TelemetryTest {
                     .end(CallObserver.Outcome.ERROR, "limit exceeded");
 
             assertThat(telemetry.scrape()).contains("hal9_tool_calls_total", "wallet_send", "error");
+            // labelled by the instance, the host and process that counted it (issue 19)
+            assertThat(telemetry.scrape())
+                    .containsPattern("hal9_tool_calls_total\\{[^}]*service_instance_id=\"[^\"]+-"
+                            + ProcessHandle.current().pid() + "\"");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (received.stream().noneMatch(r -> r.startsWith("/v1/traces")) && System.nanoTime() < deadline) {
                 Thread.sleep(50);

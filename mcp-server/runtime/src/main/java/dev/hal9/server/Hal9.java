@@ -130,7 +130,8 @@ public final class Hal9 implements AutoCloseable {
         // server opens it after the client's handshake)
         telemetry.observeStore(
                 store.database()::poolUse,
-                () -> store.database().ready() ? Optional.of(guard.ledger().unfinished()) : Optional.empty());
+                () -> store.database().ready() ? Optional.of(guard.ledger().unfinished()) : Optional.empty(),
+                () -> store.database().ready() ? Optional.of(store.handles().liveByPrefix()) : Optional.empty());
         families.add(new ServerInfoFamily());
         families.add(new PaymentsFamily(guard));
         ServiceLoader.load(ToolFamily.class).forEach(families::add);

@@ -5,7 +5,9 @@ import dev.hal9.api.Handles.HandleInfo;
 import dev.hal9.api.Principal;
 import dev.hal9.api.internal.InMemoryHandles;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
@@ -32,6 +34,18 @@ public final class HandleStore {
         this.database = database;
         this.principals = principals;
         this.clock = clock;
+    }
+
+    /**
+     * How many handles are live, by prefix ({@code bs} browser sessions, {@code ct} contracts, ...), for every
+     * principal: what the families hold open across the instances on this database.
+     */
+    public Map<String, Long> liveByPrefix() {
+        Map<String, Long> live = new TreeMap<>();
+        database.jdbi().useHandle(db -> db.createQuery("SELECT prefix, COUNT(*) AS live FROM handles GROUP BY prefix")
+                .map((rs, ctx) -> Map.entry(rs.getString("prefix"), rs.getLong("live")))
+                .forEach(entry -> live.put(entry.getKey(), entry.getValue())));
+        return live;
     }
 
     /** The handles one principal owns; another principal's read as absent. */

@@ -63,6 +63,7 @@ public final class Telemetry implements CallObserver, AutoCloseable {
     private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("hal9.outcome");
     private static final AttributeKey<String> PRINCIPAL = AttributeKey.stringKey("hal9.principal");
     private static final AttributeKey<String> PAYMENT_STATE = AttributeKey.stringKey("hal9.payment.state");
+    private static final AttributeKey<String> HANDLE_PREFIX = AttributeKey.stringKey("hal9.handle.prefix");
 
     /** How long a scrape waits for the ledger's query before it reports the reading before. */
     private static final long PAYMENTS_PATIENCE_MILLIS = 2_000;
@@ -79,6 +80,8 @@ public final class Telemetry implements CallObserver, AutoCloseable {
     private Supplier<Optional<Database.PoolUse>> pool;
 
     private Reading<List<Ledger.Unfinished>> payments;
+
+    private Reading<Map<String, Long>> handles;
     /** Made at first use: the OpenTelemetry SDK takes longer to build than a stdio client waits for its tools. */
     private volatile Instruments instruments;
 
@@ -186,7 +189,7 @@ public final class Telemetry implements CallObserver, AutoCloseable {
                     made = Instruments.create(otlpBase);
                     made.zeros(zeroTools);
                     if (pool != null) {
-                        gauges(made.meters().get("dev.hal9.server"), pool, payments);
+                        gauges(made.meters().get("dev.hal9.server"), pool, payments, handles);
                     }
                     instruments = made;
                 }
@@ -217,18 +220,34 @@ public final class Telemetry implements CallObserver, AutoCloseable {
      * gauges are absent rather than zero.
      */
     public void observeStore(
-            Supplier<Optional<Database.PoolUse>> pool, Supplier<Optional<List<Ledger.Unfinished>>> payments) {
+            Supplier<Optional<Database.PoolUse>> pool,
+            Supplier<Optional<List<Ledger.Unfinished>>> payments,
+            Supplier<Optional<Map<String, Long>>> handles) {
         synchronized (this) {
             this.pool = pool;
             this.payments = new Reading<>(payments, PAYMENTS_PATIENCE_MILLIS);
+            this.handles = new Reading<>(handles, PAYMENTS_PATIENCE_MILLIS);
             if (instruments != null) {
-                gauges(instruments.meters().get("dev.hal9.server"), this.pool, this.payments);
+                gauges(instruments.meters().get("dev.hal9.server"), this.pool, this.payments, this.handles);
             }
         }
     }
 
     private static void gauges(
-            Meter meter, Supplier<Optional<Database.PoolUse>> pool, Reading<List<Ledger.Unfinished>> payments) {
+            Meter meter,
+            Supplier<Optional<Database.PoolUse>> pool,
+            Reading<List<Ledger.Unfinished>> payments,
+            Reading<Map<String, Long>> handles) {
+        ObservableLongMeasurement live = meter.gaugeBuilder("hal9.handles.live")
+                .setDescription("Live handles by prefix (bs browser sessions, ct contracts, ord orders, ...), of every"
+                        + " principal (the whole database's)")
+                .ofLongs()
+                .buildObserver();
+        meter.batchCallback(
+                () -> handles.get()
+                        .ifPresent(byPrefix -> byPrefix.forEach(
+                                (prefix, count) -> live.record(count, Attributes.of(HANDLE_PREFIX, prefix)))),
+                live);
         ObservableLongMeasurement active = meter.gaugeBuilder("hal9.db.pool.active")
                 .setDescription("Database connections lent out now")
                 .ofLongs()

@@ -14,7 +14,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.sql.Connection;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -103,9 +102,19 @@ class TelemetryTest {
         insertPayment(store, "pay_p2", "PENDING", minuteAgo, null);
         insertPayment(store, "pay_c", "CONFIRMED", hourAgo, hourAgo);
 
+        // what the families hold open: two browser sessions and a contract
+        store.handles().of(Principal.local("carol")).mint("bs", "a browser session");
+        store.handles().of(Principal.local("dave")).mint("bs", "a browser session");
+        store.handles().of(Principal.local("dave")).mint("ct", "a contract");
+
         try (Telemetry telemetry = new Telemetry(store.audit(), "")) {
-            telemetry.observeStore(store.database()::poolUse, () -> Optional.of(ledger.unfinished()));
+            telemetry.observeStore(
+                    store.database()::poolUse,
+                    () -> Optional.of(ledger.unfinished()),
+                    () -> Optional.of(store.handles().liveByPrefix()));
             String scraped = telemetry.scrape();
+            assertThat(value(scraped, "hal9_handles_live", "bs")).isEqualTo(2);
+            assertThat(value(scraped, "hal9_handles_live", "ct")).isEqualTo(1);
             assertThat(value(scraped, "hal9_payments_unfinished", "reconciling"))
                     .isEqualTo(1);
             assertThat(value(scraped, "hal9_payments_unfinished", "pending")).isEqualTo(2);
@@ -138,11 +147,8 @@ class TelemetryTest {
                 while (store.database().poolUse().orElseThrow().waiting() == 0 && System.nanoTime() < deadline) {
                     Thread.sleep(10);
                 }
-                long started = System.nanoTime();
+                // answers (with the reading before) although the ledger's query waits for a connection
                 String exhausted = telemetry.scrape();
-                assertThat(Duration.ofNanos(System.nanoTime() - started))
-                        .as("a scrape while the ledger's query waits for a connection")
-                        .isLessThan(Duration.ofSeconds(10));
                 assertThat(value(exhausted, "hal9_db_pool_active", "")).isEqualTo(8);
                 assertThat(value(exhausted, "hal9_db_pool_idle", "")).isZero();
                 assertThat(value(exhausted, "hal9_db_pool_waiting", "")).isGreaterThanOrEqualTo(1);

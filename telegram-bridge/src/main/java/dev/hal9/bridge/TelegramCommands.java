@@ -148,7 +148,11 @@ final class TelegramCommands {
     @Command(
             name = "bridge",
             mixinStandardHelpOptions = true,
-            description = "Run the Telegram bot (long polling). The token comes from HAL9_TELEGRAM_BOT_TOKEN.")
+            description = {
+                "Run the Telegram bot (long polling). The token comes from HAL9_TELEGRAM_BOT_TOKEN.",
+                "With a model configured (families.orchestrator.*, HAL9_LLM_API_KEY), its turns run in hal9's agent,"
+                        + " a process it starts from families.telegram.agent-jar ('./hal9 bridge' builds and sets it)."
+            })
     static final class Bridge implements Callable<Integer> {
         private final Supplier<FamilyContext> context;
 

@@ -169,11 +169,17 @@ final class FakeBotApi implements AutoCloseable {
 
     /** Waits until the bot has sent a message to a chat containing some text; returns it. */
     Sent awaitSent(long chat, String containing) throws InterruptedException {
+        return awaitSent(chat, containing, Duration.ofSeconds(30));
+    }
+
+    /** The same, for at most {@code within} (a hundred chats answered at once take longer than one). */
+    Sent awaitSent(long chat, String containing, Duration within) throws InterruptedException {
         return await(
                 () -> sent.stream()
                         .filter(s -> s.chat() == chat && s.text().contains(containing))
                         .findFirst(),
-                () -> "no message to " + chat + " containing '" + containing + "'; sent: " + sent);
+                () -> "no message to " + chat + " containing '" + containing + "'; sent: " + sent,
+                within);
     }
 
     /**

@@ -61,6 +61,7 @@ public class InstancesBench {
         String token = one(options, "token");
         int seconds = Integer.parseInt(one(options, "seconds"));
         int warmup = Integer.parseInt(one(options, "warmup"));
+        long warmupCalls = Long.parseLong(options.getOrDefault("warmup-calls", List.of("0")).getFirst());
         int hz = Integer.parseInt(options.getOrDefault("hz", List.of("100")).getFirst());
         Map<String, List<Long>> groups = new LinkedHashMap<>();
         for (String group : options.getOrDefault("cpu", List.of())) {
@@ -73,13 +74,21 @@ public class InstancesBench {
                 ? List.of(one(options, "metrics").split(","))
                 : List.of();
         Path out = Path.of(one(options, "out"));
-        for (String count : one(options, "clients").split(",")) {
-            int clients = Integer.parseInt(count);
-            System.err.printf("%s, %d clients: %d s warm-up, then %d s measured%n", label, clients, warmup, seconds);
-            run(url, token, clients, warmup, null);
+        List<Integer> counts = Arrays.stream(one(options, "clients").split(",")).map(Integer::parseInt).toList();
+        if (warmupCalls > 0) {
+            // the JIT compiles by call counts: every instance gets the same number of calls before any measurement
+            long t0 = System.nanoTime();
+            Window warm = run(url, token, counts.getFirst(), WARMUP_LIMIT_SECONDS, warmupCalls, null);
+            System.err.printf("%s: warm-up of %d calls at %d clients took %.0f s%n", label, warm.latencies().length,
+                    counts.getFirst(), (System.nanoTime() - t0) / 1e9);
+        }
+        for (int clients : counts) {
+            System.err.printf("%s, %d clients: %d s on new sessions, then %d s measured%n", label, clients, warmup,
+                    seconds);
+            run(url, token, clients, warmup, 0, null);
             Sampler sampler = new Sampler(groups, metrics, hz);
             String load1 = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-            Window window = run(url, token, clients, seconds, sampler);
+            Window window = run(url, token, clients, seconds, 0, sampler);
             long[] all = window.latencies();
             Arrays.sort(all);
             double throughput = all.length / (double) seconds;
@@ -99,11 +108,17 @@ public class InstancesBench {
         }
     }
 
+    /** The longest a warm-up by count may take. */
+    static final int WARMUP_LIMIT_SECONDS = 900;
+
     /**
-     * Opens a session per client, then lets them call for {@code seconds}; only calls that end inside the window
-     * count. A sampler, if given, is started as the window opens and stopped as it closes.
+     * Opens a session per client, then lets them call for {@code seconds}, or, with {@code calls} above 0, until that
+     * many calls succeeded (at most {@code seconds}); only calls that end inside the window count. A sampler, if
+     * given, is started as the window opens and stopped as it closes.
      */
-    static Window run(String url, String token, int clients, int seconds, Sampler sampler) throws Exception {
+    static Window run(String url, String token, int clients, int seconds, long calls, Sampler sampler)
+            throws Exception {
+        java.util.concurrent.atomic.AtomicLong succeeded = new java.util.concurrent.atomic.AtomicLong();
         ConcurrentLinkedQueue<long[]> samples = new ConcurrentLinkedQueue<>();
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch ready = new CountDownLatch(clients);
@@ -139,6 +154,7 @@ public class InstancesBench {
                                 mine = Arrays.copyOf(mine, count * 2);
                             }
                             mine[count++] = t1 - t0;
+                            succeeded.incrementAndGet();
                         } else {
                             errors[index]++;
                         }
@@ -167,7 +183,13 @@ public class InstancesBench {
         window[0] = System.nanoTime();
         window[1] = window[0] + seconds * 1_000_000_000L;
         go.countDown();
-        Thread.sleep(seconds * 1000L);
+        if (calls > 0) {
+            while (succeeded.get() < calls && System.nanoTime() < window[1]) {
+                Thread.sleep(50);
+            }
+        } else {
+            Thread.sleep(seconds * 1000L);
+        }
         if (sampler != null) {
             sampler.stop(System.nanoTime() - window[0]);
         }
@@ -393,14 +415,18 @@ public class InstancesBench {
                                 + " s for a 1-minute load below 1.5 and began at a load of " + facts.get("load")
                                 + ", with other work running; the last column's \"rest\" is that work's share "
                                 + "of the CPUs during each run.")
-                .append(" Each row's 1-minute load as it began is in the table.\n\n");
+                .append(" (The 1-minute load counts this benchmark's own threads too once it runs; the \"rest\" ")
+                .append("column below is what other processes took.)\n\n");
         out.append("The tool is `server_info`, which goes through hal9's whole wrapper and the store: it reads the ")
                 .append("caller's live handles (a query per call; the caller holds none, so the query finds no rows: ")
                 .append("the cost is the round trip, not a result set) and queues an audit row, which a thread of ")
                 .append("each instance writes in batches. Each client opens a session of its own (initialize with ")
                 .append("one bearer token, principal alice), then calls back to back for ").append(facts.get("seconds"))
-                .append(" s after ").append(facts.get("warmup")).append(" s of warm-up on other sessions; a call ")
-                .append("counts when it ends inside the window. The load generator is one JVM (Java HttpClient, ")
+                .append(" s; a call counts when it ends inside the window. Before a setup's first row every instance ")
+                .append("gets ").append(facts.get("warmup-calls")).append(" warm-up calls (three instances: three ")
+                .append("times as many through the balancer), since the JIT compiles by call counts and a third of ")
+                .append("the load warms each of three instances a third as fast; before each row, ")
+                .append(facts.get("warmup")).append(" s more on other sessions. The load generator is one JVM (Java HttpClient, ")
                 .append("HTTP/1.1 keep-alive, one client and one thread per session) on the same machine. hal9 runs ")
                 .append("as `java -jar hal9.jar serve --http 127.0.0.1:0 --auth token` (the JVM's defaults; Hikari ")
                 .append("pool of 8 connections per instance); H2 is the embedded file in its data directory; ")
@@ -412,12 +438,12 @@ public class InstancesBench {
                 .append("system time of each process and its children during the window, in cores (2.00 is the ")
                 .append("whole machine); \"rest\" is the machine's busy time (/proc/stat) that none of these ")
                 .append("account for.\n\n");
-        out.append("| setup | clients | calls/s | p50 ms | p99 ms | errors | load at start | CPU cores: hal9 / ")
+        out.append("| setup | clients | calls/s | p50 ms | p99 ms | errors | CPU cores: hal9 / ")
                 .append("PostgreSQL / HAProxy / load generator / rest | calls per instance |\n")
-                .append("|---|---|---|---|---|---|---|---|---|\n");
+                .append("|---|---|---|---|---|---|---|---|\n");
         for (Row row : rows) {
-            out.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.2f | %.2f | %d | %s | %s / %s / %s / %.2f / %.2f | %s |%n",
-                    row.label(), row.clients(), row.throughput(), row.p50(), row.p99(), row.errors(), row.load1(),
+            out.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.2f | %.2f | %d | %s / %s / %s / %.2f / %.2f | %s |%n",
+                    row.label(), row.clients(), row.throughput(), row.p50(), row.p99(), row.errors(),
                     fmt(row.core("hal9")), row.cores().containsKey("postgres") ? fmt(row.core("postgres")) : "–",
                     row.cores().containsKey("haproxy") ? fmt(row.core("haproxy")) : "–", row.core("load"),
                     row.rest(), row.perInstance().equals("-") ? "–" : row.perInstance() + " %"));
@@ -478,9 +504,10 @@ public class InstancesBench {
                     1e6 * busiest.core("postgres") / busiest.throughput(),
                     1e6 * busiest.core("haproxy") / busiest.throughput()));
             out.append(hal9Three > hal9One * 1.1
-                    ? "the same calls cost the JVMs more CPU when three share them, since each JVM compiles the same "
-                            + "code for itself from a third of the calls (and of the warm-up), and runs its own "
-                            + "background threads, collector and pools; the balancer's hop is cheap beside that.\n\n"
+                    ? "the same calls cost the JVMs more CPU when three share them, though each had as many warm-up "
+                            + "calls. Three JVMs each run their own collector, JIT, pools and timers, and their three "
+                            + "heaps and code caches take turns on the same two cores and their caches; this run does "
+                            + "not take apart which of these it is. The balancer's hop is cheap beside that.\n\n"
                     : "the JVMs' cost per call hardly changes with three of them, and the balancer's hop is cheap.\n\n");
         }
         long errors = rows.stream().mapToLong(Row::errors).sum();

@@ -3,7 +3,7 @@
 # in one run: replaces the Instances section of bench/RESULTS.md.
 #   conformance-tests/bench/run-instances.sh [--quick] [--no-wait]
 # Needs Debian's postgresql and haproxy (apt-get install postgresql haproxy; .ci/run installs both). First waits, at
-# most 20 minutes, for a quiet machine (1-minute load below 1.5; --no-wait: not at all), then takes about 5 minutes
+# most 20 minutes, for a quiet machine (1-minute load below 1.5; --no-wait: not at all), then takes about 8 minutes
 # (--quick: 2). Everything listens on 127.0.0.1 only, and every process and folder it makes is removed at exit.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -17,7 +17,8 @@ for argument in "$@"; do
   esac
 done
 clients=8,32
-if [ -n "$quick" ]; then seconds=5 warmup=3; else seconds=20 warmup=15; fi
+# warm-up calls per instance before a setup's first row (the JIT compiles by call counts), then seconds on new sessions
+if [ -n "$quick" ]; then seconds=5 warmup=2 warmup_calls=3000; else seconds=20 warmup=5 warmup_calls=30000; fi
 
 jdk="$("$root/hal9" --java-home)"
 "$root/hal9" version >/dev/null          # builds on first use
@@ -131,23 +132,24 @@ start_hal9() { # NAME [ENV=VALUE...]: an instance on a free port of 127.0.0.1; s
   exit 1
 }
 data="$tmp/results.tsv"
-measure() { # LABEL URL TOKEN [DRIVER OPTION...]
-  local label="$1" url="$2" secret="$3"; shift 3
+measure() { # LABEL URL TOKEN INSTANCES [DRIVER OPTION...]
+  local label="$1" url="$2" secret="$3" instances="$4"; shift 4
   "$java" "$here/InstancesBench.java" load --label "$label" --url "$url" --token "$secret" --clients "$clients" \
-    --seconds "$seconds" --warmup "$warmup" --hz "$(getconf CLK_TCK)" --out "$data" --cpu "postgres=$pgpid" "$@"
+    --seconds "$seconds" --warmup "$warmup" --warmup-calls "$((warmup_calls * instances))" --hz "$(getconf CLK_TCK)" \
+    --out "$data" --cpu "postgres=$pgpid" "$@"
 }
 
 # 3. one instance on H2 (the token first: the server then holds the H2 file)
 secret="$(token h2)"
 start_hal9 h2
-measure "one instance, H2" "http://127.0.0.1:$started_port/mcp" "$secret" --cpu "hal9=$started_pid" \
+measure "one instance, H2" "http://127.0.0.1:$started_port/mcp" "$secret" 1 --cpu "hal9=$started_pid" \
   --metrics "http://127.0.0.1:$started_port/metrics"
 stop_pids "$started_pid"
 
 # 4. one instance on PostgreSQL
 secret="$(token pg-token "${pgenv[@]}")"
 start_hal9 pg "${pgenv[@]}"
-measure "one instance, PostgreSQL" "http://127.0.0.1:$started_port/mcp" "$secret" --cpu "hal9=$started_pid" \
+measure "one instance, PostgreSQL" "http://127.0.0.1:$started_port/mcp" "$secret" 1 --cpu "hal9=$started_pid" \
   --metrics "http://127.0.0.1:$started_port/metrics"
 stop_pids "$started_pid"
 
@@ -201,7 +203,7 @@ for i in $(seq 1 300); do
   sleep 0.1
 done
 [ "$up" -eq 3 ] || { echo "HAProxy did not see its three instances up" >&2; cat "$tmp/haproxy.log" >&2; exit 1; }
-measure "three instances, PostgreSQL, HAProxy" "http://127.0.0.1:$lbport/mcp" "$secret" \
+measure "three instances, PostgreSQL, HAProxy" "http://127.0.0.1:$lbport/mcp" "$secret" 3 \
   --cpu "hal9=$(IFS=+; echo "${instance_pids[*]}")" --cpu "haproxy=$lbpid" --metrics "$(IFS=,; echo "${metrics[*]}")"
 
 # 6. the section
@@ -221,6 +223,7 @@ facts="$tmp/facts"
   echo "load=$load"
   echo "seconds=$seconds"
   echo "warmup=$warmup"
+  echo "warmup-calls=$warmup_calls"
 } >"$facts"
 section="$("$java" "$here/InstancesBench.java" report --data "$data" --facts "$facts")"
 results="$here/RESULTS.md"

@@ -94,17 +94,18 @@ public class InstancesBench {
             double throughput = all.length / (double) seconds;
             double p50 = all.length == 0 ? 0 : all[all.length / 2] / 1e6;
             double p99 = all.length == 0 ? 0 : all[(int) Math.min(all.length - 1, Math.ceil(all.length * 0.99) - 1)] / 1e6;
-            // label, clients, seconds, calls, calls/s, p50, p99, errors, load1, cpu groups, machine cores, per instance
+            // label, clients, seconds, calls, calls/s, p50, p99, errors, load1, cpu groups, machine cores, per instance,
+            // the machine's interrupt handling in cores
             String line = String.join("\t", label, String.valueOf(clients), String.valueOf(seconds),
                     String.valueOf(all.length), String.format(Locale.ROOT, "%.1f", throughput),
                     String.format(Locale.ROOT, "%.2f", p50), String.format(Locale.ROOT, "%.2f", p99),
                     String.valueOf(window.errors()), load1, sampler.groupCores(), sampler.machineCores(),
-                    sampler.perInstance());
+                    sampler.perInstance(), sampler.interruptCores());
             Files.writeString(out, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
-            System.err.printf("  %.0f calls/s, p50 %.2f ms, p99 %.2f ms, %d errors; CPU cores %s, machine %s; "
-                    + "calls per instance %s%n", throughput, p50, p99, window.errors(), sampler.groupCores(),
-                    sampler.machineCores(), sampler.perInstance());
+            System.err.printf("  %.0f calls/s, p50 %.2f ms, p99 %.2f ms, %d errors; CPU cores %s, machine %s "
+                    + "(interrupts %s); calls per instance %s%n", throughput, p50, p99, window.errors(),
+                    sampler.groupCores(), sampler.machineCores(), sampler.interruptCores(), sampler.perInstance());
         }
     }
 
@@ -236,6 +237,7 @@ public class InstancesBench {
         private final Map<String, Long> groupTicks = new LinkedHashMap<>();
         private long selfTicks;
         private long machineTicks;
+        private long interruptTicks;
         private double[] calls;
         private double seconds;
 
@@ -249,6 +251,7 @@ public class InstancesBench {
             groups.forEach((name, pids) -> groupTicks.put(name, -ticks(pids)));
             selfTicks = -ticks(ProcessHandle.current().pid());
             machineTicks = -machineBusy();
+            interruptTicks = -machineInterrupts();
             calls = serverInfoCalls(metrics);
         }
 
@@ -257,6 +260,7 @@ public class InstancesBench {
             groups.forEach((name, pids) -> groupTicks.merge(name, ticks(pids), Long::sum));
             selfTicks += ticks(ProcessHandle.current().pid());
             machineTicks += machineBusy();
+            interruptTicks += machineInterrupts();
             double[] after = serverInfoCalls(metrics);
             for (int i = 0; i < calls.length; i++) {
                 calls[i] = after[i] - calls[i];
@@ -272,6 +276,10 @@ public class InstancesBench {
 
         String machineCores() {
             return cores(machineTicks);
+        }
+
+        String interruptCores() {
+            return cores(interruptTicks);
         }
 
         /** Each instance's share of the window's server_info calls, e.g. 34/33/33 (percent); "-" without --metrics. */
@@ -320,6 +328,12 @@ public class InstancesBench {
                 + Long.parseLong(f[7]) + Long.parseLong(f[8]);
     }
 
+    /** The part of it spent in irq and softirq (loopback traffic's delivery is counted there, in no process). */
+    static long machineInterrupts() throws IOException {
+        String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+        return Long.parseLong(f[6]) + Long.parseLong(f[7]);
+    }
+
     /** Each instance's hal9_tool_calls_total for server_info (all outcomes), from its /metrics. */
     static double[] serverInfoCalls(List<String> urls) {
         double[] calls = new double[urls.size()];
@@ -348,7 +362,8 @@ public class InstancesBench {
     // ---- report
 
     record Row(String label, int clients, int seconds, long calls, double throughput, double p50, double p99,
-            long errors, String load1, Map<String, Double> cores, double machine, String perInstance) {
+            long errors, String load1, Map<String, Double> cores, double machine, String perInstance,
+            double interrupts) {
 
         double core(String group) {
             return cores.getOrDefault(group, 0.0);
@@ -376,7 +391,7 @@ public class InstancesBench {
             double machine = Math.min(Double.parseDouble(f[10]), Runtime.getRuntime().availableProcessors());
             rows.add(new Row(f[0], Integer.parseInt(f[1]), Integer.parseInt(f[2]), Long.parseLong(f[3]),
                     Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]),
-                    Long.parseLong(f[7]), f[8], cores, machine, f[11]));
+                    Long.parseLong(f[7]), f[8], cores, machine, f[11], Double.parseDouble(f[12])));
         }
         return rows;
     }
@@ -539,9 +554,17 @@ public class InstancesBench {
                 .append("PostgreSQL and the load generator elsewhere, and a real network between them, whose ")
                 .append("latency this loopback run leaves out. One run per row, at one moment: differences of a ")
                 .append("few per cent between rows are within what a second run could change.");
-        if (!quiet) {
-            out.append(" Other work was running during this run (the \"rest\" column), so every figure here is ")
-                    .append("lower, and the tails longer, than on a quiet machine.");
+        double leastRest = rows.stream().mapToDouble(Row::rest).min().orElse(0);
+        double mostRest = rows.stream().mapToDouble(Row::rest).max().orElse(0);
+        double interrupts = rows.stream().mapToDouble(Row::interrupts).max().orElse(0);
+        if (mostRest > 0.15 || !quiet) {
+            out.append(String.format(Locale.ROOT, " The rest column, CPU that none of this benchmark's processes "
+                            + "took, was %.2f to %.2f cores (the kernel's interrupt handling, where loopback traffic "
+                            + "is delivered, at most %.2f of it): ", leastRest, mostRest, interrupts))
+                    .append(quiet
+                            ? "the run began on a quiet machine, but other work on it started again during the run"
+                            : "other work was running during this run")
+                    .append(", so every figure here is lower, and the tails longer, than on a machine to itself.");
         }
         return out.append('\n').toString();
     }

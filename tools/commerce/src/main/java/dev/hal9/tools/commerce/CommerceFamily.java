@@ -731,10 +731,11 @@ public final class CommerceFamily implements ToolFamily {
         } catch (RuntimeException e) {
             failure = e.getMessage();
         }
-        // marked refunding before the refund is asked for, so that a refund that ends at once finds it so
+        // the refund first, then the order says which refund it waits for (a refund that ends before this move is
+        // caught up by the next status: see report)
+        Guard.Payment refund = guard.refund(payment.id(), "the order could not be placed");
         String wallet = placing.wallet() == null ? "your wallet" : placing.wallet();
-        String why = failure;
-        Optional<OrderBook.Order> refunding = s.book()
+        s.book()
                 .move(
                         principal,
                         placing,
@@ -742,28 +743,10 @@ public final class CommerceFamily implements ToolFamily {
                                 "refunding",
                                 payment.id(),
                                 null,
-                                null,
-                                "Paid, but the order could not be placed (" + why + "). The " + placing.usdt()
-                                        + " USDT are being refunded to " + wallet + "."));
-        Guard.Payment refund = guard.refund(payment.id(), "the order could not be placed");
-        refunding.ifPresent(marked -> {
-            OrderBook.Order now = s.book().find(principal, marked.id()).orElse(marked);
-            if (now.state().equals("refunding") && now.refundPaymentId() == null) {
-                s.book()
-                        .move(
-                                principal,
-                                now,
-                                now.with(
-                                        "refunding",
-                                        payment.id(),
-                                        null,
-                                        refund.id(),
-                                        "Paid, but the order could not be placed (" + why + "). The "
-                                                + placing.usdt() + " USDT are being refunded to " + wallet
-                                                + " (refund " + refund.id() + ", which the shop's operator"
-                                                + " approves)."));
-            }
-        });
+                                refund.id(),
+                                "Paid, but the order could not be placed (" + failure + "). The " + placing.usdt()
+                                        + " USDT are being refunded to " + wallet + " (refund " + refund.id()
+                                        + ", which the shop's operator approves)."));
     }
 
     private OrdersOutput orders(Shop s, OrdersInput in, ToolCall call) {

@@ -3,15 +3,19 @@ package dev.hal9.conformance;
 import static dev.hal9.conformance.EvmPaymentsTest.structured;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import dev.hal9.server.store.PostgresServer;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -24,9 +28,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 19: several hal9 instances on one PostgreSQL behind a real load balancer (HAProxy). A client's handles resolve
- * through whichever instance takes the call, a Streamable HTTP session stays on the instance that made it, and when
- * one instance stops the load balancer's health checks drop it and the others carry on.
+ * Issue 19: several hal9 instances on one PostgreSQL behind a real load balancer (HAProxy), sharing one browser pool
+ * (a Playwright browser server). A client's handles resolve through whichever instance takes the call, a browser
+ * session opened through one instance is driven through the others with its cookies and tabs, a Streamable HTTP
+ * session stays on the instance that made it, and when one instance stops the load balancer's health checks drop it
+ * and the others carry on, the browser session too.
  */
 class MultiInstanceTest {
 
@@ -34,7 +40,9 @@ class MultiInstanceTest {
 
     @Test
     void anyInstanceServesAClientsHandlesAndTheOthersCarryOnWhenOneStops() throws Exception {
-        try (PostgresServer postgres = PostgresServer.start()) {
+        try (PostgresServer postgres = PostgresServer.start();
+                BrowserPoolServer pool = BrowserPoolServer.start();
+                Site site = new Site()) {
             try (Connection admin = DriverManager.getConnection(postgres.url(), "postgres", "");
                     Statement statement = admin.createStatement()) {
                 statement.execute("CREATE DATABASE hal9");
@@ -44,10 +52,12 @@ class MultiInstanceTest {
                     "jdbc:postgresql://127.0.0.1:" + postgres.port + "/hal9",
                     "HAL9_DB_USER",
                     "postgres");
+            Map<String, String> instance = new HashMap<>(database);
+            instance.put("HAL9_FAMILIES_BROWSER_CONNECT", pool.endpoint());
             List<PackagedServer> servers = new ArrayList<>();
             try {
                 for (int i = 0; i < INSTANCES; i++) {
-                    servers.add(PackagedServer.http(PackagedServer.newHome(), database, "--auth", "token"));
+                    servers.add(PackagedServer.http(PackagedServer.newHome(), instance, "--auth", "token"));
                 }
                 // a token made once, through any instance's database, is good on all of them
                 Map<String, String> cliEnvironment =
@@ -71,7 +81,7 @@ class MultiInstanceTest {
 
                 try (HaProxy balancer =
                         HaProxy.start(servers.stream().map(PackagedServer::port).toList())) {
-                    McpSyncClient first = client(balancer, secret);
+                    McpSyncClient first = client(balancer.base(), secret);
                     Map<?, ?> generated = ok(
                             first,
                             "contract_generate",
@@ -85,7 +95,7 @@ class MultiInstanceTest {
                     // new sessions spread over the instances; every one sees the handle and works with it
                     List<McpSyncClient> others = new ArrayList<>();
                     for (int i = 0; i < 2 * INSTANCES; i++) {
-                        McpSyncClient other = client(balancer, secret);
+                        McpSyncClient other = client(balancer.base(), secret);
                         others.add(other);
                         assertThat(handles(other)).contains(contract);
                         Map<?, ?> audit = ok(other, "contract_audit", Map.of("contract", contract));
@@ -97,6 +107,42 @@ class MultiInstanceTest {
                                 .isPositive();
                     }
 
+                    // a browser session opened through the balancer, signed in with a cookie, on a second tab
+                    String browser = (String) ok(
+                                    first,
+                                    "browser_session",
+                                    Map.of("action", "open", "url", site.url("/sign-in?user=alice")))
+                            .get("session");
+                    ok(
+                            first,
+                            "browser_session",
+                            Map.of("action", "tab_new", "session", browser, "url", site.url("/account")));
+                    int opener = -1;
+                    for (int i = 0; i < INSTANCES; i++) {
+                        if (calls(servers.get(i), "browser_session") > 0) {
+                            opener = i;
+                        }
+                    }
+                    assertThat(opener)
+                            .as("the instance that opened the browser session")
+                            .isNotNegative();
+                    // driven through each other instance in turn, the one to be killed last: each takes it over
+                    List<Integer> order = new ArrayList<>();
+                    for (int i = 0; i < INSTANCES; i++) {
+                        if (i != opener && i != 1) {
+                            order.add(i);
+                        }
+                    }
+                    order.add(1);
+                    for (int i : order) {
+                        McpSyncClient direct = client(servers.get(i).base(), secret);
+                        String page = text(direct, "browser_extract", Map.of("session", browser, "what", "text"));
+                        assertThat(page)
+                                .as("the session driven through instance " + i)
+                                .contains("Signed in as alice", "moved to this one", "2 tab(s) were reopened");
+                        direct.closeGracefully();
+                    }
+
                     // one instance dies; the health checks take it out, and new sessions go to the others
                     servers.get(1).kill();
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -105,10 +151,16 @@ class MultiInstanceTest {
                     }
                     assertThat(balancer.states()).containsEntry("hal9-2", "DOWN");
                     for (int i = 0; i < 2 * INSTANCES; i++) {
-                        McpSyncClient later = client(balancer, secret);
+                        McpSyncClient later = client(balancer.base(), secret);
                         others.add(later);
-                        assertThat(handles(later)).contains(contract);
+                        assertThat(handles(later)).contains(contract, browser);
                     }
+                    // the instance that last held the browser session is gone; a survivor takes it over, signed in
+                    McpSyncClient survivor = others.get(others.size() - 1);
+                    assertThat(text(survivor, "browser_extract", Map.of("session", browser, "what", "text")))
+                            .contains("Signed in as alice", "moved to this one");
+                    ok(survivor, "browser_session", Map.of("action", "close", "session", browser));
+                    assertThat(handles(client(balancer.base(), secret))).doesNotContain(browser);
                     others.forEach(McpSyncClient::closeGracefully);
                     first.closeGracefully();
                 }
@@ -118,8 +170,8 @@ class MultiInstanceTest {
         }
     }
 
-    private static McpSyncClient client(HaProxy balancer, String secret) {
-        McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder(balancer.base())
+    private static McpSyncClient client(String base, String secret) {
+        McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder(base)
                         .endpoint("/mcp")
                         .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + secret))
                         .build())
@@ -137,6 +189,56 @@ class MultiInstanceTest {
                 .as(tool + ": " + EvmPaymentsTest.text(result))
                 .isNotEqualTo(Boolean.TRUE);
         return structured(result);
+    }
+
+    /** A tool's text result, which holds the notice a structured result keeps in a field. */
+    private static String text(McpSyncClient client, String tool, Map<String, Object> arguments) {
+        McpSchema.CallToolResult result = client.callTool(new McpSchema.CallToolRequest(tool, arguments));
+        assertThat(result.isError())
+                .as(tool + ": " + EvmPaymentsTest.text(result))
+                .isNotEqualTo(Boolean.TRUE);
+        return EvmPaymentsTest.text(result);
+    }
+
+    /** A site to sign in to: /sign-in?user=NAME sets a cookie, /account says who the cookie names. */
+    private static final class Site implements AutoCloseable {
+        private final HttpServer server;
+
+        Site() throws java.io.IOException {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/sign-in", exchange -> {
+                String user = exchange.getRequestURI().getQuery().replaceFirst("^user=", "");
+                exchange.getResponseHeaders().add("Set-Cookie", "user=" + user + "; Path=/; Max-Age=3600");
+                send(exchange, "<title>Signed in</title><p>Welcome, " + user + "</p>");
+            });
+            server.createContext("/account", exchange -> {
+                String cookie = exchange.getRequestHeaders().getFirst("Cookie");
+                String user = cookie == null ? null : cookie.replaceFirst(".*user=([a-z]+).*", "$1");
+                send(
+                        exchange,
+                        "<title>Account</title><p>" + (user == null ? "Not signed in" : "Signed in as " + user)
+                                + "</p>");
+            });
+            server.start();
+        }
+
+        private static void send(HttpExchange exchange, String html) throws java.io.IOException {
+            byte[] body = ("<!doctype html><html><body>" + html + "</body></html>").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+            exchange.sendResponseHeaders(200, body.length);
+            try (var out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+
+        String url(String path) {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
     }
 
     /** The handles server_info lists for the caller. */

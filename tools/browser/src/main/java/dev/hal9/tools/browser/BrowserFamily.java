@@ -36,7 +36,7 @@ public final class BrowserFamily implements ToolFamily {
     @Override
     public List<Tool<?, ?>> tools(FamilyContext context) {
         BrowserSettings settings = BrowserSettings.from(context);
-        Browsing browsing = new Browsing(settings, context.state(), ticker);
+        Browsing browsing = new Browsing(settings, context.state(), records(context), context.clock(), ticker);
         context.onClose(browsing);
         Path uploads = settings.dataDirectory().resolve("uploads");
         try {
@@ -67,6 +67,15 @@ public final class BrowserFamily implements ToolFamily {
                 ExtractTools.tool(browsing),
                 NavigateTools.await(browsing),
                 EvaluateTools.tool(browsing));
+    }
+
+    /** The sessions' rows in the family's own table, where the context has a database; else none. */
+    private static SessionRecords records(FamilyContext context) {
+        try {
+            return new SessionRecords(context.database());
+        } catch (UnsupportedOperationException e) {
+            return null;
+        }
     }
 
     @Override

@@ -51,9 +51,31 @@ final class Browsing implements AutoCloseable {
     /** Built on first use: a Caffeine cache costs start-up time that listing tools should not pay. */
     private volatile Cache<String, Session> sessions;
 
-    Browsing(BrowserSettings settings, dev.hal9.api.FamilyState state, Ticker ticker) {
+    /**
+     * The sessions as the database knows them, so that any instance on it can drive any of them; null where the
+     * family has no database of its own (then sessions live in this process only).
+     */
+    private final SessionRecords records;
+
+    /** Wall-clock time for the rows, which instances compare. */
+    private final java.time.InstantSource clock;
+
+    /** This process, as the holder of the sessions it drives. */
+    private final String holder = "hal9-" + java.util.UUID.randomUUID();
+
+    /** A row is written at least this often while its session is in use, so other instances see it alive. */
+    static final long TOUCH_MILLIS = 60_000;
+
+    Browsing(
+            BrowserSettings settings,
+            dev.hal9.api.FamilyState state,
+            SessionRecords records,
+            java.time.InstantSource clock,
+            Ticker ticker) {
         this.settings = settings;
         this.state = state;
+        this.records = records;
+        this.clock = clock;
         List<BrowserPool> made = new java.util.ArrayList<>();
         for (int lane = 0; lane < settings.lanes(); lane++) {
             made.add(new BrowserPool(settings, ticker, lane));
@@ -139,7 +161,8 @@ final class Browsing implements AutoCloseable {
                                 cause.name().toLowerCase());
                         try {
                             session.pool.run(30_000, () -> {
-                                dispose(session);
+                                // a session another instance took over is its to save and to end
+                                dispose(session, records == null || releaseRow(session));
                                 return null;
                             });
                         } catch (RuntimeException e) {
@@ -186,7 +209,17 @@ final class Browsing implements AutoCloseable {
                 build(session);
                 if (checkedUrl != null) {
                     session.page().navigate(checkedUrl);
-                    remember(session);
+                }
+                remember(session);
+                if (records != null) {
+                    long now = clock.millis();
+                    // sessions of instances that died, which nobody will end otherwise
+                    records.purge(now - settings.idle().toMillis() - 2 * TOUCH_MILLIS);
+                    SessionRecords.Saved saved = saved(session);
+                    records.insert(handle, owner, profile, holder, saved, now);
+                    session.version = 1;
+                    session.savedJson = saved.json();
+                    session.savedAt = now;
                 }
                 return null;
             });
@@ -196,7 +229,10 @@ final class Browsing implements AutoCloseable {
             }
             call.handles().release(handle);
             session.pool.run(30_000, () -> {
-                dispose(session);
+                dispose(session, false);
+                if (records != null) {
+                    records.delete(handle);
+                }
                 return null;
             });
             throw e;
@@ -262,22 +298,47 @@ final class Browsing implements AutoCloseable {
         }
     }
 
-    /** Closes a session of the caller, saving its profile first. */
+    /** Closes a session of the caller, saving its profile first, whichever instance holds it. */
     void close(ToolCall call, String handle) {
         Session session = find(call, handle);
-        sessions().invalidate(handle);
-        call.handles().release(handle);
-        session.pool.run(30_000, () -> {
-            dispose(session);
-            return null;
-        });
+        try {
+            session.pool.run(30_000, () -> {
+                if (records != null) {
+                    // the newest state, if another instance drove the session since: that is what the profile keeps
+                    refresh(session);
+                }
+                dispose(session, true);
+                if (records != null) {
+                    records.delete(handle);
+                }
+                return null;
+            });
+        } finally {
+            sessions().invalidate(handle);
+            call.handles().release(handle);
+        }
     }
 
-    /** The caller's live sessions. */
+    /** The caller's sessions this instance holds. */
     List<Session> list(ToolCall call) {
         sessions().cleanUp();
         return sessions().asMap().values().stream()
                 .filter(session -> session.owner.equals(call.principal().id()))
+                .toList();
+    }
+
+    /**
+     * The caller's sessions that other instances hold (none without a database): their handles, profiles and tabs'
+     * URLs as last written. Listing them does not move them here; driving one does.
+     */
+    List<SessionRecords.Row> heldElsewhere(ToolCall call) {
+        if (records == null) {
+            return List.of();
+        }
+        long alive = clock.millis() - settings.idle().toMillis() - TOUCH_MILLIS;
+        return records.ofPrincipal(call.principal().id()).stream()
+                .filter(row -> row.usedAt() >= alive)
+                .filter(row -> sessions().getIfPresent(row.handle()) == null)
                 .toList();
     }
 
@@ -309,6 +370,9 @@ final class Browsing implements AutoCloseable {
             String notice = null;
             // the browser first: reaching it may launch or reconnect it, which starts a new generation
             boolean connected = pool.browser().isConnected();
+            if (records != null) {
+                refresh(session);
+            }
             if (!connected || session.generation != pool.generation() || session.context == null) {
                 notice = restore(session);
             }
@@ -316,6 +380,7 @@ final class Browsing implements AutoCloseable {
                 T result = work.apply(session);
                 learnPasswords(session);
                 remember(session);
+                persist(session);
                 // the one place every browser tool's result passes: mask passwords in all of it
                 return new Outcome<>(session.masking.apply(result), notice);
             } catch (PlaywrightException e) {
@@ -407,6 +472,9 @@ final class Browsing implements AutoCloseable {
                             + "(from browser_session action=open), not '" + clip(handle) + "'");
         }
         Session session = sessions().getIfPresent(handle);
+        if (session == null && records != null) {
+            session = recorded(call, handle);
+        }
         if (session == null || !session.owner.equals(call.principal().id())) {
             boolean known = call.handles().find(handle).isPresent();
             if (known) {
@@ -419,6 +487,152 @@ final class Browsing implements AutoCloseable {
                     "browser session", handle, REOPEN + "; browser_session action=list shows yours");
         }
         return session;
+    }
+
+    /**
+     * A session of the caller's that another instance opened or last drove, made known here so that the next browser
+     * work takes it over ({@link #refresh}); null if the database has none, or none of the caller's that is alive.
+     */
+    private Session recorded(ToolCall call, String handle) {
+        String owner = call.principal().id();
+        SessionRecords.Row row = records.find(handle).orElse(null);
+        if (row == null
+                || !row.principal().equals(owner)
+                || row.usedAt() < clock.millis() - settings.idle().toMillis() - TOUCH_MILLIS) {
+            return null;
+        }
+        Opening slot = reserve(owner, null);
+        synchronized (slots) {
+            opening.remove(slot);
+            Session known = sessions().getIfPresent(handle);
+            if (known != null) {
+                return known; // another call of the caller's got here first
+            }
+            Session session = new Session(
+                    handle,
+                    owner,
+                    row.profile(),
+                    settings.dataDirectory().resolve("downloads").resolve(handle),
+                    slot.lane());
+            sessions().put(handle, session);
+            return session;
+        }
+    }
+
+    /**
+     * Makes this instance the session's holder with its newest state, if another instance drove it since this one
+     * last did (or it never was here): the stale context is closed, and the caller rebuilds the session from the row.
+     * On the pool's thread.
+     *
+     * @throws ToolException when the session was closed through another instance
+     */
+    private void refresh(Session session) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            SessionRecords.Row row = records.find(session.handle).orElse(null);
+            if (row == null) {
+                dispose(session, false);
+                sessions().invalidate(session.handle);
+                throw new ToolException("browser session " + session.handle + " was closed (through another hal9 "
+                        + "instance, or it went idle there); " + REOPEN);
+            }
+            if (row.holder().equals(holder) && row.version() == session.version) {
+                return;
+            }
+            long now = clock.millis();
+            if (records.takeOver(session.handle, holder, row.version(), now)) {
+                if (session.context != null) {
+                    dispose(session, false);
+                }
+                SessionRecords.Saved saved = row.state();
+                session.storageState = saved.storageState();
+                session.urls.clear();
+                session.urls.addAll(saved.urls());
+                session.active = saved.active();
+                session.acceptDialogs = saved.acceptDialogs();
+                session.promptText = saved.promptText();
+                saved.passwordFields().forEach(session.masking::name);
+                session.version = row.version() + 1;
+                session.savedJson = saved.json();
+                session.savedAt = now;
+                session.moved = true;
+                return;
+            }
+            // another instance took it in between: read again
+        }
+        throw new ToolException("browser session " + session.handle + " is being driven through several hal9 "
+                + "instances at once; try again");
+    }
+
+    /** What another instance needs to rebuild the session, with passwords masked; on the pool's thread. */
+    private static SessionRecords.Saved saved(Session session) {
+        return new SessionRecords.Saved(
+                session.storageState,
+                session.urls.stream().map(session.masking::text).toList(),
+                session.active,
+                session.acceptDialogs,
+                session.promptText,
+                session.masking.names());
+    }
+
+    /**
+     * Writes the session's state to its row if a call changed it, else says once a minute that it is in use. A write
+     * that finds another instance took the session over changes nothing: the next call here rebuilds from the row.
+     * On the pool's thread.
+     */
+    private void persist(Session session) {
+        if (records == null || session.version < 0) {
+            return;
+        }
+        long now = clock.millis();
+        SessionRecords.Saved saved = saved(session);
+        String json = saved.json();
+        try {
+            if (!json.equals(session.savedJson)) {
+                if (records.save(session.handle, holder, session.version, saved, now)) {
+                    session.version++;
+                    session.savedJson = json;
+                    session.savedAt = now;
+                }
+            } else if (now - session.savedAt >= TOUCH_MILLIS
+                    && records.touch(session.handle, holder, session.version, now)) {
+                session.savedAt = now;
+            }
+        } catch (RuntimeException e) {
+            // the call itself succeeded; other instances see the older state until a later write gets through
+            LOG.warn("recording browser session {}: {}", session.handle, e.getMessage());
+        }
+    }
+
+    /**
+     * At server shutdown: the session's newest state goes to its row, which stays, so that another instance can take
+     * the session over; its profile is saved if this instance still holds it. On the pool's thread.
+     */
+    private void shutDown(Session session) {
+        boolean mine = true;
+        if (records != null && session.version >= 0) {
+            try {
+                if (session.context != null) {
+                    remember(session);
+                    persist(session);
+                }
+                mine = records.find(session.handle)
+                        .map(row -> row.holder().equals(holder) && row.version() == session.version)
+                        .orElse(false);
+            } catch (RuntimeException e) {
+                LOG.warn("recording browser session {} at shutdown: {}", session.handle, e.getMessage());
+            }
+        }
+        dispose(session, mine);
+    }
+
+    /** Ends the row of a session going idle here, if this instance still holds it; on the pool's thread. */
+    private boolean releaseRow(Session session) {
+        try {
+            return session.version >= 0 && records.deleteHeld(session.handle, holder, session.version);
+        } catch (RuntimeException e) {
+            LOG.warn("ending the row of browser session {}: {}", session.handle, e.getMessage());
+            return true;
+        }
     }
 
     /** Creates the context and first tab of a session; on the pool's thread. */
@@ -531,6 +745,12 @@ final class Browsing implements AutoCloseable {
             }
         }
         session.active = Math.min(active, session.tabs.size() - 1);
+        if (session.moved) {
+            session.moved = false;
+            return "session " + session.handle + " was last driven through another hal9 instance and moved to this "
+                    + "one: its cookies and storage came along and its " + urls.size() + " tab(s) were reopened; "
+                    + "anything typed there and not submitted stayed behind";
+        }
         return "the browser had stopped and was started again; session " + session.handle
                 + " was restored with its cookies and " + urls.size() + " tab(s) reopened";
     }
@@ -546,17 +766,20 @@ final class Browsing implements AutoCloseable {
         }
     }
 
-    /** Saves the profile and closes the context; on the pool's thread. */
-    private void dispose(Session session) {
+    /** Closes the context, saving the session's profile if {@code saveProfile}; on the pool's thread. */
+    private void dispose(Session session, boolean saveProfile) {
         try {
             if (session.context != null) {
-                remember(session);
+                if (saveProfile) {
+                    remember(session);
+                }
                 session.context.close();
             }
         } catch (PlaywrightException e) {
             LOG.debug("closing the context of {}: {}", session.handle, e.getMessage());
         }
-        if (session.profile != null && session.storageState != null) {
+        session.context = null;
+        if (saveProfile && session.profile != null && session.storageState != null) {
             writeProfile(session.owner, session.profile, session.storageState);
         }
     }
@@ -691,7 +914,7 @@ final class Browsing implements AutoCloseable {
         for (BrowserPool lane : lanes) {
             try {
                 lane.run(60_000, () -> {
-                    open.stream().filter(session -> session.pool == lane).forEach(this::dispose);
+                    open.stream().filter(session -> session.pool == lane).forEach(this::shutDown);
                     return null;
                 });
             } catch (RuntimeException e) {

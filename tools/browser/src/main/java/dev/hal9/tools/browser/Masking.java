@@ -57,6 +57,14 @@ final class Masking {
         }
     }
 
+    /**
+     * The password fields' names learned so far: they go with a session that moves to another instance, while the
+     * values typed into them never leave this one.
+     */
+    List<String> names() {
+        return List.copyOf(names);
+    }
+
     /** Whether nothing is known yet, so there is nothing to mask. */
     boolean isEmpty() {
         return values.isEmpty() && names.isEmpty();

@@ -28,6 +28,22 @@ final class Session {
     String storageState;
     /** The URL of each tab as last seen, for the same reason. */
     final List<String> urls = new ArrayList<>();
+    /**
+     * The version of the session's row ({@link SessionRecords}) this instance last wrote or took over; -1 when it
+     * has not yet taken over a session opened through another instance. Another version in the row means another
+     * instance drove the session since, and this one's context is stale.
+     */
+    long version = -1;
+
+    /** The state as last written to the row, so that a call that changed nothing writes nothing. */
+    String savedJson;
+
+    /** When the row was last written or touched (epoch ms), so that a session in use is touched once a minute. */
+    long savedAt;
+
+    /** Set when the session came from another instance, until it is rebuilt here: the notice says so. */
+    boolean moved;
+
     /** Dialogs (alert, confirm, prompt) the page opened, and how they were answered. */
     final List<String> dialogs = new ArrayList<>();
     /** How the next dialog is answered: accept (with optional prompt text) or dismiss. */

@@ -51,7 +51,10 @@ final class SessionTools {
     record Tab(
             @Param("The tab's index (0-based).") int index,
             @Param("Its URL.") String url,
-            @Param("Its title.") String title,
+
+            @Param("Its title; null in a list of a session another instance holds, of which only URLs are known.")
+            String title,
+
             @Param("Whether tools act on this tab.") boolean active) {}
 
     record Listed(
@@ -115,6 +118,14 @@ final class SessionTools {
                             session.profile,
                             browsing.with(call, session.handle, 10_000, SessionTools::tabs)
                                     .value()));
+                }
+                for (SessionRecords.Row row : browsing.heldElsewhere(call)) {
+                    List<Tab> tabs = new ArrayList<>();
+                    List<String> urls = row.state().urls();
+                    for (int i = 0; i < urls.size(); i++) {
+                        tabs.add(new Tab(i, urls.get(i), null, i == row.state().active()));
+                    }
+                    listed.add(new Listed(row.handle(), row.profile(), tabs));
                 }
                 yield new Output(null, null, listed, listed.size() + " session(s) open", null);
             }

@@ -657,6 +657,71 @@ class BrowserToolsTest {
         }
     }
 
+    /**
+     * Issue 19: two instances on one database (two kits on one folder, each with its own Chromium). A session opened
+     * and logged in through the first is driven through the second, which takes it over with its cookies and tabs;
+     * the first then finds its context stale and takes it back with what the second did; a close through either
+     * ends it on both.
+     */
+    @Test
+    void aSessionOpenedThroughOneInstanceIsDrivenThroughAnother() throws Exception {
+        Path shared = Files.createTempDirectory("hal9-browser-instances");
+        try (McpTestKit one = McpTestKit.of(shared, TestSite.NO_DNS, Duration.ofSeconds(90), new BrowserFamily());
+                McpTestKit two = McpTestKit.of(shared, TestSite.NO_DNS, Duration.ofSeconds(90), new BrowserFamily())) {
+            McpSyncClient first = one.client("frank");
+            McpSyncClient second = two.client("frank");
+            String session = open(first, site.url("/login"));
+            String snapshot = snapshot(first, session);
+            ok(call(
+                    first,
+                    "browser_interact",
+                    Map.of(
+                            "session",
+                            session,
+                            "action",
+                            "fill",
+                            "fields",
+                            List.of(
+                                    Map.of("ref", ref(snapshot, "textbox \"User\""), "value", "frank"),
+                                    Map.of("ref", ref(snapshot, "textbox \"Password\""), "value", "s3cret-pw")))));
+            ok(call(
+                    first,
+                    "browser_interact",
+                    Map.of("session", session, "action", "click", "ref", ref(snapshot, "button \"Log in\""))));
+            ok(call(
+                    first,
+                    "browser_session",
+                    Map.of("action", "tab_new", "session", session, "url", site.url("/table"))));
+
+            // the second instance lists it, from the row, without taking it
+            Map<String, Object> listed = structured(ok(call(second, "browser_session", Map.of("action", "list"))));
+            assertThat(listed.get("sessions").toString()).contains(session, site.url("/table"));
+
+            // and drives it: the active tab is the table, and the first tab has the login's cookie
+            CallToolResult moved = ok(call(second, "browser_extract", Map.of("session", session, "what", "tables")));
+            assertThat(text(moved)).contains("Blue pen", "moved to this one", "2 tab(s) were reopened");
+            ok(call(second, "browser_session", Map.of("action", "tab_select", "session", session, "tab", 0)));
+            ok(call(second, "browser_navigate", Map.of("session", session, "url", site.url("/account"))));
+            assertThat(text(ok(call(second, "browser_extract", Map.of("session", session, "what", "text")))))
+                    .contains("Signed in as frank")
+                    .doesNotContain("moved");
+
+            // the first instance's context is stale now: it takes the session back, on the page the second left
+            CallToolResult back = ok(call(first, "browser_extract", Map.of("session", session, "what", "text")));
+            assertThat(text(back))
+                    .contains("Signed in as frank", "moved to this one")
+                    .doesNotContain("s3cret-pw");
+
+            // closed through the second, it is gone on the first too
+            ok(call(second, "browser_session", Map.of("action", "close", "session", session)));
+            assertError(call(first, "browser_extract", Map.of("session", session, "what", "text")), "was closed");
+            assertThat(structured(ok(call(second, "browser_session", Map.of("action", "list"))))
+                            .get("sessions")
+                            .toString())
+                    .doesNotContain(session);
+        }
+    }
+
     @Test
     void idleSessionsAreEvictedOnTheInjectedClock() {
         String session = open(alice, site.url("/table"));

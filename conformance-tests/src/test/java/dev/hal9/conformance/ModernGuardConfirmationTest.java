@@ -114,6 +114,34 @@ class ModernGuardConfirmationTest {
         }
     }
 
+    /**
+     * Issue 19: 2026-07-28 requests carry no session, so a load balancer may send the retry of an input-required result
+     * to another instance than the one that sealed its state. The instances share the sealing key through the
+     * database, so the other instance opens the state and resumes the payment, once. (Before, each instance drew its
+     * own key at start and the other instance refused the state with -32602.)
+     */
+    @Test
+    void theRetryResumesThePaymentOnAnotherInstance() throws Exception {
+        try (PaymentRig rig = new PaymentRig(anvil, token, Map.of("HAL9_GUARD_ELICITATION", "true"));
+                PackagedServer other = PackagedServer.http(rig.home, rig.environment(), "--auth", "token")) {
+            BigInteger before = anvil.balance(PaymentRig.RECIPIENT);
+            Map<String, Object> send = Map.of("network", "anvil", "to", PaymentRig.RECIPIENT, "amount", "0.25");
+            JsonNode asked = call(rig.server, rig.aliceSecret, send, null, null);
+            String state = asked.get("body").get("result").get("requestState").asString();
+            Map<String, Object> accept =
+                    Map.of("hal9_confirm", Map.of("action", "accept", "content", Map.of("approve", true)));
+            JsonNode retried = call(other, rig.aliceSecret, send, accept, state);
+            JsonNode done = retried.get("body").get("result");
+            assertThat(done).as(retried.toString()).isNotNull();
+            assertThat(done.get("structuredContent").get("payment").get("state").asString())
+                    .as(retried.toString())
+                    .isEqualTo("confirmed");
+            assertThat(anvil.balance(PaymentRig.RECIPIENT).subtract(before))
+                    .isEqualTo(ETHER.divide(BigInteger.valueOf(4)));
+            assertThat(rows(rig, "send 0.25 ETH on anvil")).isEqualTo(1);
+        }
+    }
+
     @Test
     void withoutTheOperatorsSayTheClientIsNotAskedAndThePaymentWaitsForAPerson() throws Exception {
         try (PaymentRig rig = new PaymentRig(anvil, token, Map.of())) {
@@ -145,6 +173,17 @@ class ModernGuardConfirmationTest {
     private static JsonNode call(
             PaymentRig rig, String secret, Map<String, Object> arguments, Map<String, Object> answers, String state)
             throws Exception {
+        return call(rig.server, secret, arguments, answers, state);
+    }
+
+    /** The same call to a given instance. */
+    private static JsonNode call(
+            PackagedServer server,
+            String secret,
+            Map<String, Object> arguments,
+            Map<String, Object> answers,
+            String state)
+            throws Exception {
         Map<String, Object> meta = Map.of(
                 "io.modelcontextprotocol/protocolVersion", VERSION,
                 "io.modelcontextprotocol/clientInfo", Map.of("name", "mrtr-test", "version", "1"),
@@ -163,7 +202,7 @@ class ModernGuardConfirmationTest {
                 Map.of("jsonrpc", "2.0", "id", IDS.incrementAndGet(), "method", "tools/call", "params", params));
         HttpResponse<String> response = HttpClient.newHttpClient()
                 .send(
-                        HttpRequest.newBuilder(URI.create(rig.server.base() + "/mcp"))
+                        HttpRequest.newBuilder(URI.create(server.base() + "/mcp"))
                                 .header("Authorization", "Bearer " + secret)
                                 .header("Content-Type", "application/json")
                                 .header("Accept", "application/json, text/event-stream")

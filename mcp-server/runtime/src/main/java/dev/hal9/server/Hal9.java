@@ -309,7 +309,8 @@ public final class Hal9 implements AutoCloseable {
                     templates,
                     prompts,
                     completions,
-                    fixtures);
+                    fixtures,
+                    () -> store.sharedKeys().key("modern-request-state"));
         }
         return modern;
     }

@@ -20,6 +20,7 @@ public final class Store implements AutoCloseable {
     private final HandleStore handles;
     private final AuditLog audit;
     private final FamilyTables familyTables;
+    private final SharedKeys sharedKeys;
 
     private Store(Database database, LongSupplier clock) {
         this.database = database;
@@ -29,6 +30,7 @@ public final class Store implements AutoCloseable {
         this.handles = new HandleStore(database, principals, clock);
         this.audit = new AuditLog(database, clock);
         this.familyTables = new FamilyTables(database::dataSource);
+        this.sharedKeys = new SharedKeys(database, clock);
     }
 
     /** The stores over a JDBC URL. */
@@ -80,6 +82,11 @@ public final class Store implements AutoCloseable {
      */
     public Jdbi familyTables(String family, ClassLoader classLoader) {
         return familyTables.jdbi(family, classLoader);
+    }
+
+    /** Secret keys every instance on the database shares. */
+    public SharedKeys sharedKeys() {
+        return sharedKeys;
     }
 
     /** The audit log. */

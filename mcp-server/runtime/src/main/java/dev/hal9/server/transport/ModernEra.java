@@ -19,6 +19,7 @@ import io.modelcontextprotocol.modern.server.McpHeaders;
 import io.modelcontextprotocol.modern.server.McpRequestContext;
 import io.modelcontextprotocol.modern.server.McpServer;
 import io.modelcontextprotocol.modern.server.McpTransportResponse;
+import io.modelcontextprotocol.modern.server.RequestStateCodec;
 import io.modelcontextprotocol.modern.server.feature.McpAsyncCompletionHandler;
 import io.modelcontextprotocol.modern.server.feature.McpAsyncPrompt;
 import io.modelcontextprotocol.modern.server.feature.McpAsyncPromptRepository;
@@ -45,7 +46,6 @@ import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpLoggableSession;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.util.DefaultMcpUriTemplateManagerFactory;
-import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,6 +53,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.BiPredicate;
+import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
 
 /**
@@ -95,12 +96,11 @@ public final class ModernEra {
             List<AsyncResourceTemplateSpecification> templates,
             List<AsyncPromptSpecification> prompts,
             List<AsyncCompletionSpecification> completions,
-            ServerFixtures fixtures) {
+            ServerFixtures fixtures,
+            Supplier<byte[]> requestStateKey) {
         McpChangeFeed changes = new McpChangeFeed();
         List<McpAsyncTool> extraTools = fixtures != null ? fixtures.modernTools(changes) : List.of();
         List<McpAsyncPrompt> extraPrompts = fixtures != null ? fixtures.modernPrompts() : List.of();
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
         var builder = McpServer.builder()
                 .serverInfo(io.modelcontextprotocol.modern.McpSchema.Implementation.builder("hal9", version)
                         .title("hal9")
@@ -109,12 +109,9 @@ public final class ModernEra {
                 .supportedVersions(VERSIONS)
                 .jsonMapper(Json.MCP)
                 .subscriptions(changes)
-                // input-required state is sealed for the principal that got it; the key lives as long as the process
-                .requestStateCodec(HmacRequestStateCodec.builder()
-                        .key(key)
-                        .principalExtractor(ModernEra::principalId)
-                        .jsonMapper(Json.MCP)
-                        .build())
+                // input-required state is sealed for the principal that got it, with a key every instance on the
+                // database shares, so that the retry may reach any of them
+                .requestStateCodec(new SharedKeyCodec(requestStateKey))
                 .feature(ToolsFeature.ofAsync(
                         new Tools(tools, toolFilter, extraTools),
                         Json.MCP,
@@ -566,5 +563,41 @@ public final class ModernEra {
             }
         }
         return null;
+    }
+
+    /**
+     * The SDK's HMAC codec, built on its first use with the shared key: reading the key needs the database, which
+     * opens in the background while the server starts.
+     */
+    private static final class SharedKeyCodec implements RequestStateCodec {
+        private final Supplier<byte[]> key;
+        private volatile RequestStateCodec codec;
+
+        SharedKeyCodec(Supplier<byte[]> key) {
+            this.key = key;
+        }
+
+        private RequestStateCodec codec() {
+            RequestStateCodec built = codec;
+            if (built == null) {
+                built = HmacRequestStateCodec.builder()
+                        .key(key.get())
+                        .principalExtractor(ModernEra::principalId)
+                        .jsonMapper(Json.MCP)
+                        .build();
+                codec = built;
+            }
+            return built;
+        }
+
+        @Override
+        public String seal(McpRequestContext context, String state) {
+            return codec().seal(context, state);
+        }
+
+        @Override
+        public String open(McpRequestContext context, String state) {
+            return codec().open(context, state);
+        }
     }
 }

@@ -44,6 +44,7 @@ class PostgresStoresTest {
     private static String user;
     private static String database;
     private static Store store;
+    private static String url;
     private static PostgresServer server;
 
     @BeforeAll
@@ -56,7 +57,7 @@ class PostgresStoresTest {
         }
         database = "hal9_test_" + UUID.randomUUID().toString().replace("-", "").toLowerCase(Locale.ROOT);
         execute("CREATE DATABASE " + database);
-        String url = adminUrl.replaceFirst("/[^/?]*(\\?|$)", "/" + database + "$1");
+        url = adminUrl.replaceFirst("/[^/?]*(\\?|$)", "/" + database + "$1");
         store = Store.open(url, user, "", CLOCK::get).awaitOpen();
     }
 
@@ -86,7 +87,19 @@ class PostgresStoresTest {
                         "SELECT version FROM flyway_schema_history WHERE success ORDER BY installed_rank")
                 .mapTo(String.class)
                 .list());
-        assertThat(versions).containsExactly("1", "2", "3", "4", "5");
+        assertThat(versions).containsExactly("1", "2", "3", "4", "5", "6");
+    }
+
+    /** Issue 19: the 2026-07-28 sealing key is drawn once, by whichever instance asks first, and all use it. */
+    @Test
+    void aSharedKeyIsTheSameForEveryInstance() {
+        try (Store other = Store.open(url, user, "", CLOCK::get).awaitOpen()) {
+            byte[] drawn = other.sharedKeys().key("pg-test-key");
+            assertThat(drawn).hasSize(32);
+            assertThat(store.sharedKeys().key("pg-test-key")).isEqualTo(drawn);
+            assertThat(other.sharedKeys().key("pg-test-key")).isEqualTo(drawn);
+            assertThat(store.sharedKeys().key("pg-another-key")).isNotEqualTo(drawn);
+        }
     }
 
     /** Every family that ships tables (db/families/NAME in its jar) migrates them on PostgreSQL, beside ours. */
@@ -106,7 +119,7 @@ class PostgresStoresTest {
             assertThat(versions).as(family.name()).startsWith("0", "1");
             migrated.add(family.name());
         }
-        assertThat(migrated).contains("commerce");
+        assertThat(migrated).contains("commerce", "contracts", "browser");
         // the identity column that orders "newest first" counts up on PostgreSQL as on H2
         Jdbi commerce = store.familyTables("commerce", getClass().getClassLoader());
         commerce.useHandle(handle -> {

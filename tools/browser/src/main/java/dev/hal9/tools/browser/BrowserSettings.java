@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  *     null (not configured) means {@link #DEBIAN_CHROMIUM} if it exists when the browser starts, else Playwright's own
  *     browser: looked up then, not now, so that installing Chromium needs no restart
  * @param headless whether to run without a window
- * @param maxSessions sessions open at once in the whole server
+ * @param maxSessions sessions open at once on this instance
  * @param maxSessionsPerPrincipal sessions one principal may hold open
  * @param idle how long an unused session lives
  * @param allowedDomains if not empty, the only hosts (and their subdomains) pages may be loaded from

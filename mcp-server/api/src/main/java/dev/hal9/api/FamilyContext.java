@@ -99,6 +99,13 @@ public interface FamilyContext {
         return InstantSource.system();
     }
 
+    /**
+     * Reports a number of this instance's that operators watch, as the gauge {@code hal9_<family>_<name>} on
+     * /metrics, read at each scrape (the browser family's sessions held, say). Where there is no telemetry (the CLI,
+     * the test kit) nothing is reported. {@code name} is lower-case words joined by dots: {@code sessions.held}.
+     */
+    default void gauge(String name, String description, java.util.function.LongSupplier value) {}
+
     /** Registers something to close when the server stops, in reverse order of registration. */
     void onClose(AutoCloseable resource);
 

@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  * @param handler the code that serves a call
  * @param render a short text rendering of the output for clients that ignore structured content, or
  *     {@code null} to send the structured content as JSON text
+ * @param view the {@code ui://} URI of the {@link View} that shows the output to clients of the MCP Apps extension,
+ *     or {@code null} for none
  * @param <I> the input record
  * @param <O> the output record
  */
@@ -30,7 +32,8 @@ public record Tool<I extends Record, O extends Record>(
         ToolKind kind,
         String capability,
         Handler<I, O> handler,
-        Function<O, String> render) {
+        Function<O, String> render,
+        String view) {
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*(_[a-z0-9]+)*");
     private static final Pattern CAPABILITY = Pattern.compile("[a-z][a-z0-9]*([._-][a-z0-9]+)*");
@@ -52,6 +55,9 @@ public record Tool<I extends Record, O extends Record>(
                     "capability '" + capability + "' of " + name + " must be lower case words joined by . _ or -");
         }
         Objects.requireNonNull(handler, "handler of " + name);
+        if (view != null && !view.startsWith("ui://")) {
+            throw new IllegalArgumentException("the view of " + name + " must be a ui:// URI, not " + view);
+        }
         if (render == null
                 && !dev.hal9.api.internal.ToolAdapter.textOnly(output).isEmpty()) {
             throw new IllegalArgumentException(
@@ -92,6 +98,7 @@ public record Tool<I extends Record, O extends Record>(
         private String capability;
         private Handler<I, O> handler;
         private Function<O, String> render;
+        private String view;
 
         private Builder(String name, Class<I> input, Class<O> output) {
             this.name = name;
@@ -130,8 +137,14 @@ public record Tool<I extends Record, O extends Record>(
             return this;
         }
 
+        /** The {@link View} (its {@code ui://} URI) that shows the output where the client shows MCP Apps views. */
+        public Builder<I, O> view(String view) {
+            this.view = view;
+            return this;
+        }
+
         public Tool<I, O> build() {
-            return new Tool<>(name, title, description, input, output, kind, capability, handler, render);
+            return new Tool<>(name, title, description, input, output, kind, capability, handler, render, view);
         }
     }
 }

@@ -25,6 +25,14 @@ public interface ToolFamily {
     }
 
     /**
+     * The MCP Apps views ({@link View}) this family's tools name with {@link Tool.Builder#view}; called after
+     * {@link #tools} on the same instance. None by default.
+     */
+    default List<View> views(FamilyContext context) {
+        return List.of();
+    }
+
+    /**
      * The subcommands of {@code hal9} this family owns ({@code hal9 wallet}, {@code hal9 login}): picocli
      * {@code CommandLine}s or objects annotated with its {@code @Command}, each run in a process of its own by a person at a terminal, never by a model.
      * The runtime adds its common options ({@code --config}, {@code --data-dir}, {@code -v}) to each command and its

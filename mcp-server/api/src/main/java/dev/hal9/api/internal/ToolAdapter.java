@@ -147,15 +147,19 @@ public final class ToolAdapter {
 
     /** The MCP description of a declared tool. */
     public static McpSchema.Tool describe(Tool<?, ?> tool) {
-        return McpSchema.Tool.builder()
+        var described = McpSchema.Tool.builder()
                 .name(tool.name())
                 .title(tool.title())
                 .description(tool.description())
                 .inputSchema(Schemas.of(tool.input()))
                 .outputSchema(Schemas.of(tool.output()))
                 .annotations(annotations(
-                        tool.title(), tool.kind(), !tool.capability().startsWith("server")))
-                .build();
+                        tool.title(), tool.kind(), !tool.capability().startsWith("server")));
+        if (tool.view() != null) {
+            // shown only to clients that declare MCP Apps: the transports strip it for the others (AppsExtension)
+            described.meta(AppsExtension.toolMeta(tool.view()));
+        }
+        return described.build();
     }
 
     /** The SDK's specification of a declared tool, with the wrapper around its handler. */

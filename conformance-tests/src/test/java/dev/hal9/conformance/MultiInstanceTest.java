@@ -143,6 +143,13 @@ class MultiInstanceTest {
                         direct.closeGracefully();
                     }
 
+                    // each instance's /metrics says how many browser sessions it holds: instance 1 holds this one
+                    assertThat(gauge(servers.get(1), "hal9_browser_sessions_held"))
+                            .as("browser sessions instance 1 holds")
+                            .isEqualTo(1);
+                    assertThat(gauge(servers.get(1), "hal9_browser_sessions_max"))
+                            .isEqualTo(50);
+
                     // one instance dies; the health checks take it out, and new sessions go to the others
                     servers.get(1).kill();
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -248,6 +255,21 @@ class MultiInstanceTest {
             handles.add(String.valueOf(((Map<?, ?>) handle).get("handle")));
         }
         return handles;
+    }
+
+    /** One instance's own value of a gauge without labels of its own, from its /metrics. */
+    private static double gauge(PackagedServer server, String name) throws Exception {
+        String metrics = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(server.base() + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        return metrics.lines()
+                .filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(name + " is not on /metrics of port " + server.port()));
     }
 
     /** How many calls of a tool one instance served, from its own /metrics. */

@@ -79,6 +79,10 @@ public final class Hal9 implements AutoCloseable {
     private final List<Tool<?, ?>> declaredTools = new ArrayList<>();
 
     private final List<dev.hal9.api.Resource> resources = new ArrayList<>();
+
+    /** The MCP Apps views the enabled tools show, by URI (offered only to clients that declare the extension). */
+    private final Map<String, dev.hal9.api.View> offeredViews = new java.util.LinkedHashMap<>();
+
     private final Set<String> enabledCapabilities;
     private final Set<String> disabledCapabilities;
     private final List<String> transports = new CopyOnWriteArrayList<>();
@@ -141,6 +145,7 @@ public final class Hal9 implements AutoCloseable {
             FamilyContext context = context(family);
             declared.put(family.name(), family.tools(context));
             resources.addAll(family.resources(context));
+            family.views(context).forEach(view -> offeredViews.putIfAbsent(view.uri(), view));
         }
         Set<String> explicitlyEnabled = settings.list("capabilities.enabled");
         Set<String> explicitlyDisabled = settings.list("capabilities.disabled");
@@ -165,6 +170,18 @@ public final class Hal9 implements AutoCloseable {
             }
         }
         disabled.removeAll(enabled);
+        // a view is offered while a tool that shows it is; a tool that names a view nobody provides is a bug
+        Set<String> shown = new java.util.HashSet<>();
+        for (Tool<?, ?> tool : tools) {
+            if (tool.view() != null) {
+                if (!offeredViews.containsKey(tool.view())) {
+                    throw new IllegalStateException(
+                            tool.name() + " names the view " + tool.view() + ", which no family's views() provides");
+                }
+                shown.add(tool.view());
+            }
+        }
+        offeredViews.keySet().retainAll(shown);
         this.enabledCapabilities = Set.copyOf(enabled);
         this.disabledCapabilities = Set.copyOf(disabled);
         telemetry.publishZeros(tools.stream().map(Tool::name).toList());
@@ -300,6 +317,7 @@ public final class Hal9 implements AutoCloseable {
             }
             Map<String, String> capabilityOf = new HashMap<>();
             tools.forEach(tool -> capabilityOf.put(tool.name(), tool.capability()));
+            fixedResources = withViews(fixedResources);
             modern = new ModernEra(
                     VERSION,
                     INSTRUCTIONS,
@@ -348,9 +366,12 @@ public final class Hal9 implements AutoCloseable {
         if (fixtures != null) {
             specifications.addAll(fixtures.tools());
             templates.addAll(fixtures.resourceTemplates());
-            spec.resources(fixtures.resources()).prompts(fixtures.prompts()).completions(fixtures.completions());
+            spec.resources(withViews(fixtures.resources()))
+                    .prompts(fixtures.prompts())
+                    .completions(fixtures.completions());
             capabilities.resources(true, false).prompts(false).completions();
-        } else if (!templates.isEmpty()) {
+        } else if (!templates.isEmpty() || !offeredViews.isEmpty()) {
+            spec.resources(withViews(List.of()));
             capabilities.resources(false, false);
         }
         spec.resourceTemplates(templates);
@@ -360,6 +381,32 @@ public final class Hal9 implements AutoCloseable {
         spec.addToolFilter((context, tool) -> Mono.just(visible(capabilityOf, context, tool)));
         spec.capabilities(capabilities.build());
         return spec;
+    }
+
+    /** Fixed resources with the views added: each view's page, with its CSP in {@code _meta.ui}. */
+    private List<McpServerFeatures.AsyncResourceSpecification> withViews(
+            List<McpServerFeatures.AsyncResourceSpecification> fixed) {
+        List<McpServerFeatures.AsyncResourceSpecification> all = new ArrayList<>(fixed);
+        for (dev.hal9.api.View view : offeredViews.values()) {
+            Map<String, Object> meta = dev.hal9.api.internal.AppsExtension.viewMeta(view);
+            McpSchema.Resource resource = McpSchema.Resource.builder()
+                    .uri(view.uri())
+                    .name(view.name())
+                    .title(view.title())
+                    .description(view.description())
+                    .mimeType(dev.hal9.api.View.MIME_TYPE)
+                    .meta(meta)
+                    .build();
+            McpSchema.ReadResourceResult page = new McpSchema.ReadResourceResult(List.of(
+                    new McpSchema.TextResourceContents(view.uri(), dev.hal9.api.View.MIME_TYPE, view.html(), meta)));
+            all.add(new McpServerFeatures.AsyncResourceSpecification(resource, (exchange, request) -> Mono.just(page)));
+        }
+        return all;
+    }
+
+    /** The MCP Apps views offered, for server_info and tests. */
+    public List<dev.hal9.api.View> views() {
+        return List.copyOf(offeredViews.values());
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -392,6 +439,15 @@ public final class Hal9 implements AutoCloseable {
             @Override
             public Jdbi database() {
                 return store.familyTables(family.name(), family.getClass().getClassLoader());
+            }
+
+            @Override
+            public void gauge(String name, String description, java.util.function.LongSupplier value) {
+                if (!name.matches("[a-z][a-z0-9]*(\\.[a-z][a-z0-9]*)*")) {
+                    throw new IllegalArgumentException(
+                            "a gauge's name is lower-case words joined by dots, not '" + name + "'");
+                }
+                telemetry.familyGauge(family.name(), name, description, value);
             }
 
             @Override

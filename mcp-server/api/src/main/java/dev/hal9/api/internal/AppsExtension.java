@@ -30,6 +30,21 @@ public final class AppsExtension {
         return capabilities != null && declared(capabilities.extensions());
     }
 
+    /** The same, from an initialize request's params as they arrived (JSON maps). */
+    @SuppressWarnings("unchecked")
+    public static boolean declaredInInitialize(Object params) {
+        if (params instanceof Map<?, ?> map
+                && map.get("capabilities") instanceof Map<?, ?> capabilities
+                && capabilities.get("extensions") instanceof Map<?, ?> extensions) {
+            try {
+                return declared((Map<String, Map<String, Object>>) extensions);
+            } catch (ClassCastException e) {
+                return false; // an extension's settings that are not an object declare nothing
+            }
+        }
+        return false;
+    }
+
     /** A tool's {@code _meta} that names its view. */
     public static Map<String, Object> toolMeta(String viewUri) {
         return Map.of("ui", Map.of("resourceUri", viewUri));

@@ -73,6 +73,8 @@ final class LegacySseTransport implements McpServerTransportProvider {
         final String owner;
         final BlockingQueue<String> outbox = new LinkedBlockingQueue<>();
         volatile McpServerSession session;
+        /** Whether the client declared MCP Apps views at initialize: list results keep their views only then. */
+        volatile boolean apps;
 
         Connection(String owner) {
             this.owner = owner;
@@ -201,6 +203,10 @@ final class LegacySseTransport implements McpServerTransportProvider {
             return;
         }
         McpSchema.JSONRPCMessage message = offerOurRevision(read.get());
+        if (message instanceof McpSchema.JSONRPCRequest initialize
+                && McpSchema.METHOD_INITIALIZE.equals(initialize.method())) {
+            connection.apps = dev.hal9.api.internal.AppsExtension.declaredInInitialize(initialize.params());
+        }
         Object requestId = message instanceof McpSchema.JSONRPCRequest call ? call.id() : null;
         Map<String, Object> unknown =
                 message instanceof McpSchema.JSONRPCRequest call ? unknownTools.check(call, principal) : null;
@@ -260,7 +266,8 @@ final class LegacySseTransport implements McpServerTransportProvider {
 
         @Override
         public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
-            return Mono.fromRunnable(() -> connection.outbox.add(Json.MAPPER.writeValueAsString(message)));
+            return Mono.fromRunnable(() -> connection.outbox.add(Json.MAPPER.writeValueAsString(
+                    dev.hal9.api.internal.AppsExtension.forClient(message, connection.apps))));
         }
 
         @Override

@@ -109,15 +109,19 @@ public final class StreamableHttpTransport implements McpStreamableServerTranspo
         final McpStreamableServerSession mcp;
         final String owner;
         final String protocolVersion;
+        /** Whether the client declared MCP Apps views at initialize: list results keep their views only then. */
+        final boolean apps;
+
         final Map<String, EventStream> streams = new ConcurrentHashMap<>();
         final Deque<String> order = new ArrayDeque<>();
         final AtomicLong streamCounter = new AtomicLong();
         volatile long lastSeen = nanoTime.getAsLong();
 
-        Session(McpStreamableServerSession mcp, String owner, String protocolVersion) {
+        Session(McpStreamableServerSession mcp, String owner, String protocolVersion, boolean apps) {
             this.mcp = mcp;
             this.owner = owner;
             this.protocolVersion = protocolVersion;
+            this.apps = apps;
         }
 
         EventStream newStream() {
@@ -362,7 +366,11 @@ public final class StreamableHttpTransport implements McpStreamableServerTranspo
                             request.id(), McpSchema.ErrorCodes.INTERNAL_ERROR, "initialize failed: " + e.getMessage()));
             return;
         }
-        Session session = new Session(init.session(), principal.id(), result.protocolVersion());
+        Session session = new Session(
+                init.session(),
+                principal.id(),
+                result.protocolVersion(),
+                dev.hal9.api.internal.AppsExtension.declared(initialize.capabilities()));
         sessions.put(init.session().getId(), session);
         response.header(SESSION_ID, init.session().getId());
         HttpErrors.sendJson(response, Status.OK_200, McpSchema.JSONRPCResponse.result(request.id(), result));
@@ -412,7 +420,7 @@ public final class StreamableHttpTransport implements McpStreamableServerTranspo
             Session session, McpSchema.JSONRPCRequest call, McpTransportContext context, ServerResponse response) {
         EventStream stream = session.newStream();
         BlockingQueue<EventStream.Item> queue = stream.attach(0);
-        StreamTransport transport = new StreamTransport(stream, call.id());
+        StreamTransport transport = new StreamTransport(stream, call.id(), session.apps);
         Runnable letGo = () -> stream.detach(null);
         session.mcp
                 .responseStream(call, transport)
@@ -481,7 +489,7 @@ public final class StreamableHttpTransport implements McpStreamableServerTranspo
         }
         EventStream stream = session.newStream();
         BlockingQueue<EventStream.Item> queue = stream.attach(0);
-        session.mcp.listeningStream(new StreamTransport(stream, null));
+        session.mcp.listeningStream(new StreamTransport(stream, null, session.apps));
         pump(session, stream, queue, response, false);
     }
 
@@ -640,10 +648,12 @@ public final class StreamableHttpTransport implements McpStreamableServerTranspo
     private static final class StreamTransport implements McpStreamableServerTransport {
         private final EventStream stream;
         private final Object requestId;
+        private final boolean apps;
 
-        StreamTransport(EventStream stream, Object requestId) {
+        StreamTransport(EventStream stream, Object requestId, boolean apps) {
             this.stream = stream;
             this.requestId = requestId;
+            this.apps = apps;
         }
 
         @Override
@@ -657,7 +667,9 @@ public final class StreamableHttpTransport implements McpStreamableServerTranspo
                 boolean last = requestId != null
                         && message instanceof McpSchema.JSONRPCResponse response
                         && requestId.equals(response.id());
-                stream.append(Json.MAPPER.writeValueAsString(message), last);
+                stream.append(
+                        Json.MAPPER.writeValueAsString(dev.hal9.api.internal.AppsExtension.forClient(message, apps)),
+                        last);
             });
         }
 

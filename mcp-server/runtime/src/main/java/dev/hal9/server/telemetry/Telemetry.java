@@ -76,6 +76,11 @@ public final class Telemetry implements CallObserver, AutoCloseable {
     private final AuditLog audit;
     private final String otlpBase;
     private final List<String> zeroTools = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** A number a family reports ({@link dev.hal9.api.FamilyContext#gauge}), registered when the instruments are. */
+    private record FamilyGauge(String name, String description, java.util.function.LongSupplier value) {}
+
+    private final List<FamilyGauge> familyGauges = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** What {@link #observeStore} was given, registered as gauges when the instruments are made. */
     private Supplier<Optional<Database.PoolUse>> pool;
 
@@ -188,6 +193,8 @@ public final class Telemetry implements CallObserver, AutoCloseable {
                 if (made == null) {
                     made = Instruments.create(otlpBase);
                     made.zeros(zeroTools);
+                    Meter meter = made.meters().get("dev.hal9.server");
+                    familyGauges.forEach(gauge -> register(meter, gauge));
                     if (pool != null) {
                         gauges(made.meters().get("dev.hal9.server"), pool, payments, handles);
                     }
@@ -196,6 +203,33 @@ public final class Telemetry implements CallObserver, AutoCloseable {
             }
         }
         return made;
+    }
+
+    /**
+     * Publishes a family's gauge as {@code hal9.<family>.<name>} ({@code hal9_<family>_<name>} on /metrics), read at
+     * each scrape: a number of this instance's, such as the browser sessions it holds.
+     */
+    public void familyGauge(String family, String name, String description, java.util.function.LongSupplier value) {
+        FamilyGauge gauge = new FamilyGauge("hal9." + family + "." + name, description, value);
+        synchronized (this) {
+            familyGauges.add(gauge);
+            if (instruments != null) {
+                register(instruments.meters().get("dev.hal9.server"), gauge);
+            }
+        }
+    }
+
+    private static void register(Meter meter, FamilyGauge gauge) {
+        meter.gaugeBuilder(gauge.name())
+                .setDescription(gauge.description())
+                .ofLongs()
+                .buildWithCallback(measurement -> {
+                    try {
+                        measurement.record(gauge.value().getAsLong());
+                    } catch (RuntimeException e) {
+                        // a family's reading that failed leaves its gauge out of this scrape, not the others
+                    }
+                });
     }
 
     /**

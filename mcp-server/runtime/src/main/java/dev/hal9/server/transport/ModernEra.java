@@ -1,6 +1,7 @@
 package dev.hal9.server.transport;
 
 import dev.hal9.api.ToolCall;
+import dev.hal9.api.internal.AppsExtension;
 import dev.hal9.api.internal.InputRequired;
 import dev.hal9.api.internal.Json;
 import dev.hal9.server.Hal9;
@@ -356,6 +357,12 @@ public final class ModernEra {
         public void close() {}
     }
 
+    /** Whether this request's client declares MCP Apps views (2026-07-28 clients say so on every request). */
+    private static boolean apps(McpRequestContext context) {
+        return context.clientCapabilities() != null
+                && AppsExtension.declared(context.clientCapabilities().extensions());
+    }
+
     private static final class Tools implements McpAsyncToolRepository {
         private final Map<String, AsyncToolSpecification> byName = new LinkedHashMap<>();
         private final BiPredicate<McpTransportContext, McpSchema.Tool> filter;
@@ -375,9 +382,11 @@ public final class ModernEra {
         public Mono<ToolsPage> list(McpRequestContext context, String cursor) {
             // listing order is registration order: the families' order, then the fixtures; stable across calls
             List<io.modelcontextprotocol.modern.McpSchema.Tool> listed = new java.util.ArrayList<>();
+            boolean apps = apps(context);
             byName.values().stream()
                     .map(AsyncToolSpecification::tool)
                     .filter(tool -> filter.test(context.transportContext(), tool))
+                    .map(tool -> apps ? tool : AppsExtension.withoutView(tool))
                     .map(tool -> convert(tool, io.modelcontextprotocol.modern.McpSchema.Tool.class))
                     .forEach(listed::add);
             extras.values().forEach(tool -> listed.add(tool.definition()));
@@ -430,7 +439,9 @@ public final class ModernEra {
 
         @Override
         public Mono<ResourcesPage> list(McpRequestContext context, String cursor) {
+            boolean apps = apps(context);
             return Mono.just(ResourcesPage.of(byUri.values().stream()
+                    .filter(spec -> apps || !spec.resource().uri().startsWith("ui://"))
                     .map(spec -> convert(spec.resource(), io.modelcontextprotocol.modern.McpSchema.Resource.class))
                     .toList()));
         }

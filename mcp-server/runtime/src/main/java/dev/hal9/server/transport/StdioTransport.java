@@ -53,6 +53,9 @@ public final class StdioTransport implements McpServerTransportProvider {
     private volatile McpServerSession session;
     private boolean initialized;
 
+    /** Whether the client declared MCP Apps views at initialize: list results keep their views only then. */
+    private volatile boolean apps;
+
     public StdioTransport(
             InputStream input,
             OutputStream output,
@@ -233,6 +236,7 @@ public final class StdioTransport implements McpServerTransportProvider {
             }
             if (McpSchema.METHOD_INITIALIZE.equals(request.method())) {
                 initialized = true;
+                apps = dev.hal9.api.internal.AppsExtension.declaredInInitialize(request.params());
             }
         }
         Object cancelled = JsonRpc.cancelledRequest(message);
@@ -323,7 +327,8 @@ public final class StdioTransport implements McpServerTransportProvider {
                     && answeredBefore(response.id(), response)) {
                 return Mono.empty();
             }
-            return Mono.fromRunnable(() -> write(message));
+            McpSchema.JSONRPCMessage shaped = dev.hal9.api.internal.AppsExtension.forClient(message, apps);
+            return Mono.fromRunnable(() -> write(shaped));
         }
 
         @Override

@@ -38,6 +38,19 @@ public final class BrowserFamily implements ToolFamily {
         BrowserSettings settings = BrowserSettings.from(context);
         Browsing browsing = new Browsing(settings, context.state(), records(context), context.clock(), ticker);
         context.onClose(browsing);
+        context.gauge("sessions.held", "Interactive browser sessions (bs_) this instance holds now", browsing::held);
+        context.gauge(
+                "sessions.max",
+                "The most interactive sessions this instance holds (max-sessions)",
+                () -> settings.maxSessions());
+        context.gauge(
+                "sessions.background",
+                "Background browser sessions (a shop's signed-in profile, say) this instance keeps now",
+                browsing::background);
+        context.gauge(
+                "lanes.running",
+                "Browser lanes with Chromium launched (or the remote browser connected) now, of " + settings.lanes(),
+                browsing::lanesRunning);
         Path uploads = settings.dataDirectory().resolve("uploads");
         try {
             Files.createDirectories(uploads);

@@ -109,6 +109,7 @@ final class Browsing implements AutoCloseable {
         watch.scheduleWithFixedDelay(
                 () -> {
                     try {
+                        releaseMoved();
                         stopIdleBrowser();
                     } catch (RuntimeException e) {
                         LOG.warn("checking for an idle browser: {}", e.getMessage());
@@ -139,6 +140,57 @@ final class Browsing implements AutoCloseable {
             stopped |= lane.stopIfIdle();
         }
         return stopped;
+    }
+
+    /**
+     * Closes the contexts of sessions another instance took over (or closed) since this one last drove them, so that
+     * they do not hold pages in the shared browser until they go idle here; run each minute. A session released so is
+     * taken back from its row if it is driven here again.
+     *
+     * @return how many were released
+     */
+    int releaseMoved() {
+        Cache<String, Session> cache = sessions;
+        if (records == null || cache == null || cache.asMap().isEmpty()) {
+            return 0;
+        }
+        java.util.Map<String, Long> held = records.heldBy(holder);
+        int released = 0;
+        for (Session session : List.copyOf(cache.asMap().values())) {
+            Long version = held.get(session.handle);
+            if (session.version < 0 || version != null && version == session.version) {
+                continue; // not taken over here yet, or still ours
+            }
+            // removed before the context closes, so that a call arriving now rebuilds from the row
+            if (cache.asMap().remove(session.handle, session)) {
+                released++;
+                try {
+                    session.pool.run(30_000, () -> {
+                        dispose(session, false);
+                        return null;
+                    });
+                } catch (RuntimeException e) {
+                    LOG.warn("releasing browser session {}: {}", session.handle, e.getMessage());
+                }
+            }
+        }
+        return released;
+    }
+
+    /** How many interactive sessions this instance holds now (for /metrics). */
+    long held() {
+        Cache<String, Session> cache = sessions;
+        return cache == null ? 0 : cache.estimatedSize();
+    }
+
+    /** How many background sessions (other families' profiles, a shop's) this instance keeps now (for /metrics). */
+    long background() {
+        return background.size();
+    }
+
+    /** How many lanes have a browser running or connected now (for /metrics). */
+    long lanesRunning() {
+        return lanes.stream().filter(BrowserPool::running).count();
     }
 
     /** Whether Chromium is running now. */

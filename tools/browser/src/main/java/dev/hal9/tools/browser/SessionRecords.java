@@ -129,6 +129,16 @@ final class SessionRecords {
                 rs.getLong("used_at"));
     }
 
+    /** The sessions one instance holds, with the version each row is at. */
+    java.util.Map<String, Long> heldBy(String holder) {
+        java.util.Map<String, Long> held = new java.util.HashMap<>();
+        database.useHandle(h -> h.createQuery("SELECT handle, version FROM browser_sessions WHERE holder = :holder")
+                .bind("holder", holder)
+                .map((rs, ctx) -> java.util.Map.entry(rs.getString("handle"), rs.getLong("version")))
+                .forEach(entry -> held.put(entry.getKey(), entry.getValue())));
+        return held;
+    }
+
     /** The holder writes a session's state, from the version it last wrote; false if another instance took it. */
     boolean save(String handle, String holder, long version, Saved state, long now) {
         return database.withHandle(h -> h.createUpdate("UPDATE browser_sessions SET state = :state, used_at = :now, "

@@ -666,7 +666,8 @@ class BrowserToolsTest {
     @Test
     void aSessionOpenedThroughOneInstanceIsDrivenThroughAnother() throws Exception {
         Path shared = Files.createTempDirectory("hal9-browser-instances");
-        try (McpTestKit one = McpTestKit.of(shared, TestSite.NO_DNS, Duration.ofSeconds(90), new BrowserFamily());
+        BrowserFamily oneFamily = new BrowserFamily();
+        try (McpTestKit one = McpTestKit.of(shared, TestSite.NO_DNS, Duration.ofSeconds(90), oneFamily);
                 McpTestKit two = McpTestKit.of(shared, TestSite.NO_DNS, Duration.ofSeconds(90), new BrowserFamily())) {
             McpSyncClient first = one.client("frank");
             McpSyncClient second = two.client("frank");
@@ -706,7 +707,13 @@ class BrowserToolsTest {
                     .contains("Signed in as frank")
                     .doesNotContain("moved");
 
-            // the first instance's context is stale now: it takes the session back, on the page the second left
+            // the first instance's minute check closes its stale context, so the shared browser does not keep it
+            assertThat(oneFamily.lastBrowsing.held()).isEqualTo(1);
+            assertThat(oneFamily.lastBrowsing.releaseMoved()).isEqualTo(1);
+            assertThat(oneFamily.lastBrowsing.held()).isZero();
+            assertThat(oneFamily.lastBrowsing.releaseMoved()).isZero();
+
+            // driven through the first again, it is taken back, on the page the second left
             CallToolResult back = ok(call(first, "browser_extract", Map.of("session", session, "what", "text")));
             assertThat(text(back))
                     .contains("Signed in as frank", "moved to this one")

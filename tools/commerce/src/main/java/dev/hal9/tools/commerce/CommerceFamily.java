@@ -10,6 +10,7 @@ import dev.hal9.api.ToolCall;
 import dev.hal9.api.ToolException;
 import dev.hal9.api.ToolFamily;
 import dev.hal9.api.ToolKind;
+import dev.hal9.api.View;
 import dev.hal9.tools.browser.WebBrowser;
 import dev.hal9.tools.chain.Ton;
 import java.io.IOException;
@@ -361,6 +362,7 @@ public final class CommerceFamily implements ToolFamily {
                                                     : in.sort().name().toLowerCase(Locale.ROOT),
                                             in.page() == null ? 1 : in.page())));
                 }))
+                .view("ui://hal9/amazon/products")
                 .render(CommerceFamily::render)
                 .build());
         tools.add(Tool.builder("amazon_product", ProductInput.class, ProductOutput.class)
@@ -374,6 +376,7 @@ public final class CommerceFamily implements ToolFamily {
                         call,
                         stop -> new ProductOutput(null, stop),
                         page -> new ProductOutput(s.adapter(in.marketplace()).product(page, in.asin()), null)))
+                .view("ui://hal9/amazon/product")
                 .render(CommerceFamily::render)
                 .build());
         tools.add(Tool.builder("amazon_cart", CartInput.class, CartOutput.class)
@@ -398,6 +401,7 @@ public final class CommerceFamily implements ToolFamily {
                             },
                             null);
                 }))
+                .view("ui://hal9/amazon/cart")
                 .render(CommerceFamily::render)
                 .build());
         tools.add(Tool.builder("amazon_orders", OrdersInput.class, OrdersOutput.class)
@@ -407,6 +411,7 @@ public final class CommerceFamily implements ToolFamily {
                 .kind(ToolKind.READ_ONLY)
                 .capability("commerce.browse")
                 .handler((in, call) -> orders(s, in, call))
+                .view("ui://hal9/amazon/orders")
                 .render(CommerceFamily::render)
                 .build());
         context.guard().ifPresent(guard -> guard.listen((payment, original) -> settled(s, guard, payment, original)));
@@ -426,6 +431,53 @@ public final class CommerceFamily implements ToolFamily {
                         .render(CommerceFamily::render)
                         .build()));
         return tools;
+    }
+
+    /** Where product images come from: the only remote content the views load. */
+    private static final List<String> IMAGE_DOMAINS =
+            List.of("https://m.media-amazon.com", "https://images-na.ssl-images-amazon.com");
+
+    /**
+     * The MCP Apps views of search, product, cart and orders: pages in this jar, fed the tools' structured output,
+     * that call amazon_product and amazon_cart back through the host (details, add to cart, remove).
+     */
+    @Override
+    public List<View> views(FamilyContext context) {
+        return List.of(
+                View.of(
+                        "ui://hal9/amazon/products",
+                        "amazon_search_view",
+                        "Amazon search results",
+                        "A grid of the products amazon_search found, with prices, ratings, Prime and details on demand.",
+                        CommerceFamily.class,
+                        "views/products.html",
+                        IMAGE_DOMAINS),
+                View.of(
+                        "ui://hal9/amazon/product",
+                        "amazon_product_view",
+                        "Amazon product",
+                        "One product's page from amazon_product: price, rating, availability, variants, its bullets and "
+                                + "an Add to cart button.",
+                        CommerceFamily.class,
+                        "views/product.html",
+                        IMAGE_DOMAINS),
+                View.of(
+                        "ui://hal9/amazon/cart",
+                        "amazon_cart_view",
+                        "Your Amazon cart",
+                        "The cart's lines and subtotal from amazon_cart, with a Remove button per line.",
+                        CommerceFamily.class,
+                        "views/cart.html",
+                        IMAGE_DOMAINS),
+                View.of(
+                        "ui://hal9/amazon/orders",
+                        "amazon_orders_view",
+                        "Your orders",
+                        "An order tracker for amazon_orders: each order's progress from quote to ordered, its amounts, "
+                                + "USDT price, store status and tracking.",
+                        CommerceFamily.class,
+                        "views/orders.html",
+                        IMAGE_DOMAINS));
     }
 
     @Override

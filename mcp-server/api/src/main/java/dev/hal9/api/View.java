@@ -39,6 +39,9 @@ public record View(String uri, String name, String title, String description, St
     /** Where a view's page wants the bridge script. */
     public static final String BRIDGE_MARK = "/*hal9:bridge*/";
 
+    /** The URI of {@link #payment()}, the view of every tool whose output carries a {@link PaymentView}. */
+    public static final String PAYMENT = "ui://hal9/payment";
+
     private static final Pattern URI = Pattern.compile("ui://hal9/[a-z0-9/_-]+");
 
     public View {
@@ -73,6 +76,26 @@ public record View(String uri, String name, String title, String description, St
         }
         String bridge = read(View.class, "views/bridge.js");
         return new View(uri, name, title, description, html.replace(BRIDGE_MARK, bridge), imageDomains);
+    }
+
+    /**
+     * The payment preview: what a payment moves, to whom, its fee cap, its state and, while it is pending, how a
+     * person approves it ({@code hal9 approve}, the approvals page). It finds the {@link PaymentView}s in whatever
+     * output it is given ({@code payment}, {@code refund}, {@code payments} or any other field or list of them) and
+     * never approves anything: its one call is {@code payment_status} to refresh a payment. Every family whose tools
+     * return payments names it with {@link Tool.Builder#view}({@link #PAYMENT}) and lists it in its
+     * {@link ToolFamily#views}.
+     */
+    public static View payment() {
+        return of(
+                PAYMENT,
+                "payment",
+                "Payment",
+                "A payment as the guard recorded it: amount, asset and network, the recipient, the fee cap, its state, "
+                        + "the transaction hash, and while it is pending how a person approves it.",
+                View.class,
+                "views/payment.html",
+                List.of());
     }
 
     private static String read(Class<?> owner, String resource) {

@@ -8,6 +8,7 @@ import dev.hal9.api.Tool;
 import dev.hal9.api.ToolException;
 import dev.hal9.api.ToolFamily;
 import dev.hal9.api.ToolKind;
+import dev.hal9.api.View;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -64,6 +65,13 @@ public final class PaymentsFamily implements ToolFamily {
                 .render(output -> output.payments().isEmpty()
                         ? "no payments"
                         : output.payments().stream().map(PaymentView::render).collect(Collectors.joining("\n\n")))
+                .view(View.PAYMENT)
                 .build());
+    }
+
+    /** The payment preview, which also refreshes a payment through payment_status. */
+    @Override
+    public List<View> views(FamilyContext context) {
+        return List.of(View.payment());
     }
 }

@@ -9,6 +9,7 @@ import dev.hal9.api.ToolCall;
 import dev.hal9.api.ToolException;
 import dev.hal9.api.ToolFamily;
 import dev.hal9.api.ToolKind;
+import dev.hal9.api.View;
 import dev.hal9.tools.chain.Evm;
 import dev.hal9.tools.chain.Ton;
 import dev.hal9.tools.contracts.ContractSources;
@@ -30,6 +31,9 @@ import java.util.Map;
  * {@code file_read} over the upload folder. Read-only: nothing here signs, sends or moves value.
  */
 public final class AnalysisFamily implements ToolFamily {
+
+    /** The view of onchain_analyze's report: identity and overall risk, findings by risk, a top-holders chart. */
+    static final String REPORT_VIEW = "ui://hal9/analysis/report";
 
     record AnalyzeInput(
             @Param(
@@ -122,6 +126,7 @@ public final class AnalysisFamily implements ToolFamily {
                 .capability("analysis.read")
                 .handler((input, call) -> analyze(context, settings, cache, probe, clock, input, call))
                 .render(AnalysisFamily::render)
+                .view(REPORT_VIEW)
                 .build());
         tools.add(Tool.builder("calculate", CalculateInput.class, CalculateOutput.class)
                 .title("Calculate exactly")
@@ -140,6 +145,19 @@ public final class AnalysisFamily implements ToolFamily {
         tools.add(new TeamTool(context, settings, web, cache, clock).tool());
         tools.add(new FileTool(context, settings).tool());
         return tools;
+    }
+
+    @Override
+    public List<View> views(FamilyContext context) {
+        return List.of(View.of(
+                REPORT_VIEW,
+                "analysis_report",
+                "Token risk report",
+                "onchain_analyze's report: the token or contract and its overall risk, each finding with its evidence "
+                        + "grouped by risk, and its top holders as a chart and a table.",
+                AnalysisFamily.class,
+                "views/report.html",
+                List.of()));
     }
 
     private static TokenAnalysis.Report analyze(

@@ -7,6 +7,7 @@ import dev.hal9.api.ToolCall;
 import dev.hal9.api.ToolException;
 import dev.hal9.api.ToolFamily;
 import dev.hal9.api.ToolKind;
+import dev.hal9.api.View;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -200,6 +201,12 @@ public final class ChainFamily implements ToolFamily {
         });
         tools.addAll(TonTools.tools(context, settings, keystore));
         return tools;
+    }
+
+    /** The payment preview of evm_send and ton_send, which exist only where the server has a guard. */
+    @Override
+    public List<View> views(FamilyContext context) {
+        return context.guard().isPresent() ? List.of(View.payment()) : List.of();
     }
 
     /** The keystore passphrase the operator gave the server, read when a key is needed and never kept. */

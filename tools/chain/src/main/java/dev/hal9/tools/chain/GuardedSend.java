@@ -5,11 +5,13 @@ import dev.hal9.api.Param;
 import dev.hal9.api.PaymentView;
 import dev.hal9.api.Tool;
 import dev.hal9.api.ToolKind;
+import dev.hal9.api.View;
 import java.util.function.BiFunction;
 
 /**
  * The shape every sending tool of this family shares: validate and simulate the input into an intent, hand it
- * to the guard, return the payment with the guard's advice. Destructive, capability {@code chain.write}.
+ * to the guard, return the payment with the guard's advice. Destructive, capability {@code chain.write}; shown in
+ * {@link View#payment()}.
  */
 final class GuardedSend {
 
@@ -39,6 +41,7 @@ final class GuardedSend {
                     return new Result(PaymentView.of(payment, guard.nextStep(payment)));
                 })
                 .render(output -> output.payment().render())
+                .view(View.PAYMENT)
                 .build();
     }
 }

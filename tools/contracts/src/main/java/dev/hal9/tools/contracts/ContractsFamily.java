@@ -10,6 +10,7 @@ import dev.hal9.api.ToolCall;
 import dev.hal9.api.ToolException;
 import dev.hal9.api.ToolFamily;
 import dev.hal9.api.ToolKind;
+import dev.hal9.api.View;
 import dev.hal9.tools.chain.Evm;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -378,6 +379,7 @@ public final class ContractsFamily implements ToolFamily {
                     .capability("contracts.write")
                     .handler((input, call) -> deploy(rt, guard, input, call))
                     .render(ContractsFamily::render)
+                    .view(View.PAYMENT)
                     .build());
             tools.add(Tool.builder("contract_write", WriteInput.class, WriteOutput.class)
                     .title("Send a transaction to a contract")
@@ -392,9 +394,16 @@ public final class ContractsFamily implements ToolFamily {
                     .handler((input, call) -> write(rt, guard, input, call))
                     .render(o -> o.function() + " at " + o.address() + "\n"
                             + o.payment().render())
+                    .view(View.PAYMENT)
                     .build());
         });
         return tools;
+    }
+
+    /** The payment preview of contract_deploy and contract_write, which exist only where the server has a guard. */
+    @Override
+    public List<View> views(FamilyContext context) {
+        return context.guard().isPresent() ? List.of(View.payment()) : List.of();
     }
 
     @Override

@@ -458,6 +458,48 @@ class AnalysisFlowTest {
         }
     }
 
+    /**
+     * Issue 20: the onchain_analyze report as an MCP Apps view, loaded as a host loads it ({@link ViewHost}) and fed
+     * the real report of a risky token: every finding in its risk's group with its evidence, a bar per holder.
+     */
+    @Test
+    void theReportViewGroupsFindingsByRiskAndChartsTheHolders() throws Exception {
+        Map<String, Object> arguments = Map.of("address", tokens.get("MintableToken"), "network", "anvil");
+        McpSchema.CallToolResult result = call(arguments);
+        Map<?, ?> report = structured(result);
+        McpSchema.TextResourceContents page = (McpSchema.TextResourceContents)
+                client.readResource(new McpSchema.ReadResourceRequest("ui://hal9/analysis/report"))
+                        .contents()
+                        .get(0);
+        assertThat(page.mimeType()).isEqualTo("text/html;profile=mcp-app");
+        List<?> findings = (List<?>) report.get("findings");
+        List<?> holders = (List<?>) report.get("holders");
+        try (ViewHost host = new ViewHost(Path.of("target", "views"))) {
+            for (String theme : List.of("light", "dark")) {
+                try (ViewHost.Shown shown = host.show(
+                        "report", page.text(), page.meta(), theme, arguments, ViewHost.json(result), params -> {
+                            throw new AssertionError("the report view called " + params);
+                        })) {
+                    shown.frame().locator("section.identity").waitFor();
+                    assertThat(shown.frame().locator("section.identity").getAttribute("data-risk"))
+                            .isEqualTo(report.get("risk"));
+                    assertThat(shown.frame().locator("article.finding").count()).isEqualTo(findings.size());
+                    for (Object each : findings) {
+                        Map<?, ?> finding = (Map<?, ?>) each;
+                        var shownFinding =
+                                shown.frame().locator("article.finding[data-field=\"" + finding.get("field") + "\"]");
+                        assertThat(shownFinding.getAttribute("data-risk")).isEqualTo(finding.get("risk"));
+                        for (Object evidence : (List<?>) finding.get("evidence")) {
+                            assertThat(shownFinding.textContent()).contains(String.valueOf(evidence));
+                        }
+                    }
+                    assertThat(shown.frame().locator("g.holder").count()).isEqualTo(holders.size());
+                    shown.screenshot("mintable");
+                }
+            }
+        }
+    }
+
     @Test
     void calculateIsExact() {
         Map<?, ?> sum = structured(client.callTool(

@@ -66,6 +66,19 @@ public interface Guard {
     String nextStep(Payment payment);
 
     /**
+     * What the operator's limits leave for each asset a payment moves, in words by asset ("ETH": "1.5 of 2.5 left
+     * today (this payment counted); at most 1 per payment"); empty where no limits apply.
+     */
+    default Map<String, String> limitsLeft(Payment payment) {
+        return Map.of();
+    }
+
+    /** The payment as tools return it: with what comes next and the limits left. */
+    default PaymentView view(Payment payment) {
+        return PaymentView.of(payment, nextStep(payment), limitsLeft(payment));
+    }
+
+    /**
      * One asset a payment moves out of the sender's wallet, or lets someone else move.
      *
      * @param asset the asset's symbol as limits name it ({@code ETH}, {@code USDT}), or a token's contract address

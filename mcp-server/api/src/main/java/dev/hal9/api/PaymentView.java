@@ -48,10 +48,19 @@ public record PaymentView(
         java.util.List<String> moves,
 
         @Param("The payment this one refunds, if it is a refund.")
-        String refundOf) {
+        String refundOf,
+
+        @Param("What the operator's limits leave for each asset it moves, by asset, e.g. \"1.5 of 2.5 left today "
+                + "(this payment counted); at most 1 per payment\".")
+        Map<String, String> limits) {
 
     /** The view of a payment, with the guard's advice on what comes next. */
     public static PaymentView of(Guard.Payment payment, String next) {
+        return of(payment, next, Map.of());
+    }
+
+    /** The same, with the limits left ({@link Guard#limitsLeft}). */
+    public static PaymentView of(Guard.Payment payment, String next, Map<String, String> limits) {
         return new PaymentView(
                 payment.id(),
                 payment.state().name().toLowerCase(java.util.Locale.ROOT),
@@ -72,7 +81,8 @@ public record PaymentView(
                 payment.error(),
                 next,
                 payment.effects().stream().map(PaymentView::describe).toList(),
-                payment.refundOf());
+                payment.refundOf(),
+                limits == null || limits.isEmpty() ? null : Map.copyOf(limits));
     }
 
     /** One effect in words, e.g. "5 USDT to 0xabc" or "at most 0.0001 ETH in fees". */

@@ -773,6 +773,36 @@ public final class LedgerGuard implements Guard, AutoCloseable {
         };
     }
 
+    @Override
+    public Map<String, String> limitsLeft(Payment payment) {
+        Map<String, String> left = new java.util.TreeMap<>();
+        String today = day(clock.instant());
+        for (Effect effect : payment.effects()) {
+            if (left.containsKey(effect.asset())) {
+                continue;
+            }
+            try {
+                policy.limitsIfSet(payment.network(), effect.asset(), effect.decimals())
+                        .ifPresent(limits -> {
+                            java.math.BigInteger reserved = ledger.reserved(
+                                    payment.principal(), Policy.assetKey(payment.network(), effect.asset()), today);
+                            java.math.BigInteger remaining =
+                                    limits.daily().subtract(reserved).max(java.math.BigInteger.ZERO);
+                            int decimals = effect.decimals();
+                            left.put(
+                                    effect.asset(),
+                                    Policy.whole(remaining, decimals) + " of " + Policy.whole(limits.daily(), decimals)
+                                            + " left today (UTC; what is pending counts); at most "
+                                            + Policy.whole(limits.perCall(), decimals) + " per payment");
+                        });
+            } catch (RuntimeException e) {
+                // a limit that cannot be read is the payment's refusal to explain, not its view's
+                LOG.debug("limits of {} on {}: {}", effect.asset(), payment.network(), e.getMessage());
+            }
+        }
+        return left;
+    }
+
     // ---- helpers
 
     private ReentrantLock stripe(String key) {

@@ -55,11 +55,11 @@ public final class PaymentsFamily implements ToolFamily {
                         Guard.Payment payment = guard.find(call.principal(), input.id())
                                 .orElseThrow(() -> ToolException.notFound(
                                         "payment", input.id(), "call payment_status without an id to list yours"));
-                        return new Output(List.of(PaymentView.of(payment, guard.nextStep(payment))));
+                        return new Output(List.of(guard.view(payment)));
                     }
                     int limit = input.limit() == null ? 10 : input.limit();
                     return new Output(guard.recent(call.principal(), limit).stream()
-                            .map(p -> PaymentView.of(p, guard.nextStep(p)))
+                            .map(p -> guard.view(p))
                             .toList());
                 })
                 .render(output -> output.payments().isEmpty()

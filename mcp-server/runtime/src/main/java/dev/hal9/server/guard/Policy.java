@@ -192,6 +192,14 @@ public record Policy(
                 auto.isBlank() ? BigInteger.valueOf(-1) : units(key + ".auto-approve", auto, decimals));
     }
 
+    /** An asset's limits, or empty when the operator set no daily limit for it. */
+    java.util.Optional<Limits> limitsIfSet(String network, String asset, int decimals) {
+        String key = "guard.limits." + network.toLowerCase(Locale.ROOT) + "." + asset.toLowerCase(Locale.ROOT);
+        return value(key + ".daily").isBlank()
+                ? java.util.Optional.empty()
+                : java.util.Optional.of(limits(network, asset, decimals, null));
+    }
+
     private String value(String key) {
         String value = setting.apply(key);
         return value == null ? "" : value.trim();

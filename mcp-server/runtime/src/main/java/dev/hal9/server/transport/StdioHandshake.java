@@ -39,6 +39,10 @@ public final class StdioHandshake {
     private final Map<String, String> results = new TreeMap<>();
 
     private boolean initializeAnswered;
+
+    /** Whether the client's initialize named MCP Apps: its tool list is a different entry ("tools/list apps"). */
+    private boolean apps;
+
     private int answeredEarly;
 
     private StdioHandshake(Path file, String key) {
@@ -149,8 +153,9 @@ public final class StdioHandshake {
         if (parsed.method.equals(INITIALIZE) && parsed.wellFormedInitialize) {
             entry = INITIALIZE + " " + parsed.protocolVersion;
             answerable = mayAnswer && !initializeAnswered;
+            apps = parsed.apps;
         } else if (parsed.method.equals(TOOLS_LIST) && !parsed.hasParams) {
-            entry = TOOLS_LIST;
+            entry = apps ? TOOLS_LIST + " apps" : TOOLS_LIST;
             answerable = mayAnswer && initializeAnswered;
         } else {
             return OTHER;
@@ -216,7 +221,8 @@ public final class StdioHandshake {
             String idJson,
             boolean hasParams,
             String protocolVersion,
-            boolean wellFormedInitialize) {}
+            boolean wellFormedInitialize,
+            boolean apps) {}
 
     /**
      * Reads the top level and {@code params} of one message. Null for anything unusual (unknown members,
@@ -251,6 +257,7 @@ public final class StdioHandshake {
             boolean hasParams = false;
             String protocolVersion = null;
             boolean capabilities = false;
+            boolean apps = false;
             boolean clientName = false;
             boolean unusual = false;
             expect('{');
@@ -290,7 +297,12 @@ public final class StdioHandshake {
                                 case "protocolVersion" -> protocolVersion = peek() == '"' ? string() : skipNull();
                                 case "capabilities" -> {
                                     capabilities = peek() == '{';
+                                    int start = at;
                                     skipValue();
+                                    // MCP Apps views change the tool list (_meta.ui), so such clients' list is kept
+                                    // apart; one that names the extension wrongly gets the server's list after
+                                    apps = text.substring(start, at)
+                                            .contains("\"" + dev.hal9.api.View.EXTENSION + "\"");
                                 }
                                 case "clientInfo" -> {
                                     if (peek() != '{') {
@@ -336,7 +348,8 @@ public final class StdioHandshake {
                     idJson,
                     hasParams,
                     protocolVersion,
-                    protocolVersion != null && capabilities && clientName);
+                    protocolVersion != null && capabilities && clientName,
+                    apps);
         }
 
         /** After '{': whether a member follows (else the '}' is read). */

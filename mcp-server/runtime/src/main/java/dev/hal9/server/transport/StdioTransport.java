@@ -322,12 +322,13 @@ public final class StdioTransport implements McpServerTransportProvider {
     private final class LineTransport implements McpServerTransport {
         @Override
         public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
-            if (message instanceof McpSchema.JSONRPCResponse response
+            // shaped first: the handshake kept for the next start is what this client was sent
+            McpSchema.JSONRPCMessage shaped = dev.hal9.api.internal.AppsExtension.forClient(message, apps);
+            if (shaped instanceof McpSchema.JSONRPCResponse response
                     && !expected.isEmpty()
                     && answeredBefore(response.id(), response)) {
                 return Mono.empty();
             }
-            McpSchema.JSONRPCMessage shaped = dev.hal9.api.internal.AppsExtension.forClient(message, apps);
             return Mono.fromRunnable(() -> write(shaped));
         }
 

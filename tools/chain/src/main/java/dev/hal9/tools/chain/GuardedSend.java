@@ -38,7 +38,7 @@ final class GuardedSend {
                 .handler((in, call) -> {
                     Guard.Payment payment = guard.submit(
                             call, prepare.apply(in, call.principal().id()));
-                    return new Result(PaymentView.of(payment, guard.nextStep(payment)));
+                    return new Result(guard.view(payment));
                 })
                 .render(output -> output.payment().render())
                 .view(View.PAYMENT)

@@ -418,6 +418,7 @@ public final class CommerceFamily implements ToolFamily {
         context.guard()
                 .ifPresent(guard -> tools.add(Tool.builder("amazon_checkout", CheckoutInput.class, CheckoutOutput.class)
                         .title("Check out and pay in USDT")
+                        .view(View.PAYMENT)
                         .description(
                                 "Buy what is in your Amazon cart, paid in USDT on TON. action=quote reads the real total "
                                         + "(items, shipping, tax) from the checkout page and quotes it in USDT; the quote expires. "
@@ -433,17 +434,20 @@ public final class CommerceFamily implements ToolFamily {
         return tools;
     }
 
-    /** Where product images come from: the only remote content the views load. */
-    private static final List<String> IMAGE_DOMAINS =
-            List.of("https://m.media-amazon.com", "https://images-na.ssl-images-amazon.com");
-
     /**
      * The MCP Apps views of search, product, cart and orders: pages in this jar, fed the tools' structured output,
      * that call amazon_product and amazon_cart back through the host (details, add to cart, remove).
      */
     @Override
     public List<View> views(FamilyContext context) {
+        return views(imageDomains(context.requiredSetting("image-domains")));
+    }
+
+    /** The views, letting pictures come from these origins. */
+    static List<View> views(List<String> images) {
         return List.of(
+                // amazon_checkout's payment, with the order it pays for
+                View.payment(),
                 View.of(
                         "ui://hal9/amazon/products",
                         "amazon_search_view",
@@ -451,7 +455,7 @@ public final class CommerceFamily implements ToolFamily {
                         "A grid of the products amazon_search found, with prices, ratings, Prime and details on demand.",
                         CommerceFamily.class,
                         "views/products.html",
-                        IMAGE_DOMAINS),
+                        images),
                 View.of(
                         "ui://hal9/amazon/product",
                         "amazon_product_view",
@@ -460,7 +464,7 @@ public final class CommerceFamily implements ToolFamily {
                                 + "an Add to cart button.",
                         CommerceFamily.class,
                         "views/product.html",
-                        IMAGE_DOMAINS),
+                        images),
                 View.of(
                         "ui://hal9/amazon/cart",
                         "amazon_cart_view",
@@ -468,7 +472,7 @@ public final class CommerceFamily implements ToolFamily {
                         "The cart's lines and subtotal from amazon_cart, with a Remove button per line.",
                         CommerceFamily.class,
                         "views/cart.html",
-                        IMAGE_DOMAINS),
+                        images),
                 View.of(
                         "ui://hal9/amazon/orders",
                         "amazon_orders_view",
@@ -477,7 +481,23 @@ public final class CommerceFamily implements ToolFamily {
                                 + "USDT price, store status and tracking.",
                         CommerceFamily.class,
                         "views/orders.html",
-                        IMAGE_DOMAINS));
+                        images));
+    }
+    /** families.commerce.image-domains: origins (scheme and host) the views may load pictures from. */
+    static List<String> imageDomains(String value) {
+        List<String> domains = new java.util.ArrayList<>();
+        for (String part : value.split(",")) {
+            String origin = part.strip();
+            if (origin.isEmpty()) {
+                continue;
+            }
+            if (!origin.matches("https?://[A-Za-z0-9.-]+(:[0-9]+)?")) {
+                throw new IllegalArgumentException("families.commerce.image-domains must be origins such as "
+                        + "https://m.media-amazon.com, comma-separated, not '" + origin + "'");
+            }
+            domains.add(origin);
+        }
+        return List.copyOf(domains);
     }
 
     @Override
@@ -654,9 +674,9 @@ public final class CommerceFamily implements ToolFamily {
                     .orElseGet(() -> s.book().find(principal, read.id()).orElse(read));
         }
         PaymentView refund = guard.refundOf(call.principal(), payment.id())
-                .map(r -> PaymentView.of(r, guard.nextStep(r)))
+                .map(r -> guard.view(r))
                 .orElse(null);
-        return new CheckoutOutput(view(order), PaymentView.of(payment, guard.nextStep(payment)), refund, null);
+        return new CheckoutOutput(view(order), guard.view(payment), refund, null);
     }
 
     /**

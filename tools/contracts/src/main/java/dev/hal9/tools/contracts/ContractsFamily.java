@@ -590,7 +590,7 @@ public final class ContractsFamily implements ToolFamily {
                     guard.find(call.principal(), deployment.paymentId()).orElseThrow();
             deployment = settle(rt, evm, call, deployment, payment);
             payment = guard.find(call.principal(), deployment.paymentId()).orElseThrow();
-            return new DeployOutput(deployment, PaymentView.of(payment, guard.nextStep(payment)), null);
+            return new DeployOutput(deployment, guard.view(payment), null);
         }
         Artifacts.Contract contract = contract(rt, call, required(input.contract(), "contract", "a deployment"));
         Evm.Network network = evm.network(required(input.network(), "network", "a deployment"));
@@ -628,7 +628,7 @@ public final class ContractsFamily implements ToolFamily {
                             + "' was used for another payment; use a new key for a new deployment"));
             Artifacts.Deployment settled = settle(rt, evm, call, earlier, retried.get());
             Guard.Payment now = guard.find(call.principal(), retried.get().id()).orElseThrow();
-            return new DeployOutput(settled, PaymentView.of(now, guard.nextStep(now)), null);
+            return new DeployOutput(settled, guard.view(now), null);
         }
         Map<String, String> preview = new LinkedHashMap<>();
         preview.put("contract", artifact.name() + " (" + contract.handle() + ", " + contract.template() + ")");
@@ -683,7 +683,7 @@ public final class ContractsFamily implements ToolFamily {
         });
         deployment = settle(rt, evm, call, deployment, payment);
         Guard.Payment now = guard.find(call.principal(), payment.id()).orElse(payment);
-        return new DeployOutput(deployment, PaymentView.of(now, guard.nextStep(now)), null);
+        return new DeployOutput(deployment, guard.view(now), null);
     }
 
     /**
@@ -874,7 +874,7 @@ public final class ContractsFamily implements ToolFamily {
                     signature + " would revert, so nothing was recorded: " + Abi.revertReason(target.abi(), e.data));
         }
         Guard.Payment payment = guard.submit(call, intent);
-        return new WriteOutput(signature, target.address(), PaymentView.of(payment, guard.nextStep(payment)));
+        return new WriteOutput(signature, target.address(), guard.view(payment));
     }
 
     /**

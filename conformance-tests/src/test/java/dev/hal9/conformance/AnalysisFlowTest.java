@@ -495,6 +495,9 @@ class AnalysisFlowTest {
                     }
                     assertThat(shown.frame().locator("g.holder").count()).isEqualTo(holders.size());
                     shown.screenshot("mintable");
+                    assertThat(shown.contrastProblems())
+                            .as("text under WCAG AA contrast")
+                            .isEmpty();
                 }
             }
         }

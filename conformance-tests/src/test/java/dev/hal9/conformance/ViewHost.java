@@ -88,6 +88,37 @@ final class ViewHost implements AutoCloseable {
             return String.valueOf(page.evaluate("() => JSON.stringify(window.host.messages)"));
         }
 
+        /** The view's own frame (not the host page). */
+        com.microsoft.playwright.Frame viewFrame() {
+            return page.frames().stream()
+                    .filter(frame -> frame.parentFrame() != null)
+                    .findFirst()
+                    .orElseThrow();
+        }
+
+        /**
+         * Text in the view whose contrast with what is behind it is under WCAG 2's AA minimum (4.5:1, or 3:1 for
+         * large text), each as "element "text" ratio"; empty when all text reads well.
+         */
+        List<String> contrastProblems() {
+            Object found = viewFrame().evaluate(CONTRAST);
+            List<String> problems = new ArrayList<>();
+            ((List<?>) found).forEach(problem -> problems.add(String.valueOf(problem)));
+            return problems;
+        }
+
+        /** Presses Tab in the view until the focused element's text is {@code text}; false if it never is. */
+        boolean tabTo(String text) {
+            for (int i = 0; i < 40; i++) {
+                page.keyboard().press("Tab");
+                Object focused = viewFrame().evaluate("() => (document.activeElement || {}).textContent || ''");
+                if (text.equals(String.valueOf(focused).strip())) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         /** A picture of the whole host page, written to the build output. */
         Path screenshot(String suffix) {
             Path file = screenshots.resolve(name + "-" + suffix + ".png");
@@ -155,6 +186,38 @@ final class ViewHost implements AutoCloseable {
         page.waitForFunction("() => window.host.initialized");
         return shown;
     }
+
+    /** WCAG 2 contrast of every visible element's own text against the first opaque background behind it. */
+    private static final String CONTRAST = """
+            () => {
+              const rgb = c => { const m = /rgba?\\(([^)]+)\\)/.exec(c); return m ? m[1].split(',').map(Number) : null; };
+              const channel = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+              const luminance = c => 0.2126 * channel(c[0]) + 0.7152 * channel(c[1]) + 0.0722 * channel(c[2]);
+              const dark = document.documentElement.getAttribute('data-theme') === 'dark';
+              const behind = el => {
+                for (; el; el = el.parentElement) {
+                  const c = rgb(getComputedStyle(el).backgroundColor);
+                  if (c && (c.length < 4 || c[3] >= 0.5)) return c;
+                }
+                return dark ? [27, 27, 27] : [255, 255, 255];
+              };
+              const problems = [];
+              for (const el of document.querySelectorAll('body *')) {
+                const style = getComputedStyle(el);
+                if (el.getClientRects().length === 0 || style.visibility === 'hidden' || el.closest('[hidden]')) continue;
+                if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+                const fg = rgb(style.color), bg = behind(el);
+                const a = luminance(fg), b = luminance(bg);
+                const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+                const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight, 10) >= 700;
+                const needed = size >= 24 || (size >= 18.66 && bold) ? 3 : 4.5;
+                if (ratio < needed) {
+                  problems.push(el.tagName.toLowerCase() + '.' + el.className + ' "' + el.textContent.trim().slice(0, 40)
+                      + '" ' + ratio.toFixed(2) + ' (needs ' + needed + ')');
+                }
+              }
+              return problems;
+            }""";
 
     /**
      * The policy a host builds from {@code _meta.ui.csp} (the extension's own construction): nothing remote but images

@@ -158,12 +158,16 @@ class ViewsTest {
                     assertThat(card.locator(".price").innerText()).contains(price(product));
                 }
                 shown.screenshot("grid");
+                assertThat(shown.contrastProblems())
+                        .as("text under WCAG AA contrast")
+                        .isEmpty();
                 if (theme.equals("light")) {
                     String asin = String.valueOf(products.get(0).get("asin"));
-                    shown.frame()
-                            .locator(".product[data-asin=\"" + asin + "\"]")
-                            .getByText("Details")
-                            .click();
+                    // by keyboard, as a person without a mouse would: Tab to the first card's Details, Enter
+                    assertThat(shown.tabTo("Details"))
+                            .as("Tab reaches a Details button")
+                            .isTrue();
+                    shown.page.keyboard().press("Enter");
                     shown.page.waitForFunction("() => window.host.calls.length > 0");
                     assertThat(shown.calls()).contains("amazon_product", asin);
                     // the answer shows in the card: the product page's availability and bullets, as the tool says
@@ -206,6 +210,9 @@ class ViewsTest {
                     assertThat(page.innerText()).contains(String.valueOf(bullet));
                 }
                 shown.screenshot("page");
+                assertThat(shown.contrastProblems())
+                        .as("text under WCAG AA contrast")
+                        .isEmpty();
                 if (theme.equals("light")) {
                     // Add to cart goes through the host to amazon_cart, and the store's cart has it after
                     page.locator("button.add").click();
@@ -232,6 +239,9 @@ class ViewsTest {
                                     .toPlainString());
                 }
                 shown.screenshot("lines");
+                assertThat(shown.contrastProblems())
+                        .as("text under WCAG AA contrast")
+                        .isEmpty();
             }
         }
 
@@ -248,6 +258,9 @@ class ViewsTest {
                 assertThat(tracked.getAttribute("data-state")).isEqualTo("quoted");
                 assertThat(tracked.locator("[aria-current=step]").count()).isEqualTo(1);
                 shown.screenshot("quoted");
+                assertThat(shown.contrastProblems())
+                        .as("text under WCAG AA contrast")
+                        .isEmpty();
             }
         }
         // the cart is left as it was found
@@ -325,6 +338,9 @@ class ViewsTest {
                         .noneMatch(
                                 text -> text.toLowerCase(java.util.Locale.ROOT).contains("approve"));
                 shown.screenshot("pending");
+                assertThat(shown.contrastProblems())
+                        .as("text under WCAG AA contrast")
+                        .isEmpty();
                 assertThat(shown.calls()).doesNotContain("approve");
             }
         }
